@@ -1,0 +1,322 @@
+//! The abstract syntax tree of the `.kb` language: what `syntax` produces and `check` consumes.
+//!
+//! Every node carries a [`Span`] so that any later stage can point back at the text it came
+//! from. The AST holds no interned ids and knows nothing about evaluation; constants are plain
+//! [`Value`]s.
+
+use std::sync::Arc;
+
+pub use crate::source::{FileId, Span};
+pub use crate::value::{Interval, Value};
+
+/// One parsed file (or REPL input, or `-e` string): its statements in order.
+#[derive(Debug, Clone, Default)]
+pub struct Module {
+    pub file: FileId,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Statement {
+    /// `source seed "Title" [file "essay.txt"].`
+    Source(SourceDecl),
+    /// `kind alliance.` declares a kind of entity of one's own.
+    Kind(KindDecl),
+    /// `actor rok "Republic of Korea" [@ 1948..].`, or `K name ...` for a declared kind `K`.
+    Entity(EntityDecl),
+    /// A ground fact: `p(a, 1) [@ I] [cite S "quote"]...`.
+    Fact(Fact),
+    /// `[label] head [@ T] :- body [cite S "quote"].`
+    Rule(Rule),
+    /// `?- body.`, `?- why atom.`, `?- why not atom.`
+    Query(Query),
+    /// `load edge from "edges.tsv".`
+    Load(LoadDecl),
+    /// `include "rules.kb".`
+    Include(IncludeDecl),
+}
+
+impl Statement {
+    pub fn span(&self) -> Span {
+        match self {
+            Statement::Source(s) => s.span,
+            Statement::Kind(s) => s.span,
+            Statement::Entity(s) => s.span,
+            Statement::Fact(s) => s.span,
+            Statement::Rule(s) => s.span,
+            Statement::Query(s) => s.span,
+            Statement::Load(s) => s.span,
+            Statement::Include(s) => s.span,
+        }
+    }
+}
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: Arc<str>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceDecl {
+    pub name: Ident,
+    pub title: String,
+    /// The document's file, relative to the file that declares the source.
+    pub file: Option<(String, Span)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct KindDecl {
+    pub name: Ident,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntityDecl {
+    pub kind: Ident,
+    pub name: Ident,
+    pub label: Option<String>,
+    pub time: Option<(Interval, Span)>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// `cite SOURCE "quote"`: the quote's span is the string literal including its quotes.
+#[derive(Debug, Clone)]
+pub struct Citation {
+    pub source: Ident,
+    pub quote: String,
+    pub quote_span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub atom: Atom,
+    /// `@ I`: `None` means the fact holds at all times.
+    pub time: Option<(Interval, Span)>,
+    pub cites: Vec<Citation>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub label: Option<Ident>,
+    /// The prose of the `%%` doc comment directly above the rule.
+    pub doc: Option<String>,
+    pub head: Atom,
+    /// `head @ T :- ...` gives the derived fact the interval `T`.
+    pub head_time: Option<Expr>,
+    pub body: Vec<Literal>,
+    pub cites: Vec<Citation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryKind {
+    /// `?- body.`: a table of bindings.
+    Select,
+    /// `?- why atom.`: proof trees.
+    Why,
+    /// `?- why not atom.`: why a fact does not hold.
+    WhyNot,
+}
+
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub kind: QueryKind,
+    /// For `Why`/`WhyNot` the body is exactly one positive atom literal.
+    pub body: Vec<Literal>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadDecl {
+    pub pred: Ident,
+    pub path: String,
+    /// `load p from "f.csv" with header.`: the first line names the columns and is skipped.
+    pub header: bool,
+    pub path_span: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct IncludeDecl {
+    pub path: String,
+    pub path_span: Span,
+    pub span: Span,
+}
+
+/// `pred(arg, ...)`; a nullary atom is written `pred` or `pred()`.
+#[derive(Debug, Clone)]
+pub struct Atom {
+    pub pred: Ident,
+    pub args: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Literal {
+    /// `p(X) [@ T]`.
+    Positive { atom: Atom, time: Option<Expr>, span: Span },
+    /// `not p(X)`, `!p(X)`, `\+ p(X)` (with an optional `@ T` whose variables must be bound).
+    Negative { atom: Atom, time: Option<Expr>, span: Span },
+    /// `L op R` with `op` one of `= != < <= > >=`.
+    Compare { op: CmpOp, lhs: Expr, rhs: Expr, span: Span },
+    /// `T after Y`, `T before Y`, `T during I`, `T overlaps I`.
+    Temporal { op: TimeOp, lhs: Expr, rhs: Expr, span: Span },
+    /// `R = count : { body }`, `R = sum X : { body }`, ...
+    Aggregate(Aggregate),
+}
+
+impl Literal {
+    pub fn span(&self) -> Span {
+        match self {
+            Literal::Positive { span, .. }
+            | Literal::Negative { span, .. }
+            | Literal::Compare { span, .. }
+            | Literal::Temporal { span, .. } => *span,
+            Literal::Aggregate(a) => a.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    /// The left-hand side: usually a fresh variable that the aggregate binds.
+    pub result: Expr,
+    pub func: AggFunc,
+    pub func_span: Span,
+    /// The aggregated expression (`sum X`); `None` for `count`.
+    pub target: Option<Expr>,
+    pub body: Vec<Literal>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggFunc {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Mean,
+}
+
+impl AggFunc {
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+            AggFunc::Mean => "mean",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeOp {
+    After,
+    Before,
+    During,
+    Overlaps,
+}
+
+impl TimeOp {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            TimeOp::After => "after",
+            TimeOp::Before => "before",
+            TimeOp::During => "during",
+            TimeOp::Overlaps => "overlaps",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "mod",
+        }
+    }
+}
+
+/// Built-in functions; they exist only in expression positions, so a user predicate
+/// `start/1` does not clash with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Func {
+    Start,
+    End,
+}
+
+impl Func {
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Start => "start",
+            Func::End => "end",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// `X`, `Year`, `_Year` (named; a leading underscore silences the singleton warning).
+    Var(Ident),
+    /// `_` alone: a fresh anonymous variable at each occurrence.
+    Wildcard(Span),
+    /// A symbol, string, integer, decimal or interval literal.
+    Const(Value, Span),
+    /// `$name`: a parameter given on the command line, replaced before checking.
+    Param(Ident),
+    Neg(Box<Expr>, Span),
+    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr>, span: Span },
+    Call { func: Func, arg: Box<Expr>, span: Span },
+}
+
+impl Expr {
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Var(id) | Expr::Param(id) => id.span,
+            Expr::Wildcard(s) | Expr::Const(_, s) | Expr::Neg(_, s) => *s,
+            Expr::Binary { span, .. } | Expr::Call { span, .. } => *span,
+        }
+    }
+}

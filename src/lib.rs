@@ -1,0 +1,10 @@
+//! `because`: a rule-based knowledge graph that answers *why*.
+//!
+//! Facts with citations and Datalog rules go in; answers come out with proof trees that end
+//! in cited source facts. See `ARCHITECTURE.md` for the map of modules.
+
+pub mod ast;
+pub mod diag;
+pub mod source;
+pub mod syntax;
+pub mod value;
