@@ -218,29 +218,48 @@ pub fn quote(s: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     values: Vec<Value>,
-    ids: FxHashMap<Value, Id>,
+    /// Text is looked up by `&str`, so interning known text never allocates.
+    texts: FxHashMap<Arc<str>, Id>,
+    others: FxHashMap<Value, Id>,
 }
 
 impl Interner {
     pub fn intern(&mut self, value: Value) -> Id {
-        if let Some(&id) = self.ids.get(&value) {
-            return id;
+        match value {
+            Value::Text(text) => {
+                if let Some(&id) = self.texts.get(&*text) {
+                    return id;
+                }
+                let id = self.values.len() as Id;
+                self.values.push(Value::Text(text.clone()));
+                self.texts.insert(text, id);
+                id
+            }
+            other => {
+                if let Some(&id) = self.others.get(&other) {
+                    return id;
+                }
+                let id = self.values.len() as Id;
+                self.values.push(other.clone());
+                self.others.insert(other, id);
+                id
+            }
         }
-        let id = self.values.len() as Id;
-        self.values.push(value.clone());
-        self.ids.insert(value, id);
-        id
     }
 
-    /// Interns text without allocating when it is already known.
+    /// Interns text, allocating only when it is new.
     pub fn intern_text(&mut self, text: &str) -> Id {
-        // `Value` hashes text as (2u8, str); look up through a borrowed key of the same shape.
-        let probe = Value::Text(Arc::from(text));
-        self.intern(probe)
+        if let Some(&id) = self.texts.get(text) {
+            return id;
+        }
+        self.intern(Value::Text(Arc::from(text)))
     }
 
     pub fn lookup(&self, value: &Value) -> Option<Id> {
-        self.ids.get(value).copied()
+        match value {
+            Value::Text(t) => self.texts.get(&**t).copied(),
+            other => self.others.get(other).copied(),
+        }
     }
 
     pub fn value(&self, id: Id) -> &Value {

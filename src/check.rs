@@ -1,0 +1,429 @@
+//! Checking: from parsed modules to a [`Program`] ready to evaluate, with every error found.
+//!
+//! The steps, in order:
+//! 1. collect kinds, sources and every predicate with its arity (arity conflicts, unknown kinds);
+//! 2. decide which predicates are temporal (carry a hidden interval column);
+//! 3. lower facts and entity declarations to interned rows (bad intervals, duplicate facts);
+//! 4. lower rules and queries: number variables, desugar expressions in atoms, check range
+//!    restriction and undefined predicates, warn about singleton variables;
+//! 5. stratify with petgraph (condensation + toposort), rejecting negation or aggregation
+//!    through recursion with the cycle spelled out.
+//!
+//! All diagnostics are collected and returned sorted by position.
+
+mod lower;
+mod strata;
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::ast::{self, Module, Span, Statement};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::program::{BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredId, PredInfo, Program, SourceInfo};
+use crate::value::{Id, Interner, Interval, Value};
+
+pub use lower::lower_query;
+
+/// The kinds of entity every knowledge base has.
+pub const BUILTIN_KINDS: [&str; 4] = ["actor", "event", "factor", "period"];
+
+/// A data file read by a `load` statement, before its predicate is resolved.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    pub pred: ast::Ident,
+    pub file: Arc<str>,
+    /// Fields per line; `None` for a file without rows (the arity then comes from elsewhere).
+    pub width: Option<usize>,
+    pub data: Vec<Id>,
+    pub lines: Vec<u32>,
+}
+
+/// Checks `modules` (in load order) plus the data tables their `load` statements read.
+/// Returns the program and all diagnostics; the program is only meaningful without errors.
+pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner) -> (Program, Diagnostics) {
+    let mut cx = Checker {
+        interner,
+        program: Program::default(),
+        diags: Diagnostics::default(),
+        pred_by_name: FxHashMap::default(),
+        kinds: BUILTIN_KINDS.iter().map(|&k| Arc::from(k)).collect(),
+        sources: FxHashSet::default(),
+    };
+    cx.collect_declarations(modules, &tables);
+    cx.mark_temporal(modules);
+    cx.lower_facts(modules);
+    cx.lower_tables(tables);
+    for module in modules {
+        for stmt in &module.statements {
+            match stmt {
+                Statement::Rule(rule) => lower::lower_rule(&mut cx, rule),
+                Statement::Query(query) => {
+                    if let Some(q) = lower::lower_query_in(&mut cx, query) {
+                        cx.program.queries.push(q);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    number_rules(&mut cx.program);
+    strata::stratify(&mut cx.program, &mut cx.diags);
+    let mut diags = cx.diags;
+    diags.sort();
+    (cx.program, diags)
+}
+
+pub(crate) struct Checker<'a> {
+    pub interner: &'a mut Interner,
+    pub program: Program,
+    pub diags: Diagnostics,
+    pred_by_name: FxHashMap<Arc<str>, PredId>,
+    kinds: FxHashSet<Arc<str>>,
+    sources: FxHashSet<Arc<str>>,
+}
+
+impl<'a> Checker<'a> {
+    // Step 1: kinds, sources, predicates.
+    fn collect_declarations(&mut self, modules: &[Module], tables: &[RawTable]) {
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            match stmt {
+                Statement::Kind(k) => {
+                    self.kinds.insert(k.name.name.clone());
+                }
+                Statement::Source(s) => {
+                    if !self.sources.insert(s.name.name.clone()) {
+                        self.diags.push(
+                            Diagnostic::warning("check::duplicate_source", format!("source `{}` is declared twice", s.name.name))
+                                .at(s.name.span)
+                                .label("declared again here"),
+                        );
+                    }
+                    self.program.sources.push(SourceInfo {
+                        name: s.name.name.clone(),
+                        title: Arc::from(s.title.as_str()),
+                        file: s.file.as_ref().map(|(f, _)| Arc::from(f.as_str())),
+                        span: s.span,
+                    });
+                }
+                _ => {}
+            }
+        }
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            match stmt {
+                Statement::Fact(f) => {
+                    self.declare(&f.atom.pred, f.atom.args.len(), Def::Facts);
+                }
+                Statement::Entity(e) => {
+                    if self.kinds.contains(&e.kind.name) {
+                        self.declare(&e.kind, 1, Def::Facts);
+                        if e.label.is_some() {
+                            let label = ast::Ident { name: Arc::from("label"), span: e.span };
+                            self.declare(&label, 2, Def::Facts);
+                        }
+                    } else {
+                        let known: Vec<&str> = self.kinds.iter().map(|k| &**k).collect();
+                        let mut d = Diagnostic::error("check::unknown_kind", format!("`{}` is not a kind of entity", e.kind.name))
+                            .at(e.kind.span)
+                            .label("unknown kind");
+                        d = match closest(&e.kind.name, known.iter().copied()) {
+                            Some(k) => d.help(format!("did you mean `{k}`? A kind of one's own is declared with `kind {}.`", e.kind.name)),
+                            None => d.help(format!("declare it first with `kind {}.`", e.kind.name)),
+                        };
+                        self.diags.push(d);
+                    }
+                }
+                Statement::Rule(r) => {
+                    if r.head.pred.name.contains(':') {
+                        self.diags.push(
+                            Diagnostic::error("check::reserved_name", format!("`{}` is a built-in name and cannot be defined", r.head.pred.name))
+                                .at(r.head.pred.span)
+                                .help("names with a `:` are reserved for built-ins; choose a plain name"),
+                        );
+                        continue;
+                    }
+                    self.declare(&r.head.pred, r.head.args.len(), Def::Rules);
+                }
+                _ => {}
+            }
+        }
+        for table in tables {
+            let width = table.width.or_else(|| self.pred_by_name.get(&table.pred.name).map(|&p| self.program.preds[p as usize].arity)).or_else(|| first_use_arity(modules, &table.pred.name));
+            match width {
+                Some(w) => {
+                    self.declare(&table.pred, w, Def::Load);
+                }
+                None => self.diags.push(
+                    Diagnostic::error("load::unknown_arity", format!("cannot tell how many columns `{}` has: `{}` is empty and nothing else uses `{}`", table.pred.name, table.file, table.pred.name))
+                        .at(table.pred.span)
+                        .help("add a row to the file, or use the predicate in a rule"),
+                ),
+            }
+        }
+    }
+
+    /// Registers a definition of `name/arity`, reporting an arity that differs from before.
+    fn declare(&mut self, name: &ast::Ident, arity: usize, def: Def) -> Option<PredId> {
+        let id = match self.pred_by_name.get(&name.name) {
+            Some(&id) => {
+                let info = &self.program.preds[id as usize];
+                if info.arity != arity {
+                    self.diags.push(arity_mismatch(name, arity, info));
+                    return None;
+                }
+                id
+            }
+            None => {
+                let id = self.program.preds.len() as PredId;
+                self.program.preds.push(PredInfo { name: name.name.clone(), arity, temporal: false, defined: Definedness::default(), span: name.span });
+                self.pred_by_name.insert(name.name.clone(), id);
+                id
+            }
+        };
+        let defined = &mut self.program.preds[id as usize].defined;
+        match def {
+            Def::Facts => defined.by_facts = true,
+            Def::Rules => defined.by_rules = true,
+            Def::Load => defined.by_load = true,
+        }
+        Some(id)
+    }
+
+    // Step 2: a predicate is temporal when any of its facts or rule heads carries an interval.
+    fn mark_temporal(&mut self, modules: &[Module]) {
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            let name = match stmt {
+                Statement::Fact(f) if f.time.is_some() => &f.atom.pred.name,
+                Statement::Entity(e) if e.time.is_some() => &e.kind.name,
+                Statement::Rule(r) if r.head_time.is_some() => &r.head.pred.name,
+                _ => continue,
+            };
+            if let Some(&id) = self.pred_by_name.get(name) {
+                self.program.preds[id as usize].temporal = true;
+            }
+        }
+    }
+
+    // Step 3: facts and entity declarations become base rows.
+    fn lower_facts(&mut self, modules: &[Module]) {
+        let mut seen: FxHashSet<(PredId, Vec<Id>)> = FxHashSet::default();
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            match stmt {
+                Statement::Fact(f) => {
+                    let Some(&pred) = self.pred_by_name.get(&f.atom.pred.name) else { continue };
+                    if self.program.preds[pred as usize].arity != f.atom.args.len() {
+                        continue;
+                    }
+                    let mut row = Vec::with_capacity(f.atom.args.len() + 1);
+                    for arg in &f.atom.args {
+                        match arg {
+                            ast::Expr::Const(v, _) => row.push(self.interner.intern(v.clone())),
+                            other => {
+                                self.diags.push(Diagnostic::error("check::non_ground_fact", "a fact's arguments must be constants").at(other.span()));
+                                continue;
+                            }
+                        }
+                    }
+                    let cites = self.lower_cites(&f.cites);
+                    let origin = FactOrigin::Stated { span: f.span, cites, doc: f.doc.as_deref().map(Arc::from) };
+                    self.push_fact(pred, row, f.time, origin, f.span, &mut seen);
+                }
+                Statement::Entity(e) => {
+                    let Some(&kind) = self.pred_by_name.get(&e.kind.name) else { continue };
+                    let name = self.interner.intern(Value::Text(e.name.name.clone()));
+                    let origin = FactOrigin::Stated { span: e.span, cites: Vec::new(), doc: e.doc.as_deref().map(Arc::from) };
+                    self.push_fact(kind, vec![name], e.time, origin.clone(), e.span, &mut seen);
+                    if let (Some(label), Some(&label_pred)) = (&e.label, self.pred_by_name.get("label")) {
+                        if self.program.preds[label_pred as usize].arity == 2 {
+                            let text = self.interner.intern(Value::text(label));
+                            self.push_fact(label_pred, vec![name, text], None, origin, e.span, &mut seen);
+                        }
+                    }
+                    self.program.entities.push(EntityInfo {
+                        name: e.name.name.clone(),
+                        kind: e.kind.name.clone(),
+                        label: e.label.as_deref().map(Arc::from),
+                        time: e.time.map(|(i, _)| i),
+                        span: e.span,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn push_fact(&mut self, pred: PredId, mut row: Vec<Id>, time: Option<(Interval, Span)>, origin: FactOrigin, span: Span, seen: &mut FxHashSet<(PredId, Vec<Id>)>) {
+        if let Some((interval, ispan)) = time {
+            self.check_interval(interval, ispan);
+        }
+        if self.program.preds[pred as usize].temporal {
+            let interval = time.map_or(Interval::ALWAYS, |(i, _)| i);
+            row.push(self.interner.intern(Value::Interval(interval)));
+        }
+        if !seen.insert((pred, row.clone())) {
+            self.diags.push(
+                Diagnostic::warning("check::duplicate_fact", "this fact is stated twice")
+                    .at(span)
+                    .label("repeated here")
+                    .help("a knowledge base is a set of facts: the repetition adds nothing"),
+            );
+            return;
+        }
+        self.program.origins.push(origin);
+        let origin = self.program.origins.len() as u32 - 1;
+        self.program.facts.push(BaseFact { pred, row, origin });
+    }
+
+    pub(crate) fn check_interval(&mut self, interval: Interval, span: Span) {
+        if let (Some(a), Some(b)) = (interval.start, interval.end) {
+            if a > b {
+                self.diags.push(
+                    Diagnostic::error("check::bad_interval", format!("interval {a}..{b} starts after it ends"))
+                        .at(span)
+                        .help(format!("write {b}..{a} if that is meant")),
+                );
+            }
+        }
+    }
+
+    pub(crate) fn lower_cites(&mut self, cites: &[ast::Citation]) -> Vec<CitationIr> {
+        let mut out = Vec::with_capacity(cites.len());
+        for c in cites {
+            if !self.sources.contains(&c.source.name) {
+                let known: Vec<&str> = self.sources.iter().map(|s| &**s).collect();
+                let mut d = Diagnostic::error("check::unknown_source", format!("no source named `{}` is declared", c.source.name))
+                    .at(c.source.span)
+                    .label("cited here");
+                d = match closest(&c.source.name, known.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("declare it with `source {} \"Title\".`", c.source.name)),
+                };
+                self.diags.push(d);
+            }
+            out.push(CitationIr { source: c.source.name.clone(), quote: Arc::from(c.quote.as_str()), quote_span: c.quote_span });
+        }
+        out
+    }
+
+    fn lower_tables(&mut self, tables: Vec<RawTable>) {
+        for table in tables {
+            let Some(&pred) = self.pred_by_name.get(&table.pred.name) else { continue };
+            let info = &self.program.preds[pred as usize];
+            if table.width.is_some_and(|w| w != info.arity) {
+                continue;
+            }
+            let table = RawTable { width: Some(info.arity), ..table };
+            let table_width = info.arity;
+            let temporal = info.temporal;
+            let (data, width) = if temporal {
+                // Loaded rows hold at all times: add the hidden interval column.
+                let always = self.interner.intern(Value::Interval(Interval::ALWAYS));
+                let mut data = Vec::with_capacity(table.lines.len() * (table_width + 1));
+                for row in table.data.chunks(table_width.max(1)).take(table.lines.len()) {
+                    data.extend_from_slice(if table_width == 0 { &[] } else { row });
+                    data.push(always);
+                }
+                (data, table_width + 1)
+            } else {
+                (table.data, table_width)
+            };
+            self.program.loads.push(crate::program::LoadedTable { pred, file: table.file, width, data, lines: table.lines });
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Def {
+    Facts,
+    Rules,
+    Load,
+}
+
+/// The arity of the first atom named `name` anywhere in the modules.
+fn first_use_arity(modules: &[Module], name: &str) -> Option<usize> {
+    fn in_literals(lits: &[ast::Literal], name: &str) -> Option<usize> {
+        lits.iter().find_map(|l| match l {
+            ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } if &*atom.pred.name == name => Some(atom.args.len()),
+            ast::Literal::Aggregate(agg) => in_literals(&agg.body, name),
+            _ => None,
+        })
+    }
+    modules.iter().flat_map(|m| &m.statements).find_map(|s| match s {
+        Statement::Rule(r) => in_literals(&r.body, name),
+        Statement::Query(q) => in_literals(&q.body, name),
+        _ => None,
+    })
+}
+
+/// Numbers each rule among the rules of its head predicate (`#1`, `#2`, ...).
+fn number_rules(program: &mut Program) {
+    let mut counts: FxHashMap<PredId, usize> = FxHashMap::default();
+    for rule in &mut program.rules {
+        let n = counts.entry(rule.head.pred).or_insert(0);
+        *n += 1;
+        rule.nth_for_pred = *n;
+    }
+}
+
+fn arity_mismatch(name: &ast::Ident, arity: usize, first: &PredInfo) -> Diagnostic {
+    Diagnostic::error("check::arity_mismatch", format!("`{}` is used with {arity} argument{} here but {} elsewhere", name.name, plural(arity), first.arity))
+        .at(name.span)
+        .label(format!("{}/{arity}", name.name))
+        .note(first.span, format!("first used as `{}/{}` here", first.name, first.arity))
+        .help("a predicate has one arity everywhere; rename one of them")
+}
+
+fn undefined_predicate(name: &ast::Ident, arity: usize, preds: &[PredInfo]) -> Diagnostic {
+    let mut d = Diagnostic::error("check::undefined_predicate", format!("no fact, rule or load defines `{}/{arity}`", name.name))
+        .at(name.span)
+        .label("undefined");
+    let names: Vec<String> = preds.iter().map(|p| format!("{}/{}", p.name, p.arity)).collect();
+    let wanted = format!("{}/{arity}", name.name);
+    if let Some(best) = closest(&wanted, names.iter().map(String::as_str)) {
+        d = d.help(format!("did you mean `{best}`?"));
+    }
+    d
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The candidate closest to `wanted` by edit distance, if close enough to be a likely typo.
+pub fn closest<'c>(wanted: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (wanted.chars().count() / 3).clamp(1, 3);
+    candidates
+        .filter(|c| *c != wanted)
+        .map(|c| (edit_distance(wanted, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        let names = ["endured/2", "alliance/3", "period/1"];
+        assert_eq!(closest("endure/2", names.iter().copied()), Some("endured/2"));
+        assert_eq!(closest("zebra/9", names.iter().copied()), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,0 +1,599 @@
+//! Evaluation: semi-naive, stratum by stratum, over interned relations with hash indexes.
+//!
+//! The engine does no I/O and never prints. It fills a [`Database`] from a checked
+//! [`Program`]; provenance for explanations is a by-product of the storage (rows are numbered in
+//! the order of the rounds that derived them, see [`relation`]), so there is no separate
+//! provenance switch and nothing extra is recorded per fact.
+
+pub mod expr;
+pub mod plan;
+pub mod relation;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::time::{Duration, Instant};
+
+use hashbrown::HashTable;
+
+use crate::ast::{AggFunc, Span};
+use crate::diag::Diagnostic;
+use crate::program::{Arg, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
+use crate::value::{Id, Interner, Interval, Value};
+
+use expr::{ExprError, Scalar};
+use plan::{AggResult, AggStep, ColOp, PlanCx, Range, Step};
+use relation::{CHAIN_END, Relation, hash_ids};
+
+/// Limits that stop a runaway program.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Wall-clock time for one evaluation or query.
+    pub timeout: Option<Duration>,
+    /// Derived facts (loaded and stated facts do not count).
+    pub max_facts: Option<usize>,
+    /// Set from another thread (Ctrl-C) to stop evaluation.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for Limits {
+    /// Defaults that stop `n(Y) :- n(X), Y = X + 1.` within seconds and still leave room for
+    /// tens of millions of derived facts.
+    fn default() -> Limits {
+        Limits { timeout: Some(Duration::from_secs(60)), max_facts: Some(20_000_000), cancel: None }
+    }
+}
+
+/// Figures from one evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct EvalStats {
+    pub derived: usize,
+    pub rounds: usize,
+    pub elapsed: Duration,
+}
+
+/// The evaluated knowledge base: one relation per predicate.
+#[derive(Debug, Clone, Default)]
+pub struct Database {
+    pub relations: Vec<Relation>,
+    pub stats: EvalStats,
+    /// The interned always-interval.
+    pub always: Id,
+}
+
+/// Where a base row came from: a stated fact or a line of a data file.
+pub enum RowOrigin<'a> {
+    Stated(&'a FactOrigin),
+    Loaded { load: usize, line: u32 },
+}
+
+impl Database {
+    pub fn relation(&self, pred: PredId) -> &Relation {
+        &self.relations[pred as usize]
+    }
+
+    /// The origin of a base row (`row < round_starts[0]`), if it is one.
+    pub fn origin<'p>(&self, program: &'p Program, pred: PredId, row: u32) -> Option<RowOrigin<'p>> {
+        let code = *self.relations[pred as usize].base_origins.get(row as usize)?;
+        let n_stated = program.origins.len() as u32;
+        if code < n_stated {
+            return Some(RowOrigin::Stated(&program.origins[code as usize]));
+        }
+        let mut rest = code - n_stated;
+        for (load, table) in program.loads.iter().enumerate() {
+            let n = table.lines.len() as u32;
+            if rest < n {
+                return Some(RowOrigin::Loaded { load, line: table.lines[rest as usize] });
+            }
+            rest -= n;
+        }
+        None
+    }
+
+    /// Heap bytes held by all relations.
+    pub fn heap_bytes(&self) -> usize {
+        self.relations.iter().map(Relation::heap_bytes).sum()
+    }
+}
+
+/// Checks limits every few thousand steps.
+pub(crate) struct Guard {
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+    cancel: Option<Arc<AtomicBool>>,
+    ticks: u32,
+    /// Where evaluation is, for the message when a limit is hit.
+    pub place: String,
+}
+
+impl Guard {
+    pub(crate) fn new(limits: &Limits) -> Guard {
+        Guard { deadline: limits.timeout.map(|t| Instant::now() + t), timeout: limits.timeout, cancel: limits.cancel.clone(), ticks: 0, place: String::new() }
+    }
+
+    #[inline]
+    fn tick(&mut self) -> Result<(), Diagnostic> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks & 0x3fff == 0 { self.check() } else { Ok(()) }
+    }
+
+    fn check(&self) -> Result<(), Diagnostic> {
+        if self.cancel.as_ref().is_some_and(|c| c.load(AtomicOrdering::Relaxed)) {
+            return Err(Diagnostic::error("eval::cancelled", format!("cancelled {}", self.place)));
+        }
+        if let (Some(deadline), Some(timeout)) = (self.deadline, self.timeout) {
+            if Instant::now() >= deadline {
+                return Err(Diagnostic::error("eval::timeout", format!("stopped after {} s (the time limit) {}", timeout.as_secs_f64(), self.place))
+                    .help("raise the limit with --timeout SECS, or look for a rule that derives without end"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A set of tuples of one width, stored flat: the `new` facts of a round, the distinct matches
+/// of an aggregate, the answers of a query.
+pub(crate) struct TupleSet {
+    width: usize,
+    data: Vec<Id>,
+    hashes: Vec<u64>,
+    table: HashTable<u32>,
+}
+
+impl TupleSet {
+    pub(crate) fn new(width: usize) -> TupleSet {
+        TupleSet { width, data: Vec::new(), hashes: Vec::new(), table: HashTable::new() }
+    }
+
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// Inserts unless present; returns whether it was new.
+    fn insert(&mut self, hash: u64, tuple: &[Id]) -> bool {
+        let (data, w) = (&self.data, self.width);
+        if self.table.find(hash, |&r| &data[r as usize * w..r as usize * w + w] == tuple).is_some() {
+            return false;
+        }
+        let row = self.hashes.len() as u32;
+        self.data.extend_from_slice(tuple);
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.table.insert_unique(hash, row, |&r| hashes[r as usize]);
+        true
+    }
+
+    fn rows(&self) -> impl Iterator<Item = (&[Id], u64)> {
+        (0..self.len()).map(|r| (&self.data[r * self.width..(r + 1) * self.width], self.hashes[r]))
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.hashes.clear();
+        self.table.clear();
+    }
+}
+
+/// Evaluates `program` to its least model.
+pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> Result<Database, Diagnostic> {
+    let started = Instant::now();
+    let always = interner.intern(Value::Interval(Interval::ALWAYS));
+    let mut db = Database { relations: program.preds.iter().map(|p| Relation::new(p.width())).collect(), stats: EvalStats::default(), always };
+    load_base_facts(program, &mut db);
+    let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
+    let mut guard = Guard::new(limits);
+    let max_facts = limits.max_facts.unwrap_or(usize::MAX);
+    for (stratum_idx, stratum) in program.strata.iter().enumerate() {
+        if stratum.rules.is_empty() {
+            continue;
+        }
+        // 1. Plans: each rule in full; in a recursive stratum also once per recursive atom as delta.
+        let in_stratum = |p: PredId| program.stratum_of[p as usize] == stratum_idx;
+        let mut full_plans = Vec::new();
+        let mut delta_plans = Vec::new();
+        for &rule_idx in &stratum.rules {
+            let rule = &program.rules[rule_idx];
+            let anonymous: Vec<bool> = rule.var_names.iter().map(|n| &**n == "_").collect();
+            let mut cx = PlanCx { rels: &mut db.relations, temporal: &temporal, always, anonymous: &anonymous };
+            let plan = |cx: &mut PlanCx<'_>, delta| {
+                plan::plan_body(cx, &rule.body, delta, &mut vec![false; rule.n_vars()])
+                    .map_err(|e| Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0))
+            };
+            full_plans.push((rule_idx, plan(&mut cx, None)?));
+            if stratum.recursive {
+                for (i, lit) in rule.body.iter().enumerate() {
+                    if matches!(lit, Literal::Positive(a) if in_stratum(a.pred)) {
+                        delta_plans.push((rule_idx, plan(&mut cx, Some(i))?));
+                    }
+                }
+            }
+        }
+        let mut new: Vec<TupleSet> = stratum.preds.iter().map(|&p| TupleSet::new(db.relations[p as usize].width)).collect();
+        let slot = |p: PredId| stratum.preds.iter().position(|&q| q == p).unwrap_or(0);
+        let mut delta: Vec<(u32, u32)> = vec![(0, 0); db.relations.len()];
+        for round in 0.. {
+            let plans = if round == 0 { &full_plans } else { &delta_plans };
+            for &p in &stratum.preds {
+                let rel = &mut db.relations[p as usize];
+                let start = rel.len() as u32;
+                rel.round_starts.push(start);
+            }
+            guard.place = format!("in stratum {} ({}), round {}", stratum_idx, stratum_names(program, &stratum.preds), round + 1);
+            for (rule_idx, steps) in plans {
+                let rule = &program.rules[*rule_idx];
+                let head_slot = slot(rule.head.pred);
+                run_rule(rule, steps, &db, &delta, interner, &mut guard, &mut new[head_slot], temporal[rule.head.pred as usize])?;
+            }
+            // 2. Merge `new` into `full`; the merged rows are the next round's delta.
+            let mut added = 0;
+            for (k, &p) in stratum.preds.iter().enumerate() {
+                let rel = &mut db.relations[p as usize];
+                let start = rel.len() as u32;
+                rel.reserve(new[k].len());
+                for (tuple, hash) in new[k].rows() {
+                    rel.insert_hashed(hash, tuple);
+                }
+                rel.refresh_indexes();
+                delta[p as usize] = (start, rel.len() as u32);
+                added += new[k].len();
+                new[k].clear();
+            }
+            db.stats.derived += added;
+            db.stats.rounds += 1;
+            if db.stats.derived > max_facts {
+                return Err(Diagnostic::error("eval::max_facts", format!("stopped after deriving {} facts (the limit is {max_facts}) {}", db.stats.derived, guard.place))
+                    .help("raise the limit with --max-facts N, or look for a rule that derives without end"));
+            }
+            guard.check()?;
+            if added == 0 || !stratum.recursive {
+                break;
+            }
+        }
+    }
+    db.stats.elapsed = started.elapsed();
+    Ok(db)
+}
+
+fn stratum_names(program: &Program, preds: &[PredId]) -> String {
+    let mut names: Vec<String> = preds.iter().take(4).map(|&p| format!("{}/{}", program.preds[p as usize].name, program.preds[p as usize].arity)).collect();
+    if preds.len() > 4 {
+        names.push("...".into());
+    }
+    names.join(", ")
+}
+
+/// Base facts first: stated facts in source order, then loaded rows. Their row numbers come
+/// before any derived row, and `base_origins` says where each came from.
+fn load_base_facts(program: &Program, db: &mut Database) {
+    for fact in &program.facts {
+        let rel = &mut db.relations[fact.pred as usize];
+        if rel.insert(&fact.row) {
+            rel.base_origins.push(fact.origin);
+        }
+    }
+    let mut code = program.origins.len() as u32;
+    for table in &program.loads {
+        let rel = &mut db.relations[table.pred as usize];
+        rel.reserve(table.lines.len());
+        for row in table.data.chunks(table.width.max(1)).take(table.lines.len()) {
+            if rel.insert(if table.width == 0 { &[] } else { row }) {
+                rel.base_origins.push(code);
+            }
+            code += 1;
+        }
+    }
+    for rel in &mut db.relations {
+        rel.refresh_indexes();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_rule(rule: &RuleIr, steps: &[Step], db: &Database, delta: &[(u32, u32)], interner: &mut Interner, guard: &mut Guard, new: &mut TupleSet, temporal_head: bool) -> Result<(), Diagnostic> {
+    let head_rel = &db.relations[rule.head.pred as usize];
+    let mut regs = vec![0; rule.n_vars()];
+    let mut tuple: Vec<Id> = Vec::with_capacity(head_rel.width);
+    let always = db.always;
+    let mut emit = |regs: &[Id], interner: &mut Interner| -> Result<(), ExprError> {
+        tuple.clear();
+        tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
+        if temporal_head {
+            match rule.head.time {
+                None => tuple.push(always),
+                Some(t) => tuple.push(interval_id(arg_value(&t, regs), interner)?),
+            }
+        }
+        let hash = hash_ids(tuple.iter().copied());
+        if !head_rel.contains_hashed(hash, &tuple) {
+            new.insert(hash, &tuple);
+        }
+        Ok(())
+    };
+    let mut exec = Exec { rels: &db.relations, delta, interner, guard };
+    exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body))
+}
+
+/// The head's interval: an interval value, or a year.
+fn interval_id(id: Id, interner: &mut Interner) -> Result<Id, ExprError> {
+    match interner.value(id) {
+        Value::Interval(_) => Ok(id),
+        Value::Int(y) => {
+            let y = *y;
+            Ok(interner.intern(Value::Interval(Interval::year(y))))
+        }
+        other => Err(ExprError::Type(format!("`{other}` is not an interval or a year"))),
+    }
+}
+
+#[inline]
+fn arg_value(a: &Arg, regs: &[Id]) -> Id {
+    match a {
+        Arg::Var(v) => regs[*v as usize],
+        Arg::Const(id) => *id,
+    }
+}
+
+/// An error while running a plan: a limit, or an expression error at a literal.
+pub(crate) enum RunError {
+    Limit(Diagnostic),
+    Expr(ExprError, Option<usize>),
+}
+
+impl From<Diagnostic> for RunError {
+    fn from(d: Diagnostic) -> RunError {
+        RunError::Limit(d)
+    }
+}
+
+impl RunError {
+    pub(crate) fn into_diagnostic(self, rule_span: Span, body: &[Literal]) -> Diagnostic {
+        match self {
+            RunError::Limit(d) => d,
+            RunError::Expr(e, literal) => {
+                let span = literal.and_then(|i| body.get(i)).map_or(rule_span, Literal::span);
+                expr_diagnostic(e).at(span)
+            }
+        }
+    }
+}
+
+fn expr_diagnostic(e: ExprError) -> Diagnostic {
+    match e {
+        ExprError::Overflow(what) => Diagnostic::error("eval::overflow", format!("integer overflow in {what}")).help("integers are 64-bit; use a decimal (e.g. 1.0e20) for larger values"),
+        ExprError::DivisionByZero => Diagnostic::error("eval::division_by_zero", "division by zero").help("add a test such as `Y != 0` before dividing"),
+        ExprError::Type(what) => Diagnostic::error("eval::type_error", what),
+        ExprError::NoValue => Diagnostic::error("eval::no_value", "an unbounded interval has no start or end"),
+    }
+}
+
+type Emit<'e> = dyn FnMut(&[Id], &mut Interner) -> Result<(), ExprError> + 'e;
+
+/// Runs plans: a nested loop over steps, each probing an index or scanning a range.
+pub(crate) struct Exec<'a> {
+    pub rels: &'a [Relation],
+    pub delta: &'a [(u32, u32)],
+    pub interner: &'a mut Interner,
+    pub guard: &'a mut Guard,
+}
+
+impl Exec<'_> {
+    pub(crate) fn run(&mut self, steps: &[Step], i: usize, regs: &mut [Id], emit: &mut Emit<'_>) -> Result<(), RunError> {
+        let Some(step) = steps.get(i) else {
+            return emit(regs, self.interner).map_err(|e| RunError::Expr(e, None));
+        };
+        match step {
+            Step::Scan { rel, range, cols, .. } => {
+                let relation = &self.rels[*rel as usize];
+                let (lo, hi) = match range {
+                    Range::Full => (0, relation.len() as u32),
+                    Range::Delta => self.delta[*rel as usize],
+                };
+                for row in lo..hi {
+                    self.guard.tick()?;
+                    if bind_row(relation.row(row), cols, regs) {
+                        self.run(steps, i + 1, regs, emit)?;
+                    }
+                }
+            }
+            Step::Probe { rel, index, key, cols, .. } => {
+                let relation = &self.rels[*rel as usize];
+                let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
+                let mut row = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
+                while row != CHAIN_END {
+                    self.guard.tick()?;
+                    if bind_row(relation.row(row), cols, regs) {
+                        self.run(steps, i + 1, regs, emit)?;
+                    }
+                    row = relation.chain_next(*index, row);
+                }
+            }
+            Step::Absent { rel, index, key, .. } => {
+                let relation = &self.rels[*rel as usize];
+                let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
+                if relation.probe(*index, hash, |k| arg_value(&key[k], regs)) == CHAIN_END {
+                    self.run(steps, i + 1, regs, emit)?;
+                }
+            }
+            Step::Assign { var, expr, literal } => match expr::eval(expr, regs, self.interner) {
+                Ok(s) => {
+                    regs[*var as usize] = expr::to_id(s, self.interner);
+                    self.run(steps, i + 1, regs, emit)?;
+                }
+                Err(ExprError::NoValue) => {}
+                Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+            },
+            Step::Compare { op, lhs, rhs, literal } => {
+                let values = expr::eval(lhs, regs, self.interner).and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)));
+                match values {
+                    Ok((a, b)) => {
+                        if expr::test(*op, a, b, self.interner) {
+                            self.run(steps, i + 1, regs, emit)?;
+                        }
+                    }
+                    Err(ExprError::NoValue) => {}
+                    Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                }
+            }
+            Step::Temporal { op, lhs, rhs, literal } => {
+                let holds = expr::eval(lhs, regs, self.interner)
+                    .and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)))
+                    .and_then(|(a, b)| expr::time_test(*op, a, b, self.interner));
+                match holds {
+                    Ok(true) => self.run(steps, i + 1, regs, emit)?,
+                    Ok(false) | Err(ExprError::NoValue) => {}
+                    Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                }
+            }
+            Step::Aggregate(agg) => {
+                if let Some(value) = self.aggregate(agg, regs)? {
+                    match &agg.result {
+                        AggResult::Bind(v) => {
+                            regs[*v as usize] = expr::to_id(value, self.interner);
+                            self.run(steps, i + 1, regs, emit)?;
+                        }
+                        AggResult::Test(e) => {
+                            let want = expr::eval(e, regs, self.interner).map_err(|e| RunError::Expr(e, Some(agg.literal)))?;
+                            if expr::test(crate::ast::CmpOp::Eq, value, want, self.interner) {
+                                self.run(steps, i + 1, regs, emit)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregate's value for the current group, or `None` (min/max/mean of nothing).
+    pub(crate) fn aggregate(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
+        let mut acc = Accumulator::new(agg.func);
+        let mut seen = TupleSet::new(agg.local.len());
+        let mut key = Vec::with_capacity(agg.local.len());
+        let mut collect = |regs: &[Id], interner: &mut Interner| -> Result<(), ExprError> {
+            if !agg.rows_are_distinct {
+                key.clear();
+                key.extend(agg.local.iter().map(|v| regs[*v as usize]));
+                if !seen.insert(hash_ids(key.iter().copied()), &key) {
+                    return Ok(());
+                }
+            }
+            let value = match &agg.target {
+                Some(t) => Some(expr::eval(t, regs, interner)?),
+                None => None,
+            };
+            acc.add(value, interner)
+        };
+        self.run(&agg.body, 0, regs, &mut collect).map_err(|e| match e {
+            RunError::Expr(e, _) => RunError::Expr(e, Some(agg.literal)),
+            other => other,
+        })?;
+        acc.finish().map_err(|e| RunError::Expr(e, Some(agg.literal)))
+    }
+}
+
+/// Applies column ops to a row; false when a check fails.
+#[inline]
+fn bind_row(row: &[Id], cols: &[ColOp], regs: &mut [Id]) -> bool {
+    for (&value, op) in row.iter().zip(cols) {
+        match *op {
+            ColOp::Bind(v) => regs[v as usize] = value,
+            ColOp::Check(v) => {
+                if regs[v as usize] != value {
+                    return false;
+                }
+            }
+            ColOp::Const(id) => {
+                if id != value {
+                    return false;
+                }
+            }
+            ColOp::Skip => {}
+        }
+    }
+    true
+}
+
+/// Running state of one aggregate.
+struct Accumulator {
+    func: AggFunc,
+    count: i64,
+    int_sum: i64,
+    dec_sum: f64,
+    decimal: bool,
+    best: Option<Scalar>,
+}
+
+impl Accumulator {
+    fn new(func: AggFunc) -> Accumulator {
+        Accumulator { func, count: 0, int_sum: 0, dec_sum: 0.0, decimal: false, best: None }
+    }
+
+    fn add(&mut self, value: Option<Scalar>, interner: &Interner) -> Result<(), ExprError> {
+        self.count += 1;
+        let Some(v) = value else { return Ok(()) };
+        match self.func {
+            AggFunc::Count => {}
+            AggFunc::Sum | AggFunc::Mean => match v {
+                Scalar::Int(i) => {
+                    self.dec_sum += i as f64;
+                    if !self.decimal {
+                        self.int_sum = self.int_sum.checked_add(i).ok_or_else(|| ExprError::Overflow(format!("the {} of the aggregated values", self.func.name())))?;
+                    }
+                }
+                Scalar::Dec(d) => {
+                    self.decimal = true;
+                    self.dec_sum += d;
+                }
+                Scalar::Other(id) => return Err(ExprError::Type(format!("{} needs numbers, not `{}`", self.func.name(), interner.value(id)))),
+            },
+            AggFunc::Min | AggFunc::Max => {
+                let better = match self.best {
+                    None => true,
+                    Some(b) => {
+                        let ord = expr::compare(v, b, interner);
+                        if self.func == AggFunc::Min { ord.is_lt() } else { ord.is_gt() }
+                    }
+                };
+                if better {
+                    self.best = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Option<Scalar>, ExprError> {
+        Ok(match self.func {
+            AggFunc::Count => Some(Scalar::Int(self.count)),
+            AggFunc::Sum if self.decimal => Some(Scalar::Dec(self.dec_sum)),
+            AggFunc::Sum => Some(Scalar::Int(self.int_sum)),
+            AggFunc::Mean if self.count == 0 => None,
+            AggFunc::Mean => Some(Scalar::Dec(self.dec_sum / self.count as f64)),
+            AggFunc::Min | AggFunc::Max => self.best,
+        })
+    }
+}
+
+/// The answers to a select query: distinct rows of the query's column values, sorted by value.
+pub fn answer(program: &Program, db: &mut Database, interner: &mut Interner, query: &QueryIr, limits: &Limits) -> Result<Vec<Vec<Id>>, Diagnostic> {
+    let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
+    let anonymous: Vec<bool> = query.var_names.iter().map(|n| &**n == "_").collect();
+    let mut cx = PlanCx { rels: &mut db.relations, temporal: &temporal, always: db.always, anonymous: &anonymous };
+    let steps = plan::plan_body(&mut cx, &query.body, None, &mut vec![false; query.var_names.len()])
+        .map_err(|e| Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0))?;
+    let mut guard = Guard::new(limits);
+    guard.place = "while answering the query".into();
+    let mut answers = TupleSet::new(query.columns.len());
+    let mut row = Vec::with_capacity(query.columns.len());
+    let mut emit = |regs: &[Id], _: &mut Interner| -> Result<(), ExprError> {
+        row.clear();
+        row.extend(query.columns.iter().map(|(v, _)| regs[*v as usize]));
+        answers.insert(hash_ids(row.iter().copied()), &row);
+        Ok(())
+    };
+    let delta = vec![(0, 0); db.relations.len()];
+    let mut exec = Exec { rels: &db.relations, delta: &delta, interner, guard: &mut guard };
+    let mut regs = vec![0; query.var_names.len()];
+    exec.run(&steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(query.span, &query.body))?;
+    let mut rows: Vec<Vec<Id>> = answers.rows().map(|(r, _)| r.to_vec()).collect();
+    rows.sort_by(|a, b| a.iter().zip(b).map(|(x, y)| if x == y { std::cmp::Ordering::Equal } else { interner.value(*x).cmp(interner.value(*y)) }).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(rows)
+}

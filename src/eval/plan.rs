@@ -1,0 +1,277 @@
+//! Join planning: a rule body becomes a sequence of [`Step`]s in an order where every step's
+//! inputs are bound, probing hash indexes on the bound columns (never a nested loop over a
+//! whole relation when a column is bound).
+//!
+//! The order is greedy: the delta atom first (semi-naive), then, repeatedly, every filter,
+//! assignment, negation and aggregate whose variables are bound, then the positive atom with the
+//! most bound columns (ties: the smaller relation).
+
+use crate::ast::{AggFunc, CmpOp, Span, TimeOp};
+use crate::program::{AggregateIr, Arg, AtomIr, Expr, Literal, PredId, Var};
+use crate::value::Id;
+
+use super::relation::Relation;
+
+/// What to do with one column of a matched row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColOp {
+    Bind(Var),
+    Check(Var),
+    Const(Id),
+    Skip,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Range {
+    Full,
+    Delta,
+}
+
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Every row of the relation (or of its delta), through the column ops.
+    Scan { rel: PredId, range: Range, cols: Vec<ColOp>, literal: usize },
+    /// Rows whose index columns equal `key`, through the column ops of the other columns.
+    Probe { rel: PredId, index: usize, key: Vec<Arg>, cols: Vec<ColOp>, literal: usize },
+    /// Negation: no row matches `key` on the index columns.
+    Absent { rel: PredId, index: usize, key: Vec<Arg>, literal: usize },
+    Assign { var: Var, expr: Expr, literal: usize },
+    Compare { op: CmpOp, lhs: Expr, rhs: Expr, literal: usize },
+    Temporal { op: TimeOp, lhs: Expr, rhs: Expr, literal: usize },
+    Aggregate(Box<AggStep>),
+}
+
+#[derive(Debug, Clone)]
+pub struct AggStep {
+    pub func: AggFunc,
+    pub body: Vec<Step>,
+    /// Variables whose values make a match distinct.
+    pub local: Vec<Var>,
+    /// When the body is one atom whose every column is a distinct fresh variable or a bound
+    /// value, each row is a distinct match and no deduplication is needed.
+    pub rows_are_distinct: bool,
+    pub target: Option<Expr>,
+    pub result: AggResult,
+    pub literal: usize,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum AggResult {
+    Bind(Var),
+    Test(Expr),
+}
+
+/// Everything the planner needs to know about the program.
+pub struct PlanCx<'a> {
+    pub rels: &'a mut [Relation],
+    pub temporal: &'a [bool],
+    /// The interned always-interval, bound to `T` in `p(X) @ T` when `p` is not temporal.
+    pub always: Id,
+    /// Per variable: whether it is an anonymous `_` (free in a negation).
+    pub anonymous: &'a [bool],
+}
+
+#[derive(Debug)]
+pub struct Unplaceable(pub Span);
+
+/// Plans `body` with the variables in `bound` already bound, `delta` (a literal index) first.
+pub fn plan_body(cx: &mut PlanCx<'_>, body: &[Literal], delta: Option<usize>, bound: &mut [bool]) -> Result<Vec<Step>, Unplaceable> {
+    let mut steps = Vec::new();
+    let mut placed = vec![false; body.len()];
+    if let Some(i) = delta {
+        if let Literal::Positive(atom) = &body[i] {
+            place_atom(cx, atom, i, Some(Range::Delta), bound, &mut steps);
+            placed[i] = true;
+        }
+    }
+    loop {
+        // 1. Every literal that is ready and is not a positive atom.
+        let mut progress = true;
+        while progress {
+            progress = false;
+            for (i, lit) in body.iter().enumerate() {
+                if !placed[i] && !matches!(lit, Literal::Positive(_)) && try_place_filter(cx, lit, i, bound, &mut steps)? {
+                    placed[i] = true;
+                    progress = true;
+                }
+            }
+        }
+        // 2. The positive atom with the most bound columns.
+        let best = body
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !placed[*i])
+            .filter_map(|(i, lit)| match lit {
+                Literal::Positive(atom) => Some((i, atom)),
+                _ => None,
+            })
+            .max_by(|(ia, a), (ib, b)| {
+                let (ka, kb) = (bound_columns(a, bound), bound_columns(b, bound));
+                let (sa, sb) = (cx.rels[a.pred as usize].len(), cx.rels[b.pred as usize].len());
+                (ka > 0).cmp(&(kb > 0)).then(ka.cmp(&kb)).then(sb.cmp(&sa)).then(ib.cmp(ia))
+            });
+        match best {
+            Some((i, atom)) => {
+                place_atom(cx, atom, i, None, bound, &mut steps);
+                placed[i] = true;
+            }
+            None => break,
+        }
+    }
+    match body.iter().enumerate().find(|(i, _)| !placed[*i]) {
+        Some((_, lit)) => Err(Unplaceable(lit.span())),
+        None => Ok(steps),
+    }
+}
+
+fn bound_columns(atom: &AtomIr, bound: &[bool]) -> usize {
+    atom.args.iter().chain(&atom.time).filter(|a| is_bound(a, bound)).count()
+}
+
+fn is_bound(a: &Arg, bound: &[bool]) -> bool {
+    match a {
+        Arg::Const(_) => true,
+        Arg::Var(v) => bound[*v as usize],
+    }
+}
+
+/// The atom's arguments per stored column (the hidden interval column last).
+fn columns(cx: &PlanCx<'_>, atom: &AtomIr) -> Vec<Option<Arg>> {
+    let mut cols: Vec<Option<Arg>> = atom.args.iter().copied().map(Some).collect();
+    if cx.temporal[atom.pred as usize] {
+        cols.push(atom.time);
+    }
+    cols
+}
+
+fn place_atom(cx: &mut PlanCx<'_>, atom: &AtomIr, literal: usize, range: Option<Range>, bound: &mut [bool], steps: &mut Vec<Step>) {
+    let cols = columns(cx, atom);
+    let key_cols: Vec<usize> = match range {
+        Some(_) => Vec::new(),
+        None => cols.iter().enumerate().filter(|(_, a)| a.is_some_and(|a| is_bound(&a, bound))).map(|(c, _)| c).collect(),
+    };
+    let key: Vec<Arg> = key_cols.iter().filter_map(|&c| cols[c]).collect();
+    let mut ops = Vec::with_capacity(cols.len());
+    for (c, arg) in cols.iter().enumerate() {
+        let op = match arg {
+            _ if key_cols.contains(&c) => ColOp::Skip,
+            None => ColOp::Skip,
+            Some(Arg::Const(id)) => ColOp::Const(*id),
+            Some(Arg::Var(v)) if bound[*v as usize] => ColOp::Check(*v),
+            Some(Arg::Var(v)) => {
+                bound[*v as usize] = true;
+                ColOp::Bind(*v)
+            }
+        };
+        ops.push(op);
+    }
+    let rel = atom.pred;
+    steps.push(match range {
+        Some(range) => Step::Scan { rel, range, cols: ops, literal },
+        None if key_cols.is_empty() => Step::Scan { rel, range: Range::Full, cols: ops, literal },
+        None => {
+            let index = cx.rels[rel as usize].index_for(&key_cols);
+            Step::Probe { rel, index, key, cols: ops, literal }
+        }
+    });
+    // `p(X) @ T` on a predicate without intervals: T is the always-interval.
+    if !cx.temporal[rel as usize] {
+        if let Some(t) = atom.time {
+            steps.push(match t {
+                Arg::Var(v) if !bound[v as usize] => {
+                    bound[v as usize] = true;
+                    Step::Assign { var: v, expr: Expr::Const(cx.always), literal }
+                }
+                Arg::Var(v) => Step::Compare { op: CmpOp::Eq, lhs: Expr::Var(v), rhs: Expr::Const(cx.always), literal },
+                Arg::Const(id) => Step::Compare { op: CmpOp::Eq, lhs: Expr::Const(id), rhs: Expr::Const(cx.always), literal },
+            });
+        }
+    }
+}
+
+fn expr_bound(e: &Expr, bound: &[bool]) -> bool {
+    let mut vs = Vec::new();
+    e.vars(&mut vs);
+    vs.iter().all(|v| bound[*v as usize])
+}
+
+/// Places a non-positive literal if its inputs are bound; returns whether it was placed.
+fn try_place_filter(cx: &mut PlanCx<'_>, lit: &Literal, literal: usize, bound: &mut [bool], steps: &mut Vec<Step>) -> Result<bool, Unplaceable> {
+    match lit {
+        Literal::Positive(_) => Ok(false),
+        Literal::Negative(atom) => {
+            // A negation is ready when its named variables are bound; its anonymous `_`
+            // positions stay free and match anything.
+            let cols = columns(cx, atom);
+            let named_unbound = cols.iter().flatten().any(|a| matches!(a, Arg::Var(v) if !bound[*v as usize] && !cx.anonymous[*v as usize]));
+            if named_unbound {
+                return Ok(false);
+            }
+            let key_cols: Vec<usize> = cols.iter().enumerate().filter(|(_, a)| a.is_some_and(|a| is_bound(&a, bound))).map(|(c, _)| c).collect();
+            let key = key_cols.iter().filter_map(|&c| cols[c]).collect();
+            let index = cx.rels[atom.pred as usize].index_for(&key_cols);
+            steps.push(Step::Absent { rel: atom.pred, index, key, literal });
+            Ok(true)
+        }
+        Literal::Compare { op, lhs, rhs, .. } => {
+            let (lb, rb) = (expr_bound(lhs, bound), expr_bound(rhs, bound));
+            if lb && rb {
+                steps.push(Step::Compare { op: *op, lhs: lhs.clone(), rhs: rhs.clone(), literal });
+                return Ok(true);
+            }
+            if *op == CmpOp::Eq {
+                for (side, other, other_bound) in [(lhs, rhs, rb), (rhs, lhs, lb)] {
+                    if let (Expr::Var(v), true) = (side, other_bound) {
+                        bound[*v as usize] = true;
+                        steps.push(Step::Assign { var: *v, expr: other.clone(), literal });
+                        return Ok(true);
+                    }
+                }
+            }
+            Ok(false)
+        }
+        Literal::Temporal { op, lhs, rhs, .. } => {
+            if expr_bound(lhs, bound) && expr_bound(rhs, bound) {
+                steps.push(Step::Temporal { op: *op, lhs: lhs.clone(), rhs: rhs.clone(), literal });
+                return Ok(true);
+            }
+            Ok(false)
+        }
+        Literal::Aggregate(agg) => {
+            if !agg.group.iter().all(|v| bound[*v as usize]) {
+                return Ok(false);
+            }
+            let result = match &agg.result {
+                Expr::Var(v) if !bound[*v as usize] => AggResult::Bind(*v),
+                e if expr_bound(e, bound) => AggResult::Test(e.clone()),
+                _ => return Ok(false),
+            };
+            let step = plan_aggregate(cx, agg, literal, bound, result)?;
+            if let AggResult::Bind(v) = step.result {
+                bound[v as usize] = true;
+            }
+            steps.push(Step::Aggregate(Box::new(step)));
+            Ok(true)
+        }
+    }
+}
+
+fn plan_aggregate(cx: &mut PlanCx<'_>, agg: &AggregateIr, literal: usize, bound: &[bool], result: AggResult) -> Result<AggStep, Unplaceable> {
+    let mut inner = bound.to_vec();
+    for v in &agg.local {
+        inner[*v as usize] = false;
+    }
+    let body = plan_body(cx, &agg.body, None, &mut inner)?;
+    let rows_are_distinct = match (agg.body.as_slice(), body.as_slice()) {
+        ([Literal::Positive(_)], [Step::Scan { cols, .. } | Step::Probe { cols, .. }]) => {
+            let binds: Vec<Var> = cols.iter().filter_map(|c| if let ColOp::Bind(v) = c { Some(*v) } else { None }).collect();
+            let skips = cols.iter().filter(|c| matches!(c, ColOp::Skip)).count();
+            let key_len = if let Step::Probe { key, .. } = &body[0] { key.len() } else { 0 };
+            // Every column is bound to a distinct local variable or is part of the probe key.
+            skips == key_len && binds.len() + key_len == cols.len()
+        }
+        _ => false,
+    };
+    Ok(AggStep { func: agg.func, body, local: agg.local.clone(), rows_are_distinct, target: agg.target.clone(), result, literal, span: agg.span })
+}

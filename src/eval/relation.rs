@@ -1,0 +1,251 @@
+//! Relation storage: rows of interned ids in one flat vector, a hash set of row numbers for
+//! deduplication and membership, and hash indexes on the column sets that joins probe.
+//!
+//! Rows are append-only and numbered in insertion order, which is also the order of the rounds
+//! that derived them. That gives provenance for free: `round_starts` records where each round
+//! began, so the round (height) of any row is a binary search, and an index chain, whose rows
+//! are increasing, can stop at any round boundary.
+
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
+
+use crate::value::Id;
+
+/// End of an index chain.
+const NIL: u32 = u32::MAX;
+
+#[inline]
+pub fn hash_ids(ids: impl Iterator<Item = Id>) -> u64 {
+    let mut h = FxHasher::default();
+    for id in ids {
+        h.write_u32(id);
+    }
+    h.finish()
+}
+
+/// A hash index on some columns: for each distinct key, a chain of the rows that have it,
+/// linked through `next` in increasing row order.
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub cols: Vec<usize>,
+    /// (first row, last row) of each key's chain.
+    table: HashTable<(u32, u32)>,
+    next: Vec<u32>,
+}
+
+impl Index {
+    fn new(cols: Vec<usize>) -> Index {
+        Index { cols, table: HashTable::new(), next: Vec::new() }
+    }
+
+    fn key_hash(&self, data: &[Id], width: usize, row: u32) -> u64 {
+        let base = row as usize * width;
+        hash_ids(self.cols.iter().map(|&c| data[base + c]))
+    }
+
+    /// Adds rows `self.next.len()..n_rows` to the index.
+    fn extend(&mut self, data: &[Id], width: usize) {
+        let n_rows = data.len() / width.max(1);
+        let first_new = self.next.len();
+        self.next.resize(n_rows, NIL);
+        for row in first_new as u32..n_rows as u32 {
+            let hash = self.key_hash(data, width, row);
+            let cols = &self.cols;
+            let same = |&(first, _): &(u32, u32)| {
+                let (a, b) = (first as usize * width, row as usize * width);
+                cols.iter().all(|&c| data[a + c] == data[b + c])
+            };
+            match self.table.find_mut(hash, same) {
+                Some(entry) => {
+                    self.next[entry.1 as usize] = row;
+                    entry.1 = row;
+                }
+                None => {
+                    let (cols, table) = (&self.cols, &mut self.table);
+                    table.insert_unique(hash, (row, row), |&(first, _)| {
+                        let base = first as usize * width;
+                        hash_ids(cols.iter().map(|&c| data[base + c]))
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// One predicate's rows.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub width: usize,
+    pub data: Vec<Id>,
+    set: HashTable<u32>,
+    indexes: Vec<Index>,
+    /// Rows before `round_starts[0]` are base facts; round `r` of the predicate's stratum
+    /// derived rows `round_starts[r]..round_starts[r + 1]`.
+    pub round_starts: Vec<u32>,
+    /// For each base row, where it came from (see `Database::origin`).
+    pub base_origins: Vec<u32>,
+}
+
+impl Relation {
+    pub fn new(width: usize) -> Relation {
+        Relation { width, data: Vec::new(), set: HashTable::new(), indexes: Vec::new(), round_starts: Vec::new(), base_origins: Vec::new() }
+    }
+
+    pub fn len(&self) -> usize {
+        if self.width == 0 { self.set.len() } else { self.data.len() / self.width }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn row(&self, row: u32) -> &[Id] {
+        let base = row as usize * self.width;
+        &self.data[base..base + self.width]
+    }
+
+    /// The row number holding exactly `tuple`, if any.
+    #[inline]
+    pub fn find(&self, tuple: &[Id]) -> Option<u32> {
+        let hash = hash_ids(tuple.iter().copied());
+        self.find_hashed(hash, |row| row == tuple)
+    }
+
+    #[inline]
+    fn find_hashed(&self, hash: u64, mut eq: impl FnMut(&[Id]) -> bool) -> Option<u32> {
+        let (data, width) = (&self.data, self.width);
+        self.set.find(hash, |&r| eq(&data[r as usize * width..r as usize * width + width])).copied()
+    }
+
+    #[inline]
+    pub fn contains_hashed(&self, hash: u64, tuple: &[Id]) -> bool {
+        self.find_hashed(hash, |row| row == tuple).is_some()
+    }
+
+    /// Appends `tuple` unless present; returns whether it was new. Indexes are brought up to
+    /// date by [`Relation::refresh_indexes`].
+    pub fn insert(&mut self, tuple: &[Id]) -> bool {
+        let hash = hash_ids(tuple.iter().copied());
+        self.insert_hashed(hash, tuple)
+    }
+
+    pub fn insert_hashed(&mut self, hash: u64, tuple: &[Id]) -> bool {
+        debug_assert_eq!(tuple.len(), self.width);
+        if self.contains_hashed(hash, tuple) {
+            return false;
+        }
+        let row = self.len() as u32;
+        if self.width == 0 {
+            // A nullary relation holds at most one (empty) row; the set alone counts it.
+            self.set.insert_unique(hash, row, |_| hash);
+            return true;
+        }
+        self.data.extend_from_slice(tuple);
+        let (data, width) = (&self.data, self.width);
+        self.set.insert_unique(hash, row, |&r| hash_ids(data[r as usize * width..r as usize * width + width].iter().copied()));
+        true
+    }
+
+    pub fn reserve(&mut self, rows: usize) {
+        self.data.reserve(rows * self.width);
+        let (data, width) = (&self.data, self.width);
+        self.set.reserve(rows, |&r| hash_ids(data[r as usize * width..r as usize * width + width].iter().copied()));
+    }
+
+    /// The index on exactly `cols` (in this order), creating and filling it if needed.
+    pub fn index_for(&mut self, cols: &[usize]) -> usize {
+        if let Some(i) = self.indexes.iter().position(|ix| ix.cols == cols) {
+            return i;
+        }
+        let mut ix = Index::new(cols.to_vec());
+        ix.extend(&self.data, self.width);
+        self.indexes.push(ix);
+        self.indexes.len() - 1
+    }
+
+    /// Adds rows appended since the last refresh to every index.
+    pub fn refresh_indexes(&mut self) {
+        for ix in &mut self.indexes {
+            ix.extend(&self.data, self.width);
+        }
+    }
+
+    /// The first row of the chain of rows whose index columns equal `key` (`NIL` if none).
+    #[inline]
+    pub fn probe(&self, index: usize, hash: u64, key: impl Fn(usize) -> Id) -> u32 {
+        let ix = &self.indexes[index];
+        let (data, width) = (&self.data, self.width);
+        let found = ix.table.find(hash, |&(first, _)| {
+            let base = first as usize * width;
+            ix.cols.iter().enumerate().all(|(k, &c)| data[base + c] == key(k))
+        });
+        found.map_or(NIL, |&(first, _)| first)
+    }
+
+    /// The row after `row` in the same index chain (`NIL` at the end).
+    #[inline]
+    pub fn chain_next(&self, index: usize, row: u32) -> u32 {
+        self.indexes[index].next[row as usize]
+    }
+
+    pub fn index_cols(&self, index: usize) -> &[usize] {
+        &self.indexes[index].cols
+    }
+
+    /// The round of the relation's stratum that derived `row`: 0 for base facts, `r + 1` for
+    /// rows derived in round `r`.
+    pub fn height(&self, row: u32) -> usize {
+        self.round_starts.partition_point(|&start| start <= row)
+    }
+
+    /// Bytes held by the relation's storage, for `:time` and the benchmarks.
+    pub fn heap_bytes(&self) -> usize {
+        self.data.capacity() * 4
+            + self.set.capacity() * 5
+            + self.indexes.iter().map(|ix| ix.next.capacity() * 4 + ix.table.capacity() * 9).sum::<usize>()
+            + self.round_starts.capacity() * 4
+            + self.base_origins.capacity() * 4
+    }
+}
+
+pub const CHAIN_END: u32 = NIL;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_dedups_and_index_chains_in_row_order() {
+        let mut r = Relation::new(2);
+        assert!(r.insert(&[1, 2]));
+        assert!(r.insert(&[1, 3]));
+        assert!(!r.insert(&[1, 2]));
+        assert!(r.insert(&[2, 3]));
+        assert_eq!(r.len(), 3);
+        let ix = r.index_for(&[0]);
+        let mut rows = Vec::new();
+        let mut at = r.probe(ix, hash_ids([1].into_iter()), |_| 1);
+        while at != CHAIN_END {
+            rows.push(at);
+            at = r.chain_next(ix, at);
+        }
+        assert_eq!(rows, vec![0, 1]);
+        r.insert(&[1, 9]);
+        r.refresh_indexes();
+        let first = r.probe(ix, hash_ids([1].into_iter()), |_| 1);
+        assert_eq!((first, r.chain_next(ix, first), r.chain_next(ix, 1)), (0, 1, 3));
+        assert_eq!(r.find(&[2, 3]), Some(2));
+    }
+
+    #[test]
+    fn nullary_relation_holds_one_row() {
+        let mut r = Relation::new(0);
+        assert!(r.insert(&[]));
+        assert!(!r.insert(&[]));
+        assert_eq!(r.len(), 1);
+        assert_eq!(r.find(&[]), Some(0));
+    }
+}

@@ -1,0 +1,395 @@
+//! Reading: `.kb` files with their `include`s, and the TSV/CSV data files of `load` statements.
+//!
+//! This is the library's only file input. Paths are relative to the file that names them. Files
+//! can come from disk or from a table of embedded files (the shipped knowledge base), looked up
+//! first. Nothing here changes a knowledge base: the caller gets modules and tables and decides.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::ast::{Module, Span, Statement};
+use crate::check::RawTable;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::source::SourceMap;
+use crate::syntax;
+use crate::value::{Id, Interner, Value};
+
+/// A file compiled into the binary: its virtual path and its text.
+pub type Embedded = (&'static str, &'static str);
+
+/// What one load produced: modules in order (a file, then the files it includes) and the data
+/// tables their `load` statements read.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub modules: Vec<Module>,
+    pub tables: Vec<RawTable>,
+    /// Documents named by `source ... file "..."`, whitespace-normalised, by source name.
+    pub documents: Vec<(Arc<str>, Option<String>, Span)>,
+}
+
+pub struct Loader<'a> {
+    pub sources: &'a mut SourceMap,
+    pub interner: &'a mut Interner,
+    pub embedded: &'a [Embedded],
+    /// Canonical paths already loaded (a file included twice is read once).
+    pub seen: Vec<PathBuf>,
+    pub diags: Diagnostics,
+    pub out: Loaded,
+}
+
+impl<'a> Loader<'a> {
+    pub fn new(sources: &'a mut SourceMap, interner: &'a mut Interner, embedded: &'a [Embedded]) -> Loader<'a> {
+        Loader { sources, interner, embedded, seen: Vec::new(), diags: Diagnostics::default(), out: Loaded::default() }
+    }
+
+    /// Loads a `.kb` file named by the user (no span to blame if it is missing).
+    pub fn load_path(&mut self, path: &Path) {
+        self.load_file(path, None, &mut Vec::new());
+    }
+
+    /// Loads text that is not a file (a REPL line, a string given to the library, stdin).
+    pub fn load_text(&mut self, name: &str, text: &str, base: Option<PathBuf>) {
+        let file = self.sources.add(name.to_string(), base, Arc::from(text));
+        self.parse_and_follow(file, text, &mut Vec::new());
+    }
+
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        let key = normalize(path);
+        if let Some((_, text)) = self.embedded.iter().find(|(p, _)| normalize(Path::new(p)) == key) {
+            return Ok(text.as_bytes().to_vec());
+        }
+        std::fs::read(path)
+    }
+
+    fn load_file(&mut self, path: &Path, blame: Option<Span>, stack: &mut Vec<PathBuf>) {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
+        if stack.contains(&key) {
+            let chain: Vec<String> = stack.iter().chain([&key]).map(|p| p.display().to_string()).collect();
+            let mut d = Diagnostic::error("load::include_cycle", format!("`{}` includes itself: {}", path.display(), chain.join(" -> ")));
+            if let Some(span) = blame {
+                d = d.at(span).label("included again here");
+            }
+            self.diags.push(d.help("remove one of the includes"));
+            return;
+        }
+        if self.seen.contains(&key) {
+            return;
+        }
+        let bytes = match self.read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.diags.push(missing_file("load::missing_file", path, &e, blame));
+                return;
+            }
+        };
+        let text = match decode(bytes, &path.display().to_string(), blame) {
+            Ok(t) => t,
+            Err(d) => {
+                self.diags.push(d);
+                return;
+            }
+        };
+        self.seen.push(key.clone());
+        let file = self.sources.add(path.display().to_string(), Some(path.to_path_buf()), Arc::from(text.as_str()));
+        stack.push(key);
+        self.parse_and_follow(file, &text, stack);
+        stack.pop();
+    }
+
+    fn parse_and_follow(&mut self, file: crate::ast::FileId, text: &str, stack: &mut Vec<PathBuf>) {
+        let (module, diags) = syntax::parse_module(file, text);
+        self.diags.extend(diags);
+        let base = self.sources.get(file).path.as_ref().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
+        let mut includes = Vec::new();
+        for stmt in &module.statements {
+            match stmt {
+                Statement::Include(inc) => includes.push((base.join(&inc.path), inc.path_span)),
+                Statement::Load(load) => {
+                    let path = base.join(&load.path);
+                    match self.read(&path) {
+                        Ok(bytes) => match read_table(&bytes, &load.path, load.header, self.interner, csv_or_tsv(&path)) {
+                            Ok(mut table) => {
+                                table.pred = load.pred.clone();
+                                self.out.tables.push(table);
+                            }
+                            Err(err) => {
+                                let d = self.table_error(err, &load.path, &bytes);
+                                self.diags.push(d);
+                            }
+                        },
+                        Err(e) => self.diags.push(missing_file("load::missing_file", &path, &e, Some(load.path_span))),
+                    }
+                }
+                Statement::Source(src) => {
+                    let doc = src.file.as_ref().map(|(f, span)| {
+                        let path = base.join(f);
+                        match self.read(&path).ok().and_then(|b| String::from_utf8(b).ok()) {
+                            Some(text) => Some(normalize_ws(&text)),
+                            None => {
+                                self.diags.push(missing_file("load::missing_file", &path, &std::io::Error::from(std::io::ErrorKind::NotFound), Some(*span)));
+                                None
+                            }
+                        }
+                    });
+                    if let Some(doc) = doc {
+                        self.out.documents.push((src.name.name.clone(), doc, src.span));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.out.modules.push(module);
+        for (path, span) in includes {
+            self.load_file(&path, Some(span), stack);
+        }
+    }
+
+    /// A bad data row as a diagnostic pointing into the data file.
+    fn table_error(&mut self, err: TableError, name: &str, bytes: &[u8]) -> Diagnostic {
+        let text = String::from_utf8_lossy(bytes);
+        let file = self.sources.add(name.to_string(), None, Arc::from(text.as_ref()));
+        let span = Span::new(file, err.offset, err.offset + err.len.max(1));
+        let mut d = Diagnostic::error(err.code, err.message).at(span);
+        if let Some(help) = err.help {
+            d = d.help(help);
+        }
+        d
+    }
+}
+
+fn missing_file(code: &'static str, path: &Path, e: &std::io::Error, blame: Option<Span>) -> Diagnostic {
+    let reason = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        _ => e.to_string(),
+    };
+    let mut d = Diagnostic::error(code, format!("cannot read `{}`: {reason}", path.display()));
+    if let Some(span) = blame {
+        d = d.at(span).label("named here").help("paths are relative to the file that names them");
+    }
+    d
+}
+
+/// Lexical normalisation of a path (`a/./b/../c` -> `a/c`), for embedded lookups and cycles.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Bytes to text: invalid UTF-8 is a diagnostic with the byte offset.
+pub fn decode(bytes: Vec<u8>, name: &str, blame: Option<Span>) -> Result<String, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let mut d = Diagnostic::error("load::invalid_utf8", format!("`{name}` is not UTF-8 text: invalid byte at offset {offset}")).help("save the file as UTF-8");
+            if let Some(span) = blame {
+                d = d.at(span);
+            }
+            Err(d)
+        }
+    }
+}
+
+/// Collapses every run of whitespace to one space, for verbatim-quote checks.
+pub fn normalize_ws(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Tsv,
+    Csv,
+}
+
+fn csv_or_tsv(path: &Path) -> Format {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
+        _ => Format::Tsv,
+    }
+}
+
+#[derive(Debug)]
+pub struct TableError {
+    pub code: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// Reads a data file: one fact per line, fields separated by tabs (TSV, no header, as
+/// Soufflé's `.facts`) or commas (CSV, fields optionally in double quotes with `""` for a
+/// quote). Each field is an integer, a decimal, or text. Empty lines are skipped.
+pub fn read_table(bytes: &[u8], name: &str, header: bool, interner: &mut Interner, format: Format) -> Result<RawTable, TableError> {
+    let mut data: Vec<Id> = Vec::new();
+    let mut lines: Vec<u32> = Vec::new();
+    let mut width: Option<usize> = None;
+    let mut offset = 0;
+    let mut line_no = 0u32;
+    let mut field_buf = String::new();
+    let mut fields: Vec<(usize, usize)> = Vec::new();
+    while offset < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+        let mut line = &bytes[offset..end];
+        let line_start = offset;
+        offset = end + 1;
+        line_no += 1;
+        if line.last() == Some(&b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        if (header && line_no == 1) || line.is_empty() {
+            continue;
+        }
+        if let Err(bad) = std::str::from_utf8(line) {
+            let at = line_start + bad.valid_up_to();
+            return Err(TableError { code: "load::invalid_utf8", message: format!("`{name}` line {line_no}: invalid UTF-8 at byte offset {at}"), help: Some("save the file as UTF-8".into()), offset: at, len: 1 });
+        }
+        fields.clear();
+        let n_fields = match format {
+            Format::Tsv => {
+                let mut start = 0;
+                for i in memchr::memchr_iter(b'\t', line) {
+                    fields.push((start, i));
+                    start = i + 1;
+                }
+                fields.push((start, line.len()));
+                for &(a, b) in &fields {
+                    let text = std::str::from_utf8(&line[a..b]).unwrap_or_default();
+                    data.push(intern_field(text, interner));
+                }
+                fields.len()
+            }
+            Format::Csv => {
+                let text = std::str::from_utf8(line).unwrap_or_default();
+                let n = csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| TableError {
+                    code: "load::bad_row",
+                    message: format!("`{name}` line {line_no}: unterminated quoted field"),
+                    help: Some("close the field with `\"`; write a quote inside a field as `\"\"`".into()),
+                    offset: line_start + col,
+                    len: 1,
+                })?;
+                n
+            }
+        };
+        match width {
+            None => width = Some(n_fields),
+            Some(w) if w != n_fields => {
+                return Err(TableError {
+                    code: "load::bad_row",
+                    message: format!("`{name}` line {line_no}: {n_fields} field{} where earlier lines have {w}", if n_fields == 1 { "" } else { "s" }),
+                    help: Some(format!("every line needs {w} {} fields", if format == Format::Tsv { "tab-separated" } else { "comma-separated" })),
+                    offset: line_start,
+                    len: line.len(),
+                });
+            }
+            Some(_) => {}
+        }
+        lines.push(line_no);
+    }
+    Ok(RawTable { pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() }, file: Arc::from(name), width, data, lines })
+}
+
+/// Splits one CSV line, calling `f` per field; returns the field count or the column of an
+/// unterminated quote.
+fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<usize, usize> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut n = 0;
+    loop {
+        if bytes.get(i) == Some(&b'"') {
+            buf.clear();
+            let open = i;
+            i += 1;
+            loop {
+                match bytes.get(i) {
+                    None => return Err(open),
+                    Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
+                        buf.push('"');
+                        i += 2;
+                    }
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(_) => {
+                        let next = line[i..].find('"').map_or(line.len(), |k| i + k);
+                        buf.push_str(&line[i..next]);
+                        i = next;
+                    }
+                }
+            }
+            f(buf);
+            // Anything between the closing quote and the comma is ignored.
+            i = line[i..].find(',').map_or(line.len(), |k| i + k);
+        } else {
+            let end = line[i..].find(',').map_or(line.len(), |k| i + k);
+            f(line[i..end].trim());
+            i = end;
+        }
+        n += 1;
+        if i >= line.len() {
+            return Ok(n);
+        }
+        i += 1; // the comma
+    }
+}
+
+/// A field's value: an integer, a decimal, or text.
+fn intern_field(text: &str, interner: &mut Interner) -> Id {
+    let first = text.as_bytes().first().copied().unwrap_or(b'a');
+    if first.is_ascii_digit() || first == b'-' || first == b'+' {
+        if let Ok(i) = text.parse::<i64>() {
+            return interner.intern(Value::Int(i));
+        }
+        if text.bytes().any(|b| b == b'.' || b == b'e' || b == b'E') {
+            if let Ok(d) = text.parse::<f64>() {
+                if d.is_finite() {
+                    return interner.intern(Value::Dec(d));
+                }
+            }
+        }
+    }
+    interner.intern_text(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str, format: Format) -> Result<(usize, Vec<String>, Vec<u32>), String> {
+        let mut interner = Interner::default();
+        let t = read_table(text.as_bytes(), "t", false, &mut interner, format).map_err(|e| e.message)?;
+        Ok((t.width.unwrap_or(0), t.data.iter().map(|&id| format!("{:?}", interner.value(id))).collect(), t.lines))
+    }
+
+    #[test]
+    fn tsv_fields_are_typed() {
+        let (w, vals, lines) = table("a\t1\t2.5\n\nb\t-3\tx y\n", Format::Tsv).unwrap();
+        assert_eq!(w, 3);
+        assert_eq!(vals, ["Text(\"a\")", "Int(1)", "Dec(2.5)", "Text(\"b\")", "Int(-3)", "Text(\"x y\")"]);
+        assert_eq!(lines, [1, 3]);
+    }
+
+    #[test]
+    fn csv_quotes_and_bad_rows() {
+        let (w, vals, _) = table("\"a, b\",\"say \"\"hi\"\"\"\nc,d\n", Format::Csv).unwrap();
+        assert_eq!(w, 2);
+        assert_eq!(vals[0], "Text(\"a, b\")");
+        assert_eq!(vals[1], "Text(\"say \\\"hi\\\"\")");
+        assert_eq!(table("a,b\nc\n", Format::Csv).unwrap_err(), "`t` line 2: 1 field where earlier lines have 2");
+        assert_eq!(table("\"a,b\n", Format::Csv).unwrap_err(), "`t` line 1: unterminated quoted field");
+    }
+}

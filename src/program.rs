@@ -1,0 +1,246 @@
+//! The checked program: what `check` produces and `eval`/`explain` consume.
+//!
+//! Predicates are numbered ([`PredId`]), constants interned ([`Id`]), variables numbered per
+//! rule, and every rule and fact remembers its span so explanations can cite it. Expressions in
+//! atom arguments have been desugared into fresh variables plus `=` literals, so an atom's
+//! arguments are only variables and constants.
+
+use std::sync::Arc;
+
+use crate::ast::{AggFunc, BinOp, CmpOp, Func, Span, TimeOp};
+use crate::value::{Id, Interval};
+
+pub type PredId = u32;
+pub type Var = u32;
+
+/// How a predicate is defined, for `:preds` and the "did you mean" hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Definedness {
+    pub by_facts: bool,
+    pub by_rules: bool,
+    pub by_load: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PredInfo {
+    pub name: Arc<str>,
+    /// The user-visible arity (without the hidden interval column).
+    pub arity: usize,
+    /// Whether any fact or rule head of this predicate carries an interval: then its relation
+    /// has a hidden last column holding the interval (`Interval::ALWAYS` for facts without `@`).
+    pub temporal: bool,
+    pub defined: Definedness,
+    /// Where the predicate first appears.
+    pub span: Span,
+}
+
+impl PredInfo {
+    /// Columns stored per row, the hidden interval column included.
+    pub fn width(&self) -> usize {
+        self.arity + usize::from(self.temporal)
+    }
+}
+
+/// An argument of an atom after desugaring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Arg {
+    Var(Var),
+    Const(Id),
+}
+
+/// An expression over bound variables.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Var(Var),
+    Const(Id),
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Call(Func, Box<Expr>),
+}
+
+impl Expr {
+    pub fn vars(&self, out: &mut Vec<Var>) {
+        match self {
+            Expr::Var(v) => out.push(*v),
+            Expr::Const(_) => {}
+            Expr::Neg(e) | Expr::Call(_, e) => e.vars(out),
+            Expr::Binary(_, a, b) => {
+                a.vars(out);
+                b.vars(out);
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AtomIr {
+    pub pred: PredId,
+    /// The user-visible arguments.
+    pub args: Vec<Arg>,
+    /// `@ T`: the hidden interval column (for a predicate that is not temporal, `@ T` binds
+    /// `T` to the always-interval).
+    pub time: Option<Arg>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Literal {
+    Positive(AtomIr),
+    Negative(AtomIr),
+    /// `=` with exactly one side an unbound variable is an assignment; otherwise a test.
+    Compare { op: CmpOp, lhs: Expr, rhs: Expr, span: Span },
+    Temporal { op: TimeOp, lhs: Expr, rhs: Expr, span: Span },
+    Aggregate(Box<AggregateIr>),
+}
+
+impl Literal {
+    pub fn span(&self) -> Span {
+        match self {
+            Literal::Positive(a) | Literal::Negative(a) => a.span,
+            Literal::Compare { span, .. } | Literal::Temporal { span, .. } => *span,
+            Literal::Aggregate(a) => a.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AggregateIr {
+    pub func: AggFunc,
+    /// Where the result goes: a variable (bound here, or compared if bound before) or a constant.
+    pub result: Expr,
+    pub target: Option<Expr>,
+    pub body: Vec<Literal>,
+    /// The variables of the body shared with the rest of the rule: the group key.
+    pub group: Vec<Var>,
+    /// Every variable the body binds (anonymous positions included): distinct matches are
+    /// distinct assignments of these.
+    pub local: Vec<Var>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleIr {
+    pub head: AtomIr,
+    pub body: Vec<Literal>,
+    /// Variable names by number (`_` and desugared temporaries get names like `_1`).
+    pub var_names: Vec<Arc<str>>,
+    pub label: Option<Arc<str>>,
+    pub doc: Option<Arc<str>>,
+    pub cites: Vec<CitationIr>,
+    pub span: Span,
+    /// 1-based position among the rules of its head predicate (`#2` in why-not messages).
+    pub nth_for_pred: usize,
+}
+
+impl RuleIr {
+    pub fn n_vars(&self) -> usize {
+        self.var_names.len()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CitationIr {
+    pub source: Arc<str>,
+    pub quote: Arc<str>,
+    pub quote_span: Span,
+}
+
+/// Where a base fact came from.
+#[derive(Debug, Clone)]
+pub enum FactOrigin {
+    /// A fact (or entity declaration) in a `.kb` file.
+    Stated { span: Span, cites: Vec<CitationIr>, doc: Option<Arc<str>> },
+    /// Line `line` of a data file read by `load` (index into `Program::loads`).
+    Row { load: u32, line: u32 },
+}
+
+/// A ground fact from a `.kb` file, interned.
+#[derive(Debug, Clone)]
+pub struct BaseFact {
+    pub pred: PredId,
+    /// The full row, the hidden interval column included.
+    pub row: Vec<Id>,
+    pub origin: u32,
+}
+
+/// A data file read by `load`, already parsed into rows.
+#[derive(Debug, Clone)]
+pub struct LoadedTable {
+    pub pred: PredId,
+    /// The data file as the user named it, for explanations.
+    pub file: Arc<str>,
+    pub width: usize,
+    /// Row-major ids, `width` per row.
+    pub data: Vec<Id>,
+    /// The 1-based line of each row in the data file.
+    pub lines: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueryIr {
+    pub kind: crate::ast::QueryKind,
+    pub body: Vec<Literal>,
+    /// The answer columns: named variables in order of first appearance.
+    pub columns: Vec<(Var, Arc<str>)>,
+    pub var_names: Vec<Arc<str>>,
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntityInfo {
+    pub name: Arc<str>,
+    pub kind: Arc<str>,
+    pub label: Option<Arc<str>>,
+    pub time: Option<Interval>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    pub name: Arc<str>,
+    pub title: Arc<str>,
+    pub file: Option<Arc<str>>,
+    pub span: Span,
+}
+
+/// One stratum: predicates evaluated together, after every stratum they depend on.
+#[derive(Debug, Clone, Default)]
+pub struct Stratum {
+    pub preds: Vec<PredId>,
+    /// Indices into `Program::rules` of the rules whose head is in this stratum.
+    pub rules: Vec<usize>,
+    /// Whether some rule depends on a predicate of this same stratum.
+    pub recursive: bool,
+}
+
+/// A checked program, ready to evaluate.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    pub preds: Vec<PredInfo>,
+    pub rules: Vec<RuleIr>,
+    pub strata: Vec<Stratum>,
+    /// The stratum of each predicate.
+    pub stratum_of: Vec<usize>,
+    pub facts: Vec<BaseFact>,
+    pub origins: Vec<FactOrigin>,
+    pub loads: Vec<LoadedTable>,
+    pub queries: Vec<QueryIr>,
+    pub entities: Vec<EntityInfo>,
+    pub sources: Vec<SourceInfo>,
+}
+
+impl Program {
+    pub fn pred_id(&self, name: &str, arity: usize) -> Option<PredId> {
+        self.preds.iter().position(|p| &*p.name == name && p.arity == arity).map(|i| i as PredId)
+    }
+
+    pub fn pred(&self, id: PredId) -> &PredInfo {
+        &self.preds[id as usize]
+    }
+
+    /// The rules whose head is `pred`, in source order.
+    pub fn rules_for(&self, pred: PredId) -> impl Iterator<Item = (usize, &RuleIr)> {
+        self.rules.iter().enumerate().filter(move |(_, r)| r.head.pred == pred)
+    }
+}
