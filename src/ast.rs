@@ -307,8 +307,17 @@ pub enum Expr {
     /// `$name`: a parameter given on the command line, replaced before checking.
     Param(Ident),
     Neg(Box<Expr>, Span),
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr>, span: Span },
-    Call { func: Func, arg: Box<Expr>, span: Span },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        span: Span,
+    },
+    Call {
+        func: Func,
+        arg: Box<Expr>,
+        span: Span,
+    },
 }
 
 impl Expr {

@@ -20,7 +20,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ast::{self, Module, Span, Statement};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::program::{BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredId, PredInfo, Program, SourceInfo};
+use crate::program::{
+    BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredId, PredInfo, Program, SourceInfo,
+};
 use crate::value::{Id, Interner, Interval, Value};
 
 pub use lower::lower_query;
@@ -94,9 +96,12 @@ impl<'a> Checker<'a> {
                 Statement::Source(s) => {
                     if !self.sources.insert(s.name.name.clone()) {
                         self.diags.push(
-                            Diagnostic::warning("check::duplicate_source", format!("source `{}` is declared twice", s.name.name))
-                                .at(s.name.span)
-                                .label("declared again here"),
+                            Diagnostic::warning(
+                                "check::duplicate_source",
+                                format!("source `{}` is declared twice", s.name.name),
+                            )
+                            .at(s.name.span)
+                            .label("declared again here"),
                         );
                     }
                     self.program.sources.push(SourceInfo {
@@ -123,11 +128,17 @@ impl<'a> Checker<'a> {
                         }
                     } else {
                         let known: Vec<&str> = self.kinds.iter().map(|k| &**k).collect();
-                        let mut d = Diagnostic::error("check::unknown_kind", format!("`{}` is not a kind of entity", e.kind.name))
-                            .at(e.kind.span)
-                            .label("unknown kind");
+                        let mut d = Diagnostic::error(
+                            "check::unknown_kind",
+                            format!("`{}` is not a kind of entity", e.kind.name),
+                        )
+                        .at(e.kind.span)
+                        .label("unknown kind");
                         d = match closest(&e.kind.name, known.iter().copied()) {
-                            Some(k) => d.help(format!("did you mean `{k}`? A kind of one's own is declared with `kind {}.`", e.kind.name)),
+                            Some(k) => d.help(format!(
+                                "did you mean `{k}`? A kind of one's own is declared with `kind {}.`",
+                                e.kind.name
+                            )),
                             None => d.help(format!("declare it first with `kind {}.`", e.kind.name)),
                         };
                         self.diags.push(d);
@@ -136,9 +147,12 @@ impl<'a> Checker<'a> {
                 Statement::Rule(r) => {
                     if r.head.pred.name.contains(':') {
                         self.diags.push(
-                            Diagnostic::error("check::reserved_name", format!("`{}` is a built-in name and cannot be defined", r.head.pred.name))
-                                .at(r.head.pred.span)
-                                .help("names with a `:` are reserved for built-ins; choose a plain name"),
+                            Diagnostic::error(
+                                "check::reserved_name",
+                                format!("`{}` is a built-in name and cannot be defined", r.head.pred.name),
+                            )
+                            .at(r.head.pred.span)
+                            .help("names with a `:` are reserved for built-ins; choose a plain name"),
                         );
                         continue;
                     }
@@ -148,15 +162,24 @@ impl<'a> Checker<'a> {
             }
         }
         for table in tables {
-            let width = table.width.or_else(|| self.pred_by_name.get(&table.pred.name).map(|&p| self.program.preds[p as usize].arity)).or_else(|| first_use_arity(modules, &table.pred.name));
+            let width = table
+                .width
+                .or_else(|| self.pred_by_name.get(&table.pred.name).map(|&p| self.program.preds[p as usize].arity))
+                .or_else(|| first_use_arity(modules, &table.pred.name));
             match width {
                 Some(w) => {
                     self.declare(&table.pred, w, Def::Load);
                 }
                 None => self.diags.push(
-                    Diagnostic::error("load::unknown_arity", format!("cannot tell how many columns `{}` has: `{}` is empty and nothing else uses `{}`", table.pred.name, table.file, table.pred.name))
-                        .at(table.pred.span)
-                        .help("add a row to the file, or use the predicate in a rule"),
+                    Diagnostic::error(
+                        "load::unknown_arity",
+                        format!(
+                            "cannot tell how many columns `{}` has: `{}` is empty and nothing else uses `{}`",
+                            table.pred.name, table.file, table.pred.name
+                        ),
+                    )
+                    .at(table.pred.span)
+                    .help("add a row to the file, or use the predicate in a rule"),
                 ),
             }
         }
@@ -175,7 +198,13 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let id = self.program.preds.len() as PredId;
-                self.program.preds.push(PredInfo { name: name.name.clone(), arity, temporal: false, defined: Definedness::default(), span: name.span });
+                self.program.preds.push(PredInfo {
+                    name: name.name.clone(),
+                    arity,
+                    temporal: false,
+                    defined: Definedness::default(),
+                    span: name.span,
+                });
                 self.pred_by_name.insert(name.name.clone(), id);
                 id
             }
@@ -219,7 +248,10 @@ impl<'a> Checker<'a> {
                         match arg {
                             ast::Expr::Const(v, _) => row.push(self.interner.intern(v.clone())),
                             other => {
-                                self.diags.push(Diagnostic::error("check::non_ground_fact", "a fact's arguments must be constants").at(other.span()));
+                                self.diags.push(
+                                    Diagnostic::error("check::non_ground_fact", "a fact's arguments must be constants")
+                                        .at(other.span()),
+                                );
                                 continue;
                             }
                         }
@@ -231,7 +263,8 @@ impl<'a> Checker<'a> {
                 Statement::Entity(e) => {
                     let Some(&kind) = self.pred_by_name.get(&e.kind.name) else { continue };
                     let name = self.interner.intern(Value::Text(e.name.name.clone()));
-                    let origin = FactOrigin::Stated { span: e.span, cites: Vec::new(), doc: e.doc.as_deref().map(Arc::from) };
+                    let origin =
+                        FactOrigin::Stated { span: e.span, cites: Vec::new(), doc: e.doc.as_deref().map(Arc::from) };
                     self.push_fact(kind, vec![name], e.time, origin.clone(), e.span, &mut seen);
                     if let (Some(label), Some(&label_pred)) = (&e.label, self.pred_by_name.get("label")) {
                         if self.program.preds[label_pred as usize].arity == 2 {
@@ -252,7 +285,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn push_fact(&mut self, pred: PredId, mut row: Vec<Id>, time: Option<(Interval, Span)>, origin: FactOrigin, span: Span, seen: &mut FxHashSet<(PredId, Vec<Id>)>) {
+    fn push_fact(
+        &mut self,
+        pred: PredId,
+        mut row: Vec<Id>,
+        time: Option<(Interval, Span)>,
+        origin: FactOrigin,
+        span: Span,
+        seen: &mut FxHashSet<(PredId, Vec<Id>)>,
+    ) {
         if let Some((interval, ispan)) = time {
             self.check_interval(interval, ispan);
         }
@@ -291,16 +332,23 @@ impl<'a> Checker<'a> {
         for c in cites {
             if !self.sources.contains(&c.source.name) {
                 let known: Vec<&str> = self.sources.iter().map(|s| &**s).collect();
-                let mut d = Diagnostic::error("check::unknown_source", format!("no source named `{}` is declared", c.source.name))
-                    .at(c.source.span)
-                    .label("cited here");
+                let mut d = Diagnostic::error(
+                    "check::unknown_source",
+                    format!("no source named `{}` is declared", c.source.name),
+                )
+                .at(c.source.span)
+                .label("cited here");
                 d = match closest(&c.source.name, known.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!("declare it with `source {} \"Title\".`", c.source.name)),
                 };
                 self.diags.push(d);
             }
-            out.push(CitationIr { source: c.source.name.clone(), quote: Arc::from(c.quote.as_str()), quote_span: c.quote_span });
+            out.push(CitationIr {
+                source: c.source.name.clone(),
+                quote: Arc::from(c.quote.as_str()),
+                quote_span: c.quote_span,
+            });
         }
         out
     }
@@ -327,7 +375,13 @@ impl<'a> Checker<'a> {
             } else {
                 (table.data, table_width)
             };
-            self.program.loads.push(crate::program::LoadedTable { pred, file: table.file, width, data, lines: table.lines });
+            self.program.loads.push(crate::program::LoadedTable {
+                pred,
+                file: table.file,
+                width,
+                data,
+                lines: table.lines,
+            });
         }
     }
 }
@@ -343,7 +397,9 @@ enum Def {
 fn first_use_arity(modules: &[Module], name: &str) -> Option<usize> {
     fn in_literals(lits: &[ast::Literal], name: &str) -> Option<usize> {
         lits.iter().find_map(|l| match l {
-            ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } if &*atom.pred.name == name => Some(atom.args.len()),
+            ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } if &*atom.pred.name == name => {
+                Some(atom.args.len())
+            }
             ast::Literal::Aggregate(agg) => in_literals(&agg.body, name),
             _ => None,
         })
@@ -366,17 +422,23 @@ fn number_rules(program: &mut Program) {
 }
 
 fn arity_mismatch(name: &ast::Ident, arity: usize, first: &PredInfo) -> Diagnostic {
-    Diagnostic::error("check::arity_mismatch", format!("`{}` is used with {arity} argument{} here but {} elsewhere", name.name, plural(arity), first.arity))
-        .at(name.span)
-        .label(format!("{}/{arity}", name.name))
-        .note(first.span, format!("first used as `{}/{}` here", first.name, first.arity))
-        .help("a predicate has one arity everywhere; rename one of them")
+    Diagnostic::error(
+        "check::arity_mismatch",
+        format!("`{}` is used with {arity} argument{} here but {} elsewhere", name.name, plural(arity), first.arity),
+    )
+    .at(name.span)
+    .label(format!("{}/{arity}", name.name))
+    .note(first.span, format!("first used as `{}/{}` here", first.name, first.arity))
+    .help("a predicate has one arity everywhere; rename one of them")
 }
 
 fn undefined_predicate(name: &ast::Ident, arity: usize, preds: &[PredInfo]) -> Diagnostic {
-    let mut d = Diagnostic::error("check::undefined_predicate", format!("no fact, rule or load defines `{}/{arity}`", name.name))
-        .at(name.span)
-        .label("undefined");
+    let mut d = Diagnostic::error(
+        "check::undefined_predicate",
+        format!("no fact, rule or load defines `{}/{arity}`", name.name),
+    )
+    .at(name.span)
+    .label("undefined");
     let names: Vec<String> = preds.iter().map(|p| format!("{}/{}", p.name, p.arity)).collect();
     let wanted = format!("{}/{arity}", name.name);
     if let Some(best) = closest(&wanted, names.iter().map(String::as_str)) {

@@ -127,7 +127,11 @@ fn snippet(out: &mut String, sources: &SourceMap, span: Span, label: Option<&str
     let (shown, shift) = window(text, col - 1);
     let width = line.to_string().len();
     let (end_line, end_col) = file.line_col(span.end.max(span.start));
-    let len = if end_line == line { end_col.saturating_sub(col).max(1) } else { shown.chars().count().saturating_sub(col - 1 - shift).max(1) };
+    let len = if end_line == line {
+        end_col.saturating_sub(col).max(1)
+    } else {
+        shown.chars().count().saturating_sub(col - 1 - shift).max(1)
+    };
     let pad = " ".repeat(width);
     let _ = writeln!(out, "{pad} |");
     let _ = writeln!(out, "{line} | {}", shown.replace('\t', " "));

@@ -107,7 +107,13 @@ pub(crate) struct Guard {
 
 impl Guard {
     pub(crate) fn new(limits: &Limits) -> Guard {
-        Guard { deadline: limits.timeout.map(|t| Instant::now() + t), timeout: limits.timeout, cancel: limits.cancel.clone(), ticks: 0, place: String::new() }
+        Guard {
+            deadline: limits.timeout.map(|t| Instant::now() + t),
+            timeout: limits.timeout,
+            cancel: limits.cancel.clone(),
+            ticks: 0,
+            place: String::new(),
+        }
     }
 
     #[inline]
@@ -122,8 +128,11 @@ impl Guard {
         }
         if let (Some(deadline), Some(timeout)) = (self.deadline, self.timeout) {
             if Instant::now() >= deadline {
-                return Err(Diagnostic::error("eval::timeout", format!("stopped after {} s (the time limit) {}", timeout.as_secs_f64(), self.place))
-                    .help("raise the limit with --timeout SECS, or look for a rule that derives without end"));
+                return Err(Diagnostic::error(
+                    "eval::timeout",
+                    format!("stopped after {} s (the time limit) {}", timeout.as_secs_f64(), self.place),
+                )
+                .help("raise the limit with --timeout SECS, or look for a rule that derives without end"));
             }
         }
         Ok(())
@@ -177,7 +186,11 @@ impl TupleSet {
 pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> Result<Database, Diagnostic> {
     let started = Instant::now();
     let always = interner.intern(Value::Interval(Interval::ALWAYS));
-    let mut db = Database { relations: program.preds.iter().map(|p| Relation::new(p.width())).collect(), stats: EvalStats::default(), always };
+    let mut db = Database {
+        relations: program.preds.iter().map(|p| Relation::new(p.width())).collect(),
+        stats: EvalStats::default(),
+        always,
+    };
     load_base_facts(program, &mut db);
     let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
     let mut guard = Guard::new(limits);
@@ -195,8 +208,9 @@ pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> 
             let anonymous: Vec<bool> = rule.var_names.iter().map(|n| &**n == "_").collect();
             let mut cx = PlanCx { rels: &mut db.relations, temporal: &temporal, always, anonymous: &anonymous };
             let plan = |cx: &mut PlanCx<'_>, delta| {
-                plan::plan_body(cx, &rule.body, delta, &mut vec![false; rule.n_vars()])
-                    .map_err(|e| Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0))
+                plan::plan_body(cx, &rule.body, delta, &mut vec![false; rule.n_vars()]).map_err(|e| {
+                    Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0)
+                })
             };
             full_plans.push((rule_idx, plan(&mut cx, None)?));
             if stratum.recursive {
@@ -207,7 +221,8 @@ pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> 
                 }
             }
         }
-        let mut new: Vec<TupleSet> = stratum.preds.iter().map(|&p| TupleSet::new(db.relations[p as usize].width)).collect();
+        let mut new: Vec<TupleSet> =
+            stratum.preds.iter().map(|&p| TupleSet::new(db.relations[p as usize].width)).collect();
         let slot = |p: PredId| stratum.preds.iter().position(|&q| q == p).unwrap_or(0);
         let mut delta: Vec<(u32, u32)> = vec![(0, 0); db.relations.len()];
         for round in 0.. {
@@ -217,11 +232,21 @@ pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> 
                 let start = rel.len() as u32;
                 rel.round_starts.push(start);
             }
-            guard.place = format!("in stratum {} ({}), round {}", stratum_idx, stratum_names(program, &stratum.preds), round + 1);
+            guard.place =
+                format!("in stratum {} ({}), round {}", stratum_idx, stratum_names(program, &stratum.preds), round + 1);
             for (rule_idx, steps) in plans {
                 let rule = &program.rules[*rule_idx];
                 let head_slot = slot(rule.head.pred);
-                run_rule(rule, steps, &db, &delta, interner, &mut guard, &mut new[head_slot], temporal[rule.head.pred as usize])?;
+                run_rule(
+                    rule,
+                    steps,
+                    &db,
+                    &delta,
+                    interner,
+                    &mut guard,
+                    &mut new[head_slot],
+                    temporal[rule.head.pred as usize],
+                )?;
             }
             // 2. Merge `new` into `full`; the merged rows are the next round's delta.
             let mut added = 0;
@@ -240,8 +265,14 @@ pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> 
             db.stats.derived += added;
             db.stats.rounds += 1;
             if db.stats.derived > max_facts {
-                return Err(Diagnostic::error("eval::max_facts", format!("stopped after deriving {} facts (the limit is {max_facts}) {}", db.stats.derived, guard.place))
-                    .help("raise the limit with --max-facts N, or look for a rule that derives without end"));
+                return Err(Diagnostic::error(
+                    "eval::max_facts",
+                    format!(
+                        "stopped after deriving {} facts (the limit is {max_facts}) {}",
+                        db.stats.derived, guard.place
+                    ),
+                )
+                .help("raise the limit with --max-facts N, or look for a rule that derives without end"));
             }
             guard.check()?;
             if added == 0 || !stratum.recursive {
@@ -254,7 +285,11 @@ pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> 
 }
 
 fn stratum_names(program: &Program, preds: &[PredId]) -> String {
-    let mut names: Vec<String> = preds.iter().take(4).map(|&p| format!("{}/{}", program.preds[p as usize].name, program.preds[p as usize].arity)).collect();
+    let mut names: Vec<String> = preds
+        .iter()
+        .take(4)
+        .map(|&p| format!("{}/{}", program.preds[p as usize].name, program.preds[p as usize].arity))
+        .collect();
     if preds.len() > 4 {
         names.push("...".into());
     }
@@ -287,12 +322,21 @@ fn load_base_facts(program: &Program, db: &mut Database) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_rule(rule: &RuleIr, steps: &[Step], db: &Database, delta: &[(u32, u32)], interner: &mut Interner, guard: &mut Guard, new: &mut TupleSet, temporal_head: bool) -> Result<(), Diagnostic> {
+fn run_rule(
+    rule: &RuleIr,
+    steps: &[Step],
+    db: &Database,
+    delta: &[(u32, u32)],
+    interner: &mut Interner,
+    guard: &mut Guard,
+    new: &mut TupleSet,
+    temporal_head: bool,
+) -> Result<(), Diagnostic> {
     let head_rel = &db.relations[rule.head.pred as usize];
     let mut regs = vec![0; rule.n_vars()];
     let mut tuple: Vec<Id> = Vec::with_capacity(head_rel.width);
     let always = db.always;
-    let mut emit = |regs: &[Id], interner: &mut Interner| -> Result<(), ExprError> {
+    let mut emit = |regs: &[Id], interner: &mut Interner| -> Result<(), RunError> {
         tuple.clear();
         tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
         if temporal_head {
@@ -307,7 +351,7 @@ fn run_rule(rule: &RuleIr, steps: &[Step], db: &Database, delta: &[(u32, u32)], 
         }
         Ok(())
     };
-    let mut exec = Exec { rels: &db.relations, delta, interner, guard };
+    let mut exec = Exec::new(&db.relations, delta, interner, guard);
     exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body))
 }
 
@@ -335,6 +379,14 @@ fn arg_value(a: &Arg, regs: &[Id]) -> Id {
 pub(crate) enum RunError {
     Limit(Diagnostic),
     Expr(ExprError, Option<usize>),
+    /// The consumer has what it wanted (an explanation found its proof).
+    Stop,
+}
+
+impl From<ExprError> for RunError {
+    fn from(e: ExprError) -> RunError {
+        RunError::Expr(e, None)
+    }
 }
 
 impl From<Diagnostic> for RunError {
@@ -347,6 +399,7 @@ impl RunError {
     pub(crate) fn into_diagnostic(self, rule_span: Span, body: &[Literal]) -> Diagnostic {
         match self {
             RunError::Limit(d) => d,
+            RunError::Stop => Diagnostic::error("eval::stopped", "stopped").at(rule_span),
             RunError::Expr(e, literal) => {
                 let span = literal.and_then(|i| body.get(i)).map_or(rule_span, Literal::span);
                 expr_diagnostic(e).at(span)
@@ -357,14 +410,16 @@ impl RunError {
 
 fn expr_diagnostic(e: ExprError) -> Diagnostic {
     match e {
-        ExprError::Overflow(what) => Diagnostic::error("eval::overflow", format!("integer overflow in {what}")).help("integers are 64-bit; use a decimal (e.g. 1.0e20) for larger values"),
-        ExprError::DivisionByZero => Diagnostic::error("eval::division_by_zero", "division by zero").help("add a test such as `Y != 0` before dividing"),
+        ExprError::Overflow(what) => Diagnostic::error("eval::overflow", format!("integer overflow in {what}"))
+            .help("integers are 64-bit; use a decimal (e.g. 1.0e20) for larger values"),
+        ExprError::DivisionByZero => Diagnostic::error("eval::division_by_zero", "division by zero")
+            .help("add a test such as `Y != 0` before dividing"),
         ExprError::Type(what) => Diagnostic::error("eval::type_error", what),
         ExprError::NoValue => Diagnostic::error("eval::no_value", "an unbounded interval has no start or end"),
     }
 }
 
-type Emit<'e> = dyn FnMut(&[Id], &mut Interner) -> Result<(), ExprError> + 'e;
+type Emit<'e> = dyn FnMut(&[Id], &mut Interner) -> Result<(), RunError> + 'e;
 
 /// Runs plans: a nested loop over steps, each probing an index or scanning a range.
 pub(crate) struct Exec<'a> {
@@ -372,13 +427,45 @@ pub(crate) struct Exec<'a> {
     pub delta: &'a [(u32, u32)],
     pub interner: &'a mut Interner,
     pub guard: &'a mut Guard,
+    /// Rows visible per relation: explanations restrict premises to earlier rounds. `None`
+    /// (evaluation) sees every row.
+    pub visible: Option<&'a [u32]>,
+    /// Whether to record `trace` and `furthest` (explanations, outside aggregate bodies).
+    pub tracking: bool,
+    /// The row matched at each step of the plan.
+    pub trace: Vec<u32>,
+    /// The furthest step reached and the registers at that point (why-not).
+    pub furthest: Option<(usize, Vec<Id>)>,
 }
 
-impl Exec<'_> {
-    pub(crate) fn run(&mut self, steps: &[Step], i: usize, regs: &mut [Id], emit: &mut Emit<'_>) -> Result<(), RunError> {
+impl<'a> Exec<'a> {
+    pub(crate) fn new(
+        rels: &'a [Relation],
+        delta: &'a [(u32, u32)],
+        interner: &'a mut Interner,
+        guard: &'a mut Guard,
+    ) -> Exec<'a> {
+        Exec { rels, delta, interner, guard, visible: None, tracking: false, trace: Vec::new(), furthest: None }
+    }
+
+    #[inline]
+    fn limit(&self, rel: PredId) -> u32 {
+        self.visible.map_or(u32::MAX, |v| v[rel as usize])
+    }
+
+    pub(crate) fn run(
+        &mut self,
+        steps: &[Step],
+        i: usize,
+        regs: &mut [Id],
+        emit: &mut Emit<'_>,
+    ) -> Result<(), RunError> {
         let Some(step) = steps.get(i) else {
-            return emit(regs, self.interner).map_err(|e| RunError::Expr(e, None));
+            return emit(regs, self.interner);
         };
+        if self.tracking && self.furthest.as_ref().is_none_or(|(f, _)| i > *f) {
+            self.furthest = Some((i, regs.to_vec()));
+        }
         match step {
             Step::Scan { rel, range, cols, .. } => {
                 let relation = &self.rels[*rel as usize];
@@ -386,9 +473,12 @@ impl Exec<'_> {
                     Range::Full => (0, relation.len() as u32),
                     Range::Delta => self.delta[*rel as usize],
                 };
-                for row in lo..hi {
+                for row in lo..hi.min(self.limit(*rel)) {
                     self.guard.tick()?;
                     if bind_row(relation.row(row), cols, regs) {
+                        if self.tracking {
+                            self.trace[i] = row;
+                        }
                         self.run(steps, i + 1, regs, emit)?;
                     }
                 }
@@ -397,9 +487,14 @@ impl Exec<'_> {
                 let relation = &self.rels[*rel as usize];
                 let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
                 let mut row = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
-                while row != CHAIN_END {
+                let limit = self.limit(*rel);
+                // Chains run in increasing row order, so the first invisible row ends the chain.
+                while row != CHAIN_END && row < limit {
                     self.guard.tick()?;
                     if bind_row(relation.row(row), cols, regs) {
+                        if self.tracking {
+                            self.trace[i] = row;
+                        }
                         self.run(steps, i + 1, regs, emit)?;
                     }
                     row = relation.chain_next(*index, row);
@@ -408,7 +503,11 @@ impl Exec<'_> {
             Step::Absent { rel, index, key, .. } => {
                 let relation = &self.rels[*rel as usize];
                 let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
-                if relation.probe(*index, hash, |k| arg_value(&key[k], regs)) == CHAIN_END {
+                let first = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
+                if self.tracking && first != CHAIN_END {
+                    self.trace[i] = first;
+                }
+                if first == CHAIN_END {
                     self.run(steps, i + 1, regs, emit)?;
                 }
             }
@@ -421,7 +520,8 @@ impl Exec<'_> {
                 Err(e) => return Err(RunError::Expr(e, Some(*literal))),
             },
             Step::Compare { op, lhs, rhs, literal } => {
-                let values = expr::eval(lhs, regs, self.interner).and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)));
+                let values =
+                    expr::eval(lhs, regs, self.interner).and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)));
                 match values {
                     Ok((a, b)) => {
                         if expr::test(*op, a, b, self.interner) {
@@ -450,7 +550,8 @@ impl Exec<'_> {
                             self.run(steps, i + 1, regs, emit)?;
                         }
                         AggResult::Test(e) => {
-                            let want = expr::eval(e, regs, self.interner).map_err(|e| RunError::Expr(e, Some(agg.literal)))?;
+                            let want =
+                                expr::eval(e, regs, self.interner).map_err(|e| RunError::Expr(e, Some(agg.literal)))?;
                             if expr::test(crate::ast::CmpOp::Eq, value, want, self.interner) {
                                 self.run(steps, i + 1, regs, emit)?;
                             }
@@ -467,7 +568,7 @@ impl Exec<'_> {
         let mut acc = Accumulator::new(agg.func);
         let mut seen = TupleSet::new(agg.local.len());
         let mut key = Vec::with_capacity(agg.local.len());
-        let mut collect = |regs: &[Id], interner: &mut Interner| -> Result<(), ExprError> {
+        let mut collect = |regs: &[Id], interner: &mut Interner| -> Result<(), RunError> {
             if !agg.rows_are_distinct {
                 key.clear();
                 key.extend(agg.local.iter().map(|v| regs[*v as usize]));
@@ -479,9 +580,12 @@ impl Exec<'_> {
                 Some(t) => Some(expr::eval(t, regs, interner)?),
                 None => None,
             };
-            acc.add(value, interner)
+            Ok(acc.add(value, interner)?)
         };
-        self.run(&agg.body, 0, regs, &mut collect).map_err(|e| match e {
+        let tracking = std::mem::replace(&mut self.tracking, false);
+        let result = self.run(&agg.body, 0, regs, &mut collect);
+        self.tracking = tracking;
+        result.map_err(|e| match e {
             RunError::Expr(e, _) => RunError::Expr(e, Some(agg.literal)),
             other => other,
         })?;
@@ -535,14 +639,22 @@ impl Accumulator {
                 Scalar::Int(i) => {
                     self.dec_sum += i as f64;
                     if !self.decimal {
-                        self.int_sum = self.int_sum.checked_add(i).ok_or_else(|| ExprError::Overflow(format!("the {} of the aggregated values", self.func.name())))?;
+                        self.int_sum = self.int_sum.checked_add(i).ok_or_else(|| {
+                            ExprError::Overflow(format!("the {} of the aggregated values", self.func.name()))
+                        })?;
                     }
                 }
                 Scalar::Dec(d) => {
                     self.decimal = true;
                     self.dec_sum += d;
                 }
-                Scalar::Other(id) => return Err(ExprError::Type(format!("{} needs numbers, not `{}`", self.func.name(), interner.value(id)))),
+                Scalar::Other(id) => {
+                    return Err(ExprError::Type(format!(
+                        "{} needs numbers, not `{}`",
+                        self.func.name(),
+                        interner.value(id)
+                    )));
+                }
             },
             AggFunc::Min | AggFunc::Max => {
                 let better = match self.best {
@@ -573,7 +685,13 @@ impl Accumulator {
 }
 
 /// The answers to a select query: distinct rows of the query's column values, sorted by value.
-pub fn answer(program: &Program, db: &mut Database, interner: &mut Interner, query: &QueryIr, limits: &Limits) -> Result<Vec<Vec<Id>>, Diagnostic> {
+pub fn answer(
+    program: &Program,
+    db: &mut Database,
+    interner: &mut Interner,
+    query: &QueryIr,
+    limits: &Limits,
+) -> Result<Vec<Vec<Id>>, Diagnostic> {
     let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
     let anonymous: Vec<bool> = query.var_names.iter().map(|n| &**n == "_").collect();
     let mut cx = PlanCx { rels: &mut db.relations, temporal: &temporal, always: db.always, anonymous: &anonymous };
@@ -583,17 +701,23 @@ pub fn answer(program: &Program, db: &mut Database, interner: &mut Interner, que
     guard.place = "while answering the query".into();
     let mut answers = TupleSet::new(query.columns.len());
     let mut row = Vec::with_capacity(query.columns.len());
-    let mut emit = |regs: &[Id], _: &mut Interner| -> Result<(), ExprError> {
+    let mut emit = |regs: &[Id], _: &mut Interner| -> Result<(), RunError> {
         row.clear();
         row.extend(query.columns.iter().map(|(v, _)| regs[*v as usize]));
         answers.insert(hash_ids(row.iter().copied()), &row);
         Ok(())
     };
     let delta = vec![(0, 0); db.relations.len()];
-    let mut exec = Exec { rels: &db.relations, delta: &delta, interner, guard: &mut guard };
+    let mut exec = Exec::new(&db.relations, &delta, interner, &mut guard);
     let mut regs = vec![0; query.var_names.len()];
     exec.run(&steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(query.span, &query.body))?;
     let mut rows: Vec<Vec<Id>> = answers.rows().map(|(r, _)| r.to_vec()).collect();
-    rows.sort_by(|a, b| a.iter().zip(b).map(|(x, y)| if x == y { std::cmp::Ordering::Equal } else { interner.value(*x).cmp(interner.value(*y)) }).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
+    rows.sort_by(|a, b| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| if x == y { std::cmp::Ordering::Equal } else { interner.value(*x).cmp(interner.value(*y)) })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     Ok(rows)
 }

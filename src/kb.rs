@@ -199,15 +199,28 @@ impl KnowledgeBase {
     pub fn query(&mut self, text: &str) -> Result<Answers, Error> {
         let query = self.parse_query(text)?;
         if query.kind != QueryKind::Select {
-            return Err(Diagnostic::error("query::not_a_select", "this is a `why` query: use `KnowledgeBase::why`").at(query.span).into());
+            return Err(Diagnostic::error("query::not_a_select", "this is a `why` query: use `KnowledgeBase::why`")
+                .at(query.span)
+                .into());
         }
         self.answer(&query)
     }
 
     /// Parses and lowers a query against the current program.
     pub fn parse_query(&mut self, text: &str) -> Result<QueryIr, Error> {
+        self.parse_query_with(text, &[])
+    }
+
+    /// Parses and lowers a query whose `$name` parameters take the given values. A value is
+    /// read as an integer, a decimal, an interval (`1991..2019`, `1995`, `..1990`) where it
+    /// looks like one, and as text otherwise; it is never spliced into the query's text.
+    pub fn parse_query_with(&mut self, text: &str, params: &[(String, String)]) -> Result<QueryIr, Error> {
         let file = self.sources.add("<query>".to_string(), None, Arc::from(text));
-        let ast = syntax::parse_query(file, text)?;
+        let mut ast = syntax::parse_query(file, text)?;
+        let values: Vec<(String, Value)> = params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
+        for lit in &mut ast.body {
+            substitute_literal(lit, &values);
+        }
         let mut q = check::lower_query(&self.program, &mut self.interner, &ast, text)?;
         q.text = query_text(&self.sources, q.span);
         Ok(q)
@@ -263,6 +276,63 @@ impl KnowledgeBase {
     }
 }
 
+/// A parameter's value from its command-line text.
+pub fn param_value(text: &str) -> Value {
+    let t = text.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Value::Int(i);
+    }
+    if let Some((a, b)) = t.split_once("..") {
+        let end = |s: &str| if s.is_empty() { Some(None) } else { s.parse::<i64>().ok().map(Some) };
+        if let (Some(start), Some(end)) = (end(a), end(b)) {
+            return Value::Interval(crate::value::Interval { start, end });
+        }
+    }
+    if t.bytes().any(|b| b.is_ascii_digit()) {
+        if let Ok(d) = t.parse::<f64>() {
+            if d.is_finite() {
+                return Value::Dec(d);
+            }
+        }
+    }
+    Value::text(text)
+}
+
+fn substitute_literal(lit: &mut ast::Literal, values: &[(String, Value)]) {
+    match lit {
+        ast::Literal::Positive { atom, time, .. } | ast::Literal::Negative { atom, time, .. } => {
+            atom.args.iter_mut().chain(time.as_mut()).for_each(|e| substitute_expr(e, values));
+        }
+        ast::Literal::Compare { lhs, rhs, .. } | ast::Literal::Temporal { lhs, rhs, .. } => {
+            substitute_expr(lhs, values);
+            substitute_expr(rhs, values);
+        }
+        ast::Literal::Aggregate(agg) => {
+            substitute_expr(&mut agg.result, values);
+            if let Some(t) = &mut agg.target {
+                substitute_expr(t, values);
+            }
+            agg.body.iter_mut().for_each(|l| substitute_literal(l, values));
+        }
+    }
+}
+
+fn substitute_expr(e: &mut ast::Expr, values: &[(String, Value)]) {
+    match e {
+        ast::Expr::Param(id) => {
+            if let Some((_, v)) = values.iter().find(|(k, _)| **k == *id.name) {
+                *e = ast::Expr::Const(v.clone(), id.span);
+            }
+        }
+        ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => substitute_expr(inner, values),
+        ast::Expr::Binary { lhs, rhs, .. } => {
+            substitute_expr(lhs, values);
+            substitute_expr(rhs, values);
+        }
+        ast::Expr::Var(_) | ast::Expr::Wildcard(_) | ast::Expr::Const(..) => {}
+    }
+}
+
 /// The query as written: from the source text of its span, whitespace-normalised.
 fn query_text(sources: &SourceMap, span: ast::Span) -> String {
     normalize_ws(sources.snippet(span))
@@ -285,10 +355,13 @@ fn verify_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast
             if let Some(doc) = doc_of(&c.source.name) {
                 if !doc.contains(&normalize_ws(&c.quote)) {
                     diags.push(
-                        Diagnostic::error("check::quote_not_in_source", format!("this quote is not in the document of source `{}`", c.source.name))
-                            .at(c.quote_span)
-                            .label("not found verbatim")
-                            .help("copy the words exactly from the document (whitespace may differ)"),
+                        Diagnostic::error(
+                            "check::quote_not_in_source",
+                            format!("this quote is not in the document of source `{}`", c.source.name),
+                        )
+                        .at(c.quote_span)
+                        .label("not found verbatim")
+                        .help("copy the words exactly from the document (whitespace may differ)"),
                     );
                 }
             }

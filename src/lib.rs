@@ -4,7 +4,14 @@
 //! in cited source facts. See `ARCHITECTURE.md` for the map of modules.
 
 pub mod ast;
+pub mod check;
 pub mod diag;
+pub mod eval;
+pub mod explain;
+pub mod kb;
+pub mod load;
+pub mod output;
+pub mod program;
 pub mod source;
 pub mod syntax;
 pub mod value;

@@ -65,7 +65,10 @@ impl<'a> Loader<'a> {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
         if stack.contains(&key) {
             let chain: Vec<String> = stack.iter().chain([&key]).map(|p| p.display().to_string()).collect();
-            let mut d = Diagnostic::error("load::include_cycle", format!("`{}` includes itself: {}", path.display(), chain.join(" -> ")));
+            let mut d = Diagnostic::error(
+                "load::include_cycle",
+                format!("`{}` includes itself: {}", path.display(), chain.join(" -> ")),
+            );
             if let Some(span) = blame {
                 d = d.at(span).label("included again here");
             }
@@ -99,7 +102,8 @@ impl<'a> Loader<'a> {
     fn parse_and_follow(&mut self, file: crate::ast::FileId, text: &str, stack: &mut Vec<PathBuf>) {
         let (module, diags) = syntax::parse_module(file, text);
         self.diags.extend(diags);
-        let base = self.sources.get(file).path.as_ref().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
+        let base =
+            self.sources.get(file).path.as_ref().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
         let mut includes = Vec::new();
         for stmt in &module.statements {
             match stmt {
@@ -107,16 +111,18 @@ impl<'a> Loader<'a> {
                 Statement::Load(load) => {
                     let path = base.join(&load.path);
                     match self.read(&path) {
-                        Ok(bytes) => match read_table(&bytes, &load.path, load.header, self.interner, csv_or_tsv(&path)) {
-                            Ok(mut table) => {
-                                table.pred = load.pred.clone();
-                                self.out.tables.push(table);
+                        Ok(bytes) => {
+                            match read_table(&bytes, &load.path, load.header, self.interner, csv_or_tsv(&path)) {
+                                Ok(mut table) => {
+                                    table.pred = load.pred.clone();
+                                    self.out.tables.push(table);
+                                }
+                                Err(err) => {
+                                    let d = self.table_error(err, &load.path, &bytes);
+                                    self.diags.push(d);
+                                }
                             }
-                            Err(err) => {
-                                let d = self.table_error(err, &load.path, &bytes);
-                                self.diags.push(d);
-                            }
-                        },
+                        }
                         Err(e) => self.diags.push(missing_file("load::missing_file", &path, &e, Some(load.path_span))),
                     }
                 }
@@ -126,7 +132,12 @@ impl<'a> Loader<'a> {
                         match self.read(&path).ok().and_then(|b| String::from_utf8(b).ok()) {
                             Some(text) => Some(normalize_ws(&text)),
                             None => {
-                                self.diags.push(missing_file("load::missing_file", &path, &std::io::Error::from(std::io::ErrorKind::NotFound), Some(*span)));
+                                self.diags.push(missing_file(
+                                    "load::missing_file",
+                                    &path,
+                                    &std::io::Error::from(std::io::ErrorKind::NotFound),
+                                    Some(*span),
+                                ));
                                 None
                             }
                         }
@@ -194,7 +205,11 @@ pub fn decode(bytes: Vec<u8>, name: &str, blame: Option<Span>) -> Result<String,
         Ok(text) => Ok(text),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
-            let mut d = Diagnostic::error("load::invalid_utf8", format!("`{name}` is not UTF-8 text: invalid byte at offset {offset}")).help("save the file as UTF-8");
+            let mut d = Diagnostic::error(
+                "load::invalid_utf8",
+                format!("`{name}` is not UTF-8 text: invalid byte at offset {offset}"),
+            )
+            .help("save the file as UTF-8");
             if let Some(span) = blame {
                 d = d.at(span);
             }
@@ -233,7 +248,13 @@ pub struct TableError {
 /// Reads a data file: one fact per line, fields separated by tabs (TSV, no header, as
 /// Soufflé's `.facts`) or commas (CSV, fields optionally in double quotes with `""` for a
 /// quote). Each field is an integer, a decimal, or text. Empty lines are skipped.
-pub fn read_table(bytes: &[u8], name: &str, header: bool, interner: &mut Interner, format: Format) -> Result<RawTable, TableError> {
+pub fn read_table(
+    bytes: &[u8],
+    name: &str,
+    header: bool,
+    interner: &mut Interner,
+    format: Format,
+) -> Result<RawTable, TableError> {
     let mut data: Vec<Id> = Vec::new();
     let mut lines: Vec<u32> = Vec::new();
     let mut width: Option<usize> = None;
@@ -255,7 +276,13 @@ pub fn read_table(bytes: &[u8], name: &str, header: bool, interner: &mut Interne
         }
         if let Err(bad) = std::str::from_utf8(line) {
             let at = line_start + bad.valid_up_to();
-            return Err(TableError { code: "load::invalid_utf8", message: format!("`{name}` line {line_no}: invalid UTF-8 at byte offset {at}"), help: Some("save the file as UTF-8".into()), offset: at, len: 1 });
+            return Err(TableError {
+                code: "load::invalid_utf8",
+                message: format!("`{name}` line {line_no}: invalid UTF-8 at byte offset {at}"),
+                help: Some("save the file as UTF-8".into()),
+                offset: at,
+                len: 1,
+            });
         }
         fields.clear();
         let n_fields = match format {
@@ -274,12 +301,14 @@ pub fn read_table(bytes: &[u8], name: &str, header: bool, interner: &mut Interne
             }
             Format::Csv => {
                 let text = std::str::from_utf8(line).unwrap_or_default();
-                let n = csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| TableError {
-                    code: "load::bad_row",
-                    message: format!("`{name}` line {line_no}: unterminated quoted field"),
-                    help: Some("close the field with `\"`; write a quote inside a field as `\"\"`".into()),
-                    offset: line_start + col,
-                    len: 1,
+                let n = csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| {
+                    TableError {
+                        code: "load::bad_row",
+                        message: format!("`{name}` line {line_no}: unterminated quoted field"),
+                        help: Some("close the field with `\"`; write a quote inside a field as `\"\"`".into()),
+                        offset: line_start + col,
+                        len: 1,
+                    }
                 })?;
                 n
             }
@@ -289,8 +318,14 @@ pub fn read_table(bytes: &[u8], name: &str, header: bool, interner: &mut Interne
             Some(w) if w != n_fields => {
                 return Err(TableError {
                     code: "load::bad_row",
-                    message: format!("`{name}` line {line_no}: {n_fields} field{} where earlier lines have {w}", if n_fields == 1 { "" } else { "s" }),
-                    help: Some(format!("every line needs {w} {} fields", if format == Format::Tsv { "tab-separated" } else { "comma-separated" })),
+                    message: format!(
+                        "`{name}` line {line_no}: {n_fields} field{} where earlier lines have {w}",
+                        if n_fields == 1 { "" } else { "s" }
+                    ),
+                    help: Some(format!(
+                        "every line needs {w} {} fields",
+                        if format == Format::Tsv { "tab-separated" } else { "comma-separated" }
+                    )),
                     offset: line_start,
                     len: line.len(),
                 });
@@ -299,7 +334,13 @@ pub fn read_table(bytes: &[u8], name: &str, header: bool, interner: &mut Interne
         }
         lines.push(line_no);
     }
-    Ok(RawTable { pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() }, file: Arc::from(name), width, data, lines })
+    Ok(RawTable {
+        pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() },
+        file: Arc::from(name),
+        width,
+        data,
+        lines,
+    })
 }
 
 /// Splits one CSV line, calling `f` per field; returns the field count or the column of an

@@ -99,7 +99,11 @@ pub fn render_answers(a: &Answers, format: Format) -> String {
             }
             for row in &a.rows {
                 let bindings = a.columns.iter().cloned().zip(row.iter().map(value_json)).collect();
-                let _ = writeln!(out, "{}", serde_json::to_string(&AnswerLine { query: &a.query, bindings }).unwrap_or_default());
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string(&AnswerLine { query: &a.query, bindings }).unwrap_or_default()
+                );
             }
             out
         }
@@ -146,7 +150,8 @@ fn table(a: &Answers) -> String {
         out.push_str(if a.holds() { "true\n" } else { "false\n" });
         return out;
     }
-    let cells: Vec<Vec<String>> = a.rows.iter().map(|r| r.iter().map(|v| v.to_string().replace('\n', "\\n")).collect()).collect();
+    let cells: Vec<Vec<String>> =
+        a.rows.iter().map(|r| r.iter().map(|v| v.to_string().replace('\n', "\\n")).collect()).collect();
     let mut widths: Vec<usize> = a.columns.iter().map(|c| c.chars().count()).collect();
     for row in &cells {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -189,7 +194,10 @@ mod tests {
         let a = answers();
         assert_eq!(render_answers(&a, Format::Tsv), "X\tT\na, b\t1954..1971\n2500000000.0\t..1990\n");
         assert_eq!(render_answers(&a, Format::Csv), "X,T\n\"a, b\",1954..1971\n2500000000.0,..1990\n");
-        assert_eq!(render_answers(&a, Format::Table), "X            │ T\n─────────────┼───────────\na, b         │ 1954..1971\n2500000000.0 │ ..1990\n(2 answers)\n");
+        assert_eq!(
+            render_answers(&a, Format::Table),
+            "X            │ T\n─────────────┼───────────\na, b         │ 1954..1971\n2500000000.0 │ ..1990\n(2 answers)\n"
+        );
         assert_eq!(
             render_answers(&a, Format::Jsonl),
             "{\"query\":\"p(X, T)\",\"bindings\":{\"X\":\"a, b\",\"T\":{\"end\":1971,\"start\":1954}}}\n{\"query\":\"p(X, T)\",\"bindings\":{\"X\":2500000000.0,\"T\":{\"end\":1990,\"start\":null}}}\n"

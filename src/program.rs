@@ -88,8 +88,18 @@ pub enum Literal {
     Positive(AtomIr),
     Negative(AtomIr),
     /// `=` with exactly one side an unbound variable is an assignment; otherwise a test.
-    Compare { op: CmpOp, lhs: Expr, rhs: Expr, span: Span },
-    Temporal { op: TimeOp, lhs: Expr, rhs: Expr, span: Span },
+    Compare {
+        op: CmpOp,
+        lhs: Expr,
+        rhs: Expr,
+        span: Span,
+    },
+    Temporal {
+        op: TimeOp,
+        lhs: Expr,
+        rhs: Expr,
+        span: Span,
+    },
     Aggregate(Box<AggregateIr>),
 }
 

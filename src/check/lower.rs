@@ -75,8 +75,14 @@ pub(super) fn lower_query_in(cx: &mut Checker<'_>, query: &ast::Query) -> Option
 }
 
 /// Lowers a query against an already checked program (the REPL, `because query`).
-pub fn lower_query(program: &Program, interner: &mut Interner, query: &ast::Query, text: &str) -> Result<QueryIr, Diagnostics> {
-    let by_name: FxHashMap<Arc<str>, PredId> = program.preds.iter().enumerate().map(|(i, p)| (p.name.clone(), i as PredId)).collect();
+pub fn lower_query(
+    program: &Program,
+    interner: &mut Interner,
+    query: &ast::Query,
+    text: &str,
+) -> Result<QueryIr, Diagnostics> {
+    let by_name: FxHashMap<Arc<str>, PredId> =
+        program.preds.iter().enumerate().map(|(i, p)| (p.name.clone(), i as PredId)).collect();
     let mut diags = Diagnostics::default();
     let mut lx = LowerCx::new(interner, &program.preds, &by_name, &mut diags);
     let lowered = lower_query_with(&mut lx, query, text.to_string());
@@ -113,7 +119,14 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
             columns.push((v, ident.name.clone()));
         }
     }
-    Some(QueryIr { kind: query.kind, body, columns, var_names: std::mem::take(&mut lx.vars.names), text, span: query.span })
+    Some(QueryIr {
+        kind: query.kind,
+        body,
+        columns,
+        var_names: std::mem::take(&mut lx.vars.names),
+        text,
+        span: query.span,
+    })
 }
 
 /// The variables a query's answer shows: those outside aggregate bodies, where the user wrote them.
@@ -158,7 +171,13 @@ fn finish_aggregates(body: &mut [Literal], head: Option<&AtomIr>) {
         if !matches!(body[i], Literal::Aggregate(_)) {
             continue;
         }
-        let others: FxHashSet<Var> = outside.iter().enumerate().filter(|&(j, _)| j != i).flat_map(|(_, s)| s.iter().copied()).chain(head_vars.iter().copied()).collect();
+        let others: FxHashSet<Var> = outside
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .flat_map(|(_, s)| s.iter().copied())
+            .chain(head_vars.iter().copied())
+            .collect();
         if let Literal::Aggregate(agg) = &mut body[i] {
             let mut inner = Vec::new();
             for lit in &agg.body {
@@ -232,7 +251,12 @@ fn literal_vars_deep<'a>(lit: &'a ast::Literal, out: &mut Vec<&'a ast::Ident>) {
 
 /// The group variables of the aggregate at `index`: variables of its body that occur elsewhere
 /// in the rule outside other aggregates' bodies.
-fn group_vars<'a>(body: &'a [ast::Literal], index: usize, agg: &'a ast::Aggregate, head_vars: &[&ast::Ident]) -> Vec<&'a ast::Ident> {
+fn group_vars<'a>(
+    body: &'a [ast::Literal],
+    index: usize,
+    agg: &'a ast::Aggregate,
+    head_vars: &[&ast::Ident],
+) -> Vec<&'a ast::Ident> {
     let mut outside: FxHashSet<&str> = head_vars.iter().map(|i| &*i.name).collect();
     for (j, lit) in body.iter().enumerate() {
         if j == index {
@@ -253,7 +277,11 @@ fn group_vars<'a>(body: &'a [ast::Literal], index: usize, agg: &'a ast::Aggregat
 }
 
 /// The variables that positive literals, assignments and aggregates bind, to a fixpoint.
-fn bound_vars<'a>(body: &'a [ast::Literal], outer: &FxHashSet<Arc<str>>, head_vars: &[&ast::Ident]) -> FxHashSet<Arc<str>> {
+fn bound_vars<'a>(
+    body: &'a [ast::Literal],
+    outer: &FxHashSet<Arc<str>>,
+    head_vars: &[&ast::Ident],
+) -> FxHashSet<Arc<str>> {
     let mut bound = outer.clone();
     loop {
         let before = bound.len();
@@ -296,7 +324,13 @@ fn bound_vars<'a>(body: &'a [ast::Literal], outer: &FxHashSet<Arc<str>>, head_va
 
 /// Reports every variable that no positive literal binds but that must be bound: in the head,
 /// a negation, a comparison, an interval test or an aggregate's group.
-fn check_safety(body: &[ast::Literal], head_vars: &[&ast::Ident], outer: &FxHashSet<Arc<str>>, diags: &mut Diagnostics, head_where: &str) {
+fn check_safety(
+    body: &[ast::Literal],
+    head_vars: &[&ast::Ident],
+    outer: &FxHashSet<Arc<str>>,
+    diags: &mut Diagnostics,
+    head_where: &str,
+) {
     let bound = bound_vars(body, outer, head_vars);
     let mut reported: FxHashSet<Arc<str>> = FxHashSet::default();
     let mut report = |id: &ast::Ident, place: &str, diags: &mut Diagnostics| {
@@ -304,10 +338,13 @@ fn check_safety(body: &[ast::Literal], head_vars: &[&ast::Ident], outer: &FxHash
             return;
         }
         diags.push(
-            Diagnostic::error("check::unsafe_variable", format!("variable `{}` {place} is not bound by a positive literal", id.name))
-                .at(id.span)
-                .label("unbound")
-                .help(format!("add a positive atom that binds `{}` to the body, or use a constant", id.name)),
+            Diagnostic::error(
+                "check::unsafe_variable",
+                format!("variable `{}` {place} is not bound by a positive literal", id.name),
+            )
+            .at(id.span)
+            .label("unbound")
+            .help(format!("add a positive atom that binds `{}` to the body, or use a constant", id.name)),
         );
     };
     for id in head_vars {
@@ -377,9 +414,12 @@ fn warn_singletons(rule: &ast::Rule, diags: &mut Diagnostics) {
         }
         if let Some(&(1, span)) = counts.get(&*id.name) {
             diags.push(
-                Diagnostic::warning("check::singleton_variable", format!("variable `{}` occurs only once in this rule", id.name))
-                    .at(span)
-                    .help(format!("write `_{}` or `_` if any value is meant", id.name)),
+                Diagnostic::warning(
+                    "check::singleton_variable",
+                    format!("variable `{}` occurs only once in this rule", id.name),
+                )
+                .at(span)
+                .help(format!("write `_{}` or `_` if any value is meant", id.name)),
             );
         }
     }
@@ -422,7 +462,12 @@ struct LowerCx<'a> {
 }
 
 impl<'a> LowerCx<'a> {
-    fn new(interner: &'a mut Interner, preds: &'a [crate::program::PredInfo], pred_by_name: &'a FxHashMap<Arc<str>, PredId>, diags: &'a mut Diagnostics) -> LowerCx<'a> {
+    fn new(
+        interner: &'a mut Interner,
+        preds: &'a [crate::program::PredInfo],
+        pred_by_name: &'a FxHashMap<Arc<str>, PredId>,
+        diags: &'a mut Diagnostics,
+    ) -> LowerCx<'a> {
         LowerCx { interner, preds, pred_by_name, diags, vars: VarTable::default(), in_aggregate: false }
     }
 
@@ -474,7 +519,15 @@ impl<'a> LowerCx<'a> {
                     self.lower_literal(l, &mut body);
                 }
                 self.in_aggregate = outer;
-                out.push(Literal::Aggregate(Box::new(AggregateIr { func: agg.func, result, target, body, group: Vec::new(), local: Vec::new(), span: agg.span })));
+                out.push(Literal::Aggregate(Box::new(AggregateIr {
+                    func: agg.func,
+                    result,
+                    target,
+                    body,
+                    group: Vec::new(),
+                    local: Vec::new(),
+                    span: agg.span,
+                })));
             }
         }
     }
@@ -503,20 +556,29 @@ impl<'a> LowerCx<'a> {
         match e {
             ast::Expr::Var(id) => Expr::Var(self.vars.named(&id.name)),
             ast::Expr::Wildcard(span) => {
-                self.diags.push(Diagnostic::error("check::wildcard_in_expression", "`_` has no value in an expression").at(*span).help("name a variable bound by a positive atom"));
+                self.diags.push(
+                    Diagnostic::error("check::wildcard_in_expression", "`_` has no value in an expression")
+                        .at(*span)
+                        .help("name a variable bound by a positive atom"),
+                );
                 Expr::Const(self.interner.intern(Value::Interval(Interval::ALWAYS)))
             }
             ast::Expr::Const(v, _) => Expr::Const(self.intern_const(v)),
             ast::Expr::Param(id) => {
                 self.diags.push(
-                    Diagnostic::error("check::unbound_parameter", format!("no value was given for the parameter `${}`", id.name))
-                        .at(id.span)
-                        .help(format!("pass `--param {}=VALUE`", id.name)),
+                    Diagnostic::error(
+                        "check::unbound_parameter",
+                        format!("no value was given for the parameter `${}`", id.name),
+                    )
+                    .at(id.span)
+                    .help(format!("pass `--param {}=VALUE`", id.name)),
                 );
                 Expr::Const(self.interner.intern(Value::Interval(Interval::ALWAYS)))
             }
             ast::Expr::Neg(inner, _) => Expr::Neg(Box::new(self.lower_expr(inner))),
-            ast::Expr::Binary { op, lhs, rhs, .. } => Expr::Binary(*op, Box::new(self.lower_expr(lhs)), Box::new(self.lower_expr(rhs))),
+            ast::Expr::Binary { op, lhs, rhs, .. } => {
+                Expr::Binary(*op, Box::new(self.lower_expr(lhs)), Box::new(self.lower_expr(rhs)))
+            }
             ast::Expr::Call { func, arg, .. } => Expr::Call(*func, Box::new(self.lower_expr(arg))),
         }
     }

@@ -47,7 +47,9 @@ fn body_dependencies(body: &[Literal], context: Dependency, out: &mut Vec<(PredI
     for lit in body {
         match lit {
             Literal::Positive(a) => out.push((a.pred, context)),
-            Literal::Negative(a) => out.push((a.pred, if context == Dependency::Positive { Dependency::Negative } else { context })),
+            Literal::Negative(a) => {
+                out.push((a.pred, if context == Dependency::Positive { Dependency::Negative } else { context }))
+            }
             Literal::Aggregate(agg) => body_dependencies(&agg.body, Dependency::Aggregate, out),
             Literal::Compare { .. } | Literal::Temporal { .. } => {}
         }
@@ -96,7 +98,14 @@ pub fn stratify(program: &mut Program, diags: &mut Diagnostics) {
 }
 
 /// `p -> not q -> p`, with the location of every rule on the cycle.
-fn cycle_error(program: &Program, graph: &DiGraph<PredId, DepEdge>, first: &DepEdge, head: usize, body: usize, stratum_of: &[usize]) -> Diagnostic {
+fn cycle_error(
+    program: &Program,
+    graph: &DiGraph<PredId, DepEdge>,
+    first: &DepEdge,
+    head: usize,
+    body: usize,
+    stratum_of: &[usize],
+) -> Diagnostic {
     // Breadth-first search from `body` back to `head` inside the component.
     let component = stratum_of[head];
     let mut prev: Vec<Option<(usize, DepEdge)>> = vec![None; graph.node_count()];
