@@ -200,7 +200,7 @@ mod tests {
         );
         assert_eq!(
             render_answers(&a, Format::Jsonl),
-            "{\"query\":\"p(X, T)\",\"bindings\":{\"X\":\"a, b\",\"T\":{\"end\":1971,\"start\":1954}}}\n{\"query\":\"p(X, T)\",\"bindings\":{\"X\":2500000000.0,\"T\":{\"end\":1990,\"start\":null}}}\n"
+            "{\"query\":\"p(X, T)\",\"bindings\":{\"X\":\"a, b\",\"T\":{\"start\":1954,\"end\":1971}}}\n{\"query\":\"p(X, T)\",\"bindings\":{\"X\":2500000000.0,\"T\":{\"start\":null,\"end\":1990}}}\n"
         );
         let ground = Answers { query: "q".into(), columns: vec![], rows: vec![] };
         assert_eq!(render_answers(&ground, Format::Tsv), "false\n");

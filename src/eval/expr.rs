@@ -71,7 +71,11 @@ pub fn eval(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprEr
                 Scalar::Dec(_) => None,
             };
             let Some(interval) = interval else {
-                return Err(ExprError::Type(format!("{}() needs an interval, not `{}`", func.name(), to_value(v, interner))));
+                return Err(ExprError::Type(format!(
+                    "{}() needs an interval, not `{}`",
+                    func.name(),
+                    to_value(v, interner)
+                )));
             };
             let end = match func {
                 Func::Start => interval.start,
@@ -108,9 +112,15 @@ fn arith(op: BinOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar,
                 BinOp::Mul => x * y,
                 BinOp::Div if y == 0.0 => return Err(ExprError::DivisionByZero),
                 BinOp::Div => x / y,
-                BinOp::Mod => return Err(ExprError::Type(format!("`{} mod {}`: mod needs integers", text(a), text(b)))),
+                BinOp::Mod => {
+                    return Err(ExprError::Type(format!("`{} mod {}`: mod needs integers", text(a), text(b))));
+                }
             };
-            if r.is_finite() { Ok(Scalar::Dec(r)) } else { Err(ExprError::Overflow(format!("{} {} {}", text(a), op.symbol(), text(b)))) }
+            if r.is_finite() {
+                Ok(Scalar::Dec(r))
+            } else {
+                Err(ExprError::Overflow(format!("{} {} {}", text(a), op.symbol(), text(b))))
+            }
         }
     }
 }

@@ -30,14 +30,44 @@ pub enum Range {
 #[derive(Debug, Clone)]
 pub enum Step {
     /// Every row of the relation (or of its delta), through the column ops.
-    Scan { rel: PredId, range: Range, cols: Vec<ColOp>, literal: usize },
+    Scan {
+        rel: PredId,
+        range: Range,
+        cols: Vec<ColOp>,
+        literal: usize,
+    },
     /// Rows whose index columns equal `key`, through the column ops of the other columns.
-    Probe { rel: PredId, index: usize, key: Vec<Arg>, cols: Vec<ColOp>, literal: usize },
+    Probe {
+        rel: PredId,
+        index: usize,
+        key: Vec<Arg>,
+        cols: Vec<ColOp>,
+        literal: usize,
+    },
     /// Negation: no row matches `key` on the index columns.
-    Absent { rel: PredId, index: usize, key: Vec<Arg>, literal: usize },
-    Assign { var: Var, expr: Expr, literal: usize },
-    Compare { op: CmpOp, lhs: Expr, rhs: Expr, literal: usize },
-    Temporal { op: TimeOp, lhs: Expr, rhs: Expr, literal: usize },
+    Absent {
+        rel: PredId,
+        index: usize,
+        key: Vec<Arg>,
+        literal: usize,
+    },
+    Assign {
+        var: Var,
+        expr: Expr,
+        literal: usize,
+    },
+    Compare {
+        op: CmpOp,
+        lhs: Expr,
+        rhs: Expr,
+        literal: usize,
+    },
+    Temporal {
+        op: TimeOp,
+        lhs: Expr,
+        rhs: Expr,
+        literal: usize,
+    },
     Aggregate(Box<AggStep>),
 }
 
@@ -76,7 +106,12 @@ pub struct PlanCx<'a> {
 pub struct Unplaceable(pub Span);
 
 /// Plans `body` with the variables in `bound` already bound, `delta` (a literal index) first.
-pub fn plan_body(cx: &mut PlanCx<'_>, body: &[Literal], delta: Option<usize>, bound: &mut [bool]) -> Result<Vec<Step>, Unplaceable> {
+pub fn plan_body(
+    cx: &mut PlanCx<'_>,
+    body: &[Literal],
+    delta: Option<usize>,
+    bound: &mut [bool],
+) -> Result<Vec<Step>, Unplaceable> {
     let mut steps = Vec::new();
     let mut placed = vec![false; body.len()];
     if let Some(i) = delta {
@@ -91,7 +126,10 @@ pub fn plan_body(cx: &mut PlanCx<'_>, body: &[Literal], delta: Option<usize>, bo
         while progress {
             progress = false;
             for (i, lit) in body.iter().enumerate() {
-                if !placed[i] && !matches!(lit, Literal::Positive(_)) && try_place_filter(cx, lit, i, bound, &mut steps)? {
+                if !placed[i]
+                    && !matches!(lit, Literal::Positive(_))
+                    && try_place_filter(cx, lit, i, bound, &mut steps)?
+                {
                     placed[i] = true;
                     progress = true;
                 }
@@ -145,11 +183,20 @@ fn columns(cx: &PlanCx<'_>, atom: &AtomIr) -> Vec<Option<Arg>> {
     cols
 }
 
-fn place_atom(cx: &mut PlanCx<'_>, atom: &AtomIr, literal: usize, range: Option<Range>, bound: &mut [bool], steps: &mut Vec<Step>) {
+fn place_atom(
+    cx: &mut PlanCx<'_>,
+    atom: &AtomIr,
+    literal: usize,
+    range: Option<Range>,
+    bound: &mut [bool],
+    steps: &mut Vec<Step>,
+) {
     let cols = columns(cx, atom);
     let key_cols: Vec<usize> = match range {
         Some(_) => Vec::new(),
-        None => cols.iter().enumerate().filter(|(_, a)| a.is_some_and(|a| is_bound(&a, bound))).map(|(c, _)| c).collect(),
+        None => {
+            cols.iter().enumerate().filter(|(_, a)| a.is_some_and(|a| is_bound(&a, bound))).map(|(c, _)| c).collect()
+        }
     };
     let key: Vec<Arg> = key_cols.iter().filter_map(|&c| cols[c]).collect();
     let mut ops = Vec::with_capacity(cols.len());
@@ -184,7 +231,9 @@ fn place_atom(cx: &mut PlanCx<'_>, atom: &AtomIr, literal: usize, range: Option<
                     Step::Assign { var: v, expr: Expr::Const(cx.always), literal }
                 }
                 Arg::Var(v) => Step::Compare { op: CmpOp::Eq, lhs: Expr::Var(v), rhs: Expr::Const(cx.always), literal },
-                Arg::Const(id) => Step::Compare { op: CmpOp::Eq, lhs: Expr::Const(id), rhs: Expr::Const(cx.always), literal },
+                Arg::Const(id) => {
+                    Step::Compare { op: CmpOp::Eq, lhs: Expr::Const(id), rhs: Expr::Const(cx.always), literal }
+                }
             });
         }
     }
@@ -197,18 +246,32 @@ fn expr_bound(e: &Expr, bound: &[bool]) -> bool {
 }
 
 /// Places a non-positive literal if its inputs are bound; returns whether it was placed.
-fn try_place_filter(cx: &mut PlanCx<'_>, lit: &Literal, literal: usize, bound: &mut [bool], steps: &mut Vec<Step>) -> Result<bool, Unplaceable> {
+fn try_place_filter(
+    cx: &mut PlanCx<'_>,
+    lit: &Literal,
+    literal: usize,
+    bound: &mut [bool],
+    steps: &mut Vec<Step>,
+) -> Result<bool, Unplaceable> {
     match lit {
         Literal::Positive(_) => Ok(false),
         Literal::Negative(atom) => {
             // A negation is ready when its named variables are bound; its anonymous `_`
             // positions stay free and match anything.
             let cols = columns(cx, atom);
-            let named_unbound = cols.iter().flatten().any(|a| matches!(a, Arg::Var(v) if !bound[*v as usize] && !cx.anonymous[*v as usize]));
+            let named_unbound = cols
+                .iter()
+                .flatten()
+                .any(|a| matches!(a, Arg::Var(v) if !bound[*v as usize] && !cx.anonymous[*v as usize]));
             if named_unbound {
                 return Ok(false);
             }
-            let key_cols: Vec<usize> = cols.iter().enumerate().filter(|(_, a)| a.is_some_and(|a| is_bound(&a, bound))).map(|(c, _)| c).collect();
+            let key_cols: Vec<usize> = cols
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.is_some_and(|a| is_bound(&a, bound)))
+                .map(|(c, _)| c)
+                .collect();
             let key = key_cols.iter().filter_map(|&c| cols[c]).collect();
             let index = cx.rels[atom.pred as usize].index_for(&key_cols);
             steps.push(Step::Absent { rel: atom.pred, index, key, literal });
@@ -257,7 +320,13 @@ fn try_place_filter(cx: &mut PlanCx<'_>, lit: &Literal, literal: usize, bound: &
     }
 }
 
-fn plan_aggregate(cx: &mut PlanCx<'_>, agg: &AggregateIr, literal: usize, bound: &[bool], result: AggResult) -> Result<AggStep, Unplaceable> {
+fn plan_aggregate(
+    cx: &mut PlanCx<'_>,
+    agg: &AggregateIr,
+    literal: usize,
+    bound: &[bool],
+    result: AggResult,
+) -> Result<AggStep, Unplaceable> {
     let mut inner = bound.to_vec();
     for v in &agg.local {
         inner[*v as usize] = false;
@@ -265,7 +334,8 @@ fn plan_aggregate(cx: &mut PlanCx<'_>, agg: &AggregateIr, literal: usize, bound:
     let body = plan_body(cx, &agg.body, None, &mut inner)?;
     let rows_are_distinct = match (agg.body.as_slice(), body.as_slice()) {
         ([Literal::Positive(_)], [Step::Scan { cols, .. } | Step::Probe { cols, .. }]) => {
-            let binds: Vec<Var> = cols.iter().filter_map(|c| if let ColOp::Bind(v) = c { Some(*v) } else { None }).collect();
+            let binds: Vec<Var> =
+                cols.iter().filter_map(|c| if let ColOp::Bind(v) = c { Some(*v) } else { None }).collect();
             let skips = cols.iter().filter(|c| matches!(c, ColOp::Skip)).count();
             let key_len = if let Step::Probe { key, .. } = &body[0] { key.len() } else { 0 };
             // Every column is bound to a distinct local variable or is part of the probe key.
@@ -273,5 +343,14 @@ fn plan_aggregate(cx: &mut PlanCx<'_>, agg: &AggregateIr, literal: usize, bound:
         }
         _ => false,
     };
-    Ok(AggStep { func: agg.func, body, local: agg.local.clone(), rows_are_distinct, target: agg.target.clone(), result, literal, span: agg.span })
+    Ok(AggStep {
+        func: agg.func,
+        body,
+        local: agg.local.clone(),
+        rows_are_distinct,
+        target: agg.target.clone(),
+        result,
+        literal,
+        span: agg.span,
+    })
 }

@@ -90,7 +90,14 @@ pub struct Relation {
 
 impl Relation {
     pub fn new(width: usize) -> Relation {
-        Relation { width, data: Vec::new(), set: HashTable::new(), indexes: Vec::new(), round_starts: Vec::new(), base_origins: Vec::new() }
+        Relation {
+            width,
+            data: Vec::new(),
+            set: HashTable::new(),
+            indexes: Vec::new(),
+            round_starts: Vec::new(),
+            base_origins: Vec::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -145,7 +152,9 @@ impl Relation {
         }
         self.data.extend_from_slice(tuple);
         let (data, width) = (&self.data, self.width);
-        self.set.insert_unique(hash, row, |&r| hash_ids(data[r as usize * width..r as usize * width + width].iter().copied()));
+        self.set.insert_unique(hash, row, |&r| {
+            hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
+        });
         true
     }
 
