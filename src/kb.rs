@@ -5,6 +5,8 @@
 //! program with it, evaluate, and only then replace the current state. A load that fails at any
 //! step leaves the knowledge base exactly as it was.
 
+mod session;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

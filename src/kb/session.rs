@@ -1,0 +1,1 @@
+//! Interactive changes to a knowledge base: assert, retract, save (used by the REPL).
