@@ -79,6 +79,7 @@ pub struct EntityDecl {
     pub name: Ident,
     pub label: Option<String>,
     pub time: Option<(Interval, Span)>,
+    pub cites: Vec<Citation>,
     pub doc: Option<String>,
     pub span: Span,
 }

@@ -25,6 +25,7 @@ use crate::program::{
 };
 use crate::value::{Id, Interner, Interval, Value};
 
+pub(crate) use lower::ir_literal_vars;
 pub use lower::lower_query;
 
 /// The kinds of entity every knowledge base has.

@@ -206,7 +206,13 @@ pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> 
         for &rule_idx in &stratum.rules {
             let rule = &program.rules[rule_idx];
             let anonymous: Vec<bool> = rule.var_names.iter().map(|n| &**n == "_").collect();
-            let mut cx = PlanCx { rels: &mut db.relations, temporal: &temporal, always, anonymous: &anonymous };
+            let mut cx = PlanCx {
+                rels: &mut db.relations,
+                temporal: &temporal,
+                always,
+                anonymous: &anonymous,
+                source_order: false,
+            };
             let plan = |cx: &mut PlanCx<'_>, delta| {
                 plan::plan_body(cx, &rule.body, delta, &mut vec![false; rule.n_vars()]).map_err(|e| {
                     Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0)
@@ -336,7 +342,7 @@ fn run_rule(
     let mut regs = vec![0; rule.n_vars()];
     let mut tuple: Vec<Id> = Vec::with_capacity(head_rel.width);
     let always = db.always;
-    let mut emit = |regs: &[Id], interner: &mut Interner| -> Result<(), RunError> {
+    let mut emit = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
         tuple.clear();
         tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
         if temporal_head {
@@ -419,7 +425,9 @@ fn expr_diagnostic(e: ExprError) -> Diagnostic {
     }
 }
 
-type Emit<'e> = dyn FnMut(&[Id], &mut Interner) -> Result<(), RunError> + 'e;
+/// Receives each match: the registers, the row matched at each step (when tracking) and the
+/// interner.
+type Emit<'e> = dyn FnMut(&[Id], &[u32], &mut Interner) -> Result<(), RunError> + 'e;
 
 /// Runs plans: a nested loop over steps, each probing an index or scanning a range.
 pub(crate) struct Exec<'a> {
@@ -461,7 +469,7 @@ impl<'a> Exec<'a> {
         emit: &mut Emit<'_>,
     ) -> Result<(), RunError> {
         let Some(step) = steps.get(i) else {
-            return emit(regs, self.interner);
+            return emit(regs, &self.trace, self.interner);
         };
         if self.tracking && self.furthest.as_ref().is_none_or(|(f, _)| i > *f) {
             self.furthest = Some((i, regs.to_vec()));
@@ -568,7 +576,7 @@ impl<'a> Exec<'a> {
         let mut acc = Accumulator::new(agg.func);
         let mut seen = TupleSet::new(agg.local.len());
         let mut key = Vec::with_capacity(agg.local.len());
-        let mut collect = |regs: &[Id], interner: &mut Interner| -> Result<(), RunError> {
+        let mut collect = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
             if !agg.rows_are_distinct {
                 key.clear();
                 key.extend(agg.local.iter().map(|v| regs[*v as usize]));
@@ -694,14 +702,20 @@ pub fn answer(
 ) -> Result<Vec<Vec<Id>>, Diagnostic> {
     let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
     let anonymous: Vec<bool> = query.var_names.iter().map(|n| &**n == "_").collect();
-    let mut cx = PlanCx { rels: &mut db.relations, temporal: &temporal, always: db.always, anonymous: &anonymous };
+    let mut cx = PlanCx {
+        rels: &mut db.relations,
+        temporal: &temporal,
+        always: db.always,
+        anonymous: &anonymous,
+        source_order: false,
+    };
     let steps = plan::plan_body(&mut cx, &query.body, None, &mut vec![false; query.var_names.len()])
         .map_err(|e| Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0))?;
     let mut guard = Guard::new(limits);
     guard.place = "while answering the query".into();
     let mut answers = TupleSet::new(query.columns.len());
     let mut row = Vec::with_capacity(query.columns.len());
-    let mut emit = |regs: &[Id], _: &mut Interner| -> Result<(), RunError> {
+    let mut emit = |regs: &[Id], _: &[u32], _: &mut Interner| -> Result<(), RunError> {
         row.clear();
         row.extend(query.columns.iter().map(|(v, _)| regs[*v as usize]));
         answers.insert(hash_ids(row.iter().copied()), &row);

@@ -351,6 +351,7 @@ fn verify_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast
         let cites = match stmt {
             ast::Statement::Fact(f) => &f.cites,
             ast::Statement::Rule(r) => &r.cites,
+            ast::Statement::Entity(e) => &e.cites,
             _ => continue,
         };
         for c in cites {

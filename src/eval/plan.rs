@@ -100,6 +100,9 @@ pub struct PlanCx<'a> {
     pub always: Id,
     /// Per variable: whether it is an anonymous `_` (free in a negation).
     pub anonymous: &'a [bool],
+    /// Place literals in the order they are written wherever their inputs allow (for `why
+    /// not`, whose answer is "the first premise that fails"), instead of the fastest order.
+    pub source_order: bool,
 }
 
 #[derive(Debug)]
@@ -117,6 +120,18 @@ pub fn plan_body(
     if let Some(i) = delta {
         if let Literal::Positive(atom) = &body[i] {
             place_atom(cx, atom, i, Some(Range::Delta), bound, &mut steps);
+            placed[i] = true;
+        }
+    }
+    if cx.source_order {
+        // The first literal in written order whose inputs are bound, again and again.
+        while let Some(i) = (0..body.len()).find(|&i| !placed[i] && literal_ready(cx, &body[i], bound)) {
+            match &body[i] {
+                Literal::Positive(atom) => place_atom(cx, atom, i, None, bound, &mut steps),
+                lit => {
+                    try_place_filter(cx, lit, i, bound, &mut steps)?;
+                }
+            }
             placed[i] = true;
         }
     }
@@ -160,6 +175,26 @@ pub fn plan_body(
     match body.iter().enumerate().find(|(i, _)| !placed[*i]) {
         Some((_, lit)) => Err(Unplaceable(lit.span())),
         None => Ok(steps),
+    }
+}
+
+/// Whether a literal's inputs are bound (a positive atom always is).
+fn literal_ready(cx: &PlanCx<'_>, lit: &Literal, bound: &[bool]) -> bool {
+    match lit {
+        Literal::Positive(_) => true,
+        Literal::Negative(atom) => columns(cx, atom).iter().flatten().all(|a| match a {
+            Arg::Var(v) => bound[*v as usize] || cx.anonymous[*v as usize],
+            Arg::Const(_) => true,
+        }),
+        Literal::Compare { op, lhs, rhs, .. } => {
+            let (lb, rb) = (expr_bound(lhs, bound), expr_bound(rhs, bound));
+            (lb && rb) || (*op == CmpOp::Eq && (matches!(lhs, Expr::Var(_)) && rb || matches!(rhs, Expr::Var(_)) && lb))
+        }
+        Literal::Temporal { lhs, rhs, .. } => expr_bound(lhs, bound) && expr_bound(rhs, bound),
+        Literal::Aggregate(agg) => {
+            agg.group.iter().all(|v| bound[*v as usize])
+                && (matches!(agg.result, Expr::Var(_)) || expr_bound(&agg.result, bound))
+        }
     }
 }
 

@@ -1,1 +1,329 @@
 //! Interactive changes to a knowledge base: assert, retract, save (used by the REPL).
+//!
+//! What a session adds is kept as ordinary modules whose source is named [`SESSION`], so the
+//! checker, the evaluator and the explanations treat it like any file, and `:save` can write it
+//! back out as `.kb` text. Every change goes through the same all-or-nothing staging as a load.
+
+use std::fs::{self, File};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::ast::{Module, Statement};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kb::{Error, KnowledgeBase, LoadReport};
+use crate::source::Span;
+use crate::syntax;
+use crate::value::Value;
+
+/// How diagnostics name text added interactively, and how session modules are recognised.
+pub const SESSION: &str = "<session>";
+
+/// What a successful retraction removed.
+#[derive(Debug, Clone, Default)]
+pub struct Retracted {
+    /// The removed statements, as they were written.
+    pub statements: Vec<String>,
+    pub warnings: Diagnostics,
+}
+
+impl KnowledgeBase {
+    /// Adds facts, rules and declarations typed in a session (`:assert`, `:rule`). All or
+    /// nothing: a parse or check error, or a limit hit while evaluating, changes nothing.
+    /// Queries are refused: they are asked, not asserted.
+    pub fn assert_statements(&mut self, text: &str) -> Result<LoadReport, Error> {
+        // A query would be answered once and then saved with the session: refuse it up front.
+        let file = self.sources.add(SESSION.to_string(), None, Arc::from(text));
+        let (module, _) = syntax::parse_module(file, text);
+        if let Some(Statement::Query(q)) = module.statements.iter().find(|s| matches!(s, Statement::Query(_))) {
+            return Err(Diagnostic::error("session::query_asserted", "a query cannot be asserted")
+                .at(q.span)
+                .label("a query")
+                .help("type the query on its own line, without `:assert`")
+                .into());
+        }
+        let base = std::env::current_dir().ok().map(|b| b.join(SESSION));
+        self.stage(|loader| loader.load_text(SESSION, text, base))
+    }
+
+    /// Removes the stated facts that match `fact_text` (`p(a, 1).`, `p(a) @ 1990..`), then
+    /// checks and evaluates again; all or nothing. Without `@`, every interval of the fact is
+    /// removed, as a query without `@` matches them all. Facts read from data files by `load`
+    /// cannot be retracted one by one.
+    pub fn retract(&mut self, fact_text: &str) -> Result<Retracted, Error> {
+        // 1. Parse the fact.
+        let file = self.sources.add(SESSION.to_string(), None, Arc::from(fact_text));
+        let (module, diags) = syntax::parse_module(file, fact_text);
+        if diags.has_errors() {
+            return Err(diags.into());
+        }
+        let whole = Span::new(file, 0, fact_text.trim_end().len());
+        let target = match module.statements.as_slice() {
+            [Statement::Fact(f)] => f,
+            [other] => {
+                return Err(Diagnostic::error("session::not_a_fact", "only facts can be retracted")
+                    .at(other.span())
+                    .help("write a ground fact such as `p(a, 1).`; rules are removed by editing their file")
+                    .into());
+            }
+            _ => {
+                return Err(Diagnostic::error("session::not_a_fact", "retract one fact at a time")
+                    .at(whole)
+                    .help("write a single ground fact such as `p(a, 1).`")
+                    .into());
+            }
+        };
+        // 2. Find the matching statements in every module.
+        let matches = |stmt: &Statement| match stmt {
+            Statement::Fact(f) => {
+                f.atom.pred.name == target.atom.pred.name
+                    && f.atom.args.len() == target.atom.args.len()
+                    && f.atom.args.iter().zip(&target.atom.args).all(|(a, b)| const_of(a) == const_of(b))
+                    && (target.time.is_none() || f.time.map(|t| t.0) == target.time.map(|t| t.0))
+            }
+            _ => false,
+        };
+        let mut modules = self.modules.clone();
+        let mut removed = Vec::new();
+        for module in &mut modules {
+            module.statements.retain(|s| {
+                let hit = matches(s);
+                if hit {
+                    removed.push(self.sources.snippet(s.span()).to_string());
+                }
+                !hit
+            });
+        }
+        if removed.is_empty() {
+            return Err(Diagnostic::error("session::no_such_fact", "no stated fact matches this")
+                .at(target.span)
+                .help("facts read by `load ... from` and derived facts cannot be retracted; see `:facts`")
+                .into());
+        }
+        // 3. Check and evaluate without them; commit only if that succeeds.
+        let report = self.restage(modules)?;
+        Ok(Retracted { statements: removed, warnings: report.warnings })
+    }
+
+    /// Everything asserted in this session and still present, as `.kb` text that loads back.
+    pub fn session_text(&self) -> String {
+        let mut out = String::new();
+        for module in self.modules.iter().filter(|m| self.sources.get(m.file).name == SESSION) {
+            for stmt in &module.statements {
+                let doc = match stmt {
+                    Statement::Fact(f) => f.doc.as_deref(),
+                    Statement::Rule(r) => r.doc.as_deref(),
+                    Statement::Entity(e) => e.doc.as_deref(),
+                    _ => None,
+                };
+                let text = self.sources.snippet(stmt.span()).trim();
+                if let Some(doc) = doc.filter(|_| !text.starts_with("%%")) {
+                    for line in doc.lines() {
+                        out.push_str(format!("%% {line}").trim_end());
+                        out.push('\n');
+                    }
+                }
+                out.push_str(text);
+                if !text.ends_with('.') {
+                    out.push('.');
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Whether anything asserted in this session is still present.
+    pub fn has_session_statements(&self) -> bool {
+        self.modules.iter().any(|m| self.sources.get(m.file).name == SESSION && !m.statements.is_empty())
+    }
+
+    /// Loads the same files again from disk and keeps what this session asserted (retracted
+    /// facts of files come back). All or nothing.
+    pub fn reload_keeping_session(&mut self) -> Result<LoadReport, Error> {
+        let session = self.session_text();
+        let mut fresh = KnowledgeBase::new(self.limits.clone());
+        fresh.embedded = self.embedded;
+        // The fresh knowledge base adds to the same source map, so that its diagnostics can be
+        // rendered whichever state survives.
+        fresh.sources = std::mem::take(&mut self.sources);
+        let mut warnings = Diagnostics::default();
+        let mut staged = Ok(());
+        for p in &self.paths {
+            match fresh.load_file(p) {
+                Ok(r) => warnings.extend(r.warnings),
+                Err(e) => {
+                    staged = Err(e);
+                    break;
+                }
+            }
+        }
+        if staged.is_ok() && !session.is_empty() {
+            staged = fresh.assert_statements(&session).map(|r| warnings.extend(r.warnings));
+        }
+        if let Err(e) = staged {
+            self.sources = std::mem::take(&mut fresh.sources);
+            return Err(e);
+        }
+        let n = fresh.program.queries.len();
+        *self = fresh;
+        Ok(LoadReport { warnings, queries: n..n })
+    }
+
+    /// Forgets everything, session and files alike, and loads the shipped knowledge base when
+    /// `alliance` is set.
+    pub fn reset(&mut self, alliance: bool) -> Result<(), Error> {
+        let mut fresh = KnowledgeBase::new(self.limits.clone());
+        fresh.embedded = self.embedded;
+        if alliance {
+            fresh.load_file(Path::new(super::ALLIANCE_ENTRY))?;
+        }
+        *self = fresh;
+        Ok(())
+    }
+
+    /// The files loaded by path, in order (for `:reload` and `:sources`).
+    pub fn loaded_paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    /// Replaces the modules and checks and evaluates them again; on failure nothing changes.
+    fn restage(&mut self, modules: Vec<Module>) -> Result<LoadReport, Error> {
+        let old = std::mem::replace(&mut self.modules, modules);
+        // Staging with nothing new re-checks and re-evaluates the modules in place.
+        match self.stage(|_| {}) {
+            Ok(report) => Ok(report),
+            Err(e) => {
+                self.modules = old;
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes `text` to `path` atomically: a temporary file in the same directory, flushed to
+    /// disk, then renamed over the target. On any failure the old file is left as it was.
+    pub fn save_atomically(path: &Path, text: &str) -> io::Result<()> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
+            .to_string_lossy()
+            .into_owned();
+        // 1. Create a fresh temporary file beside the target (never an existing one).
+        let mut attempt = 0u32;
+        let (tmp, mut file) = loop {
+            let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+            match File::options().write(true).create_new(true).open(&tmp) {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        };
+        // 2. Write and flush it to disk, then 3. rename it over the target.
+        let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).and_then(|()| {
+            drop(file);
+            fs::rename(&tmp, path)
+        });
+        if let Err(e) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        // 4. Make the rename itself durable (best effort: not every platform can open a directory).
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+/// The constant an argument of a fact holds.
+fn const_of(e: &crate::ast::Expr) -> Option<&Value> {
+    match e {
+        crate::ast::Expr::Const(v, _) => Some(v),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Limits;
+
+    fn kb() -> KnowledgeBase {
+        let mut kb = KnowledgeBase::new(Limits::default());
+        kb.load_str(
+            "base.kb",
+            "edge(a, b).\nedge(b, c).\npath(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), edge(Y, Z).\n",
+            None,
+        )
+        .unwrap();
+        kb
+    }
+
+    fn count(kb: &mut KnowledgeBase, q: &str) -> usize {
+        kb.query(q).unwrap().rows.len()
+    }
+
+    #[test]
+    fn assert_then_retract_then_save() {
+        let mut kb = kb();
+        assert_eq!(count(&mut kb, "path(X, Y)"), 3);
+        kb.assert_statements("edge(c, d).").unwrap();
+        assert_eq!(count(&mut kb, "path(X, Y)"), 6);
+        kb.assert_statements("%% Reachable both ways.\n[sym] link(X, Y) :- path(X, Y).").unwrap();
+        assert_eq!(count(&mut kb, "link(a, d)"), 1);
+        assert_eq!(kb.session_text(), "edge(c, d).\n%% Reachable both ways.\n[sym] link(X, Y) :- path(X, Y).\n");
+        let r = kb.retract("edge(c, d).").unwrap();
+        assert_eq!(r.statements, vec!["edge(c, d)."]);
+        assert_eq!(count(&mut kb, "path(X, Y)"), 3);
+        // Facts of files can be retracted too; the saved text holds only the session's own.
+        kb.retract("edge(a, b).").unwrap();
+        assert_eq!(count(&mut kb, "path(X, Y)"), 1);
+        assert_eq!(kb.session_text(), "%% Reachable both ways.\n[sym] link(X, Y) :- path(X, Y).\n");
+        // The saved text loads back.
+        let mut other = self::kb();
+        other.assert_statements(&kb.session_text()).unwrap();
+        assert_eq!(count(&mut other, "link(X, Y)"), 3);
+    }
+
+    #[test]
+    fn failures_change_nothing() {
+        let mut kb = kb();
+        let bad = kb.assert_statements("edge(c, d).\nedge(d, e.").unwrap_err();
+        assert_eq!(bad.diagnostics.0[0].code, "parse::unexpected");
+        let unsafe_rule = kb.assert_statements("q(X, Y) :- edge(X, _).").unwrap_err();
+        assert_eq!(unsafe_rule.diagnostics.0[0].code, "check::unsafe_variable");
+        let query = kb.assert_statements("?- edge(X, Y).").unwrap_err();
+        assert_eq!(query.diagnostics.0[0].code, "session::query_asserted");
+        assert_eq!(kb.retract("edge(x, y).").unwrap_err().diagnostics.0[0].code, "session::no_such_fact");
+        assert_eq!(kb.retract("path(X, Y) :- edge(X, Y).").unwrap_err().diagnostics.0[0].code, "session::not_a_fact");
+        assert_eq!(count(&mut kb, "path(X, Y)"), 3);
+        assert_eq!(kb.session_text(), "");
+    }
+
+    #[test]
+    fn retract_by_interval() {
+        let mut kb = KnowledgeBase::new(Limits::default());
+        kb.load_str("t.kb", "p(a) @ 1990.\np(a) @ 2000..2010.\np(b).\n", None).unwrap();
+        kb.retract("p(a) @ 2000..2010.").unwrap();
+        assert_eq!(count(&mut kb, "p(X)"), 2);
+        let r = kb.retract("p(a).").unwrap();
+        assert_eq!(r.statements.len(), 1);
+        assert_eq!(count(&mut kb, "p(X)"), 1);
+    }
+
+    #[test]
+    fn save_replaces_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.kb");
+        KnowledgeBase::save_atomically(&path, "p(a).\n").unwrap();
+        KnowledgeBase::save_atomically(&path, "p(b).\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "p(b).\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left behind");
+        let missing = dir.path().join("no/such/dir/s.kb");
+        assert!(KnowledgeBase::save_atomically(&missing, "x").is_err());
+    }
+}

@@ -185,15 +185,16 @@ impl Lower {
         let mut it = parts(pair);
         let kind = self.next(&mut it, span, "entity kind")?;
         let name = self.next(&mut it, span, "entity name")?;
-        let (mut label, mut time) = (None, None);
+        let (mut label, mut time, mut cites) = (None, None, Vec::new());
         for part in it {
             match part.as_rule() {
                 Rule::string => label = Some(self.lower_string(part)?),
                 Rule::time_literal => time = Some(self.lower_time_literal(part)?),
+                Rule::citation => cites.push(self.lower_citation(part)?),
                 _ => {}
             }
         }
-        Some(EntityDecl { kind: self.ident(&kind), name: self.ident(&name), label, time, doc, span })
+        Some(EntityDecl { kind: self.ident(&kind), name: self.ident(&name), label, time, cites, doc, span })
     }
 
     fn lower_time_literal(&mut self, pair: Pair<'_, Rule>) -> Option<(Interval, Span)> {

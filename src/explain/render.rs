@@ -1,0 +1,300 @@
+//! Rendering explanations: an indented tree (`├─`, `└─`), JSON (one documented schema, see
+//! `docs/json.md`) and DOT. All three walk the proof graph with explicit stacks, so a proof of
+//! any depth renders without recursion.
+
+use std::fmt::Write as _;
+
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use super::{Explanation, How, NodeId, Premise, Proof, ProofNode, WhyNot};
+use crate::ast::QueryKind;
+use crate::output::JSON_VERSION;
+
+struct Style {
+    fact: &'static str,
+    rule: &'static str,
+    cite: &'static str,
+    ok: &'static str,
+    bad: &'static str,
+    off: &'static str,
+}
+
+const PLAIN: Style = Style { fact: "", rule: "", cite: "", ok: "", bad: "", off: "" };
+const COLOR: Style =
+    Style { fact: "\x1b[1m", rule: "\x1b[36m", cite: "\x1b[32m", ok: "\x1b[32m", bad: "\x1b[31m", off: "\x1b[0m" };
+
+/// The text tree of an explanation.
+pub fn render_text(e: &Explanation, color: bool) -> String {
+    let style = if color { &COLOR } else { &PLAIN };
+    let mut out = String::new();
+    if let Some(w) = &e.why_not {
+        render_why_not(&mut out, w, &e.proof, style);
+        return out;
+    }
+    if e.matched == 0 {
+        let _ = writeln!(
+            out,
+            "no fact matches `{}`",
+            e.query.trim_start_matches("?-").trim().trim_start_matches("why").trim().trim_end_matches('.')
+        );
+        return out;
+    }
+    let mut printed = FxHashSet::default();
+    for (i, roots) in e.proof.roots.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for (k, &root) in roots.iter().enumerate() {
+            if roots.len() > 1 {
+                let _ = writeln!(out, "proof {} of {}:", k + 1, roots.len());
+                // Each alternative proof is shown whole.
+                printed.clear();
+            }
+            tree(&mut out, &e.proof, root, style, &mut printed);
+        }
+    }
+    if e.matched > e.proof.roots.len() {
+        let _ = writeln!(out, "\n({} more facts match; use --limit to see them)", e.matched - e.proof.roots.len());
+    }
+    out
+}
+
+enum Item {
+    Node(NodeId),
+    Premise(Premise),
+    More(usize),
+}
+
+/// Prints the tree under `root`; derived nodes already printed are referred to, not repeated.
+fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut FxHashSet<NodeId>) {
+    // (item, prefix of this line, is the last child, is the root)
+    let mut stack: Vec<(Item, String, bool, bool)> = vec![(Item::Node(root), String::new(), true, true)];
+    while let Some((item, prefix, last, is_root)) = stack.pop() {
+        let connector = if is_root {
+            ""
+        } else if last {
+            "└─ "
+        } else {
+            "├─ "
+        };
+        let child_prefix =
+            if is_root { String::new() } else { format!("{prefix}{}", if last { "   " } else { "│  " }) };
+        let mut children: Vec<Item> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let line = match item {
+            Item::More(n) => format!("… and {n} more"),
+            Item::Premise(Premise::Absent { atom }) => format!("not {atom}  {}✓ nothing derives it{}", s.ok, s.off),
+            Item::Premise(Premise::Test { text }) => format!("{text}  {}✓{}", s.ok, s.off),
+            Item::Premise(Premise::Aggregate { text, facts, total, .. }) => {
+                children.extend(facts.iter().map(|&n| Item::Node(n)));
+                if total > facts.len() {
+                    children.push(Item::More(total - facts.len()));
+                }
+                text
+            }
+            Item::Premise(Premise::Fact { node }) | Item::Node(node) => {
+                let ProofNode { fact, how } = &proof.nodes[node];
+                match how {
+                    How::Base { location, cites, doc } => {
+                        for c in cites {
+                            notes.push(format!("{}{}: “{}”{}", s.cite, c.source, c.quote, s.off));
+                        }
+                        if let Some(d) = doc {
+                            notes.push(d.clone());
+                        }
+                        format!("{}{}{}  {}fact{} ({location})", s.fact, fact.text, s.off, s.rule, s.off)
+                    }
+                    How::Folded => {
+                        format!("{}{}{}  … (deeper than --depth; ask `why {}`)", s.fact, fact.text, s.off, fact.text)
+                    }
+                    How::Derived { .. } if !printed.insert(node) => {
+                        format!("{}{}{}  (proved above)", s.fact, fact.text, s.off)
+                    }
+                    How::Derived { rule, premises } => {
+                        if let Some(d) = &rule.doc {
+                            notes.push(format!("“{d}”"));
+                        }
+                        children.extend(premises.iter().cloned().map(Item::Premise));
+                        let label = rule.label.as_ref().map(|l| format!("[{l}] ")).unwrap_or_default();
+                        format!(
+                            "{}{}{}  {}⟸ {label}{} ({}){}",
+                            s.fact, fact.text, s.off, s.rule, rule.name, rule.location, s.off
+                        )
+                    }
+                }
+            }
+        };
+        let _ = writeln!(out, "{prefix}{connector}{line}");
+        let note_prefix = format!("{child_prefix}{}", if children.is_empty() { "   " } else { "│  " });
+        for n in notes {
+            let _ = writeln!(out, "{note_prefix}{n}");
+        }
+        let n = children.len();
+        for (i, child) in children.into_iter().enumerate().rev() {
+            stack.push((child, child_prefix.clone(), i + 1 == n, false));
+        }
+    }
+}
+
+fn render_why_not(out: &mut String, w: &WhyNot, proof: &Proof, s: &Style) {
+    // (why-not, indentation)
+    let mut stack: Vec<(&WhyNot, String)> = vec![(w, String::new())];
+    while let Some((w, indent)) = stack.pop() {
+        if w.holds {
+            let _ = writeln!(out, "{indent}{}{}{} holds: ask `why {}` for its proof", s.fact, w.atom, s.off, w.atom);
+            continue;
+        }
+        let _ = writeln!(out, "{indent}{}{}{} does not hold.", s.fact, w.atom, s.off);
+        if let Some(msg) = &w.no_rules {
+            let _ = writeln!(out, "{indent}{msg}");
+            if !w.closest.is_empty() {
+                let _ = writeln!(out, "{indent}closest facts of `{}`:", w.pred);
+                for (i, c) in w.closest.iter().enumerate() {
+                    let connector = if i + 1 == w.closest.len() { "└─ " } else { "├─ " };
+                    let _ = writeln!(out, "{indent}{connector}{c}");
+                }
+            }
+        }
+        let n = w.rules.len();
+        let mut subs = Vec::new();
+        for (i, f) in w.rules.iter().enumerate() {
+            let last = i + 1 == n;
+            let (connector, cont) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+            let label = f.label.as_ref().map(|l| format!("[{l}] ")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{indent}{connector}{}rule {label}{} ({}){} needs {}",
+                s.rule, f.rule, f.location, s.off, f.body
+            );
+            let _ = writeln!(out, "{indent}{cont}{}✗ {}{}", s.bad, f.reason, s.off);
+            if let Some(node) = f.blocked_by {
+                let mut tree_out = String::new();
+                tree(&mut tree_out, proof, node, s, &mut FxHashSet::default());
+                for line in tree_out.lines() {
+                    let _ = writeln!(out, "{indent}{cont}   {line}");
+                }
+            }
+            if let Some(sub) = &f.sub {
+                subs.push((sub.as_ref(), format!("{indent}{cont}   ")));
+            }
+        }
+        stack.extend(subs.into_iter().rev());
+    }
+}
+
+/// The JSON document of an explanation (schema in `docs/json.md`).
+#[derive(Debug, Serialize)]
+pub struct ProofJson<'a> {
+    pub version: u32,
+    pub kind: &'static str,
+    pub query: &'a str,
+    /// How many facts matched (`why`).
+    pub matched: usize,
+    /// For each explained fact, the root node of each proof.
+    pub answers: Vec<AnswerJson>,
+    pub nodes: &'a [ProofNode],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<&'a WhyNot>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnswerJson {
+    pub fact: String,
+    pub proofs: Vec<NodeId>,
+}
+
+pub fn render_json(e: &Explanation, pretty: bool) -> String {
+    let doc = ProofJson {
+        version: JSON_VERSION,
+        kind: match e.kind {
+            QueryKind::WhyNot => "why_not",
+            _ => "why",
+        },
+        query: &e.query,
+        matched: e.matched,
+        answers: e
+            .proof
+            .roots
+            .iter()
+            .map(|r| AnswerJson {
+                fact: r.first().map(|&n| e.proof.nodes[n].fact.text.clone()).unwrap_or_default(),
+                proofs: r.clone(),
+            })
+            .collect(),
+        nodes: &e.proof.nodes,
+        why_not: e.why_not.as_ref(),
+    };
+    let mut s =
+        if pretty { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) }.unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// DOT: one box per fact node, premises pointing to what they prove.
+pub fn render_dot(e: &Explanation) -> String {
+    let mut out = String::from("digraph proof {\n  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+    for (i, node) in e.proof.nodes.iter().enumerate() {
+        let (label, style) = match &node.how {
+            How::Base { location, cites, .. } => {
+                let cite =
+                    cites.first().map(|c| format!("\\n{}: “{}”", c.source, dot_escape(&c.quote))).unwrap_or_default();
+                (
+                    format!("{}\\n{}{cite}", dot_escape(&node.fact.text), dot_escape(location)),
+                    "style=filled, fillcolor=\"#e8f4e8\"",
+                )
+            }
+            How::Derived { rule, .. } => {
+                let label = rule.label.as_ref().map(|l| format!("[{}] ", dot_escape(l))).unwrap_or_default();
+                (format!("{}\\n{label}{}", dot_escape(&node.fact.text), dot_escape(&rule.name)), "style=rounded")
+            }
+            How::Folded => (format!("{}\\n…", dot_escape(&node.fact.text)), "style=dashed"),
+        };
+        let _ = writeln!(out, "  n{i} [label=\"{label}\", {style}];");
+    }
+    let mut extra = 0;
+    for (i, node) in e.proof.nodes.iter().enumerate() {
+        if let How::Derived { premises, .. } = &node.how {
+            for p in premises {
+                match p {
+                    Premise::Fact { node } => {
+                        let _ = writeln!(out, "  n{node} -> n{i};");
+                    }
+                    Premise::Absent { atom } => {
+                        let _ = writeln!(
+                            out,
+                            "  x{extra} [label=\"not {}\", shape=note];\n  x{extra} -> n{i};",
+                            dot_escape(atom)
+                        );
+                        extra += 1;
+                    }
+                    Premise::Test { text } => {
+                        let _ = writeln!(
+                            out,
+                            "  x{extra} [label=\"{}\", shape=plaintext];\n  x{extra} -> n{i};",
+                            dot_escape(text)
+                        );
+                        extra += 1;
+                    }
+                    Premise::Aggregate { text, facts, .. } => {
+                        let _ = writeln!(
+                            out,
+                            "  x{extra} [label=\"{}\", shape=hexagon];\n  x{extra} -> n{i};",
+                            dot_escape(text)
+                        );
+                        for f in facts {
+                            let _ = writeln!(out, "  n{f} -> x{extra};");
+                        }
+                        extra += 1;
+                    }
+                }
+            }
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
