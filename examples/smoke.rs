@@ -14,7 +14,9 @@ fn main() {
                     continue;
                 }
                 match kb.answer(&q) {
-                    Ok(a) => print!("{}\n{}", a.query, because::output::render_answers(&a, because::output::Format::Tsv)),
+                    Ok(a) => {
+                        print!("{}\n{}", a.query, because::output::render_answers(&a, because::output::Format::Tsv))
+                    }
                     Err(e) => eprint!("{}", kb.render(&e.diagnostics, false, true)),
                 }
             }

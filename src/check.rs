@@ -264,8 +264,8 @@ impl<'a> Checker<'a> {
                 Statement::Entity(e) => {
                     let Some(&kind) = self.pred_by_name.get(&e.kind.name) else { continue };
                     let name = self.interner.intern(Value::Text(e.name.name.clone()));
-                    let origin =
-                        FactOrigin::Stated { span: e.span, cites: Vec::new(), doc: e.doc.as_deref().map(Arc::from) };
+                    let cites = self.lower_cites(&e.cites);
+                    let origin = FactOrigin::Stated { span: e.span, cites, doc: e.doc.as_deref().map(Arc::from) };
                     self.push_fact(kind, vec![name], e.time, origin.clone(), e.span, &mut seen);
                     if let (Some(label), Some(&label_pred)) = (&e.label, self.pred_by_name.get("label")) {
                         if self.program.preds[label_pred as usize].arity == 2 {

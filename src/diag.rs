@@ -27,10 +27,10 @@ pub struct Diagnostic {
     /// Where the problem is; `None` for problems with no place in a file (a missing argument).
     pub span: Option<Span>,
     /// The text under the caret.
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
     /// Other places that explain the problem (the rules of a cycle, a first definition).
     pub notes: Vec<(Span, String)>,
-    pub help: Option<String>,
+    pub help: Option<Box<str>>,
 }
 
 impl Diagnostic {
@@ -56,7 +56,7 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = Some(label.into());
+        self.label = Some(label.into().into_boxed_str());
         self
     }
 
@@ -66,7 +66,7 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
     }
 
@@ -111,9 +111,9 @@ impl Diagnostic {
             code: self.code,
             message: self.message.clone(),
             at: self.span.map(place),
-            label: self.label.clone(),
+            label: self.label.as_deref().map(str::to_string),
             notes: self.notes.iter().map(|(s, n)| NoteJson { at: place(*s), note: n.clone() }).collect(),
-            help: self.help.clone(),
+            help: self.help.as_deref().map(str::to_string),
         }
     }
 }

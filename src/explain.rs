@@ -156,6 +156,11 @@ impl Explanation {
         }
     }
 
+    /// The JSON document of the explanation, as a value (schema in `docs/json.md`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::from_str(&render_json(self, false)).unwrap_or(serde_json::Value::Null)
+    }
+
     /// Renders as a DOT graph (premises point to their conclusions).
     pub fn render_dot(&self) -> String {
         render_dot(self)
@@ -702,17 +707,10 @@ impl Explainer<'_> {
         match lit {
             Literal::Positive(a) | Literal::Negative(a) => {
                 let mut s = atom_string(&self.program.pred(a.pred).name, a.args.iter().map(arg));
-                if let Some(t) = &a.time {
-                    if &*names
-                        .get(match t {
-                            Arg::Var(v) => *v as usize,
-                            _ => usize::MAX,
-                        })
-                        .map_or("", |n| &**n)
-                        != "_"
-                    {
-                        s.push_str(&format!(" @ {}", arg(t)));
-                    }
+                // The fresh variable an aggregate body gives a temporal atom is not shown.
+                let anonymous = matches!(a.time, Some(Arg::Var(v)) if &*names[v as usize] == "_");
+                if let (Some(t), false) = (&a.time, anonymous) {
+                    s.push_str(&format!(" @ {}", arg(t)));
                 }
                 if matches!(lit, Literal::Negative(_)) { format!("not {s}") } else { s }
             }

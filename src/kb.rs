@@ -136,6 +136,17 @@ impl KnowledgeBase {
         Ok(report)
     }
 
+    /// Loads several `.kb` files as one load: all of them, or (on any error) none.
+    pub fn load_files(&mut self, paths: &[&Path]) -> Result<LoadReport, Error> {
+        let report = self.stage(|loader| {
+            for path in paths {
+                loader.load_path(path);
+            }
+        })?;
+        self.paths.extend(paths.iter().map(|p| p.to_path_buf()));
+        Ok(report)
+    }
+
     /// Loads `.kb` text; `name` is how diagnostics name it, relative paths resolve from `base`.
     pub fn load_str(&mut self, name: &str, text: &str, base: Option<&Path>) -> Result<LoadReport, Error> {
         let base = base.map(|b| b.join(name));
@@ -159,6 +170,7 @@ impl KnowledgeBase {
     /// (Files read by a failed load stay in the source map so its diagnostics can be shown.)
     fn stage(&mut self, read: impl FnOnce(&mut Loader<'_>)) -> Result<LoadReport, Error> {
         // 1. Read and parse.
+        let first_new_file = self.sources.len();
         let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
         read(&mut loader);
         let Loader { diags, out, .. } = loader;
@@ -189,6 +201,8 @@ impl KnowledgeBase {
         // 4. Commit.
         // The old modules come first, so their queries do too.
         let new_queries = self.program.queries.len()..program.queries.len();
+        // Warnings about what was loaded before were reported then.
+        diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));
         self.modules = modules;
         self.tables = tables;
         self.documents = documents;

@@ -301,7 +301,7 @@ pub fn read_table(
             }
             Format::Csv => {
                 let text = std::str::from_utf8(line).unwrap_or_default();
-                let n = csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| {
+                csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| {
                     TableError {
                         code: "load::bad_row",
                         message: format!("`{name}` line {line_no}: unterminated quoted field"),
@@ -309,8 +309,7 @@ pub fn read_table(
                         offset: line_start + col,
                         len: 1,
                     }
-                })?;
-                n
+                })?
             }
         };
         match width {

@@ -1,3 +1,7 @@
-fn main() {
-    println!("Hello, world!");
+//! The `because` binary: everything happens in [`cli`].
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

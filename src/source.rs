@@ -81,8 +81,12 @@ impl SourceMap {
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// The file `id`; an id from another source map yields an empty file rather than a panic.
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        static UNKNOWN: std::sync::OnceLock<SourceFile> = std::sync::OnceLock::new();
+        self.files
+            .get(id.0 as usize)
+            .unwrap_or_else(|| UNKNOWN.get_or_init(|| SourceFile::new("<unknown>".into(), None, Arc::from(""))))
     }
 
     pub fn len(&self) -> usize {

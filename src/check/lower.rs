@@ -32,10 +32,8 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     }
     check_safety(&rule.body, &head_vars, &FxHashSet::default(), &mut cx.diags, "in the head");
     warn_singletons(rule, &mut cx.diags);
-    if let Some(head_time) = &rule.head_time {
-        if let ast::Expr::Const(Value::Interval(i), span) = head_time {
-            cx.check_interval(*i, *span);
-        }
+    if let Some(ast::Expr::Const(Value::Interval(i), span)) = &rule.head_time {
+        cx.check_interval(*i, *span);
     }
 
     let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags);
@@ -167,8 +165,8 @@ fn finish_aggregates(body: &mut [Literal], head: Option<&AtomIr>) {
             }
         }
     }
-    for i in 0..body.len() {
-        if !matches!(body[i], Literal::Aggregate(_)) {
+    for (i, lit) in body.iter_mut().enumerate() {
+        if !matches!(lit, Literal::Aggregate(_)) {
             continue;
         }
         let others: FxHashSet<Var> = outside
@@ -178,7 +176,7 @@ fn finish_aggregates(body: &mut [Literal], head: Option<&AtomIr>) {
             .flat_map(|(_, s)| s.iter().copied())
             .chain(head_vars.iter().copied())
             .collect();
-        if let Literal::Aggregate(agg) = &mut body[i] {
+        if let Literal::Aggregate(agg) = lit {
             let mut inner = Vec::new();
             for lit in &agg.body {
                 ir_literal_vars(lit, &mut inner);
@@ -277,11 +275,7 @@ fn group_vars<'a>(
 }
 
 /// The variables that positive literals, assignments and aggregates bind, to a fixpoint.
-fn bound_vars<'a>(
-    body: &'a [ast::Literal],
-    outer: &FxHashSet<Arc<str>>,
-    head_vars: &[&ast::Ident],
-) -> FxHashSet<Arc<str>> {
+fn bound_vars(body: &[ast::Literal], outer: &FxHashSet<Arc<str>>, head_vars: &[&ast::Ident]) -> FxHashSet<Arc<str>> {
     let mut bound = outer.clone();
     loop {
         let before = bound.len();

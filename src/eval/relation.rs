@@ -101,7 +101,7 @@ impl Relation {
     }
 
     pub fn len(&self) -> usize {
-        if self.width == 0 { self.set.len() } else { self.data.len() / self.width }
+        self.data.len().checked_div(self.width).unwrap_or(self.set.len())
     }
 
     pub fn is_empty(&self) -> bool {

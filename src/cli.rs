@@ -1,0 +1,834 @@
+//! The command line: clap definitions and the commands they run.
+//!
+//! Only this front end knows clap. Every command writes its answers to stdout through
+//! functions returning `io::Result`, so a closed pipe (`because run x.kb | head`) ends the
+//! program quietly instead of panicking; diagnostics go to stderr, rendered by the library.
+//! `main.rs` only calls [`main`].
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use because::ast::QueryKind;
+use because::diag::{Diagnostic, Diagnostics};
+use because::eval::Limits;
+use because::explain::{Explanation, WhyOptions};
+use because::kb::{self, Answers, KnowledgeBase, LoadReport};
+use because::output::{self, AnswersJson, Format, JSON_VERSION};
+use because::program::QueryIr;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` come here too; they go to stdout and succeed.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run_cli(cli) {
+        Ok(code) => code,
+        // A closed pipe means the reader has what it wanted: not an error (as in ripgrep).
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "because: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+const EXIT_FOUND: u8 = 0;
+const EXIT_NONE: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Without a subcommand: on a terminal, starts the REPL; with piped stdin, runs the statements it
+reads on top of the shipped alliance knowledge base, like `because run` (for example
+`printf '?- endured(rok_us_alliance, P).\\n' | because --format json`).
+
+Where no file is named (`query` without -f, bare `because`), the alliance knowledge base
+shipped inside the binary is loaded.
+
+Exit codes:
+  0  answers found (query: at least one answer, `true`, or an explanation found;
+     run: every query answered without error; check: no errors)
+  1  no answers (query: none, or `false`; run: only with --fail-on-empty, when a select
+     query had no answers)
+  2  an error: a diagnostic (file:line:column, the source line and a caret) is on stderr
+
+Formats (--format):
+  table  aligned columns and an answer count (the default); `run` heads each block with
+         its query
+  tsv    a header of variable names, then one line per answer; a query without variables
+         prints `true` or `false`
+  csv    the same, comma-separated and quoted where needed
+  json   one JSON document: for `query` the answer object, for `run`
+         {\"version\":1,\"results\":[...]} with one object per query (docs/json.md)
+  jsonl  one JSON object per answer, each naming its query; good for `| jq`
+  dot    a Graphviz graph of a `why` proof (why queries only)
+
+Answers go to stdout, diagnostics to stderr. A closed pipe (`| head`) is not an error.";
+
+/// A rule-based knowledge graph that answers why: Datalog with cited proofs.
+#[derive(Debug, Parser)]
+#[command(name = "because", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Options accepted before or after the subcommand.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+struct GlobalArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table, value_name = "FORMAT")]
+    format: OutputFormat,
+    /// Hide warnings (errors are always shown).
+    #[arg(long, global = true)]
+    no_warn: bool,
+    /// Answers only: no query headers, no warnings.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Stop an evaluation or a query after this many seconds (0: no limit).
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
+    timeout: Option<Duration>,
+    /// Stop after deriving this many facts (0: no limit).
+    #[arg(long, global = true, value_name = "N")]
+    max_facts: Option<usize>,
+    /// At most N answers per select query; for `why`, at most N matching facts explained.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    limit: Option<u64>,
+    /// For `why`: distinct proofs per fact, shortest first.
+    #[arg(long, global = true, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    proofs: Option<u64>,
+    /// For `why`: fold sub-proofs deeper than N into references.
+    #[arg(long, global = true, value_name = "N")]
+    depth: Option<usize>,
+    /// Colour: `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// For `run` and piped scripts: exit 1 when some select query has no answers.
+    #[arg(long, global = true, overrides_with = "no_fail_on_empty")]
+    fail_on_empty: bool,
+    /// Exit 0 even when some select query has no answers (the default).
+    #[arg(long, global = true, overrides_with = "fail_on_empty")]
+    no_fail_on_empty: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Table,
+    Tsv,
+    Csv,
+    Json,
+    Jsonl,
+    Dot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load the files and answer every query they contain, in order.
+    #[command(after_help = "`because run -` reads the script from stdin. A first line `#!...` is skipped, so\n\
+                            a script can start with `#!/usr/bin/env -S because run`.")]
+    Run {
+        /// Files loaded together (one load: all or nothing); `-` alone reads stdin.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Answer one query: `p(X, Y)`, `why p(a, b)` or `why not p(a, b)`.
+    #[command(after_help = "Examples:\n  because query 'why endured(rok_us_alliance, P)'\n  \
+                            because query -f my.kb --param year=1995 'held(A) @ T, T during $year'")]
+    Query {
+        /// Load these files instead of the shipped knowledge base.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// A value for `$NAME` in the query; never spliced into the text, so no quoting
+        /// is needed. Numbers and intervals (`1991..2019`) are read as such.
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// The query.
+        #[arg(value_name = "QUERY")]
+        query: String,
+    },
+    /// Check the files and print their diagnostics (errors and warnings).
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Write a `.kb` skeleton for a document, sentence by sentence.
+    ///
+    /// The skeleton has the document's `source` declaration (the name from the file name, the
+    /// title from its first line) and every sentence as a numbered comment, ready to be
+    /// encoded as facts that quote it.
+    Draft {
+        /// The document (plain text); its first line is taken as the title.
+        #[arg(value_name = "DOC")]
+        document: PathBuf,
+        /// Write here (atomically) instead of stdout.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Start the interactive REPL over these files (none: the shipped knowledge base).
+    Repl {
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is not a usable number of seconds"))
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s.split_once('=').ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
+    let name = name.strip_prefix('$').unwrap_or(name);
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!("`{name}` is not a parameter name (letters, digits and `_`)"));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// What every command needs from the global options.
+struct Settings {
+    format: OutputFormat,
+    quiet: bool,
+    warnings: bool,
+    limits: Limits,
+    limit: Option<usize>,
+    why: WhyOptions,
+    color_out: bool,
+    color_err: bool,
+    fail_on_empty: bool,
+}
+
+impl Settings {
+    fn new(g: &GlobalArgs) -> Settings {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = |terminal: bool| match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        let mut limits = Limits::default();
+        if let Some(t) = g.timeout {
+            limits.timeout = (!t.is_zero()).then_some(t);
+        }
+        if let Some(n) = g.max_facts {
+            limits.max_facts = (n != 0).then_some(n);
+        }
+        let limit = g.limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let mut why = WhyOptions::default();
+        if limit.is_some() {
+            why.limit = limit;
+        }
+        if let Some(k) = g.proofs {
+            why.proofs = usize::try_from(k).unwrap_or(usize::MAX);
+        }
+        if g.depth.is_some() {
+            why.depth = g.depth;
+        }
+        Settings {
+            format: g.format,
+            quiet: g.quiet,
+            warnings: !g.no_warn && !g.quiet,
+            limits,
+            limit,
+            why,
+            color_out: color(io::stdout().is_terminal()),
+            color_err: color(io::stderr().is_terminal()),
+            fail_on_empty: g.fail_on_empty && !g.no_fail_on_empty,
+        }
+    }
+
+    /// The library's format for answers; `dot` has none.
+    fn answer_format(&self) -> Option<Format> {
+        Some(match self.format {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Tsv => Format::Tsv,
+            OutputFormat::Csv => Format::Csv,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Jsonl => Format::Jsonl,
+            OutputFormat::Dot => return None,
+        })
+    }
+}
+
+fn run_cli(cli: Cli) -> io::Result<ExitCode> {
+    let settings = Settings::new(&cli.global);
+    match cli.command {
+        Some(Command::Run { files }) => run(&files, &settings),
+        Some(Command::Query { files, params, query: text }) => query(&files, &params, &text, &settings),
+        Some(Command::Check { files }) => check(&files, &settings),
+        Some(Command::Draft { document, output }) => Ok(draft(&document, output.as_deref())),
+        Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
+        None if io::stdin().is_terminal() => Ok(repl(&[], &settings)),
+        None => piped(&settings),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+/// Loads the files in one step (all or nothing), so that one file may use what another
+/// defines. `-` alone reads stdin.
+fn load_files(kb: &mut KnowledgeBase, files: &[PathBuf]) -> Result<LoadReport, kb::Error> {
+    match files {
+        [one] if one.as_os_str() == "-" => {
+            let text = read_stdin()?;
+            kb.load_str("<stdin>", &text, Some(Path::new("")))
+        }
+        [one] => kb.load_file(one),
+        _ => {
+            if files.iter().any(|f| f.as_os_str() == "-") {
+                return Err(cli_error("cli::stdin_with_files", "`-` (stdin) cannot be mixed with files").into());
+            }
+            let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+            kb.load_files(&paths)
+        }
+    }
+}
+
+/// The shipped alliance knowledge base, loaded into `kb` (as `KnowledgeBase::alliance` does,
+/// but keeping the knowledge base on failure: its sources are needed to render diagnostics).
+fn load_shipped(kb: &mut KnowledgeBase) -> Result<LoadReport, kb::Error> {
+    kb.load_file(Path::new(kb::ALLIANCE_ENTRY))
+}
+
+fn read_stdin() -> Result<String, kb::Error> {
+    let mut bytes = Vec::new();
+    io::stdin().read_to_end(&mut bytes).map_err(|e| cli_error("cli::stdin", format!("cannot read stdin: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        cli_error("load::invalid_utf8", format!("`<stdin>` is not UTF-8 text: invalid byte at offset {at}"))
+            .help("send UTF-8 text")
+            .into()
+    })
+}
+
+/// A problem of the command line itself, with no place in a file.
+fn cli_error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(code, message)
+}
+
+/// Text as the body of a `"..."` string in `.kb` syntax.
+fn escape_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Prints diagnostics to stderr (errors always; warnings unless hidden). Failing to write to
+/// stderr is ignored: there is nowhere left to report it.
+fn report(kb: &KnowledgeBase, diags: &Diagnostics, s: &Settings) {
+    let text = kb.render(diags, s.color_err, s.warnings);
+    if !text.is_empty() {
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+/// The diagnostics about files loaded from index `first` of the source map on: a load checks
+/// the whole program again, so its warnings include those of files loaded earlier.
+fn new_only(diags: Diagnostics, first: usize) -> Diagnostics {
+    Diagnostics(
+        diags.0.into_iter().filter(|d| d.is_error() || d.span.is_none_or(|s| s.file.0 as usize >= first)).collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answering
+
+/// What one query produced.
+enum Reply {
+    Answers(Answers),
+    Explanation(Explanation),
+}
+
+impl Reply {
+    /// Select: some answer (or `true`). Why: some fact explained; why not: it indeed fails.
+    fn found(&self) -> bool {
+        match self {
+            Reply::Answers(a) => a.holds(),
+            Reply::Explanation(e) => e.found(),
+        }
+    }
+
+    /// The reply as text in the chosen format (`json` gives the query's own document).
+    fn render(&self, s: &Settings) -> Result<String, kb::Error> {
+        match (self, s.answer_format()) {
+            (Reply::Answers(a), Some(format)) => Ok(output::render_answers(a, format)),
+            (Reply::Answers(_), None) => {
+                Err(cli_error("cli::dot_for_select", "`--format dot` draws proofs: use it with `why` queries")
+                    .help("use --format table, tsv, csv, json or jsonl for a select query")
+                    .into())
+            }
+            (Reply::Explanation(e), Some(format)) => Ok(e.render(format, s.color_out)),
+            (Reply::Explanation(e), None) => Ok(e.render_dot()),
+        }
+    }
+
+    /// The reply as one JSON value, for the `results` of `run --format json`.
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Reply::Answers(a) => serde_json::to_value(AnswersJson::new(a)).unwrap_or_default(),
+            Reply::Explanation(e) => {
+                let text = e.render(Format::Json, false);
+                serde_json::from_str(&text)
+                    .unwrap_or_else(|_| json!({ "version": JSON_VERSION, "query": e.query, "explanation": text }))
+            }
+        }
+    }
+}
+
+fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb::Error> {
+    match q.kind {
+        QueryKind::Select => {
+            let mut answers = kb.answer(q)?;
+            if let Some(n) = s.limit {
+                answers.rows.truncate(n);
+            }
+            Ok(Reply::Answers(answers))
+        }
+        QueryKind::Why | QueryKind::WhyNot => Ok(Reply::Explanation(kb.explain(q, &s.why)?)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/// `because run FILE...`
+fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
+    let mut kb = KnowledgeBase::new(s.limits.clone());
+    match load_files(&mut kb, files) {
+        Ok(loaded) => {
+            report(&kb, &loaded.warnings, s);
+            answer_all(&mut kb, loaded, s)
+        }
+        Err(e) => {
+            report(&kb, &e.diagnostics, s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
+}
+
+/// Bare `because` with piped stdin: the statements read, on top of the shipped knowledge base.
+fn piped(s: &Settings) -> io::Result<ExitCode> {
+    let mut kb = KnowledgeBase::new(s.limits.clone());
+    if let Err(e) = load_shipped(&mut kb) {
+        report(&kb, &e.diagnostics, s);
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let first = kb.sources().len();
+    let loaded = read_stdin().and_then(|text| kb.load_str("<stdin>", &text, Some(Path::new(""))));
+    match loaded {
+        Ok(mut loaded) => {
+            loaded.warnings = new_only(std::mem::take(&mut loaded.warnings), first);
+            report(&kb, &loaded.warnings, s);
+            answer_all(&mut kb, loaded, s)
+        }
+        Err(e) => {
+            let diags = new_only(e.diagnostics, first);
+            report(&kb, &diags, s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
+}
+
+/// Answers the queries a load brought in, in order, and prints them.
+fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    let mut failed = false;
+    let mut empty = false;
+    let mut results = Vec::new();
+    let queries: Vec<QueryIr> = kb.queries().get(loaded.queries).unwrap_or_default().to_vec();
+    for (i, q) in queries.iter().enumerate() {
+        let reply = match reply(kb, q, s) {
+            Ok(reply) => reply,
+            Err(e) => {
+                failed = true;
+                report(kb, &e.diagnostics, s);
+                if s.format == OutputFormat::Json {
+                    let errors: Vec<_> = e.diagnostics.errors().map(|d| d.to_json(kb.sources())).collect();
+                    results.push(json!({ "query": q.text, "errors": errors }));
+                }
+                continue;
+            }
+        };
+        if let Reply::Answers(a) = &reply {
+            empty |= !a.holds();
+        }
+        match s.format {
+            OutputFormat::Json => results.push(reply.json()),
+            OutputFormat::Jsonl => write_block(&mut out, &reply.render(s).unwrap_or_default())?,
+            _ => match reply.render(s) {
+                Ok(text) => {
+                    if !s.quiet {
+                        let gap = if i > 0 && s.format == OutputFormat::Table { "\n" } else { "" };
+                        // A DOT file may hold several graphs, but only comments between them.
+                        let comment = if s.format == OutputFormat::Dot { "// " } else { "" };
+                        writeln!(out, "{gap}{comment}{}", q.text)?;
+                    }
+                    write_block(&mut out, &text)?;
+                }
+                Err(e) => {
+                    failed = true;
+                    report(kb, &e.diagnostics, s);
+                }
+            },
+        }
+    }
+    if s.format == OutputFormat::Json {
+        let doc = json!({ "version": JSON_VERSION, "results": results });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if failed {
+        EXIT_ERROR
+    } else if empty && s.fail_on_empty {
+        EXIT_NONE
+    } else {
+        EXIT_FOUND
+    }))
+}
+
+/// `because query [-f FILE]... [--param NAME=VALUE]... QUERY`
+fn query(files: &[PathBuf], params: &[(String, String)], text: &str, s: &Settings) -> io::Result<ExitCode> {
+    let mut kb = KnowledgeBase::new(s.limits.clone());
+    // The shipped knowledge base's warnings are not the user's to fix: only errors are shown.
+    let loaded = if files.is_empty() {
+        load_shipped(&mut kb).map(|_| LoadReport::default())
+    } else {
+        load_files(&mut kb, files)
+    };
+    match loaded {
+        Ok(loaded) => report(&kb, &loaded.warnings, s),
+        Err(e) => {
+            report(&kb, &e.diagnostics, s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    }
+    let answered = kb.parse_query_with(text, params).and_then(|q| reply(&mut kb, &q, s));
+    let reply = match answered {
+        Ok(reply) => reply,
+        Err(e) => {
+            report(&kb, &e.diagnostics, s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let rendered = match reply.render(s) {
+        Ok(text) => text,
+        Err(e) => {
+            report(&kb, &e.diagnostics, s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let mut out = io::stdout().lock();
+    write_block(&mut out, &rendered)?;
+    out.flush()?;
+    Ok(ExitCode::from(if reply.found() { EXIT_FOUND } else { EXIT_NONE }))
+}
+
+/// `because check FILE...`: diagnostics only. With `--format json`/`jsonl` they are also
+/// printed to stdout as JSON.
+fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
+    let mut kb = KnowledgeBase::new(s.limits.clone());
+    let (diags, ok) = match load_files(&mut kb, files) {
+        Ok(loaded) => (loaded.warnings, true),
+        Err(e) => (e.diagnostics, false),
+    };
+    report(&kb, &diags, s);
+    let shown = diags.0.iter().filter(|d| d.is_error() || s.warnings);
+    let mut out = io::stdout().lock();
+    match s.format {
+        OutputFormat::Json => {
+            let list: Vec<_> = shown.map(|d| d.to_json(kb.sources())).collect();
+            let doc = json!({ "version": JSON_VERSION, "diagnostics": list });
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+        }
+        OutputFormat::Jsonl => {
+            for d in shown {
+                writeln!(out, "{}", serde_json::to_string(&d.to_json(kb.sources())).unwrap_or_default())?;
+            }
+        }
+        _ => {}
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if ok { EXIT_FOUND } else { EXIT_ERROR }))
+}
+
+/// `because repl [FILE...]` and bare `because` on a terminal.
+fn repl(files: &[PathBuf], s: &Settings) -> ExitCode {
+    let mut kb = KnowledgeBase::new(s.limits.clone());
+    let loaded = if files.is_empty() {
+        load_shipped(&mut kb).map(|_| LoadReport::default())
+    } else {
+        load_files(&mut kb, files)
+    };
+    match loaded {
+        Ok(loaded) => {
+            report(&kb, &loaded.warnings, s);
+            start_repl(kb, s)
+        }
+        Err(e) => {
+            report(&kb, &e.diagnostics, s);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Hands the knowledge base to the REPL. Until the REPL is wired in, this says so; the swap is
+/// one line:
+/// `because::repl::run(kb, because::repl::Options { color: s.color_out, format: s.answer_format().unwrap_or_default(), ..Default::default() })`
+fn start_repl(kb: KnowledgeBase, s: &Settings) -> ExitCode {
+    let _ = (kb, s);
+    let _ = writeln!(io::stderr(), "because: the REPL is not available in this build");
+    ExitCode::from(EXIT_ERROR)
+}
+
+fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
+    // Generated into memory first: clap_complete panics when its writer fails.
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "because", &mut buf);
+    write_stdout(&buf)
+}
+
+fn man() -> io::Result<ExitCode> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+    write_stdout(&buf)
+}
+
+/// Writes a rendered block, ending it with a newline if it lacks one.
+fn write_block(out: &mut impl Write, text: &str) -> io::Result<()> {
+    out.write_all(text.as_bytes())?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn write_stdout(bytes: &[u8]) -> io::Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+// ---------------------------------------------------------------------------------------------
+// draft
+
+/// `because draft DOC [-o OUT]`
+fn draft(document: &Path, output: Option<&Path>) -> ExitCode {
+    let fail = |message: String| {
+        let _ = writeln!(io::stderr(), "because: {message}");
+        ExitCode::from(EXIT_ERROR)
+    };
+    let text = match fs::read(document) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return fail(format!("`{}` is not UTF-8 text", document.display())),
+        },
+        Err(e) => return fail(format!("cannot read `{}`: {e}", document.display())),
+    };
+    let Some(doc_path) = document_path(document, output) else {
+        return fail(format!("`{}` is not a UTF-8 path", document.display()));
+    };
+    let skeleton = draft_text(&text, &source_name(document), &doc_path);
+    match output {
+        None => match write_stdout(skeleton.as_bytes()) {
+            Ok(code) => code,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write: {e}")),
+        },
+        Some(out) => match write_atomic(out, skeleton.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(format!("cannot write `{}`: {e}", out.display())),
+        },
+    }
+}
+
+/// The skeleton: a `source` declaration and every sentence as a numbered comment.
+fn draft_text(text: &str, name: &str, doc_path: &str) -> String {
+    let sentences = sentences(text);
+    let title = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or(name);
+    let mut out = String::new();
+    out.push_str(&format!("% A draft written by `because draft` for {doc_path}.\n"));
+    out.push_str("% Encode each numbered sentence as facts that quote it, word for word, e.g.\n");
+    // The example quotes the document's own words (its first sentence after the title), so it
+    // passes the quote check as written.
+    let example = sentences.get(1).or(sentences.first()).map(|s| s.split(' ').take(6).collect::<Vec<_>>().join(" "));
+    let example = example.unwrap_or_else(|| "the words of a sentence".to_string());
+    out.push_str(&format!("%     claim(a, b) cite {name} \"{}\".\n", escape_string(&example)));
+    out.push_str("% `because check` verifies every quote against the document.\n\n");
+    out.push_str(&format!("source {name} \"{}\" file \"{}\".\n\n", escape_string(title), escape_string(doc_path)));
+    for (i, sentence) in sentences.iter().enumerate() {
+        out.push_str(&format!("% [{}] {sentence}\n", i + 1));
+    }
+    out
+}
+
+/// Sentences: split after `.`, `?` or `!` followed by whitespace, and at line breaks.
+/// A decimal like `2.5` is not split (no whitespace after the dot), nor an abbreviation
+/// followed by a lower-case word (`U.S. forces`). Whitespace inside is collapsed.
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |s: &str| {
+        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !s.is_empty() {
+            out.push(s);
+        }
+    };
+    for line in text.lines() {
+        let chars: Vec<(usize, char)> = line.char_indices().collect();
+        let mut start = 0;
+        let mut i = 0;
+        while i < chars.len() {
+            if matches!(chars[i].1, '.' | '?' | '!') {
+                // Closing punctuation stays with its sentence: `"Yes!" he said`.
+                while i + 1 < chars.len()
+                    && matches!(chars[i + 1].1, '.' | '?' | '!' | '"' | '\'' | ')' | ']' | '”' | '’')
+                {
+                    i += 1;
+                }
+                let end = chars[i].0 + chars[i].1.len_utf8();
+                let next = line[end..].chars().next();
+                let next_word = line[end..].trim_start().chars().next();
+                if next.is_none_or(char::is_whitespace) && !next_word.is_some_and(char::is_lowercase) {
+                    push(&line[start..end]);
+                    start = end;
+                }
+            }
+            i += 1;
+        }
+        push(&line[start..]);
+    }
+    out
+}
+
+/// A source name from the document's file stem: lower case, `_` for anything else, never a
+/// keyword.
+fn source_name(document: &Path) -> String {
+    let stem = document.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let mut name = String::new();
+    for c in stem.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '_' };
+        if !(c == '_' && (name.is_empty() || name.ends_with('_'))) {
+            name.push(c);
+        }
+    }
+    let mut name = name.trim_end_matches('_').to_string();
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        name.insert_str(0, "doc_");
+    }
+    if because::syntax::is_keyword(&name) {
+        name.push_str("_doc");
+    }
+    name
+}
+
+/// How the skeleton names the document: relative to the output file's folder when it is
+/// inside it, as given when printing to stdout, else absolute.
+fn document_path(document: &Path, output: Option<&Path>) -> Option<String> {
+    let Some(out) = output else {
+        return document.to_str().map(str::to_string);
+    };
+    let out_dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let (Ok(doc), Ok(dir)) = (fs::canonicalize(document), fs::canonicalize(out_dir)) else {
+        return document.to_str().map(str::to_string);
+    };
+    let shown = doc.strip_prefix(&dir).map(Path::to_path_buf).unwrap_or(doc);
+    shown.to_str().map(str::to_string)
+}
+
+/// Writes `path` through a temporary file in the same folder and a rename, so a failure
+/// never leaves a half-written file in its place.
+fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Some(name) = path.file_name() else {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name"));
+    };
+    let mut tmp_name = OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = (|| {
+        let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sentence_splitting() {
+        let text = "Title line\nIt grew 2.5 percent. Then it fell!  Did it?\nThe U.S. forces left. \"Yes.\" Done";
+        assert_eq!(
+            sentences(text),
+            [
+                "Title line",
+                "It grew 2.5 percent.",
+                "Then it fell!",
+                "Did it?",
+                "The U.S. forces left.",
+                "\"Yes.\"",
+                "Done"
+            ]
+        );
+    }
+
+    #[test]
+    fn source_names() {
+        assert_eq!(source_name(Path::new("dir/My Essay (2023).txt")), "my_essay_2023");
+        assert_eq!(source_name(Path::new("2023.txt")), "doc_2023");
+        assert_eq!(source_name(Path::new("source.txt")), "source_doc");
+    }
+}
