@@ -192,11 +192,11 @@ mod tests {
     #[test]
     fn every_format() {
         let a = answers();
-        assert_eq!(render_answers(&a, Format::Tsv), "X\tT\na, b\t1954..1971\n2500000000.0\t..1990\n");
-        assert_eq!(render_answers(&a, Format::Csv), "X,T\n\"a, b\",1954..1971\n2500000000.0,..1990\n");
+        assert_eq!(render_answers(&a, Format::Tsv), "X\tT\na, b\t1954..1971\n2.5e9\t..1990\n");
+        assert_eq!(render_answers(&a, Format::Csv), "X,T\n\"a, b\",1954..1971\n2.5e9,..1990\n");
         assert_eq!(
             render_answers(&a, Format::Table),
-            "X            │ T\n─────────────┼───────────\na, b         │ 1954..1971\n2500000000.0 │ ..1990\n(2 answers)\n"
+            "X     │ T\n──────┼───────────\na, b  │ 1954..1971\n2.5e9 │ ..1990\n(2 answers)\n"
         );
         assert_eq!(
             render_answers(&a, Format::Jsonl),

@@ -553,7 +553,7 @@ mod tests {
             "#,
             r#"
             fact alliance("rok_us", "rok", "us") @ 1953.. cite seed "signed in 1953"
-            fact military_aid("us", "rok", 2500000000.0) @ 1954..1971 cite seed "aid" cite other "x"
+            fact military_aid("us", "rok", 2.5e9) @ 1954..1971 cite seed "aid" cite other "x"
             fact troops("us", "rok", 28500) @ 2004..
             fact founded("x") @ 1953
             fact old("x") @ ..1990

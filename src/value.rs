@@ -179,11 +179,20 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Int(i) => write!(f, "{i}"),
-            Value::Dec(d) => write!(f, "{d:?}"),
+            Value::Dec(d) => f.write_str(&decimal_text(*d)),
             Value::Text(s) => f.write_str(s),
             Value::Interval(i) => write!(f, "{i}"),
         }
     }
+}
+
+/// The shortest text that reads back as the same decimal: plain (`0.25`, `63000.0`) unless the
+/// exponent form is shorter for a large or small magnitude (`2.5e9`, `1e-7`).
+pub fn decimal_text(d: f64) -> String {
+    let plain = format!("{d:?}");
+    let sci = format!("{d:e}");
+    let exponent = d.abs().log10().floor();
+    if sci.len() < plain.len() && !(-4.0..6.0).contains(&exponent) { sci } else { plain }
 }
 
 /// Whether text can be written without quotes: a lower-case start, then letters, digits, `_`,
@@ -272,5 +281,33 @@ impl Interner {
 
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_print_shortest_and_read_back() {
+        for (d, text) in [(2.5e9, "2.5e9"), (63000.0, "63000.0"), (0.25, "0.25"), (1e-7, "1e-7"), (-3.2e9, "-3.2e9"), (1.0, "1.0"), (0.0, "0.0")] {
+            assert_eq!(decimal_text(d), text);
+            assert_eq!(text.parse::<f64>().ok(), Some(d));
+        }
+    }
+
+    #[test]
+    fn interval_operators() {
+        let i = |a: Option<i64>, b: Option<i64>| Interval { start: a, end: b };
+        assert!(i(Some(1991), None).after(&Interval::year(1990)));
+        assert!(!i(Some(1985), Some(1995)).after(&Interval::year(1990)));
+        assert!(i(Some(1954), Some(1971)).before(&Interval::year(1990)));
+        assert!(i(Some(1991), Some(2019)).during(&i(Some(1953), None)));
+        assert!(!i(None, Some(2019)).during(&i(Some(1953), None)));
+        assert!(i(None, Some(1960)).overlaps(&i(Some(1960), Some(1969))));
+        assert!(!Interval::ALWAYS.after(&Interval::year(0)));
+        assert_eq!(i(Some(2004), None).to_string(), "2004..");
+        assert_eq!(i(None, Some(1990)).to_string(), "..1990");
+        assert_eq!(Interval::year(1991).to_string(), "1991");
     }
 }
