@@ -38,8 +38,9 @@ pub struct RawTable {
     pub file: Arc<str>,
     /// Fields per line; `None` for a file without rows (the arity then comes from elsewhere).
     pub width: Option<usize>,
-    pub data: Vec<Id>,
-    pub lines: Vec<u32>,
+    /// Shared with the checked program, so re-checking never copies the rows.
+    pub data: Arc<[Id]>,
+    pub lines: Arc<[u32]>,
 }
 
 /// Checks `modules` (in load order) plus the data tables their `load` statements read.
@@ -372,7 +373,7 @@ impl<'a> Checker<'a> {
                     data.extend_from_slice(if table_width == 0 { &[] } else { row });
                     data.push(always);
                 }
-                (data, table_width + 1)
+                (Arc::from(data), table_width + 1)
             } else {
                 (table.data, table_width)
             };

@@ -261,7 +261,7 @@ pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> 
                 let start = rel.len() as u32;
                 rel.reserve(new[k].len());
                 for (tuple, hash) in new[k].rows() {
-                    rel.insert_hashed(hash, tuple);
+                    rel.push_new(hash, tuple);
                 }
                 rel.refresh_indexes();
                 delta[p as usize] = (start, rel.len() as u32);

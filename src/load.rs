@@ -337,8 +337,8 @@ pub fn read_table(
         pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() },
         file: Arc::from(name),
         width,
-        data,
-        lines,
+        data: Arc::from(data),
+        lines: Arc::from(lines),
     })
 }
 
@@ -412,7 +412,11 @@ mod tests {
     fn table(text: &str, format: Format) -> Result<(usize, Vec<String>, Vec<u32>), String> {
         let mut interner = Interner::default();
         let t = read_table(text.as_bytes(), "t", false, &mut interner, format).map_err(|e| e.message)?;
-        Ok((t.width.unwrap_or(0), t.data.iter().map(|&id| format!("{:?}", interner.value(id))).collect(), t.lines))
+        Ok((
+            t.width.unwrap_or(0),
+            t.data.iter().map(|&id| format!("{:?}", interner.value(id))).collect(),
+            t.lines.to_vec(),
+        ))
     }
 
     #[test]

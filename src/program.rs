@@ -181,9 +181,9 @@ pub struct LoadedTable {
     pub file: Arc<str>,
     pub width: usize,
     /// Row-major ids, `width` per row.
-    pub data: Vec<Id>,
+    pub data: Arc<[Id]>,
     /// The 1-based line of each row in the data file.
-    pub lines: Vec<u32>,
+    pub lines: Arc<[u32]>,
 }
 
 #[derive(Debug, Clone)]

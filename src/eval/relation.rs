@@ -144,18 +144,24 @@ impl Relation {
         if self.contains_hashed(hash, tuple) {
             return false;
         }
+        self.push_new(hash, tuple);
+        true
+    }
+
+    /// Appends a tuple known not to be present (the `new` facts of a round).
+    pub fn push_new(&mut self, hash: u64, tuple: &[Id]) {
+        debug_assert!(!self.contains_hashed(hash, tuple));
         let row = self.len() as u32;
         if self.width == 0 {
             // A nullary relation holds at most one (empty) row; the set alone counts it.
             self.set.insert_unique(hash, row, |_| hash);
-            return true;
+            return;
         }
         self.data.extend_from_slice(tuple);
         let (data, width) = (&self.data, self.width);
         self.set.insert_unique(hash, row, |&r| {
             hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
         });
-        true
     }
 
     pub fn reserve(&mut self, rows: usize) {
