@@ -442,8 +442,9 @@ pub(crate) struct Exec<'a> {
     pub tracking: bool,
     /// The row matched at each step of the plan.
     pub trace: Vec<u32>,
-    /// The furthest step reached and the registers at that point (why-not).
-    pub furthest: Option<(usize, Vec<Id>)>,
+    /// The furthest step reached, the registers the first time it was reached, and which of
+    /// them differed on later arrivals at that step (why-not shows those as `_`).
+    pub furthest: Option<(usize, Vec<Id>, Vec<bool>)>,
 }
 
 impl<'a> Exec<'a> {
@@ -471,8 +472,16 @@ impl<'a> Exec<'a> {
         let Some(step) = steps.get(i) else {
             return emit(regs, &self.trace, self.interner);
         };
-        if self.tracking && self.furthest.as_ref().is_none_or(|(f, _)| i > *f) {
-            self.furthest = Some((i, regs.to_vec()));
+        if self.tracking {
+            match &mut self.furthest {
+                Some((f, first, varying)) if *f == i => {
+                    for ((v, a), b) in varying.iter_mut().zip(first.iter()).zip(regs.iter()) {
+                        *v |= a != b;
+                    }
+                }
+                Some((f, ..)) if *f > i => {}
+                _ => self.furthest = Some((i, regs.to_vec(), vec![false; regs.len()])),
+            }
         }
         match step {
             Step::Scan { rel, range, cols, .. } => {

@@ -575,7 +575,11 @@ impl Explainer<'_> {
         let mut nodes = Vec::new();
         for facts in rows.into_iter().take(self.options.aggregate_cutoff) {
             for f in facts {
-                nodes.push(self.node_for(f, depth + 1, builder, proof));
+                let node = self.node_for(f, depth + 1, builder, proof);
+                // A fact shared by several matches (the period every change falls in) is listed once.
+                if !nodes.contains(&node) {
+                    nodes.push(node);
+                }
             }
         }
         Ok((nodes, total))

@@ -95,7 +95,9 @@ fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut 
             }
             Item::Premise(Premise::Fact { node }) | Item::Node(node) => {
                 let ProofNode { fact, how } = &proof.nodes[node];
+                let repeated = !matches!(how, How::Folded) && !printed.insert(node);
                 match how {
+                    _ if repeated => format!("{}{}{}  (shown above)", s.fact, fact.text, s.off),
                     How::Base { location, cites, doc } => {
                         for c in cites {
                             notes.push(format!("{}{}: “{}”{}", s.cite, c.source, c.quote, s.off));
@@ -107,9 +109,6 @@ fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut 
                     }
                     How::Folded => {
                         format!("{}{}{}  … (deeper than --depth; ask `why {}`)", s.fact, fact.text, s.off, fact.text)
-                    }
-                    How::Derived { .. } if !printed.insert(node) => {
-                        format!("{}{}{}  (proved above)", s.fact, fact.text, s.off)
                     }
                     How::Derived { rule, premises } => {
                         if let Some(d) = &rule.doc {

@@ -118,12 +118,17 @@ fn why_not_at(
             continue;
         };
         let (steps, furthest) = furthest_match(cx, rule, &rregs, &rbound)?;
-        let Some((at, fregs)) = furthest else { continue };
+        let Some((at, fregs, varying)) = furthest else { continue };
         let Some(step) = steps.get(at) else { continue };
         // Variables bound before the failing step.
         let mut fbound = rbound.clone();
         for s in &steps[..at] {
             mark_bound(s, &mut fbound);
+        }
+        // A variable that took several values among the matches that got this far is shown as
+        // `_`: the failure holds for all of them.
+        for (b, v) in fbound.iter_mut().zip(&varying) {
+            *b &= !v;
         }
         failure.body = body_text(cx, rule, &fregs, &fbound);
         let literal = &rule.body[super::step_literal(step)];
@@ -230,7 +235,7 @@ fn furthest_match(
     rule: &RuleIr,
     regs: &[Id],
     bound: &[bool],
-) -> Result<(Vec<Step>, Option<(usize, Vec<Id>)>), Error> {
+) -> Result<(Vec<Step>, Option<(usize, Vec<Id>, Vec<bool>)>), Error> {
     let temporal: Vec<bool> = cx.program.preds.iter().map(|p| p.temporal).collect();
     let anonymous: Vec<bool> = rule.var_names.iter().map(|n| &**n == "_").collect();
     let always = cx.db.always;
@@ -252,7 +257,7 @@ fn furthest_match(
         Ok(()) | Err(RunError::Stop) => {}
         Err(e) => return Err(e.into_diagnostic(rule.span, &rule.body).into()),
     }
-    let furthest = exec.furthest.take().or_else(|| Some((0, regs.to_vec())));
+    let furthest = exec.furthest.take().or_else(|| Some((0, regs.to_vec(), vec![false; regs.len()])));
     Ok((steps, furthest))
 }
 
