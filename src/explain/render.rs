@@ -108,7 +108,7 @@ fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut 
                         format!("{}{}{}  {}fact{} ({location})", s.fact, fact.text, s.off, s.rule, s.off)
                     }
                     How::Folded => {
-                        format!("{}{}{}  … (deeper than --depth; ask `why {}`)", s.fact, fact.text, s.off, fact.text)
+                        format!("{}{}{}  … (folded: ask `why {}`)", s.fact, fact.text, s.off, fact.text)
                     }
                     How::Derived { rule, premises } => {
                         if let Some(d) = &rule.doc {

@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""Regenerates the example outputs in README.md from real runs of the debug binary.
+
+Usage: cargo build && python3 docs/tools/readme.py
+The README template is docs/tools/README.template.md; `{{run: ARGS}}` is replaced by the output of
+`because ARGS` (shell-split), `{{file: PATH}}` by the file's text.
+"""
+import re
+import shlex
+import subprocess
+import sys
+
+ROOT = __file__.rsplit("/docs/tools/", 1)[0]
+
+
+def run(args, stdin=None):
+    out = subprocess.run(["./target/debug/because", *args], capture_output=True, text=True, input=stdin, cwd=ROOT)
+    return out.stdout.rstrip()
+
+
+def expand(match):
+    kind, arg = match.group(1), match.group(2).strip()
+    if kind == "file":
+        return open(f"{ROOT}/{arg}").read().rstrip()
+    if kind == "pipe":
+        text, args = arg.split("|", 1)
+        return run(shlex.split(args), stdin=text.encode().decode("unicode_escape"))
+    return run(shlex.split(arg))
+
+
+template = open(f"{ROOT}/docs/tools/README.template.md").read()
+readme = re.sub(r"\{\{(run|file|pipe):(.*?)\}\}", expand, template)
+open(f"{ROOT}/README.md", "w").write(readme)
+print("README.md regenerated", file=sys.stderr)
