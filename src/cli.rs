@@ -189,6 +189,42 @@ enum Command {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// The entity graph: the chain of facts between two entities, a neighbourhood, the most
+    /// connected entities, components, the rule dependency graph, or the whole graph.
+    #[command(after_help = "Formats: table (text), json, dot (render with `| dot -Tsvg > graph.svg`).\n\
+                            `--depth N` sets a neighbourhood's radius (default 1).\n\
+                            Examples:\n  because graph --path china rok_us_alliance\n  \
+                            because graph --around dprk --depth 2 --format dot | dot -Tsvg > dprk.svg\n  \
+                            because graph --central")]
+    Graph {
+        /// Load these files instead of the shipped knowledge base.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The shortest chain of facts connecting two entities.
+        #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
+        path: Option<Vec<String>>,
+        /// Only facts that hold at some time in this interval (`1991..2019`).
+        #[arg(long, value_name = "INTERVAL")]
+        during: Option<String>,
+        /// Only facts of these predicates (comma-separated).
+        #[arg(long, value_name = "PRED,...", value_delimiter = ',')]
+        preds: Option<Vec<String>>,
+        /// An entity's neighbourhood (radius: `--depth`, default 1).
+        #[arg(long, value_name = "ENTITY")]
+        around: Option<String>,
+        /// Entities ranked by degree and betweenness.
+        #[arg(long)]
+        central: bool,
+        /// Connected components.
+        #[arg(long)]
+        components: bool,
+        /// The predicate dependency graph with its strata.
+        #[arg(long)]
+        rules: bool,
+        /// Stated and loaded facts only (no derived facts).
+        #[arg(long)]
+        base_only: bool,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -225,6 +261,8 @@ struct Settings {
     color_out: bool,
     color_err: bool,
     fail_on_empty: bool,
+    /// `--depth` as given (a proof's folding depth, a neighbourhood's radius).
+    depth: Option<usize>,
 }
 
 impl Settings {
@@ -263,6 +301,7 @@ impl Settings {
             color_out: color(io::stdout().is_terminal()),
             color_err: color(io::stderr().is_terminal()),
             fail_on_empty: g.fail_on_empty && !g.no_fail_on_empty,
+            depth: g.depth,
         }
     }
 
@@ -287,6 +326,10 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
         Some(Command::Check { files }) => check(&files, &settings),
         Some(Command::Draft { document, output }) => Ok(draft(&document, output.as_deref())),
         Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
+        Some(Command::Graph { files, path, during, preds, around, central, components, rules, base_only }) => {
+            let request = GraphArgs { path, during, preds, around, central, components, rules, base_only };
+            graph(&files, request, &settings)
+        }
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
         None if io::stdin().is_terminal() => Ok(repl(&[], &settings)),
@@ -562,6 +605,72 @@ fn query(files: &[PathBuf], params: &[(String, String)], text: &str, s: &Setting
     write_block(&mut out, &rendered)?;
     out.flush()?;
     Ok(ExitCode::from(if reply.found() { EXIT_FOUND } else { EXIT_NONE }))
+}
+
+/// The graph command's own arguments.
+struct GraphArgs {
+    path: Option<Vec<String>>,
+    during: Option<String>,
+    preds: Option<Vec<String>>,
+    around: Option<String>,
+    central: bool,
+    components: bool,
+    rules: bool,
+    base_only: bool,
+}
+
+/// `because graph [-f FILE]... [--path A B | --around X | --central | --components | --rules]`
+fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCode> {
+    let mut kb = KnowledgeBase::new(s.limits.clone());
+    let loaded = if files.is_empty() { load_shipped(&mut kb).map(|_| LoadReport::default()) } else { load_files(&mut kb, files) };
+    match loaded {
+        Ok(loaded) => report(&kb, &loaded.warnings, s),
+        Err(e) => {
+            report(&kb, &e.diagnostics, s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    }
+    let format = match s.format {
+        OutputFormat::Json | OutputFormat::Jsonl => because::graph::GraphFormat::Json,
+        OutputFormat::Dot => because::graph::GraphFormat::Dot,
+        _ => because::graph::GraphFormat::Text,
+    };
+    let during = match args.during.as_deref().map(|d| (d, because::graph::parse_interval(d))) {
+        None => None,
+        Some((_, Some(i))) => Some(i),
+        Some((text, None)) => {
+            let d = cli_error("cli::bad_interval", format!("`{text}` is not an interval")).help("write it as 1991..2019, 1991.., ..1990 or 1995");
+            report(&kb, &d.into(), s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let request = because::graph::GraphRequest {
+        path: args.path.and_then(|p| match p.as_slice() {
+            [a, b] => Some((a.clone(), b.clone())),
+            _ => None,
+        }),
+        during,
+        preds: args.preds,
+        around: args.around,
+        depth: s.depth.unwrap_or(1),
+        central: args.central,
+        components: args.components,
+        rules: args.rules,
+        base_only: args.base_only,
+        format,
+    };
+    match because::graph::run(&kb, &request) {
+        Ok(output) => {
+            let mut out = io::stdout().lock();
+            write_block(&mut out, &output.text)?;
+            out.flush()?;
+            Ok(ExitCode::from(if output.empty { EXIT_NONE } else { EXIT_FOUND }))
+        }
+        Err(e) => {
+            report(&kb, &e.diagnostics, s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
 }
 
 /// `because check FILE...`: diagnostics only. With `--format json`/`jsonl` they are also

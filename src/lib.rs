@@ -8,6 +8,7 @@ pub mod check;
 pub mod diag;
 pub mod eval;
 pub mod explain;
+pub mod graph;
 pub mod kb;
 pub mod load;
 pub mod output;

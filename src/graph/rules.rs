@@ -1,0 +1,125 @@
+//! The predicate dependency graph with its strata, as a view for export.
+//!
+//! The same dependencies the checker stratifies by (`check::strata::dependency_graph`, private
+//! to `check`, so they are collected again here by [`body_dependencies`]), but drawn the way
+//! facts flow: an edge from each body predicate to the head it helps derive, one edge per
+//! (body, head, kind) with the rules that make it.
+
+use std::sync::Arc;
+
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use rustc_hash::FxHashMap;
+
+use crate::program::{Literal, PredId, Program};
+use crate::source::Span;
+
+/// A predicate and its stratum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleNode {
+    pub name: Arc<str>,
+    pub arity: usize,
+    pub stratum: usize,
+    /// Whether its stratum is recursive.
+    pub recursive: bool,
+    pub by_facts: bool,
+    pub by_rules: bool,
+    pub by_load: bool,
+}
+
+impl RuleNode {
+    /// `name/arity`: unique among predicates, so it is the node's identifier in exports.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.name, self.arity)
+    }
+}
+
+/// How a head depends on a body predicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DependencyKind {
+    Positive,
+    Negative,
+    Aggregate,
+}
+
+impl DependencyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DependencyKind::Positive => "positive",
+            DependencyKind::Negative => "negative",
+            DependencyKind::Aggregate => "aggregate",
+        }
+    }
+}
+
+/// One rule that makes a dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRef {
+    /// Index into `Program::rules`.
+    pub rule: usize,
+    pub label: Option<Arc<str>>,
+    pub span: Span,
+}
+
+/// Body predicate -> head, with the rules that use the body predicate that way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleEdge {
+    pub kind: DependencyKind,
+    pub rules: Vec<RuleRef>,
+}
+
+/// The predicate dependency graph: node index = `PredId`.
+#[derive(Debug, Clone, Default)]
+pub struct RuleGraph {
+    pub graph: DiGraph<RuleNode, RuleEdge>,
+    pub n_strata: usize,
+}
+
+/// The dependency graph of `program`'s predicates with their strata.
+pub fn rule_graph(program: &Program) -> RuleGraph {
+    let mut graph = DiGraph::with_capacity(program.preds.len(), program.rules.len() * 2);
+    for (pred, info) in program.preds.iter().enumerate() {
+        let stratum = program.stratum_of.get(pred).copied().unwrap_or(0);
+        graph.add_node(RuleNode {
+            name: info.name.clone(),
+            arity: info.arity,
+            stratum,
+            recursive: program.strata.get(stratum).is_some_and(|s| s.recursive),
+            by_facts: info.defined.by_facts,
+            by_rules: info.defined.by_rules,
+            by_load: info.defined.by_load,
+        });
+    }
+    // One edge per (body, head, kind), in order of first use, listing the rules that use it.
+    let mut index: FxHashMap<(PredId, PredId, DependencyKind), EdgeIndex> = FxHashMap::default();
+    for (rule_idx, rule) in program.rules.iter().enumerate() {
+        let head = rule.head.pred;
+        let mut deps = Vec::new();
+        body_dependencies(&rule.body, DependencyKind::Positive, &mut deps);
+        for (body, kind) in deps {
+            let edge = *index.entry((body, head, kind)).or_insert_with(|| {
+                let (from, to) = (NodeIndex::new(body as usize), NodeIndex::new(head as usize));
+                graph.add_edge(from, to, RuleEdge { kind, rules: Vec::new() })
+            });
+            let rules = &mut graph[edge].rules;
+            if !rules.iter().any(|r| r.rule == rule_idx) {
+                rules.push(RuleRef { rule: rule_idx, label: rule.label.clone(), span: rule.span });
+            }
+        }
+    }
+    RuleGraph { graph, n_strata: program.strata.len() }
+}
+
+/// The predicates a rule body uses and how: negation inside an aggregate counts as aggregate,
+/// as the checker's stratification does.
+fn body_dependencies(body: &[Literal], context: DependencyKind, out: &mut Vec<(PredId, DependencyKind)>) {
+    for lit in body {
+        match lit {
+            Literal::Positive(a) => out.push((a.pred, context)),
+            Literal::Negative(a) => {
+                out.push((a.pred, if context == DependencyKind::Positive { DependencyKind::Negative } else { context }))
+            }
+            Literal::Aggregate(agg) => body_dependencies(&agg.body, DependencyKind::Aggregate, out),
+            Literal::Compare { .. } | Literal::Temporal { .. } => {}
+        }
+    }
+}
