@@ -160,7 +160,7 @@ impl TupleSet {
     /// Inserts unless present; returns whether it was new.
     fn insert(&mut self, hash: u64, tuple: &[Id]) -> bool {
         let (data, w) = (&self.data, self.width);
-        if self.table.find(hash, |&r| &data[r as usize * w..r as usize * w + w] == tuple).is_some() {
+        if self.table.find(hash, |&r| relation::row_eq(data, r as usize * w, tuple)).is_some() {
             return false;
         }
         let row = self.hashes.len() as u32;

@@ -290,7 +290,15 @@ mod tests {
 
     #[test]
     fn decimals_print_shortest_and_read_back() {
-        for (d, text) in [(2.5e9, "2.5e9"), (63000.0, "63000.0"), (0.25, "0.25"), (1e-7, "1e-7"), (-3.2e9, "-3.2e9"), (1.0, "1.0"), (0.0, "0.0")] {
+        for (d, text) in [
+            (2.5e9, "2.5e9"),
+            (63000.0, "63000.0"),
+            (0.25, "0.25"),
+            (1e-7, "1e-7"),
+            (-3.2e9, "-3.2e9"),
+            (1.0, "1.0"),
+            (0.0, "0.0"),
+        ] {
             assert_eq!(decimal_text(d), text);
             assert_eq!(text.parse::<f64>().ok(), Some(d));
         }
