@@ -54,6 +54,9 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
         kinds: BUILTIN_KINDS.iter().map(|&k| Arc::from(k)).collect(),
         sources: FxHashSet::default(),
     };
+    for (name, arity) in crate::program::BUILTINS {
+        cx.declare(&ast::Ident { name: Arc::from(*name), span: Span::default() }, *arity, Def::Builtin);
+    }
     cx.collect_declarations(modules, &tables);
     cx.mark_temporal(modules);
     cx.lower_facts(modules);
@@ -216,6 +219,7 @@ impl<'a> Checker<'a> {
             Def::Facts => defined.by_facts = true,
             Def::Rules => defined.by_rules = true,
             Def::Load => defined.by_load = true,
+            Def::Builtin => defined.builtin = true,
         }
         Some(id)
     }
@@ -393,6 +397,7 @@ enum Def {
     Facts,
     Rules,
     Load,
+    Builtin,
 }
 
 /// The arity of the first atom named `name` anywhere in the modules.

@@ -17,7 +17,7 @@ use hashbrown::HashTable;
 
 use crate::ast::{AggFunc, Span};
 use crate::diag::Diagnostic;
-use crate::program::{Arg, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
+use crate::program::{Arg, BuiltinRows, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
 use crate::value::{Id, Interner, Interval, Value};
 
 use expr::{ExprError, Scalar};
@@ -58,6 +58,8 @@ pub struct Database {
     pub stats: EvalStats,
     /// The interned always-interval.
     pub always: Id,
+    /// Built-in relations computed so far.
+    pub filled_builtins: Vec<PredId>,
 }
 
 /// Where a base row came from: a stated fact or a line of a data file.
@@ -183,15 +185,29 @@ impl TupleSet {
 }
 
 /// Evaluates `program` to its least model.
-pub fn evaluate(program: &Program, interner: &mut Interner, limits: &Limits) -> Result<Database, Diagnostic> {
+pub fn evaluate(
+    program: &Program,
+    interner: &mut Interner,
+    limits: &Limits,
+    builtins: BuiltinRows,
+) -> Result<Database, Diagnostic> {
     let started = Instant::now();
     let always = interner.intern(Value::Interval(Interval::ALWAYS));
     let mut db = Database {
         relations: program.preds.iter().map(|p| Relation::new(p.width())).collect(),
         stats: EvalStats::default(),
         always,
+        filled_builtins: Vec::new(),
     };
     load_base_facts(program, &mut db);
+    // Built-ins read base facts only, so they are filled before the first stratum, and only
+    // when some rule uses them (`graph:distance` is quadratic).
+    let used: Vec<PredId> = (0..program.preds.len() as PredId)
+        .filter(|&p| program.pred(p).defined.builtin && program.rules.iter().any(|r| uses_pred(&r.body, p)))
+        .collect();
+    for pred in used {
+        fill_builtin(program, &mut db, interner, pred, builtins)?;
+    }
     let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
     let mut guard = Guard::new(limits);
     let max_facts = limits.max_facts.unwrap_or(usize::MAX);
@@ -300,6 +316,36 @@ fn stratum_names(program: &Program, preds: &[PredId]) -> String {
         names.push("...".into());
     }
     names.join(", ")
+}
+
+/// Whether a body mentions `pred` (aggregate bodies included).
+pub fn uses_pred(body: &[Literal], pred: PredId) -> bool {
+    body.iter().any(|l| match l {
+        Literal::Positive(a) | Literal::Negative(a) => a.pred == pred,
+        Literal::Aggregate(agg) => uses_pred(&agg.body, pred),
+        Literal::Compare { .. } | Literal::Temporal { .. } => false,
+    })
+}
+
+/// Computes a built-in relation once.
+pub fn fill_builtin(
+    program: &Program,
+    db: &mut Database,
+    interner: &mut Interner,
+    pred: PredId,
+    builtins: BuiltinRows,
+) -> Result<(), Diagnostic> {
+    if db.filled_builtins.contains(&pred) {
+        return Ok(());
+    }
+    let rows = builtins(&program.pred(pred).name, program, db, interner)?;
+    let rel = &mut db.relations[pred as usize];
+    for row in rows {
+        rel.insert(&row);
+    }
+    rel.refresh_indexes();
+    db.filled_builtins.push(pred);
+    Ok(())
 }
 
 /// Base facts first: stated facts in source order, then loaded rows. Their row numbers come

@@ -171,7 +171,6 @@ impl KnowledgeBase {
     /// Explains a `why` or `why not` query.
     pub fn explain(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
         let limits = self.limits().clone();
-        let (program, db, interner, sources) = self.parts_mut();
         let Some(Literal::Positive(atom)) = query.body.first() else {
             return Err(Diagnostic::error(
                 "explain::not_an_atom",
@@ -180,6 +179,8 @@ impl KnowledgeBase {
             .at(query.span)
             .into());
         };
+        self.fill_builtins(&query.body)?;
+        let (program, db, interner, sources) = self.parts_mut();
         let mut guard = Guard::new(&limits);
         guard.place = "while explaining".into();
         let mut cx = Explainer { program, db, interner, sources, options, guard };
@@ -359,7 +360,10 @@ impl Explainer<'_> {
                 cites: Vec::new(),
                 doc: None,
             },
-            _ => How::Base { location: String::from("(stated)"), cites: Vec::new(), doc: None },
+            _ if self.program.pred(fact.pred).defined.builtin => {
+                How::Base { location: String::from("built-in, from the entity graph"), cites: Vec::new(), doc: None }
+            }
+            _ => How::Base { location: String::from("stated"), cites: Vec::new(), doc: None },
         }
     }
 

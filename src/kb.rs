@@ -197,7 +197,7 @@ impl KnowledgeBase {
             q.text = query_text(&self.sources, q.span);
         }
         // 3. Evaluate.
-        let db = eval::evaluate(&program, &mut self.interner, &self.limits)?;
+        let db = eval::evaluate(&program, &mut self.interner, &self.limits, crate::graph::builtin_rows)?;
         // 4. Commit.
         // The old modules come first, so their queries do too.
         let new_queries = self.program.queries.len()..program.queries.len();
@@ -244,12 +244,23 @@ impl KnowledgeBase {
 
     /// Answers a lowered select query.
     pub fn answer(&mut self, query: &QueryIr) -> Result<Answers, Error> {
+        self.fill_builtins(&query.body)?;
         let rows = eval::answer(&self.program, &mut self.db, &mut self.interner, query, &self.limits)?;
         Ok(Answers {
             query: query.text.clone(),
             columns: query.columns.iter().map(|(_, n)| n.to_string()).collect(),
             rows: rows.into_iter().map(|r| r.into_iter().map(|id| self.interner.value(id).clone()).collect()).collect(),
         })
+    }
+
+    /// Computes the built-in relations a query uses, if no rule needed them yet.
+    pub(crate) fn fill_builtins(&mut self, body: &[crate::program::Literal]) -> Result<(), Error> {
+        for p in 0..self.program.preds.len() as crate::program::PredId {
+            if self.program.pred(p).defined.builtin && eval::uses_pred(body, p) {
+                eval::fill_builtin(&self.program, &mut self.db, &mut self.interner, p, crate::graph::builtin_rows)?;
+            }
+        }
+        Ok(())
     }
 
     /// The queries stated in loaded files, in order.

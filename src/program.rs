@@ -11,6 +11,19 @@ use crate::ast::{AggFunc, BinOp, CmpOp, Func, Span, TimeOp};
 use crate::value::{Id, Interval};
 
 pub type PredId = u32;
+
+/// The built-in predicates and their arities: relations computed from the entity graph of the
+/// base facts (`crate::graph::builtin_rows`). The `graph:` prefix cannot be defined by users.
+pub const BUILTINS: &[(&str, usize)] =
+    &[("graph:link", 3), ("graph:degree", 2), ("graph:component", 2), ("graph:distance", 3)];
+
+/// Computes a built-in relation's rows from the base facts of a database.
+pub type BuiltinRows = fn(
+    &str,
+    &Program,
+    &crate::eval::Database,
+    &mut crate::value::Interner,
+) -> Result<Vec<Vec<crate::value::Id>>, crate::diag::Diagnostic>;
 pub type Var = u32;
 
 /// How a predicate is defined, for `:preds` and the "did you mean" hints.
@@ -19,6 +32,8 @@ pub struct Definedness {
     pub by_facts: bool,
     pub by_rules: bool,
     pub by_load: bool,
+    /// A built-in relation (`graph:link`, ...).
+    pub builtin: bool,
 }
 
 #[derive(Debug, Clone)]

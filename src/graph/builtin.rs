@@ -15,8 +15,7 @@ use crate::value::{Id, Interner, Value};
 use super::model::EntityGraph;
 
 /// The built-in predicates and their arities.
-pub const BUILTINS: &[(&str, usize)] =
-    &[("graph:link", 3), ("graph:degree", 2), ("graph:component", 2), ("graph:distance", 3)];
+pub use crate::program::BUILTINS;
 
 /// Above this many entities `graph:distance` refuses: all pairs grow with the square.
 pub const MAX_DISTANCE_ENTITIES: usize = 5_000;
