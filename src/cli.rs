@@ -622,7 +622,11 @@ struct GraphArgs {
 /// `because graph [-f FILE]... [--path A B | --around X | --central | --components | --rules]`
 fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCode> {
     let mut kb = KnowledgeBase::new(s.limits.clone());
-    let loaded = if files.is_empty() { load_shipped(&mut kb).map(|_| LoadReport::default()) } else { load_files(&mut kb, files) };
+    let loaded = if files.is_empty() {
+        load_shipped(&mut kb).map(|_| LoadReport::default())
+    } else {
+        load_files(&mut kb, files)
+    };
     match loaded {
         Ok(loaded) => report(&kb, &loaded.warnings, s),
         Err(e) => {
@@ -639,7 +643,8 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
         None => None,
         Some((_, Some(i))) => Some(i),
         Some((text, None)) => {
-            let d = cli_error("cli::bad_interval", format!("`{text}` is not an interval")).help("write it as 1991..2019, 1991.., ..1990 or 1995");
+            let d = cli_error("cli::bad_interval", format!("`{text}` is not an interval"))
+                .help("write it as 1991..2019, 1991.., ..1990 or 1995");
             report(&kb, &d.into(), s);
             return Ok(ExitCode::from(EXIT_ERROR));
         }
@@ -721,13 +726,14 @@ fn repl(files: &[PathBuf], s: &Settings) -> ExitCode {
     }
 }
 
-/// Hands the knowledge base to the REPL. Until the REPL is wired in, this says so; the swap is
-/// one line:
-/// `because::repl::run(kb, because::repl::Options { color: s.color_out, format: s.answer_format().unwrap_or_default(), ..Default::default() })`
+/// Hands the knowledge base to the REPL.
 fn start_repl(kb: KnowledgeBase, s: &Settings) -> ExitCode {
-    let _ = (kb, s);
-    let _ = writeln!(io::stderr(), "because: the REPL is not available in this build");
-    ExitCode::from(EXIT_ERROR)
+    let options = because::repl::Options {
+        color: s.color_out,
+        format: s.answer_format().unwrap_or_default(),
+        ..Default::default()
+    };
+    because::repl::run(kb, options)
 }
 
 fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {

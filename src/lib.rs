@@ -13,6 +13,7 @@ pub mod kb;
 pub mod load;
 pub mod output;
 pub mod program;
+pub mod repl;
 pub mod source;
 pub mod syntax;
 pub mod value;

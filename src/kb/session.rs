@@ -170,13 +170,17 @@ impl KnowledgeBase {
         Ok(LoadReport { warnings, queries: n..n })
     }
 
-    /// Forgets everything, session and files alike, and loads the shipped knowledge base when
-    /// `alliance` is set.
-    pub fn reset(&mut self, alliance: bool) -> Result<(), Error> {
+    /// Forgets everything, session and files alike, then loads `paths` (the files a session
+    /// started with). All or nothing.
+    pub fn reset_to(&mut self, paths: &[PathBuf]) -> Result<(), Error> {
         let mut fresh = KnowledgeBase::new(self.limits.clone());
         fresh.embedded = self.embedded;
-        if alliance {
-            fresh.load_file(Path::new(super::ALLIANCE_ENTRY))?;
+        fresh.sources = std::mem::take(&mut self.sources);
+        for p in paths {
+            if let Err(e) = fresh.load_file(p) {
+                self.sources = std::mem::take(&mut fresh.sources);
+                return Err(e);
+            }
         }
         *self = fresh;
         Ok(())
@@ -313,6 +317,26 @@ mod tests {
         let r = kb.retract("p(a).").unwrap();
         assert_eq!(r.statements.len(), 1);
         assert_eq!(count(&mut kb, "p(X)"), 1);
+    }
+
+    #[test]
+    fn reload_reads_files_again_and_keeps_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.kb");
+        fs::write(&file, "p(a).\n").unwrap();
+        let mut kb = KnowledgeBase::new(Limits::default());
+        kb.load_file(&file).unwrap();
+        kb.assert_statements("p(s).").unwrap();
+        fs::write(&file, "p(a).\np(b).\n").unwrap();
+        kb.reload_keeping_session().unwrap();
+        assert_eq!(count(&mut kb, "p(X)"), 3);
+        // A broken file: the reload fails and nothing changes.
+        fs::write(&file, "p(a.\n").unwrap();
+        let e = kb.reload_keeping_session().unwrap_err();
+        assert!(kb.render(&e.diagnostics, false, false).contains("f.kb:1:4"));
+        assert_eq!(count(&mut kb, "p(X)"), 3);
+        kb.reset_to(&[]).unwrap();
+        assert!(kb.query("p(X)").is_err());
     }
 
     #[test]

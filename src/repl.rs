@@ -1,0 +1,570 @@
+//! The interactive toplevel: read a query or a `:command`, run it, print the result, repeat.
+//!
+//! Only this module (with the CLI) knows rustyline. A line is a query unless it starts with `:`;
+//! input goes on over several lines until the closing `.` ([`helper::needs_more`] asks the real
+//! parser). Every change to the knowledge base goes through its all-or-nothing staging, so a
+//! failed `:load`, `:assert` or `:retract` (or one stopped with Ctrl-C) leaves it as it was.
+
+mod cancel;
+mod command;
+mod helper;
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use rustyline::Editor;
+use rustyline::config::{ColorMode, CompletionType, Config};
+use rustyline::error::ReadlineError;
+use rustyline::history::{DefaultHistory, History as _};
+
+use crate::ast::QueryKind;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::explain::WhyOptions;
+use crate::kb::{Answers, Error, KnowledgeBase};
+use crate::output::{Format, render_answers};
+
+use helper::{Names, ReplHelper};
+
+/// Answer tables longer than this are cut (other formats print every row).
+pub const MAX_TABLE_ROWS: usize = 50;
+
+const PROMPT: &str = "?- ";
+
+/// How the REPL looks and where it keeps its history.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// ANSI colour in prompts, tables, hints and diagnostics.
+    pub color: bool,
+    /// How answers are printed until `:format` changes it.
+    pub format: Format,
+    /// The history file; `None` keeps history for this session only.
+    pub history: Option<PathBuf>,
+    /// Print the one-line greeting.
+    pub banner: bool,
+}
+
+impl Default for Options {
+    /// Colour on a terminal unless `NO_COLOR` is set; tables; the default history file.
+    fn default() -> Options {
+        Options { color: color_wanted(), format: Format::Table, history: default_history_path(), banner: true }
+    }
+}
+
+/// Colour when stdout is a terminal and `NO_COLOR` is unset or empty (<https://no-color.org>).
+pub fn color_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `$BECAUSE_HISTORY` if set (empty: no history file), else `$XDG_DATA_HOME/because/history`,
+/// else `~/.local/share/because/history`.
+pub fn default_history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("BECAUSE_HISTORY") {
+        return (!p.is_empty()).then(|| PathBuf::from(p));
+    }
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .and_then(absolute)
+        .or_else(|| std::env::var_os("HOME").and_then(absolute).map(|h| h.join(".local").join("share")))?;
+    Some(data.join("because").join("history"))
+}
+
+/// Runs the REPL over `kb` until `:quit` or Ctrl-D. Exit code 0, or 2 when no line editor can
+/// be set up.
+pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
+    let mut repl = match Repl::new(kb, options) {
+        Ok(repl) => repl,
+        Err(e) => {
+            eprintln!("because: cannot start the line editor: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _sigint = cancel::SigintGuard::install();
+    repl.run();
+    ExitCode::SUCCESS
+}
+
+enum Flow {
+    Continue,
+    Quit,
+}
+
+struct Repl {
+    kb: KnowledgeBase,
+    editor: Editor<ReplHelper, DefaultHistory>,
+    color: bool,
+    format: Format,
+    time: bool,
+    banner: bool,
+    history: Option<PathBuf>,
+    /// The files loaded when the REPL started, for `:reset`.
+    start_paths: Vec<PathBuf>,
+}
+
+impl Repl {
+    fn new(mut kb: KnowledgeBase, options: Options) -> rustyline::Result<Repl> {
+        let config = Config::builder()
+            .auto_add_history(false)
+            .history_ignore_dups(true)?
+            .history_ignore_space(false)
+            .max_history_size(5000)?
+            .completion_type(CompletionType::List)
+            .color_mode(if options.color { ColorMode::Enabled } else { ColorMode::Disabled })
+            .build();
+        let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)?;
+        editor.set_helper(Some(ReplHelper::new(Names::of(&kb), options.color)));
+        if let Some(path) = &options.history {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            if path.exists() {
+                if let Err(e) = editor.load_history(path) {
+                    eprintln!("warning: cannot read the history file {}: {e}", path.display());
+                }
+            }
+        }
+        let mut limits = kb.limits().clone();
+        limits.cancel = Some(cancel::flag());
+        kb.set_limits(limits);
+        let start_paths = kb.loaded_paths().to_vec();
+        Ok(Repl {
+            kb,
+            editor,
+            color: options.color,
+            format: options.format,
+            time: false,
+            banner: options.banner,
+            history: options.history,
+            start_paths,
+        })
+    }
+
+    fn run(&mut self) {
+        if self.banner {
+            let n = self.kb.program().preds.len();
+            self.say(&format!(
+                "because {}: {n} predicates loaded. End a query with `.`; :help for commands, Ctrl-D to leave.\n",
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        loop {
+            // Cleared before reading rather than after, so that a Ctrl-C pressed the moment a
+            // command starts still stops it (while the editor reads, Ctrl-C is a key, not a signal).
+            cancel::reset();
+            // The helper paints the prompt when colour is on.
+            match self.editor.readline(PROMPT) {
+                Ok(input) => {
+                    self.remember(&input);
+                    if let Flow::Quit = self.handle(&input) {
+                        break;
+                    }
+                }
+                // Ctrl-C at the prompt: the line is dropped; read a new one.
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => {
+                    println!();
+                    break;
+                }
+                Err(e) => {
+                    eprintln!("because: cannot read the terminal: {e}");
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Adds the whole entry (several lines for a multi-line query) to the history file.
+    fn remember(&mut self, input: &str) {
+        if input.trim().is_empty() {
+            return;
+        }
+        let _ = self.editor.add_history_entry(input.trim_end());
+        if let Some(path) = &self.history {
+            if let Err(e) = self.editor.history_mut().append(path) {
+                eprintln!("warning: cannot write the history file {}: {e}", path.display());
+                self.history = None;
+            }
+        }
+    }
+
+    fn handle(&mut self, input: &str) -> Flow {
+        let text = input.trim();
+        if text.is_empty() {
+            return Flow::Continue;
+        }
+        match text.strip_prefix(':') {
+            Some(cmd) => self.command(cmd),
+            None => {
+                self.query(text);
+                Flow::Continue
+            }
+        }
+    }
+
+    fn command(&mut self, text: &str) -> Flow {
+        let (name, arg) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        let arg = arg.trim();
+        let Some(cmd) = command::find(name) else {
+            let hint = command::closest(name).map_or(String::new(), |c| format!(" Did you mean `:{c}`?"));
+            self.complain(&format!("unknown command `:{name}`.{hint} `:help` lists the commands."));
+            return Flow::Continue;
+        };
+        match cmd.name {
+            "help" => self.say(&command::help(arg)),
+            "quit" => return Flow::Quit,
+            "why" | "whynot" => {
+                if arg.is_empty() {
+                    self.complain(&format!("usage: :{} ATOM", cmd.name));
+                } else {
+                    let not = if cmd.name == "whynot" { "not " } else { "" };
+                    self.query(&format!("why {not}{arg}"));
+                }
+            }
+            "facts" => {
+                let listed = command::facts(&self.kb, arg, MAX_TABLE_ROWS);
+                self.listing(listed);
+            }
+            "rules" => {
+                let listed = command::rules(&self.kb, arg);
+                self.listing(listed);
+            }
+            "preds" => self.say(&command::preds(&self.kb)),
+            "entities" => {
+                let listed = command::entities(&self.kb, arg);
+                self.listing(listed);
+            }
+            "sources" => self.say(&command::sources(&self.kb)),
+            "load" => self.load(arg),
+            "reload" => {
+                let started = Instant::now();
+                let result = self.kb.reload_keeping_session();
+                self.changed(result.map(|r| r.warnings), started, "reloaded");
+            }
+            "assert" | "rule" => self.assert(cmd.name, arg),
+            "retract" => self.retract(arg),
+            "save" => self.save(arg),
+            "reset" => self.reset(),
+            "format" => self.set_format(arg),
+            "time" => match arg {
+                "on" => self.time = true,
+                "off" => self.time = false,
+                "" => self.say(&format!("time is {}\n", if self.time { "on" } else { "off" })),
+                other => self.complain(&format!("`:time` takes on or off, not `{other}`")),
+            },
+            "graph" => self.graph(arg),
+            _ => self.complain(&format!("`:{}` is not available yet", cmd.name)),
+        }
+        Flow::Continue
+    }
+
+    /// Answers a select query or explains a `why` / `why not`.
+    fn query(&mut self, text: &str) {
+        let query = match self.kb.parse_query_with(text, &[]) {
+            Ok(q) => q,
+            Err(e) => {
+                self.diagnostics(&e.diagnostics);
+                if text.contains(":-") {
+                    self.complain_plain("a line is a query: add a rule with `:rule RULE.`");
+                }
+                return;
+            }
+        };
+        let started = Instant::now();
+        match query.kind {
+            QueryKind::Select => match self.kb.answer(&query) {
+                Ok(answers) => {
+                    let elapsed = started.elapsed();
+                    self.show_answers(&answers);
+                    if self.time {
+                        let n = answers.rows.len();
+                        self.note(&format!("answered in {}: {n} answer{}", ms(elapsed), if n == 1 { "" } else { "s" }));
+                    }
+                }
+                Err(e) => self.failed(&e, ""),
+            },
+            QueryKind::Why | QueryKind::WhyNot => match self.kb.explain(&query, &WhyOptions::default()) {
+                Ok(explanation) => {
+                    let elapsed = started.elapsed();
+                    self.say(&explanation.render(self.format, self.color));
+                    if self.time {
+                        self.note(&format!("explained in {}", ms(elapsed)));
+                    }
+                }
+                Err(e) => self.failed(&e, ""),
+            },
+        }
+    }
+
+    fn show_answers(&self, answers: &Answers) {
+        if self.format != Format::Table {
+            return self.say(&render_answers(answers, self.format));
+        }
+        let n = answers.rows.len();
+        let cut;
+        let shown = if n > MAX_TABLE_ROWS {
+            cut = Answers {
+                query: answers.query.clone(),
+                columns: answers.columns.clone(),
+                rows: answers.rows[..MAX_TABLE_ROWS].to_vec(),
+            };
+            &cut
+        } else {
+            answers
+        };
+        let text = render_answers(shown, Format::Table);
+        if answers.columns.is_empty() {
+            let word = text.trim();
+            let paint = if word == "true" { "\x1b[1;32m" } else { "\x1b[1;31m" };
+            return self.say(&self.paint(paint, word));
+        }
+        // The table ends with its own count line, which is replaced by the full count.
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.pop();
+        let mut out = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            out.push_str(&if i == 0 { self.paint("\x1b[1m", line) } else { format!("{line}\n") });
+        }
+        if n > MAX_TABLE_ROWS {
+            out.push_str(&format!("… {} more (use :format tsv or a limit)\n", n - MAX_TABLE_ROWS));
+        }
+        out.push_str(&self.paint("\x1b[2m", &format!("({n} answer{})", if n == 1 { "" } else { "s" })));
+        self.say(&out);
+    }
+
+    fn load(&mut self, arg: &str) {
+        let path = unquote(arg);
+        if path.is_empty() {
+            return self.complain("usage: :load FILE");
+        }
+        let started = Instant::now();
+        let result = self.kb.load_file(Path::new(path));
+        self.changed(result.map(|r| r.warnings), started, &format!("loaded {path}"));
+    }
+
+    fn assert(&mut self, name: &str, text: &str) {
+        if text.is_empty() {
+            return self.complain(&format!("usage: :{name} STATEMENT."));
+        }
+        let before: usize = self.kb.modules().iter().map(|m| m.statements.len()).sum();
+        let started = Instant::now();
+        let result = self.kb.assert_statements(text);
+        let after: usize = self.kb.modules().iter().map(|m| m.statements.len()).sum();
+        let n = after.saturating_sub(before);
+        self.changed(result.map(|r| r.warnings), started, &format!("asserted {n} statement{}", plural(n)));
+    }
+
+    fn retract(&mut self, text: &str) {
+        if text.is_empty() {
+            return self.complain("usage: :retract FACT.");
+        }
+        let started = Instant::now();
+        let result = self.kb.retract(text);
+        let summary = match &result {
+            Ok(r) => format!("retracted {}", r.statements.join(" ")),
+            Err(_) => String::new(),
+        };
+        self.changed(result.map(|r| r.warnings), started, &summary);
+    }
+
+    fn save(&mut self, arg: &str) {
+        let path = unquote(arg);
+        if path.is_empty() {
+            return self.complain("usage: :save FILE");
+        }
+        let text = self.kb.session_text();
+        if text.is_empty() {
+            return self.complain("nothing asserted in this session: nothing saved");
+        }
+        let n = text.lines().filter(|l| !l.starts_with('%')).count();
+        let file = format!("% Asserted in a `because` session.\n{text}");
+        match KnowledgeBase::save_atomically(Path::new(path), &file) {
+            Ok(()) => self.say(&format!("saved {n} statement{} to {path}\n", plural(n))),
+            Err(e) => self.complain(&format!("cannot save to {path}: {e}; nothing was written")),
+        }
+    }
+
+    fn reset(&mut self) {
+        let paths = self.start_paths.clone();
+        let started = Instant::now();
+        let result = self.kb.reset_to(&paths);
+        self.changed(result.map(|()| Diagnostics::default()), started, "reset to the files loaded at start");
+    }
+
+    fn set_format(&mut self, arg: &str) {
+        if arg.is_empty() {
+            let name = match self.format {
+                Format::Table => "table",
+                Format::Tsv => "tsv",
+                Format::Csv => "csv",
+                Format::Json => "json",
+                Format::Jsonl => "jsonl",
+            };
+            return self.say(&format!("format is {name}\n"));
+        }
+        match Format::parse(arg) {
+            Some(f) => self.format = f,
+            None => self.complain(&format!("`:format` takes table, tsv, csv, json or jsonl, not `{arg}`")),
+        }
+    }
+
+    /// `:graph [path A B | around X [DEPTH] | central | components | rules] [during I]
+    /// [preds p,q] [base] [dot | json]`: the same requests as `because graph`.
+    fn graph(&mut self, args: &str) {
+        match parse_graph_request(args) {
+            Ok(request) => match crate::graph::run_request(&self.kb, &request) {
+                Ok(text) => self.say(&text),
+                Err(e) => self.diagnostics(&e.diagnostics),
+            },
+            Err(message) => self.complain(&message),
+        }
+    }
+
+    /// Reports the outcome of a change: its warnings and a summary, or its errors and that
+    /// nothing changed.
+    fn changed(&mut self, result: Result<Diagnostics, Error>, started: Instant, summary: &str) {
+        match result {
+            Ok(warnings) => {
+                self.diagnostics(&warnings);
+                self.say(&format!("{summary}\n"));
+                if self.time {
+                    let stats = &self.kb.database().stats;
+                    let line = format!(
+                        "evaluated in {}: {} fact{} derived in {} round{}",
+                        ms(started.elapsed()),
+                        stats.derived,
+                        plural(stats.derived),
+                        stats.rounds,
+                        plural(stats.rounds)
+                    );
+                    self.note(&line);
+                }
+                if let Some(helper) = self.editor.helper_mut() {
+                    helper.names = Names::of(&self.kb);
+                }
+            }
+            Err(e) => self.failed(&e, "nothing changed: the knowledge base is as it was"),
+        }
+    }
+
+    /// Reports a failed command; `consequence` says what became of the knowledge base.
+    fn failed(&self, e: &Error, consequence: &str) {
+        self.diagnostics(&e.diagnostics);
+        let cancelled = e.diagnostics.0.iter().any(|d| d.code == "eval::cancelled");
+        let line = match (cancelled, consequence) {
+            (true, "") => "cancelled".to_string(),
+            (true, c) => format!("cancelled; {c}"),
+            (false, c) => c.to_string(),
+        };
+        if !line.is_empty() {
+            self.complain_plain(&line);
+        }
+    }
+
+    fn listing(&self, listed: Result<String, String>) {
+        match listed {
+            Ok(text) => self.say(&text),
+            Err(message) => self.complain(&message),
+        }
+    }
+
+    fn diagnostics(&self, diags: &Diagnostics) {
+        if diags.is_empty() {
+            return;
+        }
+        let _ = std::io::stdout().flush();
+        eprint!("{}", self.kb.render(diags, self.color, true));
+    }
+
+    /// An error of the REPL's own (a usage mistake), as a diagnostic without a place.
+    fn complain(&self, message: &str) {
+        let d = Diagnostic::error("repl::usage", message);
+        self.diagnostics(&d.into());
+    }
+
+    fn complain_plain(&self, message: &str) {
+        let _ = std::io::stdout().flush();
+        eprintln!("{}", self.paint("\x1b[2m", message).trim_end());
+    }
+
+    fn note(&self, message: &str) {
+        self.say(&self.paint("\x1b[2m", message));
+    }
+
+    fn say(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    /// `text` in the given style when colour is on, with a newline.
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color { format!("{style}{text}\x1b[0m\n") } else { format!("{text}\n") }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else if ms < 10_000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A file name as typed, without surrounding quotes.
+fn unquote(arg: &str) -> &str {
+    let arg = arg.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = arg.strip_prefix(q).and_then(|a| a.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    arg
+}
+
+/// Reads `:graph` arguments into a request (see [`Repl::graph`]).
+fn parse_graph_request(args: &str) -> Result<crate::graph::GraphRequest, String> {
+    use crate::graph::{GraphFormat, GraphRequest, parse_interval};
+    let mut request = GraphRequest::default();
+    let mut words = args.split_whitespace();
+    let usage = "usage: :graph [path A B | around X [DEPTH] | central | components | rules] [during I] [preds p,q] [base] [dot | json]";
+    while let Some(word) = words.next() {
+        match word {
+            "path" => match (words.next(), words.next()) {
+                (Some(a), Some(b)) => request.path = Some((a.to_string(), b.to_string())),
+                _ => return Err(format!("`path` needs two entities; {usage}")),
+            },
+            "around" => {
+                let center = words.next().ok_or_else(|| format!("`around` needs an entity; {usage}"))?;
+                request.around = Some(center.to_string());
+            }
+            "central" => request.central = true,
+            "components" => request.components = true,
+            "rules" => request.rules = true,
+            "base" | "base-only" => request.base_only = true,
+            "dot" | "json" | "text" => request.format = GraphFormat::parse(word).unwrap_or(GraphFormat::Text),
+            "during" => {
+                let text = words.next().unwrap_or("");
+                request.during = Some(
+                    parse_interval(text).ok_or_else(|| format!("`{text}` is not an interval such as 1991..2019"))?,
+                );
+            }
+            "preds" => {
+                let list = words.next().unwrap_or("");
+                request.preds = Some(list.split(',').filter(|p| !p.is_empty()).map(str::to_string).collect());
+            }
+            depth if request.around.is_some() && depth.parse::<usize>().is_ok() => {
+                request.depth = depth.parse().unwrap_or(1);
+            }
+            other => return Err(format!("`{other}` is not a graph option; {usage}")),
+        }
+    }
+    Ok(request)
+}

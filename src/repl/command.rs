@@ -1,0 +1,458 @@
+//! The meta-commands: their table (names, arguments, help), and the listings that only read the
+//! knowledge base (`:facts`, `:rules`, `:preds`, `:entities`, `:sources`).
+
+use std::fmt::Write as _;
+
+use crate::kb::KnowledgeBase;
+use crate::program::PredId;
+use crate::value::Interval;
+
+pub struct Command {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub args: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every meta-command, in the order `:help` lists them.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "help",
+        aliases: &["h", "?"],
+        args: "[TOPIC]",
+        summary: "this list, or help on a command or topic",
+    },
+    Command {
+        name: "why",
+        aliases: &[],
+        args: "ATOM",
+        summary: "the proof of each matching fact (same as `why ATOM.`)",
+    },
+    Command {
+        name: "whynot",
+        aliases: &[],
+        args: "ATOM",
+        summary: "why a fact does not hold (same as `why not ATOM.`)",
+    },
+    Command { name: "facts", aliases: &[], args: "[PRED]", summary: "the facts of a predicate (stated and derived)" },
+    Command {
+        name: "rules",
+        aliases: &[],
+        args: "[PRED|LABEL]",
+        summary: "the rules, or those for a predicate or label",
+    },
+    Command { name: "preds", aliases: &[], args: "", summary: "predicates: arity, number of facts, how defined" },
+    Command { name: "entities", aliases: &[], args: "[KIND]", summary: "declared entities, or those of one kind" },
+    Command { name: "sources", aliases: &[], args: "", summary: "cited documents and loaded files" },
+    Command { name: "load", aliases: &["l"], args: "FILE", summary: "load a .kb file (all or nothing)" },
+    Command {
+        name: "reload",
+        aliases: &["r"],
+        args: "",
+        summary: "read the loaded files again, keeping what you asserted",
+    },
+    Command { name: "assert", aliases: &["a"], args: "STATEMENT.", summary: "add facts or declarations" },
+    Command { name: "rule", aliases: &[], args: "RULE.", summary: "add a rule (same as :assert)" },
+    Command { name: "retract", aliases: &[], args: "FACT.", summary: "remove a stated fact" },
+    Command { name: "save", aliases: &[], args: "FILE", summary: "write what you asserted to FILE (atomically)" },
+    Command {
+        name: "reset",
+        aliases: &[],
+        args: "",
+        summary: "back to the files loaded at start; forgets what you asserted",
+    },
+    Command { name: "format", aliases: &[], args: "table|tsv|csv|json", summary: "how answers are printed" },
+    Command { name: "time", aliases: &[], args: "on|off", summary: "print evaluation time and facts derived" },
+    Command { name: "graph", aliases: &[], args: "...", summary: "the entity graph" },
+    Command { name: "quit", aliases: &["q", "exit"], args: "", summary: "leave (Ctrl-D too)" },
+];
+
+/// Help topics that are not commands.
+pub const TOPICS: &[&str] = &["queries", "keys", "language"];
+
+/// The command a typed name means: its name or an alias.
+pub fn find(typed: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == typed || c.aliases.contains(&typed))
+}
+
+/// The closest command name, for "did you mean".
+pub fn closest(typed: &str) -> Option<&'static str> {
+    COMMANDS
+        .iter()
+        .map(|c| (edit_distance(typed, c.name), c.name))
+        .filter(|&(d, name)| d <= 2.max(name.len() / 3) || name.starts_with(typed))
+        .min()
+        .map(|(_, name)| name)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == cb { prev } else { 1 + prev.min(row[j]).min(row[j + 1]) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// `:help` and `:help TOPIC`.
+pub fn help(topic: &str) -> String {
+    let topic = topic.trim().trim_start_matches(':');
+    let mut out = String::new();
+    if topic.is_empty() {
+        out.push_str(
+            "Type a query and end it with `.`:  endured(A, P).   why endured(rok_us_alliance, post_cold_war).\n\
+             A line that starts with `:` is a command:\n\n",
+        );
+        for c in COMMANDS {
+            let usage = format!(":{} {}", c.name, c.args);
+            let _ = writeln!(out, "  {usage:<30} {}", c.summary);
+        }
+        out.push_str("\nMore: :help queries, :help keys, :help language, :help COMMAND.\n");
+        return out;
+    }
+    let text = match find(topic).map_or(topic, |c| c.name) {
+        "queries" => {
+            "A line that does not start with `:` is a query; `?-` in front is accepted. It ends with `.`;\n\
+             until then Enter starts a new line.\n\
+             \n  endured(A, P).                     a table of the bindings of A and P\n\
+             \x20 troops(us, rok, N) @ T, T after 1990.\n\
+             \x20 endured(rok_us_alliance, post_cold_war).   true or false\n\
+             \x20 why endured(rok_us_alliance, post_cold_war).   proof trees ending in cited facts\n\
+             \x20 why not terminated(rok_us_alliance, post_cold_war).   which premise fails\n\
+             \nAt most 50 rows are shown as a table; `:format tsv` prints them all. Ctrl-C stops a\n\
+             query that runs too long; the knowledge base stays as it was.\n"
+        }
+        "keys" => {
+            "Tab          complete commands, predicates, entities, rule labels, file names\n\
+             Right arrow  accept the grey hint taken from history\n\
+             Up/Down      history (kept across sessions; multi-line entries stay whole)\n\
+             Ctrl-R       search history\n\
+             Ctrl-C       clear the line; while a query runs, stop it\n\
+             Ctrl-D       leave (on an empty line)\n\
+             \nHistory lives in $XDG_DATA_HOME/because/history (~/.local/share/because/history);\n\
+             set BECAUSE_HISTORY to use another file.\n"
+        }
+        "language" => {
+            "Facts     alliance(rok_us, rok, us) @ 1953.. cite seed \"quote\".\n\
+             Rules     endured(A, P) :- alliance(A, _, _), period(P), not unadapted(A, P).\n\
+             Entities  actor rok \"Republic of Korea\".\n\
+             Comments  % line, // line, /* block */, %% doc comment above a rule\n\
+             See the README for the whole language.\n"
+        }
+        "assert" | "rule" => {
+            ":assert STATEMENT.   add facts, entity declarations, sources or rules, exactly as written\n\
+             \x20                    in a .kb file; several statements at once are fine. All or nothing:\n\
+             \x20                    a statement with an error changes nothing.\n\
+             :rule RULE.          the same, for a rule:  :rule ally(X, Y) :- alliance(_, X, Y).\n\
+             \nInput continues over several lines until the closing `.`. `:save FILE` writes\n\
+             everything you asserted; `:load FILE` reads it back.\n"
+        }
+        "retract" => {
+            ":retract FACT.   remove a stated fact, from the session or from a loaded file, and\n\
+             \x20                evaluate again. `:retract p(a).` removes p(a) at every interval;\n\
+             \x20                `:retract p(a) @ 1990..2000.` only that one. Facts read from data files\n\
+             \x20                by `load` and derived facts cannot be retracted. `:reload` brings\n\
+             \x20                retracted facts of files back.\n"
+        }
+        "save" => {
+            ":save FILE   write every statement asserted in this session (and not retracted) to FILE\n\
+             \x20            as .kb text. The file is replaced atomically: a temporary file beside it\n\
+             \x20            is written and flushed, then renamed, so a failure leaves the old file.\n"
+        }
+        "load" => {
+            ":load FILE   load a .kb file with what it includes. If anything in it is wrong, every\n\
+             \x20            diagnostic is printed and nothing changes. Ctrl-C stops a long evaluation.\n"
+        }
+        "reload" => ":reload   read every loaded file again from disk, then apply what you asserted.\n",
+        "reset" => ":reset   forget what you asserted and loaded since the start; read the starting files again.\n",
+        "facts" => ":facts PRED   the facts of PRED (or PRED/ARITY), stated and derived, as .kb text.\n",
+        "rules" => ":rules [PRED|LABEL]   rules as written, with where they come from.\n",
+        "format" => ":format table|tsv|csv|json|jsonl   how answers are printed (now and until changed).\n",
+        "time" => ":time on|off   after each query or load, print how long it took and the facts derived.\n",
+        "graph" => concat!(
+            ":graph                         the whole entity graph (every fact linking entities)\n",
+            ":graph path A B                the shortest chain of cited facts from A to B\n",
+            ":graph around X [DEPTH]        X's neighbourhood (default depth 1)\n",
+            ":graph central                 entities ranked by degree and betweenness\n",
+            ":graph components              connected components\n",
+            ":graph rules                   the predicate dependency graph with its strata\n",
+            "options: during 1991..2019, preds p,q, base (stated facts only), dot or json output\n",
+            "built-in predicates for rules and queries: graph:link(A, B, Pred), graph:degree(E, N),\n",
+            "graph:component(E, C), graph:distance(A, B, N)\n",
+        ),
+        "why" | "whynot" => {
+            ":why ATOM      the same as `why ATOM.`: one shortest proof of each matching fact.\n\
+             :whynot ATOM   the same as `why not ATOM.`: for each rule, the premise that fails.\n"
+        }
+        "entities" => ":entities [KIND]   declared entities with their kind and label.\n",
+        "preds" => ":preds   every predicate: name/arity, facts, and whether facts, rules or data define it.\n",
+        "sources" => ":sources   the documents facts cite, and the files loaded.\n",
+        "quit" => ":quit   leave the REPL (also :q, :exit, Ctrl-D).\n",
+        "help" => ":help [TOPIC]   the command list, or help on a command or on: queries, keys, language.\n",
+        other => {
+            let hint = closest(other).map_or(String::new(), |c| format!(" Did you mean `{c}`?"));
+            return format!("No help on `{other}`.{hint} `:help` lists the commands.\n");
+        }
+    };
+    text.to_string()
+}
+
+/// The predicates named by `PRED` or `PRED/ARITY`.
+fn preds_named(kb: &KnowledgeBase, spec: &str) -> Vec<PredId> {
+    let (name, arity) = match spec.split_once('/') {
+        Some((n, a)) => (n, a.parse::<usize>().ok()),
+        None => (spec, None),
+    };
+    let program = kb.program();
+    (0..program.preds.len() as PredId)
+        .filter(|&id| {
+            let p = program.pred(id);
+            &*p.name == name && arity.is_none_or(|a| a == p.arity)
+        })
+        .collect()
+}
+
+/// `:facts [PRED]`: facts as `.kb` lines, at most `limit`.
+pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, String> {
+    let program = kb.program();
+    let ids: Vec<PredId> = if spec.is_empty() {
+        (0..program.preds.len() as PredId).collect()
+    } else {
+        let ids = preds_named(kb, spec);
+        if ids.is_empty() {
+            return Err(unknown_pred(kb, spec));
+        }
+        ids
+    };
+    let mut lines = Vec::new();
+    for id in ids {
+        let p = program.pred(id);
+        let rel = kb.database().relation(id);
+        let mut rows: Vec<String> = (0..rel.len() as u32)
+            .map(|r| {
+                let row = rel.row(r);
+                let args: Vec<String> = row[..p.arity].iter().map(|&v| kb.interner().value(v).to_source()).collect();
+                let time = match p.temporal.then(|| kb.interner().value(row[p.arity]).as_interval()).flatten() {
+                    // `2020..` then `.` would read as `2020...`: a space keeps it parseable.
+                    Some(i) if i.end.is_none() && i != Interval::ALWAYS => format!(" @ {i} "),
+                    Some(i) if i != Interval::ALWAYS => format!(" @ {i}"),
+                    _ => String::new(),
+                };
+                if args.is_empty() {
+                    format!("{}{time}.", p.name)
+                } else {
+                    format!("{}({}){time}.", p.name, args.join(", "))
+                }
+            })
+            .collect();
+        rows.sort();
+        lines.extend(rows);
+    }
+    let mut out = String::new();
+    for l in lines.iter().take(limit) {
+        let _ = writeln!(out, "{l}");
+    }
+    if lines.len() > limit {
+        let _ = writeln!(out, "… {} more (name a predicate, or use a query with :format tsv)", lines.len() - limit);
+    }
+    let _ = writeln!(out, "({} fact{})", lines.len(), if lines.len() == 1 { "" } else { "s" });
+    Ok(out)
+}
+
+/// `:rules [PRED|LABEL]`: rules as written, each with its place.
+pub fn rules(kb: &KnowledgeBase, spec: &str) -> Result<String, String> {
+    let program = kb.program();
+    let preds = preds_named(kb, spec);
+    let mut out = String::new();
+    let mut n = 0;
+    for rule in &program.rules {
+        let selected = spec.is_empty() || preds.contains(&rule.head.pred) || rule.label.as_deref() == Some(spec);
+        if !selected {
+            continue;
+        }
+        n += 1;
+        let _ = writeln!(out, "% {}", kb.sources().file_line(rule.span));
+        if let Some(doc) = &rule.doc {
+            for line in doc.lines() {
+                let _ = writeln!(out, "{}", format!("%% {line}").trim_end());
+            }
+        }
+        let _ = writeln!(out, "{}", kb.sources().snippet(rule.span).trim());
+    }
+    if n == 0 && !spec.is_empty() {
+        if preds.is_empty() && !program.rules.iter().any(|r| r.label.as_deref() == Some(spec)) {
+            return Err(format!("no predicate or rule label `{spec}`"));
+        }
+        return Ok(format!("no rules for `{spec}` (it is defined by facts)\n"));
+    }
+    let _ = writeln!(out, "({n} rule{})", if n == 1 { "" } else { "s" });
+    Ok(out)
+}
+
+/// `:preds`: a table of every predicate.
+pub fn preds(kb: &KnowledgeBase) -> String {
+    let program = kb.program();
+    let mut rows: Vec<Vec<String>> = program
+        .preds
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.defined.builtin)
+        .map(|(id, p)| {
+            let d = p.defined;
+            let how: Vec<&str> = [(d.by_facts, "facts"), (d.by_load, "data file"), (d.by_rules, "rules")]
+                .into_iter()
+                .filter_map(|(yes, what)| yes.then_some(what))
+                .collect();
+            let how = if how.is_empty() { "nothing (always empty)".to_string() } else { how.join(", ") };
+            let temporal = if p.temporal { " @" } else { "" };
+            vec![
+                format!("{}/{}{temporal}", p.name, p.arity),
+                kb.database().relation(id as PredId).len().to_string(),
+                how,
+            ]
+        })
+        .collect();
+    rows.sort();
+    let mut out = table(&["predicate", "facts", "defined by"], &rows);
+    let _ = writeln!(out, "({} predicate{}; @ marks those with intervals)", rows.len(), plural(rows.len()));
+    let builtins: Vec<String> = crate::program::BUILTINS.iter().map(|(n, a)| format!("{n}/{a}")).collect();
+    let _ = writeln!(out, "built-in: {} (see :help graph)", builtins.join(", "));
+    out
+}
+
+/// `:entities [KIND]`.
+pub fn entities(kb: &KnowledgeBase, kind: &str) -> Result<String, String> {
+    let program = kb.program();
+    let mut rows: Vec<Vec<String>> = program
+        .entities
+        .iter()
+        .filter(|e| kind.is_empty() || &*e.kind == kind)
+        .map(|e| {
+            vec![
+                e.name.to_string(),
+                e.kind.to_string(),
+                e.label.as_deref().unwrap_or("").to_string(),
+                e.time.map_or(String::new(), |t| t.to_string()),
+            ]
+        })
+        .collect();
+    if rows.is_empty() && !kind.is_empty() {
+        let mut kinds: Vec<&str> = program.entities.iter().map(|e| &*e.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        return Err(format!("no entities of kind `{kind}`; kinds: {}", kinds.join(", ")));
+    }
+    rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
+    let mut out = table(&["entity", "kind", "label", "time"], &rows);
+    let _ = writeln!(out, "({} entit{})", rows.len(), if rows.len() == 1 { "y" } else { "ies" });
+    Ok(out)
+}
+
+/// `:sources`: documents that facts cite, then the files loaded.
+pub fn sources(kb: &KnowledgeBase) -> String {
+    let program = kb.program();
+    let mut out = String::new();
+    if program.sources.is_empty() {
+        out.push_str("No documents are declared (`source NAME \"Title\".`).\n");
+    } else {
+        let rows: Vec<Vec<String>> = program
+            .sources
+            .iter()
+            .map(|s| vec![s.name.to_string(), s.title.to_string(), s.file.as_deref().unwrap_or("").to_string()])
+            .collect();
+        out.push_str(&table(&["source", "title", "document"], &rows));
+    }
+    let paths = kb.loaded_paths();
+    if paths.is_empty() {
+        out.push_str("\nNo files loaded.\n");
+    } else {
+        out.push_str("\nFiles loaded:\n");
+        for p in paths {
+            let _ = writeln!(out, "  {}", p.display());
+        }
+    }
+    if kb.has_session_statements() {
+        out.push_str("and statements asserted in this session (:save FILE writes them).\n");
+    }
+    out
+}
+
+fn unknown_pred(kb: &KnowledgeBase, name: &str) -> String {
+    let name = name.split('/').next().unwrap_or(name);
+    let near = kb
+        .program()
+        .preds
+        .iter()
+        .map(|p| (edit_distance(name, &p.name), &*p.name))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"));
+    format!("no predicate `{name}`{near}")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// An aligned table with a header and a rule, in the style of the answer tables.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let padded: Vec<String> = cells.zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+        padded.join(" │ ").trim_end().to_string()
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", line(&mut header.iter().copied()));
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    let _ = writeln!(out, "{}", rule.join("─┼─"));
+    for row in rows {
+        let _ = writeln!(out, "{}", line(&mut row.iter().map(String::as_str)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Limits;
+
+    fn kb() -> KnowledgeBase {
+        let mut kb = KnowledgeBase::new(Limits::default());
+        kb.load_str(
+            "t.kb",
+            "actor rok \"Republic of Korea\".\nedge(a, b) @ 1990.\nedge(b, \"C d\").\n\
+             %% Reach.\n[reach] path(X, Y) :- edge(X, Y).\n",
+            None,
+        )
+        .unwrap();
+        kb
+    }
+
+    #[test]
+    fn listings() {
+        let kb = kb();
+        assert_eq!(facts(&kb, "edge", 50).unwrap(), "edge(a, b) @ 1990.\nedge(b, \"C d\").\n(2 facts)\n");
+        assert_eq!(
+            facts(&kb, "path/2", 1).unwrap(),
+            "path(a, b).\n… 1 more (name a predicate, or use a query with :format tsv)\n(2 facts)\n"
+        );
+        assert_eq!(facts(&kb, "edg", 50).unwrap_err(), "no predicate `edg`; did you mean `edge`?");
+        assert_eq!(rules(&kb, "reach").unwrap(), "% t.kb:5\n%% Reach.\n[reach] path(X, Y) :- edge(X, Y).\n(1 rule)\n");
+        assert_eq!(rules(&kb, "edge").unwrap(), "no rules for `edge` (it is defined by facts)\n");
+        assert!(preds(&kb).contains("edge/2 @  │ 2     │ facts\n"), "{}", preds(&kb));
+        assert!(entities(&kb, "").unwrap().contains("rok    │ actor │ Republic of Korea"));
+        assert_eq!(find("q").map(|c| c.name), Some("quit"));
+        assert_eq!(closest("fcts"), Some("facts"));
+    }
+}

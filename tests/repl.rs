@@ -1,0 +1,242 @@
+//! The REPL driven through a pseudo-terminal, as a person types into it: an answer table,
+//! multi-line input, diagnostics, tab completion, a failed `:load`, Ctrl-C, `:save` and
+//! `:load`, and history across sessions.
+//!
+//! The binary is `because repl`. `BECAUSE_REPL_BIN` names another binary that starts the
+//! same REPL (`target/debug/examples/repl`), for running these tests before the CLI is wired.
+//! The output is matched as ASCII: rexpect reads it byte by byte, so table rules (`─`) are not
+//! matched. Each test runs in its own temporary folder with its own history file and no colour; every
+//! wait is bounded by [`TIMEOUT_MS`], which only a failing test reaches.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use rexpect::session::{PtySession, spawn_command};
+
+const TIMEOUT_MS: u64 = 10_000;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/repl").join(name)
+}
+
+/// A REPL session in a pseudo-terminal.
+struct Repl {
+    session: PtySession,
+}
+
+impl Repl {
+    /// Starts the REPL over the shipped knowledge base in `dir`, and waits for its prompt.
+    fn start(dir: &Path) -> Repl {
+        let mut command = match std::env::var_os("BECAUSE_REPL_BIN") {
+            Some(bin) => Command::new(bin),
+            None => {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_because"));
+                c.arg("repl");
+                c
+            }
+        };
+        command
+            .current_dir(dir)
+            .env("BECAUSE_HISTORY", dir.join("history"))
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env_remove("XDG_DATA_HOME");
+        let session = spawn_command(command, Some(TIMEOUT_MS)).expect("the REPL starts in a pseudo-terminal");
+        let mut repl = Repl { session };
+        repl.expect("?- ");
+        repl
+    }
+
+    /// Types a line and presses Enter.
+    fn line(&mut self, text: &str) {
+        self.session.send_line(text).expect("the REPL reads its terminal");
+    }
+
+    /// Types keys without Enter.
+    fn keys(&mut self, keys: &str) {
+        self.session.send(keys).expect("the REPL reads its terminal");
+        self.session.flush().expect("the REPL reads its terminal");
+    }
+
+    /// Waits for `text` in the output; returns what came before it.
+    fn expect(&mut self, text: &str) -> String {
+        match self.session.exp_string(text) {
+            Ok(before) => before,
+            Err(e) => panic!("expected {text:?} in the REPL's output: {e}"),
+        }
+    }
+
+    /// Waits for the prompt that follows a command's output.
+    fn prompt(&mut self) {
+        self.expect("?- ");
+    }
+
+    /// Types `line`, waits for each of `outputs` in order and for the next prompt.
+    fn ask(&mut self, line: &str, outputs: &[&str]) {
+        self.line(line);
+        for out in outputs {
+            self.expect(out);
+        }
+        self.prompt();
+    }
+
+    /// Leaves with Ctrl-D and waits for the process to end.
+    fn quit(mut self) {
+        self.session.send_control('d').expect("the REPL reads its terminal");
+        if let Err(e) = self.session.exp_eof() {
+            panic!("the REPL did not end on Ctrl-D: {e}");
+        }
+    }
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary folder")
+}
+
+#[test]
+fn answers_come_as_a_table_with_a_count_and_ground_queries_as_true_or_false() {
+    let dir = tempdir();
+    let mut repl = Repl::start(dir.path());
+    repl.ask("endured(rok_us_alliance, P).", &["P\r\n", "cold_war\r\n", "post_cold_war\r\n", "(3 answers)"]);
+    repl.ask("endured(rok_us_alliance, post_cold_war).", &["true\r\n"]);
+    repl.ask("?- endured(rok_us_alliance, nowhere).", &["false\r\n"]);
+    // Long tables are cut at 50 rows.
+    let facts: Vec<String> = (1..=60).map(|i| format!("n({i}).")).collect();
+    repl.ask(&format!(":assert {}", facts.join(" ")), &["asserted 60 statements"]);
+    repl.ask("n(X).", &["50\r\n", "10 more (use :format tsv or a limit)\r\n", "(60 answers)"]);
+    repl.ask(":format tsv", &[]);
+    repl.ask("n(X), X > 58.", &["X\r\n59\r\n60\r\n"]);
+    repl.quit();
+}
+
+#[test]
+fn input_goes_on_over_several_lines_until_the_closing_dot() {
+    let dir = tempdir();
+    let mut repl = Repl::start(dir.path());
+    repl.line("endured(rok_us_alliance,");
+    repl.line("  P");
+    repl.line(").");
+    repl.expect("(3 answers)");
+    repl.prompt();
+    repl.line(":assert link(a,");
+    repl.line("  b).");
+    repl.expect("asserted 1 statement");
+    repl.prompt();
+    repl.ask("why endured(rok_us_alliance, post_cold_war).", &["endured(rok_us_alliance, post_cold_war)", "theory.kb"]);
+    repl.quit();
+}
+
+#[test]
+fn a_bad_line_shows_a_diagnostic_and_the_session_goes_on() {
+    let dir = tempdir();
+    let mut repl = Repl::start(dir.path());
+    repl.ask("endured(X, .", &["error[parse::unexpected]", "endured(X, .", "^ unexpected `.`"]);
+    repl.ask("endurd(A, P).", &["error[check::undefined_predicate]", "endurd/2"]);
+    repl.ask(":fcts", &["unknown command `:fcts`. Did you mean `:facts`?"]);
+    // Ctrl-C at the prompt drops the line typed so far.
+    repl.keys("this is not sent");
+    repl.expect("not sent");
+    repl.session.send_control('c').expect("the REPL reads its terminal");
+    // Input typed while the terminal changes modes may be dropped: wait for the new prompt.
+    repl.prompt();
+    repl.ask("endured(rok_us_alliance, post_cold_war).", &["true\r\n"]);
+    repl.quit();
+}
+
+#[test]
+fn tab_completes_commands_predicates_and_entities() {
+    let dir = tempdir();
+    let mut repl = Repl::start(dir.path());
+    repl.keys("endure\t");
+    repl.expect("endured(");
+    repl.keys("rok_us_al\t");
+    repl.expect("rok_us_alliance");
+    repl.ask(", P).", &["(3 answers)"]);
+    repl.keys(":ent\t");
+    repl.expect(":entities ");
+    repl.ask("actor", &["dprk", "(4 entities)"]);
+    repl.quit();
+}
+
+#[test]
+fn a_load_of_a_file_with_errors_reports_them_all_and_changes_nothing() {
+    let dir = tempdir();
+    let mut repl = Repl::start(dir.path());
+    repl.ask(":assert kept(1).", &["asserted 1 statement"]);
+    let bad = data("bad.kb");
+    repl.ask(
+        &format!(":load {}", bad.display()),
+        &["bad.kb:3:", "error[parse::unexpected]", "bad.kb:4:", "nothing changed: the knowledge base is as it was"],
+    );
+    repl.ask("fresh(X).", &["error[check::undefined_predicate]"]);
+    repl.ask("kept(X).", &["(1 answer)"]);
+    repl.ask("endured(rok_us_alliance, P).", &["(3 answers)"]);
+    repl.quit();
+}
+
+#[test]
+fn ctrl_c_stops_a_long_evaluation_and_the_next_query_answers() {
+    let dir = tempdir();
+    // A 20,000-node chain: its transitive closure has 200 million facts.
+    let chain: String = (1..20_000).map(|i| format!("{i}\t{}\n", i + 1)).collect();
+    std::fs::write(dir.path().join("chain.tsv"), chain).unwrap();
+    std::fs::write(dir.path().join("chain.kb"), "load edge from \"chain.tsv\".\n").unwrap();
+    let mut repl = Repl::start(dir.path());
+    repl.ask(":load chain.kb", &["loaded chain.kb"]);
+    // A load that evaluates the closure, stopped.
+    repl.line(&format!(":load {}", data("transitive.kb").display()));
+    std::thread::sleep(Duration::from_millis(400));
+    repl.session.send_control('c').expect("the REPL reads its terminal");
+    repl.expect("error[eval::cancelled]");
+    repl.expect("cancelled; nothing changed");
+    repl.prompt();
+    repl.ask("path(1, X).", &["error[check::undefined_predicate]"]);
+    // A query that would run for minutes, stopped.
+    repl.line("edge(A, B), edge(C, D), A = D + 100000.");
+    std::thread::sleep(Duration::from_millis(400));
+    repl.session.send_control('c').expect("the REPL reads its terminal");
+    repl.expect("error[eval::cancelled]");
+    repl.prompt();
+    repl.ask("edge(1, X).", &["X\r\n", "2\r\n", "(1 answer)"]);
+    repl.quit();
+}
+
+#[test]
+fn save_writes_what_was_asserted_and_load_reads_it_back() {
+    let dir = tempdir();
+    let mut repl = Repl::start(dir.path());
+    repl.ask(":assert ally(rok, us). ally(us, japan).", &["asserted 2 statements"]);
+    repl.ask(":rule allied(X, Y) :- ally(X, Y).", &["asserted 1 statement"]);
+    repl.ask(":retract ally(us, japan).", &["retracted ally(us, japan)."]);
+    repl.ask(":save saved.kb", &["saved 2 statements to saved.kb"]);
+    let saved = std::fs::read_to_string(dir.path().join("saved.kb")).unwrap();
+    assert_eq!(saved, "% Asserted in a `because` session.\nally(rok, us).\nallied(X, Y) :- ally(X, Y).\n");
+    repl.ask(":reset", &["reset to the files loaded at start"]);
+    repl.ask("allied(X, Y).", &["error[check::undefined_predicate]"]);
+    repl.ask(":load saved.kb", &["loaded saved.kb"]);
+    repl.ask("allied(X, Y).", &["rok", "us", "(1 answer)"]);
+    repl.quit();
+}
+
+#[test]
+fn history_is_kept_across_sessions_with_multi_line_entries_whole() {
+    let dir = tempdir();
+    let mut first = Repl::start(dir.path());
+    first.line("endured(rok_us_alliance,");
+    first.line("P).");
+    first.expect("(3 answers)");
+    first.prompt();
+    first.quit();
+    let history = std::fs::read_to_string(dir.path().join("history")).unwrap();
+    assert!(history.contains("endured(rok_us_alliance,\\nP)."), "history file: {history:?}");
+
+    let mut second = Repl::start(dir.path());
+    // Up arrow recalls the last entry, both of its lines; Enter runs it.
+    second.keys("\x1b[A");
+    second.expect("P).");
+    second.keys("\r");
+    second.expect("(3 answers)");
+    second.prompt();
+    second.quit();
+}
