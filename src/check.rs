@@ -121,7 +121,7 @@ impl<'a> Checker<'a> {
         }
         for stmt in modules.iter().flat_map(|m| &m.statements) {
             match stmt {
-                Statement::Fact(f) => {
+                Statement::Fact(f) if !self.reserved(&f.atom.pred) => {
                     self.declare(&f.atom.pred, f.atom.args.len(), Def::Facts);
                 }
                 Statement::Entity(e) => {
@@ -150,15 +150,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Statement::Rule(r) => {
-                    if r.head.pred.name.contains(':') {
-                        self.diags.push(
-                            Diagnostic::error(
-                                "check::reserved_name",
-                                format!("`{}` is a built-in name and cannot be defined", r.head.pred.name),
-                            )
-                            .at(r.head.pred.span)
-                            .help("names with a `:` are reserved for built-ins; choose a plain name"),
-                        );
+                    if self.reserved(&r.head.pred) {
                         continue;
                     }
                     self.declare(&r.head.pred, r.head.args.len(), Def::Rules);
@@ -167,6 +159,9 @@ impl<'a> Checker<'a> {
             }
         }
         for table in tables {
+            if self.reserved(&table.pred) {
+                continue;
+            }
             let width = table
                 .width
                 .or_else(|| self.pred_by_name.get(&table.pred.name).map(|&p| self.program.preds[p as usize].arity))
@@ -188,6 +183,22 @@ impl<'a> Checker<'a> {
                 ),
             }
         }
+    }
+
+    /// Reports a definition of a `graph:`-style built-in name; true when `name` is one.
+    fn reserved(&mut self, name: &ast::Ident) -> bool {
+        if !name.name.contains(':') {
+            return false;
+        }
+        self.diags.push(
+            Diagnostic::error(
+                "check::reserved_name",
+                format!("`{}` is a built-in name and cannot be defined", name.name),
+            )
+            .at(name.span)
+            .help("names with a `:` are reserved for built-ins; choose a plain name"),
+        );
+        true
     }
 
     /// Registers a definition of `name/arity`, reporting an arity that differs from before.

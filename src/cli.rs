@@ -682,7 +682,12 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
 /// printed to stdout as JSON.
 fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
     let mut kb = KnowledgeBase::new(s.limits.clone());
-    let (diags, ok) = match load_files(&mut kb, files) {
+    // Checking evaluates nothing: a runaway program is still checked in an instant.
+    let checked = match files {
+        [one] if one.as_os_str() == "-" => load_files(&mut kb, files),
+        _ => kb.check_files(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>()),
+    };
+    let (diags, ok) = match checked {
         Ok(loaded) => (loaded.warnings, true),
         Err(e) => (e.diagnostics, false),
     };

@@ -43,6 +43,24 @@ impl Default for Limits {
     }
 }
 
+/// Runs `f` on a thread with a large stack. The join executor recurses once per body literal,
+/// so a rule with thousands of literals needs more than a default 2-8 MiB stack; the memory is
+/// only reserved, not used, unless the recursion goes that deep.
+pub fn on_big_stack<T: Send, E: Send + From<Diagnostic>>(f: impl FnOnce() -> Result<T, E> + Send) -> Result<T, E> {
+    const STACK: usize = 512 << 20;
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new().name("because-eval".into()).stack_size(STACK).spawn_scoped(scope, f) {
+            Ok(handle) => match handle.join() {
+                Ok(value) => value,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(e) => Err(Diagnostic::error("eval::no_thread", format!("cannot start the evaluation thread: {e}"))
+                .help("the system is out of threads or memory; free some and retry")
+                .into()),
+        }
+    })
+}
+
 /// Figures from one evaluation.
 #[derive(Debug, Clone, Default)]
 pub struct EvalStats {
@@ -221,14 +239,7 @@ pub fn evaluate(
         let mut delta_plans = Vec::new();
         for &rule_idx in &stratum.rules {
             let rule = &program.rules[rule_idx];
-            let anonymous: Vec<bool> = rule.var_names.iter().map(|n| &**n == "_").collect();
-            let mut cx = PlanCx {
-                rels: &mut db.relations,
-                temporal: &temporal,
-                always,
-                anonymous: &anonymous,
-                source_order: false,
-            };
+            let mut cx = PlanCx::new(&mut db.relations, program, always, &rule.var_names, interner);
             let plan = |cx: &mut PlanCx<'_>, delta| {
                 plan::plan_body(cx, &rule.body, delta, &mut vec![false; rule.n_vars()]).map_err(|e| {
                     Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0)
@@ -294,6 +305,8 @@ pub fn evaluate(
                         db.stats.derived, guard.place
                     ),
                 )
+                .at(program.rules[stratum.rules[0]].span)
+                .label("among the rules of this stratum")
                 .help("raise the limit with --max-facts N, or look for a rule that derives without end"));
             }
             guard.check()?;
@@ -462,6 +475,8 @@ impl RunError {
 
 fn expr_diagnostic(e: ExprError) -> Diagnostic {
     match e {
+        ExprError::DecimalOverflow(what) => Diagnostic::error("eval::overflow", format!("decimal overflow in {what}"))
+            .help("decimals are 64-bit floats and cannot exceed about 1.8e308"),
         ExprError::Overflow(what) => Diagnostic::error("eval::overflow", format!("integer overflow in {what}"))
             .help("integers are 64-bit; use a decimal (e.g. 1.0e20) for larger values"),
         ExprError::DivisionByZero => Diagnostic::error("eval::division_by_zero", "division by zero")
@@ -755,15 +770,7 @@ pub fn answer(
     query: &QueryIr,
     limits: &Limits,
 ) -> Result<Vec<Vec<Id>>, Diagnostic> {
-    let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
-    let anonymous: Vec<bool> = query.var_names.iter().map(|n| &**n == "_").collect();
-    let mut cx = PlanCx {
-        rels: &mut db.relations,
-        temporal: &temporal,
-        always: db.always,
-        anonymous: &anonymous,
-        source_order: false,
-    };
+    let mut cx = PlanCx::new(&mut db.relations, program, db.always, &query.var_names, interner);
     let steps = plan::plan_body(&mut cx, &query.body, None, &mut vec![false; query.var_names.len()])
         .map_err(|e| Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0))?;
     let mut guard = Guard::new(limits);

@@ -170,6 +170,10 @@ impl Explanation {
 impl KnowledgeBase {
     /// Explains a `why` or `why not` query.
     pub fn explain(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
+        crate::eval::on_big_stack(|| self.explain_here(query, options))
+    }
+
+    fn explain_here(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
         let limits = self.limits().clone();
         let Some(Literal::Positive(atom)) = query.body.first() else {
             return Err(Diagnostic::error(
@@ -257,16 +261,8 @@ impl Explainer<'_> {
         start: Option<(&[Id], &[u32])>,
         max: usize,
     ) -> Result<Vec<Match>, Error> {
-        let temporal: Vec<bool> = self.program.preds.iter().map(|p| p.temporal).collect();
-        let anonymous: Vec<bool> = var_names.iter().map(|n| &**n == "_").collect();
         let always = self.db.always;
-        let mut cx = PlanCx {
-            rels: &mut self.db.relations,
-            temporal: &temporal,
-            always,
-            anonymous: &anonymous,
-            source_order: false,
-        };
+        let mut cx = PlanCx::new(&mut self.db.relations, self.program, always, var_names, self.interner);
         let steps = plan::plan_body(&mut cx, body, None, bound).map_err(|e| {
             Error::from(Diagnostic::error("explain::unplaceable", "this literal's variables are never bound").at(e.0))
         })?;
@@ -684,7 +680,16 @@ impl Explainer<'_> {
                 self.expr_text(rhs, regs, names, values)
             ),
             Literal::Aggregate(agg) => {
-                format!("{} = {} : {{ ... }}", self.expr_text(&agg.result, regs, names, values), agg.func.name())
+                let target = agg
+                    .target
+                    .as_ref()
+                    .map(|t| format!(" {}", self.expr_text(t, regs, names, false)))
+                    .unwrap_or_default();
+                format!(
+                    "{} = {}{target} : {{ ... }}",
+                    self.expr_text(&agg.result, regs, names, values),
+                    agg.func.name()
+                )
             }
         }
     }

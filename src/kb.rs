@@ -169,6 +169,23 @@ impl KnowledgeBase {
     /// Reads, checks and evaluates with the new input; commits only if every step succeeds.
     /// (Files read by a failed load stay in the source map so its diagnostics can be shown.)
     fn stage(&mut self, read: impl FnOnce(&mut Loader<'_>)) -> Result<LoadReport, Error> {
+        self.stage_as(read, Stage::Commit)
+    }
+
+    /// Reads and checks files as a load would, and reports their diagnostics, without
+    /// evaluating anything or changing the knowledge base (`because check`).
+    pub fn check_files(&mut self, paths: &[&Path]) -> Result<LoadReport, Error> {
+        self.stage_as(
+            |loader| {
+                for path in paths {
+                    loader.load_path(path);
+                }
+            },
+            Stage::CheckOnly,
+        )
+    }
+
+    fn stage_as(&mut self, read: impl FnOnce(&mut Loader<'_>), stage: Stage) -> Result<LoadReport, Error> {
         // 1. Read and parse.
         let first_new_file = self.sources.len();
         let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
@@ -196,8 +213,13 @@ impl KnowledgeBase {
         for q in &mut program.queries {
             q.text = query_text(&self.sources, q.span);
         }
+        if stage == Stage::CheckOnly {
+            diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));
+            return Ok(LoadReport { warnings: diags, queries: 0..0 });
+        }
         // 3. Evaluate.
-        let db = eval::evaluate(&program, &mut self.interner, &self.limits, crate::graph::builtin_rows)?;
+        let (interner, limits) = (&mut self.interner, &self.limits);
+        let db = eval::on_big_stack(|| eval::evaluate(&program, interner, limits, crate::graph::builtin_rows))?;
         // 4. Commit.
         // The old modules come first, so their queries do too.
         let new_queries = self.program.queries.len()..program.queries.len();
@@ -245,7 +267,8 @@ impl KnowledgeBase {
     /// Answers a lowered select query.
     pub fn answer(&mut self, query: &QueryIr) -> Result<Answers, Error> {
         self.fill_builtins(&query.body)?;
-        let rows = eval::answer(&self.program, &mut self.db, &mut self.interner, query, &self.limits)?;
+        let (program, db, interner, limits) = (&self.program, &mut self.db, &mut self.interner, &self.limits);
+        let rows = eval::on_big_stack(|| eval::answer(program, db, interner, query, limits))?;
         Ok(Answers {
             query: query.text.clone(),
             columns: query.columns.iter().map(|(_, n)| n.to_string()).collect(),
@@ -358,6 +381,14 @@ fn substitute_expr(e: &mut ast::Expr, values: &[(String, Value)]) {
         }
         ast::Expr::Var(_) | ast::Expr::Wildcard(_) | ast::Expr::Const(..) => {}
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Evaluate and replace the current state.
+    Commit,
+    /// Stop after checking; change nothing.
+    CheckOnly,
 }
 
 /// The query as written: from the source text of its span, whitespace-normalised.

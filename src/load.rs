@@ -47,6 +47,11 @@ impl<'a> Loader<'a> {
         self.load_file(path, None, &mut Vec::new());
     }
 
+    /// How a path is shown: as the user named it, with `.` and `..` resolved lexically.
+    fn display(path: &Path) -> String {
+        normalize(path).display().to_string()
+    }
+
     /// Loads text that is not a file (a REPL line, a string given to the library, stdin).
     pub fn load_text(&mut self, name: &str, text: &str, base: Option<PathBuf>) {
         let file = self.sources.add(name.to_string(), base, Arc::from(text));
@@ -61,14 +66,13 @@ impl<'a> Loader<'a> {
         std::fs::read(path)
     }
 
-    fn load_file(&mut self, path: &Path, blame: Option<Span>, stack: &mut Vec<PathBuf>) {
+    fn load_file(&mut self, path: &Path, blame: Option<Span>, stack: &mut Vec<(PathBuf, String)>) {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
-        if stack.contains(&key) {
-            let chain: Vec<String> = stack.iter().chain([&key]).map(|p| p.display().to_string()).collect();
-            let mut d = Diagnostic::error(
-                "load::include_cycle",
-                format!("`{}` includes itself: {}", path.display(), chain.join(" -> ")),
-            );
+        let shown = Self::display(path);
+        if stack.iter().any(|(k, _)| *k == key) {
+            let chain: Vec<&str> = stack.iter().map(|(_, s)| s.as_str()).chain([shown.as_str()]).collect();
+            let mut d =
+                Diagnostic::error("load::include_cycle", format!("`{shown}` includes itself: {}", chain.join(" -> ")));
             if let Some(span) = blame {
                 d = d.at(span).label("included again here");
             }
@@ -85,7 +89,7 @@ impl<'a> Loader<'a> {
                 return;
             }
         };
-        let text = match decode(bytes, &path.display().to_string(), blame) {
+        let text = match decode(bytes, &shown, blame) {
             Ok(t) => t,
             Err(d) => {
                 self.diags.push(d);
@@ -93,13 +97,13 @@ impl<'a> Loader<'a> {
             }
         };
         self.seen.push(key.clone());
-        let file = self.sources.add(path.display().to_string(), Some(path.to_path_buf()), Arc::from(text.as_str()));
-        stack.push(key);
+        let file = self.sources.add(shown.clone(), Some(path.to_path_buf()), Arc::from(text.as_str()));
+        stack.push((key, shown));
         self.parse_and_follow(file, &text, stack);
         stack.pop();
     }
 
-    fn parse_and_follow(&mut self, file: crate::ast::FileId, text: &str, stack: &mut Vec<PathBuf>) {
+    fn parse_and_follow(&mut self, file: crate::ast::FileId, text: &str, stack: &mut Vec<(PathBuf, String)>) {
         let (module, diags) = syntax::parse_module(file, text);
         self.diags.extend(diags);
         let base =
@@ -112,13 +116,14 @@ impl<'a> Loader<'a> {
                     let path = base.join(&load.path);
                     match self.read(&path) {
                         Ok(bytes) => {
-                            match read_table(&bytes, &load.path, load.header, self.interner, csv_or_tsv(&path)) {
+                            let shown = Self::display(&path);
+                            match read_table(&bytes, &shown, load.header, self.interner, csv_or_tsv(&path)) {
                                 Ok(mut table) => {
                                     table.pred = load.pred.clone();
                                     self.out.tables.push(table);
                                 }
                                 Err(err) => {
-                                    let d = self.table_error(err, &load.path, &bytes);
+                                    let d = self.table_error(err, &shown, &bytes);
                                     self.diags.push(d);
                                 }
                             }
@@ -199,9 +204,11 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Bytes to text: invalid UTF-8 is a diagnostic with the byte offset.
+/// Bytes to text: invalid UTF-8 is a diagnostic with the byte offset; a byte-order mark is
+/// dropped.
 pub fn decode(bytes: Vec<u8>, name: &str, blame: Option<Span>) -> Result<String, Diagnostic> {
     match String::from_utf8(bytes) {
+        Ok(text) if text.starts_with('\u{feff}') => Ok(text['\u{feff}'.len_utf8()..].to_string()),
         Ok(text) => Ok(text),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
@@ -258,7 +265,8 @@ pub fn read_table(
     let mut data: Vec<Id> = Vec::new();
     let mut lines: Vec<u32> = Vec::new();
     let mut width: Option<usize> = None;
-    let mut offset = 0;
+    // A byte-order mark is not data.
+    let mut offset = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
     let mut line_no = 0u32;
     let mut field_buf = String::new();
     let mut fields: Vec<(usize, usize)> = Vec::new();

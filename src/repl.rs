@@ -142,7 +142,7 @@ impl Repl {
 
     fn run(&mut self) {
         if self.banner {
-            let n = self.kb.program().preds.len();
+            let n = self.kb.program().preds.iter().filter(|p| !p.defined.builtin).count();
             self.say(&format!(
                 "because {}: {n} predicates loaded. End a query with `.`; :help for commands, Ctrl-D to leave.\n",
                 env!("CARGO_PKG_VERSION")

@@ -67,11 +67,24 @@ pub fn stratify(program: &mut Program, diags: &mut Diagnostics) {
         // The condensation is acyclic by construction; keep one stratum per component anyway.
         Err(_) => condensed.node_indices().collect(),
     };
-    // 2. Bodies must be evaluated before heads: walk the order backwards.
-    let mut strata = Vec::new();
+    // 2. Bodies must be evaluated before heads: walk the order backwards. Predicates that no
+    // rule defines (stated, loaded, built-in) share stratum 0; every component with rules
+    // gets the next stratum.
+    let has_rules: Vec<bool> = {
+        let mut v = vec![false; program.preds.len()];
+        for rule in &program.rules {
+            v[rule.head.pred as usize] = true;
+        }
+        v
+    };
+    let mut strata = vec![Stratum::default()];
     let mut stratum_of = vec![0; program.preds.len()];
     for node in order.into_iter().rev() {
         let members: Vec<PredId> = condensed[node].iter().map(|n| n.index() as PredId).collect();
+        if !members.iter().any(|&p| has_rules[p as usize]) {
+            strata[0].preds.extend(members);
+            continue;
+        }
         let index = strata.len();
         for &p in &members {
             stratum_of[p as usize] = index;

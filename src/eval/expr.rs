@@ -18,6 +18,8 @@ pub enum Scalar {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprError {
     Overflow(String),
+    /// A decimal result that is infinite.
+    DecimalOverflow(String),
     DivisionByZero,
     Type(String),
     /// `start(T)` of an interval unbounded at the start: the literal simply does not hold.
@@ -119,7 +121,7 @@ fn arith(op: BinOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar,
             if r.is_finite() {
                 Ok(Scalar::Dec(r))
             } else {
-                Err(ExprError::Overflow(format!("{} {} {}", text(a), op.symbol(), text(b))))
+                Err(ExprError::DecimalOverflow(format!("{} {} {}", text(a), op.symbol(), text(b))))
             }
         }
     }

@@ -7,8 +7,8 @@
 //! most bound columns (ties: the smaller relation).
 
 use crate::ast::{AggFunc, CmpOp, Span, TimeOp};
-use crate::program::{AggregateIr, Arg, AtomIr, Expr, Literal, PredId, Var};
-use crate::value::Id;
+use crate::program::{AggregateIr, Arg, AtomIr, Expr, Literal, PredId, Program, Var};
+use crate::value::{Id, Interner, Value};
 
 use super::relation::Relation;
 
@@ -95,14 +95,38 @@ pub enum AggResult {
 /// Everything the planner needs to know about the program.
 pub struct PlanCx<'a> {
     pub rels: &'a mut [Relation],
-    pub temporal: &'a [bool],
+    /// Per predicate: whether its relation has the hidden interval column.
+    pub temporal: Vec<bool>,
     /// The interned always-interval, bound to `T` in `p(X) @ T` when `p` is not temporal.
     pub always: Id,
     /// Per variable: whether it is an anonymous `_` (free in a negation).
-    pub anonymous: &'a [bool],
+    pub anonymous: Vec<bool>,
     /// Place literals in the order they are written wherever their inputs allow (for `why
     /// not`, whose answer is "the first premise that fails"), instead of the fastest order.
     pub source_order: bool,
+    pub interner: &'a Interner,
+    /// Per variable: whether a positive atom not yet placed would bind it.
+    pending: Vec<bool>,
+}
+
+impl<'a> PlanCx<'a> {
+    pub fn new(
+        rels: &'a mut [Relation],
+        program: &Program,
+        always: Id,
+        var_names: &[std::sync::Arc<str>],
+        interner: &'a Interner,
+    ) -> PlanCx<'a> {
+        PlanCx {
+            rels,
+            temporal: program.preds.iter().map(|p| p.temporal).collect(),
+            always,
+            anonymous: var_names.iter().map(|n| &**n == "_").collect(),
+            source_order: false,
+            interner,
+            pending: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -117,9 +141,39 @@ pub fn plan_body(
 ) -> Result<Vec<Step>, Unplaceable> {
     let mut steps = Vec::new();
     let mut placed = vec![false; body.len()];
+    let saved_pending = std::mem::take(&mut cx.pending);
+    let result = plan_body_inner(cx, body, delta, bound, &mut steps, &mut placed);
+    cx.pending = saved_pending;
+    result.map(|()| steps)
+}
+
+/// Marks the variables that unplaced positive atoms of `body` would bind.
+fn mark_pending(cx: &mut PlanCx<'_>, body: &[Literal], placed: &[bool], n_vars: usize) {
+    cx.pending.clear();
+    cx.pending.resize(n_vars, false);
+    for (lit, _) in body.iter().zip(placed).filter(|(_, p)| !**p) {
+        if let Literal::Positive(a) = lit {
+            for arg in a.args.iter().chain(&a.time) {
+                if let Arg::Var(v) = arg {
+                    cx.pending[*v as usize] = true;
+                }
+            }
+        }
+    }
+}
+
+fn plan_body_inner(
+    cx: &mut PlanCx<'_>,
+    body: &[Literal],
+    delta: Option<usize>,
+    bound: &mut [bool],
+    steps: &mut Vec<Step>,
+    placed: &mut [bool],
+) -> Result<(), Unplaceable> {
+    let n_vars = bound.len();
     if let Some(i) = delta {
         if let Literal::Positive(atom) = &body[i] {
-            place_atom(cx, atom, i, Some(Range::Delta), bound, &mut steps);
+            place_atom(cx, atom, i, Some(Range::Delta), bound, steps);
             placed[i] = true;
         }
     }
@@ -127,9 +181,9 @@ pub fn plan_body(
         // The first literal in written order whose inputs are bound, again and again.
         while let Some(i) = (0..body.len()).find(|&i| !placed[i] && literal_ready(cx, &body[i], bound)) {
             match &body[i] {
-                Literal::Positive(atom) => place_atom(cx, atom, i, None, bound, &mut steps),
+                Literal::Positive(atom) => place_atom(cx, atom, i, None, bound, steps),
                 lit => {
-                    try_place_filter(cx, lit, i, bound, &mut steps)?;
+                    try_place_filter(cx, lit, i, bound, steps)?;
                 }
             }
             placed[i] = true;
@@ -137,14 +191,12 @@ pub fn plan_body(
     }
     loop {
         // 1. Every literal that is ready and is not a positive atom.
+        mark_pending(cx, body, placed, n_vars);
         let mut progress = true;
         while progress {
             progress = false;
             for (i, lit) in body.iter().enumerate() {
-                if !placed[i]
-                    && !matches!(lit, Literal::Positive(_))
-                    && try_place_filter(cx, lit, i, bound, &mut steps)?
-                {
+                if !placed[i] && !matches!(lit, Literal::Positive(_)) && try_place_filter(cx, lit, i, bound, steps)? {
                     placed[i] = true;
                     progress = true;
                 }
@@ -166,7 +218,7 @@ pub fn plan_body(
             });
         match best {
             Some((i, atom)) => {
-                place_atom(cx, atom, i, None, bound, &mut steps);
+                place_atom(cx, atom, i, None, bound, steps);
                 placed[i] = true;
             }
             None => break,
@@ -174,7 +226,7 @@ pub fn plan_body(
     }
     match body.iter().enumerate().find(|(i, _)| !placed[*i]) {
         Some((_, lit)) => Err(Unplaceable(lit.span())),
-        None => Ok(steps),
+        None => Ok(()),
     }
 }
 
@@ -321,6 +373,14 @@ fn try_place_filter(
             if *op == CmpOp::Eq {
                 for (side, other, other_bound) in [(lhs, rhs, rb), (rhs, lhs, lb)] {
                     if let (Expr::Var(v), true) = (side, other_bound) {
+                        // `p(X), X = 2.0` must match `p(2)`: `=` compares numbers by value, a
+                        // join by identity. So a number is assigned only to a variable that no
+                        // atom would bind; text and intervals compare by identity anyway.
+                        let identity_safe = matches!(other, Expr::Const(id)
+                            if matches!(cx.interner.value(*id), Value::Text(_) | Value::Interval(_)));
+                        if cx.pending.get(*v as usize).copied().unwrap_or(false) && !identity_safe {
+                            continue;
+                        }
                         bound[*v as usize] = true;
                         steps.push(Step::Assign { var: *v, expr: other.clone(), literal });
                         return Ok(true);

@@ -45,6 +45,8 @@ pub fn render_text(e: &Explanation, color: bool) -> String {
         if i > 0 {
             out.push('\n');
         }
+        // Each answer's proof stands on its own.
+        printed.clear();
         for (k, &root) in roots.iter().enumerate() {
             if roots.len() > 1 {
                 let _ = writeln!(out, "proof {} of {}:", k + 1, roots.len());

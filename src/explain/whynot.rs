@@ -236,11 +236,9 @@ fn furthest_match(
     regs: &[Id],
     bound: &[bool],
 ) -> Result<(Vec<Step>, Option<(usize, Vec<Id>, Vec<bool>)>), Error> {
-    let temporal: Vec<bool> = cx.program.preds.iter().map(|p| p.temporal).collect();
-    let anonymous: Vec<bool> = rule.var_names.iter().map(|n| &**n == "_").collect();
     let always = cx.db.always;
-    let mut pcx =
-        PlanCx { rels: &mut cx.db.relations, temporal: &temporal, always, anonymous: &anonymous, source_order: true };
+    let mut pcx = PlanCx::new(&mut cx.db.relations, cx.program, always, &rule.var_names, cx.interner);
+    pcx.source_order = true;
     let mut b = bound.to_vec();
     let steps = plan::plan_body(&mut pcx, &rule.body, None, &mut b).map_err(|e| {
         Error::from(

@@ -67,7 +67,7 @@ pub struct RuleEdge {
     pub rules: Vec<RuleRef>,
 }
 
-/// The predicate dependency graph: node index = `PredId`.
+/// The predicate dependency graph (built-ins appear only when a rule uses them).
 #[derive(Debug, Clone, Default)]
 pub struct RuleGraph {
     pub graph: DiGraph<RuleNode, RuleEdge>,
@@ -77,9 +77,14 @@ pub struct RuleGraph {
 /// The dependency graph of `program`'s predicates with their strata.
 pub fn rule_graph(program: &Program) -> RuleGraph {
     let mut graph = DiGraph::with_capacity(program.preds.len(), program.rules.len() * 2);
+    let mut node_of: FxHashMap<PredId, NodeIndex> = FxHashMap::default();
     for (pred, info) in program.preds.iter().enumerate() {
+        let used = || program.rules.iter().any(|r| crate::eval::uses_pred(&r.body, pred as PredId));
+        if info.defined.builtin && !used() {
+            continue;
+        }
         let stratum = program.stratum_of.get(pred).copied().unwrap_or(0);
-        graph.add_node(RuleNode {
+        let node = graph.add_node(RuleNode {
             name: info.name.clone(),
             arity: info.arity,
             stratum,
@@ -88,6 +93,7 @@ pub fn rule_graph(program: &Program) -> RuleGraph {
             by_rules: info.defined.by_rules,
             by_load: info.defined.by_load,
         });
+        node_of.insert(pred as PredId, node);
     }
     // One edge per (body, head, kind), in order of first use, listing the rules that use it.
     let mut index: FxHashMap<(PredId, PredId, DependencyKind), EdgeIndex> = FxHashMap::default();
@@ -97,7 +103,7 @@ pub fn rule_graph(program: &Program) -> RuleGraph {
         body_dependencies(&rule.body, DependencyKind::Positive, &mut deps);
         for (body, kind) in deps {
             let edge = *index.entry((body, head, kind)).or_insert_with(|| {
-                let (from, to) = (NodeIndex::new(body as usize), NodeIndex::new(head as usize));
+                let (from, to) = (node_of[&body], node_of[&head]);
                 graph.add_edge(from, to, RuleEdge { kind, rules: Vec::new() })
             });
             let rules = &mut graph[edge].rules;
