@@ -5,6 +5,24 @@
 //! secondary labels and a one-line help. Stages collect diagnostics into a [`Diagnostics`] list
 //! and report them all, sorted by position. Rendering to text (with the source line and a caret)
 //! and to JSON lives here too, so every front end prints them the same way.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use because::diag::Diagnostic;
+//! use because::source::{SourceMap, Span};
+//!
+//! let mut sources = SourceMap::default();
+//! let file = sources.add("f.kb".into(), None, Arc::from("p(X) :- q.\n"));
+//! let d = Diagnostic::error("check::unsafe_variable", "`X` is not bound by the body")
+//!     .at(Span::new(file, 2, 3))
+//!     .label("not bound")
+//!     .help("bind `X` in a positive atom of the body");
+//! assert_eq!(
+//!     d.render(&sources, false),
+//!     "f.kb:1:3: error[check::unsafe_variable]: `X` is not bound by the body\n  |\n\
+//!      1 | p(X) :- q.\n  |   ^ not bound\n  = help: bind `X` in a positive atom of the body\n"
+//! );
+//! ```
 
 use std::fmt::Write as _;
 
@@ -12,17 +30,42 @@ use serde::Serialize;
 
 use crate::source::{SourceMap, Span};
 
+/// An error fails the operation; a warning is reported and the operation goes on. In JSON,
+/// `"error"` or `"warning"`.
+///
+/// ```
+/// use because::diag::{Diagnostic, Severity};
+///
+/// assert_eq!(Diagnostic::warning("check::singleton_variable", "m").severity, Severity::Warning);
+/// assert_eq!(serde_json::to_string(&Severity::Error).unwrap(), "\"error\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The operation fails.
     Error,
+    /// Reported; the operation goes on.
     Warning,
 }
 
+/// One problem: a stable code, a message, a place, and what helps to fix it. Built with
+/// [`Diagnostic::error`] or [`Diagnostic::warning`] and the builder methods.
+///
+/// ```
+/// use because::diag::Diagnostic;
+///
+/// let d = Diagnostic::error("api::bad_row", "row 3 has 2 values, not 3").help("give every row 3 values");
+/// assert!(d.is_error());
+/// assert_eq!((d.code, d.span), ("api::bad_row", None));
+/// assert_eq!(d.help.as_deref(), Some("give every row 3 values"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// A stable namespaced code: `parse::unexpected`, `check::unsafe_variable`, ...
     pub code: &'static str,
+    /// One sentence, without a final period.
     pub message: String,
     /// Where the problem is; `None` for problems with no place in a file (a missing argument).
     pub span: Option<Span>,
@@ -30,10 +73,17 @@ pub struct Diagnostic {
     pub label: Option<Box<str>>,
     /// Other places that explain the problem (the rules of a cycle, a first definition).
     pub notes: Vec<(Span, String)>,
+    /// A one-line hint at the fix.
     pub help: Option<Box<str>>,
 }
 
 impl Diagnostic {
+    /// An error with a namespaced code (`stage::what`) and a message.
+    ///
+    /// ```
+    /// let d = because::diag::Diagnostic::error("load::missing_file", "cannot read `x.kb`");
+    /// assert_eq!(d.message, "cannot read `x.kb`");
+    /// ```
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -46,36 +96,89 @@ impl Diagnostic {
         }
     }
 
+    /// A warning: reported, but the operation goes on.
+    ///
+    /// ```
+    /// let d = because::diag::Diagnostic::warning("check::singleton_variable", "`Z` appears once");
+    /// assert!(!d.is_error());
+    /// ```
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
     }
 
+    /// Places the diagnostic at `span` (where the caret goes).
+    ///
+    /// ```
+    /// use because::diag::Diagnostic;
+    /// use because::source::{FileId, Span};
+    ///
+    /// let d = Diagnostic::error("parse::unexpected", "m").at(Span::new(FileId(0), 4, 5));
+    /// assert_eq!(d.span.map(|s| (s.start, s.end)), Some((4, 5)));
+    /// ```
     pub fn at(mut self, span: Span) -> Diagnostic {
         self.span = Some(span);
         self
     }
 
+    /// The text shown after the caret.
+    ///
+    /// ```
+    /// let d = because::diag::Diagnostic::error("c", "m").label("here");
+    /// assert_eq!(d.label.as_deref(), Some("here"));
+    /// ```
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into().into_boxed_str());
         self
     }
 
+    /// Adds another place that explains the problem (a first definition, a rule of a cycle).
+    ///
+    /// ```
+    /// use because::diag::Diagnostic;
+    /// use because::source::{FileId, Span};
+    ///
+    /// let d = Diagnostic::error("c", "m").note(Span::new(FileId(0), 0, 1), "first defined here");
+    /// assert_eq!(d.notes[0].1, "first defined here");
+    /// ```
     pub fn note(mut self, span: Span, note: impl Into<String>) -> Diagnostic {
         self.notes.push((span, note.into()));
         self
     }
 
+    /// A one-line hint at the fix.
+    ///
+    /// ```
+    /// let d = because::diag::Diagnostic::error("c", "m").help("try this");
+    /// assert_eq!(d.help.as_deref(), Some("try this"));
+    /// ```
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into().into_boxed_str());
         self
     }
 
+    /// Whether this is an error (not a warning).
+    ///
+    /// ```
+    /// assert!(because::diag::Diagnostic::error("c", "m").is_error());
+    /// ```
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// Renders as text: `file:line:col: error[code]: message`, the source line, a caret under
     /// the span, then notes and help. Colour only when `color` is set.
+    ///
+    /// ```
+    /// use because::diag::Diagnostic;
+    /// use because::source::SourceMap;
+    ///
+    /// // Without a place: just the headline and the help.
+    /// let d = Diagnostic::error("cli::bad_interval", "`x` is not an interval").help("write 1991..2019");
+    /// assert_eq!(
+    ///     d.render(&SourceMap::default(), false),
+    ///     "error[cli::bad_interval]: `x` is not an interval\n  = help: write 1991..2019\n"
+    /// );
+    /// ```
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
         let mut out = String::new();
         let (sev, paint) = match self.severity {
@@ -99,7 +202,26 @@ impl Diagnostic {
         out
     }
 
-    /// The machine-readable form (see `docs/json.md`).
+    /// The machine-readable form (see `docs/json.md`, "Diagnostics").
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use because::diag::Diagnostic;
+    /// use because::source::{SourceMap, Span};
+    /// use serde_json::json;
+    ///
+    /// let mut sources = SourceMap::default();
+    /// let file = sources.add("f.kb".into(), None, Arc::from("p(a).\np(b.\n"));
+    /// let d = Diagnostic::error("parse::unexpected", "expected `)`").at(Span::new(file, 9, 10)).label("here");
+    /// assert_eq!(
+    ///     serde_json::to_value(d.to_json(&sources)).unwrap(),
+    ///     json!({
+    ///         "severity": "error", "code": "parse::unexpected", "message": "expected `)`",
+    ///         "at": {"file": "f.kb", "line": 2, "column": 4, "start": 9, "end": 10},
+    ///         "label": "here", "notes": [], "help": null
+    ///     })
+    /// );
+    /// ```
     pub fn to_json(&self, sources: &SourceMap) -> DiagnosticJson {
         let place = |span: Span| {
             let file = sources.get(span.file);
@@ -157,63 +279,186 @@ fn window(text: &str, col: usize) -> (String, usize) {
     (text.chars().skip(start).take(MAX).collect(), start)
 }
 
+/// A place in a file, in JSON: 1-based line and column (in characters), byte offsets.
+///
+/// ```
+/// use because::diag::Place;
+///
+/// let p = Place { file: "f.kb".into(), line: 1, column: 3, start: 2, end: 3 };
+/// assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"file":"f.kb","line":1,"column":3,"start":2,"end":3}"#);
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Place {
+    /// The file's name as diagnostics show it.
     pub file: String,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub column: usize,
+    /// Byte offset of the start of the span in the file.
     pub start: u32,
+    /// Byte offset just past the end of the span.
     pub end: u32,
 }
 
+/// A note of a diagnostic, in JSON.
+///
+/// ```
+/// use because::diag::{NoteJson, Place};
+///
+/// let n = NoteJson { at: Place { file: "f.kb".into(), line: 1, column: 1, start: 0, end: 1 }, note: "here".into() };
+/// assert!(serde_json::to_string(&n).unwrap().ends_with(r#""note":"here"}"#));
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct NoteJson {
+    /// Where the note points.
     pub at: Place,
+    /// What it says.
     pub note: String,
 }
 
-/// A diagnostic as JSON (schema in `docs/json.md`).
+/// A diagnostic as JSON (schema in `docs/json.md`); made by [`Diagnostic::to_json`].
+///
+/// ```
+/// use because::diag::Diagnostic;
+/// use because::source::SourceMap;
+///
+/// let j = Diagnostic::warning("check::w", "m").to_json(&SourceMap::default());
+/// assert_eq!(
+///     serde_json::to_string(&j).unwrap(),
+///     r#"{"severity":"warning","code":"check::w","message":"m","at":null,"label":null,"notes":[],"help":null}"#
+/// );
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct DiagnosticJson {
+    /// `"error"` or `"warning"`.
     pub severity: Severity,
+    /// The stable code.
     pub code: &'static str,
+    /// The message.
     pub message: String,
+    /// Where, if the problem has a place in a file.
     pub at: Option<Place>,
+    /// The text under the caret.
     pub label: Option<String>,
+    /// Other places that explain the problem.
     pub notes: Vec<NoteJson>,
+    /// A one-line hint at the fix.
     pub help: Option<String>,
 }
 
 /// A collection of diagnostics from one operation.
+///
+/// ```
+/// use because::diag::{Diagnostic, Diagnostics};
+/// use because::source::SourceMap;
+///
+/// let mut diags = Diagnostics::default();
+/// assert!(diags.is_empty());
+/// diags.push(Diagnostic::warning("w::one", "a warning"));
+/// assert!(!diags.has_errors());
+/// diags.extend(Diagnostic::error("e::two", "an error").into());
+/// diags.sort();
+/// assert_eq!(diags.errors().map(|d| d.code).collect::<Vec<_>>(), ["e::two"]);
+/// // Warnings are rendered only when asked for.
+/// assert_eq!(diags.render(&SourceMap::default(), false, false), "error[e::two]: an error\n");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Adds one diagnostic.
+    ///
+    /// ```
+    /// use because::diag::{Diagnostic, Diagnostics};
+    ///
+    /// let mut diags = Diagnostics::default();
+    /// diags.push(Diagnostic::error("e::x", "m"));
+    /// assert_eq!(diags.0.len(), 1);
+    /// ```
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
+    /// Whether any diagnostic is an error.
+    ///
+    /// ```
+    /// use because::diag::{Diagnostic, Diagnostics};
+    ///
+    /// assert!(Diagnostics::from(Diagnostic::error("e::x", "m")).has_errors());
+    /// assert!(!Diagnostics::from(Diagnostic::warning("w::x", "m")).has_errors());
+    /// ```
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// No diagnostics at all.
+    ///
+    /// ```
+    /// use because::diag::{Diagnostic, Diagnostics};
+    ///
+    /// assert!(Diagnostics::default().is_empty());
+    /// assert!(!Diagnostics::from(Diagnostic::warning("w::x", "m")).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// Adds all of `other`.
+    ///
+    /// ```
+    /// use because::diag::{Diagnostic, Diagnostics};
+    ///
+    /// let mut diags = Diagnostics::from(Diagnostic::error("e::one", "m"));
+    /// diags.extend(Diagnostics::from(Diagnostic::error("e::two", "m")));
+    /// assert_eq!(diags.0.len(), 2);
+    /// ```
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
     /// Sorted by position (file, then offset); diagnostics without a place come last.
+    ///
+    /// ```
+    /// use because::diag::{Diagnostic, Diagnostics};
+    ///
+    /// use because::source::{FileId, Span};
+    ///
+    /// let mut diags = Diagnostics(vec![
+    ///     Diagnostic::error("e::nowhere", "m"),
+    ///     Diagnostic::error("e::late", "m").at(Span::new(FileId(0), 9, 10)),
+    ///     Diagnostic::error("e::early", "m").at(Span::new(FileId(0), 1, 2)),
+    /// ]);
+    /// diags.sort();
+    /// assert_eq!(diags.0.iter().map(|d| d.code).collect::<Vec<_>>(), ["e::early", "e::late", "e::nowhere"]);
+    /// ```
     pub fn sort(&mut self) {
         self.0.sort_by_key(|d| (d.span.is_none(), d.span.map(|s| (s.file, s.start, s.end)), d.severity));
     }
 
+    /// The errors, without the warnings.
+    ///
+    /// ```
+    /// use because::diag::{Diagnostic, Diagnostics};
+    ///
+    /// let diags = Diagnostics(vec![Diagnostic::warning("w::x", "m"), Diagnostic::error("e::x", "m")]);
+    /// assert_eq!(diags.errors().count(), 1);
+    /// ```
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.is_error())
     }
 
+    /// Renders every error (and with `warnings`, every warning) as [`Diagnostic::render`] does.
+    ///
+    /// ```
+    /// use because::diag::{Diagnostic, Diagnostics};
+    ///
+    /// use because::source::SourceMap;
+    ///
+    /// let diags = Diagnostics(vec![Diagnostic::warning("w::x", "careful"), Diagnostic::error("e::x", "broken")]);
+    /// let all = diags.render(&SourceMap::default(), false, true);
+    /// assert_eq!(all, "warning[w::x]: careful\nerror[e::x]: broken\n");
+    /// ```
     pub fn render(&self, sources: &SourceMap, color: bool, warnings: bool) -> String {
         let mut out = String::new();
         for d in &self.0 {

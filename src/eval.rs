@@ -24,7 +24,52 @@ use expr::{ExprError, Scalar};
 use plan::{AggResult, AggStep, ColOp, PlanCx, Range, Step};
 use relation::{CHAIN_END, Relation, hash_ids};
 
-/// Limits that stop a runaway program.
+/// Limits that stop a runaway program: a timeout, a cap on derived facts, and a cancel flag
+/// another thread can set. They are checked every 16k join steps and at the end of every
+/// round, during loads (evaluation), queries and explanations alike; a limit hit fails the
+/// operation with `eval::timeout`, `eval::max_facts` or `eval::cancelled` and, for a load,
+/// changes nothing.
+///
+/// ```
+/// use std::time::Duration;
+/// use because::eval::Limits;
+/// use because::kb::KnowledgeBase;
+///
+/// // A program without end: every n has a successor.
+/// let endless = "n(0).\nn(Y) :- n(X), Y = X + 1.\n";
+/// let mut kb = KnowledgeBase::new(Limits { max_facts: Some(1000), ..Limits::default() });
+/// let e = kb.load_str("n.kb", endless, None).unwrap_err();
+/// assert_eq!(e.diagnostics.0[0].code, "eval::max_facts");
+///
+/// let mut kb = KnowledgeBase::new(Limits { timeout: Some(Duration::from_millis(50)), max_facts: None, cancel: None });
+/// let e = kb.load_str("n.kb", endless, None).unwrap_err();
+/// assert_eq!(e.diagnostics.0[0].code, "eval::timeout");
+/// ```
+///
+/// Cancelling from another thread (as Ctrl-C does in the REPL):
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::time::Duration;
+/// use because::eval::Limits;
+/// use because::kb::KnowledgeBase;
+///
+/// let cancel = Arc::new(AtomicBool::new(false));
+/// let limits = Limits { timeout: None, max_facts: None, cancel: Some(cancel.clone()) };
+/// let mut kb = KnowledgeBase::new(limits);
+/// let canceller = std::thread::spawn(move || {
+///     std::thread::sleep(Duration::from_millis(50));
+///     cancel.store(true, Ordering::Relaxed);
+/// });
+/// let e = kb.load_str("n.kb", "n(0).\nn(Y) :- n(X), Y = X + 1.\n", None).unwrap_err();
+/// canceller.join().unwrap();
+/// assert_eq!(e.diagnostics.0[0].code, "eval::cancelled");
+/// // Nothing was committed; clear the flag (or set new limits) to go on.
+/// kb.limits().cancel.as_ref().unwrap().store(false, Ordering::Relaxed);
+/// kb.load_str("p.kb", "p(a).\n", None).unwrap();
+/// assert!(kb.query("p(a)").unwrap().holds());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Wall-clock time for one evaluation or query.
@@ -93,7 +138,7 @@ impl Database {
 
     /// The origin of a base row (`row < round_starts[0]`), if it is one.
     pub fn origin<'p>(&self, program: &'p Program, pred: PredId, row: u32) -> Option<RowOrigin<'p>> {
-        let code = *self.relations[pred as usize].base_origins.get(row as usize)?;
+        let code = self.relations[pred as usize].origin_code(row)?;
         let n_stated = program.origins.len() as u32;
         if code < n_stated {
             return Some(RowOrigin::Stated(&program.origins[code as usize]));
@@ -178,6 +223,12 @@ impl TupleSet {
     }
 
     /// Inserts unless present; returns whether it was new.
+    #[inline]
+    fn contains(&self, hash: u64, tuple: &[Id]) -> bool {
+        let (data, w) = (&self.data, self.width);
+        self.table.find(hash, |&r| relation::row_eq(data, r as usize * w, tuple)).is_some()
+    }
+
     fn insert(&mut self, hash: u64, tuple: &[Id]) -> bool {
         let (data, w) = (&self.data, self.width);
         if self.table.find(hash, |&r| relation::row_eq(data, r as usize * w, tuple)).is_some() {
@@ -367,7 +418,7 @@ fn load_base_facts(program: &Program, db: &mut Database) {
     for fact in &program.facts {
         let rel = &mut db.relations[fact.pred as usize];
         if rel.insert(&fact.row) {
-            rel.base_origins.push(fact.origin);
+            rel.push_origin(fact.origin);
         }
     }
     let mut code = program.origins.len() as u32;
@@ -376,7 +427,7 @@ fn load_base_facts(program: &Program, db: &mut Database) {
         rel.reserve(table.lines.len());
         for row in table.data.chunks(table.width.max(1)).take(table.lines.len()) {
             if rel.insert(if table.width == 0 { &[] } else { row }) {
-                rel.base_origins.push(code);
+                rel.push_origin(code);
             }
             code += 1;
         }
@@ -411,7 +462,9 @@ fn run_rule(
             }
         }
         let hash = hash_ids(tuple.iter().copied());
-        if !head_rel.contains_hashed(hash, &tuple) {
+        // The round's own set is small and hot: a tuple derived twice in a round is caught
+        // there before it costs a probe of the (large, cold) full relation.
+        if !new.contains(hash, &tuple) && !head_rel.contains_hashed(hash, &tuple) {
             new.insert(hash, &tuple);
         }
         Ok(())
@@ -561,6 +614,18 @@ impl<'a> Exec<'a> {
                     }
                 }
             }
+            Step::Probe { rel, index: plan::MEMBER, key, .. } => {
+                let relation = &self.rels[*rel as usize];
+                self.guard.tick()?;
+                if let Some(row) = member(relation, key, regs) {
+                    if row < self.limit(*rel) {
+                        if self.tracking {
+                            self.trace[i] = row;
+                        }
+                        self.run(steps, i + 1, regs, emit)?;
+                    }
+                }
+            }
             Step::Probe { rel, index, key, cols, .. } => {
                 let relation = &self.rels[*rel as usize];
                 let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
@@ -580,8 +645,12 @@ impl<'a> Exec<'a> {
             }
             Step::Absent { rel, index, key, .. } => {
                 let relation = &self.rels[*rel as usize];
-                let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
-                let first = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
+                let first = if *index == plan::MEMBER {
+                    member(relation, key, regs).unwrap_or(CHAIN_END)
+                } else {
+                    let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
+                    relation.probe(*index, hash, |k| arg_value(&key[k], regs))
+                };
                 if self.tracking && first != CHAIN_END {
                     self.trace[i] = first;
                 }
@@ -669,6 +738,23 @@ impl<'a> Exec<'a> {
         })?;
         acc.finish().map_err(|e| RunError::Expr(e, Some(agg.literal)))
     }
+}
+
+/// The row holding exactly the key's values, if any.
+#[inline]
+fn member(relation: &Relation, key: &[Arg], regs: &[Id]) -> Option<u32> {
+    let mut buf = [0 as Id; 8];
+    let mut long = Vec::new();
+    let tuple: &mut [Id] = if key.len() <= buf.len() {
+        &mut buf[..key.len()]
+    } else {
+        long.resize(key.len(), 0);
+        &mut long
+    };
+    for (slot, a) in tuple.iter_mut().zip(key) {
+        *slot = arg_value(a, regs);
+    }
+    relation.find(tuple)
 }
 
 /// Applies column ops to a row; false when a check fails.

@@ -14,6 +14,23 @@
 //! **Architecture invariant:** this module reads what evaluation produced and never evaluates,
 //! prints or touches files; the built-ins read base facts only, so they never depend on the
 //! rules that use them.
+//!
+//! ```
+//! use because::graph::{GraphFormat, GraphRequest, run};
+//! use because::kb::KnowledgeBase;
+//!
+//! let mut kb = KnowledgeBase::default();
+//! kb.load_str("g.kb", "member(nato, us).\nmember(nato, uk).\nally(uk, fr).\n", None)?;
+//! let request = GraphRequest { path: Some(("us".into(), "fr".into())), ..GraphRequest::default() };
+//! let out = run(&kb, &request)?;
+//! assert!(!out.empty);
+//! assert!(out.text.contains("member"), "{}", out.text);
+//! // The same as JSON (schema in docs/graph.md).
+//! let json = run(&kb, &GraphRequest { format: GraphFormat::Json, ..request })?;
+//! let doc: serde_json::Value = serde_json::from_str(&json.text).unwrap();
+//! assert_eq!((doc["version"].as_u64(), doc["found"].as_bool()), (Some(1), Some(true)));
+//! # Ok::<(), because::kb::Error>(())
+//! ```
 
 pub mod builtin;
 pub mod export;
@@ -30,16 +47,31 @@ use crate::diag::Diagnostic;
 use crate::kb::{Error, KnowledgeBase};
 use crate::value::Interval;
 
-/// How `run_request` prints.
+/// How `run_request` prints: text, DOT or JSON (`docs/graph.md`).
+///
+/// ```
+/// use because::graph::GraphFormat;
+///
+/// assert_eq!(GraphFormat::parse("dot"), Some(GraphFormat::Dot));
+/// assert_eq!(GraphFormat::default(), GraphFormat::Text);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GraphFormat {
+    /// Lines of text for a terminal.
     #[default]
     Text,
+    /// A Graphviz graph.
     Dot,
+    /// One JSON document (`docs/graph.md`).
     Json,
 }
 
 impl GraphFormat {
+    /// The format named on a command line: `text`, `dot` or `json`.
+    ///
+    /// ```
+    /// assert_eq!(because::graph::GraphFormat::parse("svg"), None);
+    /// ```
     pub fn parse(s: &str) -> Option<GraphFormat> {
         Some(match s {
             "text" => GraphFormat::Text,
@@ -52,6 +84,24 @@ impl GraphFormat {
 
 /// One graph command. At most one of `path`, `around`, `central`, `components`, `rules` is set;
 /// none asks for the whole graph. `during` and `preds` restrict every entity view.
+///
+/// ```
+/// use because::graph::{GraphRequest, run};
+/// use because::kb::KnowledgeBase;
+/// use because::value::Interval;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("g.kb", "ally(a, b) @ 1950..1960.\nally(b, c) @ 1990..2000.\n", None)?;
+/// // b's neighbourhood, counting only facts that hold at some time in the 1990s.
+/// let request = GraphRequest {
+///     around: Some("b".into()),
+///     during: Some(Interval { start: Some(1990), end: Some(1999) }),
+///     ..GraphRequest::default()
+/// };
+/// let text = run(&kb, &request)?.text;
+/// assert!(text.contains('c') && !text.contains("ally(a, b)"), "{text}");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphRequest {
     /// `--path A B`: the shortest chain of facts from A to B.
@@ -62,6 +112,7 @@ pub struct GraphRequest {
     pub preds: Option<Vec<String>>,
     /// `--around X`: X's neighbourhood to `depth` hops.
     pub around: Option<String>,
+    /// `--depth N`: hops for `around` (default 1).
     pub depth: usize,
     /// `--central`: entities ranked by degree and betweenness.
     pub central: bool,
@@ -71,6 +122,7 @@ pub struct GraphRequest {
     pub rules: bool,
     /// `--base-only`: leave derived facts out.
     pub base_only: bool,
+    /// `--format`: text, dot or json.
     pub format: GraphFormat,
 }
 
@@ -93,6 +145,14 @@ impl Default for GraphRequest {
 }
 
 impl GraphRequest {
+    /// The `during`/`preds` restriction as a filter for the [`query`] functions.
+    ///
+    /// ```
+    /// use because::graph::GraphRequest;
+    ///
+    /// let f = GraphRequest { preds: Some(vec!["member".into()]), ..GraphRequest::default() }.filter();
+    /// assert_eq!(f.preds.as_deref(), Some(&["member".to_string()][..]));
+    /// ```
     pub fn filter(&self) -> PathFilter {
         PathFilter { during: self.during, preds: self.preds.clone() }
     }
@@ -100,21 +160,65 @@ impl GraphRequest {
 
 /// What `run` produced: the printable text, and whether it found nothing (a path that does not
 /// exist), so a command line can exit with 1 as for a query without answers.
+///
+/// ```
+/// use because::graph::{GraphRequest, run};
+/// use because::kb::KnowledgeBase;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("g.kb", "ally(a, b).\nally(c, d).\n", None)?;
+/// let out = run(&kb, &GraphRequest { path: Some(("a".into(), "d".into())), ..GraphRequest::default() })?;
+/// assert!(out.empty, "no chain of facts links a to d");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraphOutput {
+    /// What to print.
     pub text: String,
+    /// The answer was empty: no path exists.
     pub empty: bool,
 }
 
 /// How many entities `--central` lists in text (JSON lists all).
+///
+/// ```
+/// assert_eq!(because::graph::CENTRAL_SHOWN, 20);
+/// ```
 pub const CENTRAL_SHOWN: usize = 20;
 
 /// Runs a graph request and returns the output to print.
+///
+/// ```
+/// use because::graph::{GraphRequest, run_request};
+/// use because::kb::KnowledgeBase;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("g.kb", "p(a).\nq(X) :- p(X).\n", None)?;
+/// let text = run_request(&kb, &GraphRequest { rules: true, ..GraphRequest::default() })?;
+/// assert!(text.contains('q'), "{text}");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 pub fn run_request(kb: &KnowledgeBase, req: &GraphRequest) -> Result<String, Error> {
     run(kb, req).map(|o| o.text)
 }
 
 /// Runs a graph request; like [`run_request`] but says whether the answer was empty.
+/// Asking for two views at once is an error (`graph::conflicting_requests`).
+///
+/// ```
+/// use because::graph::{GraphFormat, GraphRequest, run};
+/// use because::kb::KnowledgeBase;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("g.kb", "ally(a, b).\nally(b, c).\nally(x, y).\n", None)?;
+/// let json = run(&kb, &GraphRequest { components: true, format: GraphFormat::Json, ..GraphRequest::default() })?;
+/// let doc: serde_json::Value = serde_json::from_str(&json.text).unwrap();
+/// assert_eq!(doc["components"].as_array().map(Vec::len), Some(2));
+///
+/// let both = GraphRequest { central: true, components: true, ..GraphRequest::default() };
+/// assert_eq!(run(&kb, &both).unwrap_err().diagnostics.0[0].code, "graph::conflicting_requests");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error> {
     let modes = [req.path.is_some(), req.around.is_some(), req.central, req.components, req.rules];
     if modes.iter().filter(|&&m| m).count() > 1 {
@@ -182,6 +286,15 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
 }
 
 /// Reads a `--during` window: `1991..2019`, `1991..`, `..1990` or one year `1995`.
+///
+/// ```
+/// use because::graph::parse_interval;
+/// use because::value::Interval;
+///
+/// assert_eq!(parse_interval("1995"), Some(Interval::year(1995)));
+/// assert_eq!(parse_interval("1991.."), Some(Interval { start: Some(1991), end: None }));
+/// assert_eq!(parse_interval("soon"), None);
+/// ```
 pub fn parse_interval(text: &str) -> Option<Interval> {
     crate::kb::param_value(text).as_interval()
 }

@@ -8,20 +8,51 @@ use serde::Serialize;
 use crate::kb::Answers;
 use crate::value::Value;
 
-/// Version of every JSON document the tool prints.
+/// Version of every JSON document the tool prints (the `version` field; `docs/json.md`).
+/// It changes only when a field is removed or changes meaning; new optional fields keep it.
+///
+/// ```
+/// assert_eq!(because::output::JSON_VERSION, 1);
+/// ```
 pub const JSON_VERSION: u32 = 1;
 
+/// How answers (and proofs) are printed: `--format table|tsv|csv|json|jsonl`.
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// use because::output::{Format, render_answers};
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a, 1).\np(\"b, c\", 2).\n", None)?;
+/// let a = kb.query("p(X, N)")?;
+/// assert_eq!(render_answers(&a, Format::Table), "X    │ N\n─────┼──\na    │ 1\nb, c │ 2\n(2 answers)\n");
+/// assert_eq!(render_answers(&a, Format::Csv), "X,N\na,1\n\"b, c\",2\n");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    /// An aligned table with a count line (proofs: the indented tree).
     #[default]
     Table,
+    /// Tab-separated values with a header line; tabs and newlines in values are escaped.
     Tsv,
+    /// Comma-separated values with a header line, quoted where needed.
     Csv,
+    /// One pretty JSON document ([`AnswersJson`]).
     Json,
+    /// One JSON object per line ([`AnswerLine`]).
     Jsonl,
 }
 
 impl Format {
+    /// The format named on a command line (`dot` is not an answer format).
+    ///
+    /// ```
+    /// use because::output::Format;
+    ///
+    /// assert_eq!(Format::parse("jsonl"), Some(Format::Jsonl));
+    /// assert_eq!(Format::parse("dot"), None);
+    /// ```
     pub fn parse(s: &str) -> Option<Format> {
         Some(match s {
             "table" => Format::Table,
@@ -36,6 +67,17 @@ impl Format {
 
 /// A value in JSON: integers and decimals as numbers, text as strings, intervals as
 /// `{"start": 1954, "end": 1971}` with `null` for an open end.
+///
+/// ```
+/// use because::output::value_json;
+/// use because::value::{Interval, Value};
+/// use serde_json::json;
+///
+/// assert_eq!(value_json(&Value::Int(7)), json!(7));
+/// assert_eq!(value_json(&Value::Dec(2.5e9)), json!(2.5e9));
+/// assert_eq!(value_json(&Value::text("rok")), json!("rok"));
+/// assert_eq!(value_json(&Value::Interval(Interval { start: Some(1991), end: None })), json!({"start": 1991, "end": null}));
+/// ```
 pub fn value_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Int(i) => serde_json::Value::from(*i),
@@ -45,13 +87,37 @@ pub fn value_json(v: &Value) -> serde_json::Value {
     }
 }
 
-/// The answers to one query as JSON.
+/// The answers to one query as JSON: what `--format json` prints (schema in `docs/json.md`,
+/// "Answers").
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// use because::output::AnswersJson;
+/// use serde_json::json;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a, 1).\np(b, 2).\n", None)?;
+/// let doc = serde_json::to_value(AnswersJson::new(&kb.query("p(X, N)")?)).unwrap();
+/// assert_eq!(
+///     doc,
+///     json!({"version": 1, "query": "p(X, N)", "columns": ["X", "N"], "rows": [["a", 1], ["b", 2]], "count": 2})
+/// );
+/// // A query without variables also says whether it holds.
+/// let doc = serde_json::to_value(AnswersJson::new(&kb.query("p(a, 1)")?)).unwrap();
+/// assert_eq!(doc["holds"], true);
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct AnswersJson {
+    /// [`JSON_VERSION`].
     pub version: u32,
+    /// The query as written.
     pub query: String,
+    /// The query's named variables, in order of first appearance.
     pub columns: Vec<String>,
+    /// The answers, sorted; each row one value per column ([`value_json`]).
     pub rows: Vec<Vec<serde_json::Value>>,
+    /// The number of rows.
     pub count: usize,
     /// For a query without variables: whether it holds.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +125,16 @@ pub struct AnswersJson {
 }
 
 impl AnswersJson {
+    /// The JSON form of `a` (values through [`value_json`]).
+    ///
+    /// ```
+    /// use because::kb::Answers;
+    /// use because::output::AnswersJson;
+    ///
+    /// let a = Answers { query: "q".into(), columns: vec![], rows: vec![] };
+    /// let doc = AnswersJson::new(&a);
+    /// assert_eq!((doc.count, doc.holds), (0, Some(false)));
+    /// ```
     pub fn new(a: &Answers) -> AnswersJson {
         AnswersJson {
             version: JSON_VERSION,
@@ -71,15 +147,44 @@ impl AnswersJson {
     }
 }
 
-/// One answer of a JSON Lines stream.
+/// One answer of a JSON Lines stream (`--format jsonl`): the query and the answer's bindings.
+///
+/// ```
+/// use because::output::AnswerLine;
+///
+/// let mut bindings = serde_json::Map::new();
+/// bindings.insert("X".into(), "a".into());
+/// let line = AnswerLine { query: "p(X)", bindings };
+/// assert_eq!(serde_json::to_string(&line).unwrap(), r#"{"query":"p(X)","bindings":{"X":"a"}}"#);
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct AnswerLine<'a> {
+    /// The query as written.
     pub query: &'a str,
+    /// Each column's value in this answer, in column order.
     pub bindings: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Renders answers in `format`. `header` is printed before the answers in table form (the
-/// query, for `run`).
+/// Renders answers in `format`: an aligned table with a count line, TSV or CSV with a header
+/// line (`true`/`false` for a query without variables), one pretty JSON document
+/// ([`AnswersJson`]), or JSON Lines with one [`AnswerLine`] per answer (`{"query", "holds"}`
+/// for a query without variables).
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// use because::output::{Format, render_answers};
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a) @ 1990..1999.\n", None)?;
+/// let a = kb.query("p(X) @ T")?;
+/// assert_eq!(render_answers(&a, Format::Tsv), "X\tT\na\t1990..1999\n");
+/// assert_eq!(
+///     render_answers(&a, Format::Jsonl),
+///     "{\"query\":\"p(X) @ T\",\"bindings\":{\"X\":\"a\",\"T\":{\"start\":1990,\"end\":1999}}}\n"
+/// );
+/// assert_eq!(render_answers(&kb.query("p(b)")?, Format::Jsonl), "{\"query\":\"p(b)\",\"holds\":false}\n");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 pub fn render_answers(a: &Answers, format: Format) -> String {
     match format {
         Format::Table => table(a),

@@ -28,6 +28,20 @@ mod grammar {
 
 /// Parses a whole file or REPL input. Returns the statements that parsed and every diagnostic
 /// (sorted by position): a bad statement is skipped up to the next statement-ending `.`.
+///
+/// Parsing is syntax only; [`crate::kb::KnowledgeBase`] loads check and evaluate too.
+///
+/// ```
+/// use because::ast::{FileId, Statement};
+/// use because::syntax::parse_module;
+///
+/// let (module, diags) = parse_module(FileId(0), "p(a).\np(b.\nq(X) :- p(X).\n");
+/// // The bad second statement is reported and skipped; the others parse.
+/// assert_eq!(diags.0.len(), 1);
+/// assert_eq!(diags.0[0].code, "parse::unexpected");
+/// assert_eq!(module.statements.len(), 2);
+/// assert!(matches!(module.statements[1], Statement::Rule(_)));
+/// ```
 pub fn parse_module(file: FileId, text: &str) -> (Module, Diagnostics) {
     let mut driver = ModuleDriver::new(file, text);
     driver.run();
@@ -38,6 +52,17 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Diagnostics) {
 
 /// Parses one query as typed on a command line: `endured(X, P)`, `?- endured(X, P).`,
 /// `why endured(a, b)`, `why not p(a)`; the `?-` and the final `.` are optional.
+///
+/// ```
+/// use because::ast::{FileId, QueryKind};
+/// use because::syntax::parse_query;
+///
+/// let q = parse_query(FileId(0), "why not p(a)").unwrap();
+/// assert_eq!(q.kind, QueryKind::WhyNot);
+/// let q = parse_query(FileId(0), "?- p(X), X != a.").unwrap();
+/// assert_eq!((q.kind, q.body.len()), (QueryKind::Select, 2));
+/// assert!(parse_query(FileId(0), "p(X").is_err());
+/// ```
 pub fn parse_query(file: FileId, text: &str) -> Result<Query, Diagnostics> {
     if let Some(at) = scan::too_deep(text) {
         return Err(too_deep(file, at).into());
@@ -75,6 +100,14 @@ pub fn parse_query(file: FileId, text: &str) -> Result<Query, Diagnostics> {
 /// True when `text` fails to parse only because it ended too early (an unclosed statement,
 /// string, comment or bracket), so that a REPL should read another line. False when it
 /// parses, or when an error lies elsewhere.
+///
+/// ```
+/// use because::syntax::is_incomplete;
+///
+/// assert!(is_incomplete("p(X) :- q(X,"));
+/// assert!(!is_incomplete("p(a)."));
+/// assert!(!is_incomplete("p(a))."), "a real error, not an early end");
+/// ```
 pub fn is_incomplete(text: &str) -> bool {
     let mut driver = ModuleDriver::new(FileId::default(), text);
     driver.run();
@@ -82,6 +115,11 @@ pub fn is_incomplete(text: &str) -> bool {
 }
 
 /// Words that cannot be written as bare symbols (kept in step with `keyword` in the grammar).
+///
+/// ```
+/// assert!(because::syntax::is_keyword("why"));
+/// assert!(!because::syntax::is_keyword("rok"));
+/// ```
 pub fn is_keyword(s: &str) -> bool {
     matches!(
         s,

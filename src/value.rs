@@ -11,20 +11,55 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-/// An interned constant.
+/// An interned constant: an index into the [`Interner`] that gave it out.
+///
+/// ```
+/// use because::value::{Id, Interner, Value};
+///
+/// let mut interner = Interner::default();
+/// let id: Id = interner.intern(Value::Int(7));
+/// assert_eq!(interner.value(id), &Value::Int(7));
+/// ```
 pub type Id = u32;
 
-/// A time interval of whole years; `None` is unbounded on that side.
+/// A time interval of whole years, inclusive at both ends; `None` is unbounded on that side.
+/// Written `1954..1971`, `1991..`, `..1990`, or one year `1953`.
+///
+/// ```
+/// use because::value::Interval;
+///
+/// let cold_war = Interval { start: Some(1947), end: Some(1991) };
+/// assert_eq!(cold_war.to_string(), "1947..1991");
+/// assert!(Interval::year(1953).during(&cold_war));
+/// assert_eq!(Interval { start: Some(1991), end: None }.to_string(), "1991..");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Interval {
+    /// The first year, or `None` for no start (`..1990`).
     pub start: Option<i64>,
+    /// The last year (inclusive), or `None` for no end (`1991..`).
     pub end: Option<i64>,
 }
 
 impl Interval {
     /// The interval of a fact without `@`: all times.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// assert!(Interval::year(1066).during(&Interval::ALWAYS));
+    /// assert_eq!(Interval::ALWAYS.to_string(), "..");
+    /// ```
     pub const ALWAYS: Interval = Interval { start: None, end: None };
 
+    /// The one-year interval `y..y`, written `y`.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// assert_eq!(Interval::year(1953), Interval { start: Some(1953), end: Some(1953) });
+    /// assert_eq!(Interval::year(1953).to_string(), "1953");
+    /// ```
     pub fn year(y: i64) -> Interval {
         Interval { start: Some(y), end: Some(y) }
     }
@@ -37,22 +72,53 @@ impl Interval {
         self.end.map_or(i128::MAX, i128::from)
     }
 
-    /// Strictly after: this interval starts after `other` ends.
+    /// Strictly after: this interval starts after `other` ends (`T after 1990`). An interval
+    /// open at the start is after nothing.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// assert!(Interval { start: Some(1991), end: None }.after(&Interval::year(1990)));
+    /// assert!(!Interval { start: Some(1985), end: Some(1995) }.after(&Interval::year(1990)));
+    /// ```
     pub fn after(&self, other: &Interval) -> bool {
         self.start.is_some() && other.end.is_some() && self.lo() > other.hi()
     }
 
-    /// Strictly before: this interval ends before `other` starts.
+    /// Strictly before: this interval ends before `other` starts (`T before 1990`).
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// assert!(Interval { start: Some(1954), end: Some(1971) }.before(&Interval::year(1990)));
+    /// assert!(!Interval { start: None, end: Some(1990) }.before(&Interval::year(1990)));
+    /// ```
     pub fn before(&self, other: &Interval) -> bool {
         self.end.is_some() && other.start.is_some() && self.hi() < other.lo()
     }
 
-    /// Contained in `other` (inclusive at both ends).
+    /// Contained in `other` (inclusive at both ends): `T during 1991..2019`.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// let life = Interval { start: Some(1953), end: None };
+    /// assert!(Interval { start: Some(1991), end: Some(2019) }.during(&life));
+    /// assert!(!Interval { start: None, end: Some(2019) }.during(&life));
+    /// ```
     pub fn during(&self, other: &Interval) -> bool {
         other.lo() <= self.lo() && self.hi() <= other.hi()
     }
 
-    /// Shares at least one year with `other`.
+    /// Shares at least one year with `other`: `T overlaps Span`.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// let sixties = Interval { start: Some(1960), end: Some(1969) };
+    /// assert!(Interval { start: None, end: Some(1960) }.overlaps(&sixties));
+    /// assert!(!Interval::year(1970).overlaps(&sixties));
+    /// ```
     pub fn overlaps(&self, other: &Interval) -> bool {
         self.lo() <= other.hi() && other.lo() <= self.hi()
     }
@@ -70,23 +136,54 @@ impl fmt::Display for Interval {
     }
 }
 
-/// A constant of the language.
+/// A constant of the language: what answers hold and what facts are made of.
+///
+/// `Display` gives plain text (`rok`, `Republic of Korea`, `2.5e9`, `1954..1971`);
+/// [`Value::to_source`] gives `.kb` syntax that reads back as the same value. Values order as
+/// answers are sorted: numbers by value, then intervals, then text.
+///
+/// ```
+/// use because::value::{Interval, Value};
+///
+/// assert_eq!(Value::text("Republic of Korea").to_string(), "Republic of Korea");
+/// assert_eq!(Value::text("Republic of Korea").to_source(), "\"Republic of Korea\"");
+/// assert_eq!(Value::Dec(2.5e9).to_string(), "2.5e9");
+/// let mut values = vec![Value::text("b"), Value::Interval(Interval::year(1990)), Value::Dec(1.5), Value::Int(2)];
+/// values.sort();
+/// assert_eq!(values.iter().map(Value::to_string).collect::<Vec<_>>(), ["1.5", "2", "1990", "b"]);
+/// ```
 #[derive(Debug, Clone)]
 pub enum Value {
+    /// A 64-bit integer (overflow is an error).
     Int(i64),
     /// Never NaN or infinite: arithmetic that would produce one is an error.
     Dec(f64),
     /// A symbol or a string: equal text is the same constant.
     Text(Arc<str>),
+    /// A time interval.
     Interval(Interval),
 }
 
 impl Value {
+    /// A text constant (symbol or string: equal text is the same constant).
+    ///
+    /// ```
+    /// use because::value::Value;
+    ///
+    /// assert_eq!(Value::text("rok"), Value::Text("rok".into()));
+    /// ```
     pub fn text(s: &str) -> Value {
         Value::Text(Arc::from(s))
     }
 
     /// The value as an interval, if it is one; an integer is the one-year interval.
+    ///
+    /// ```
+    /// use because::value::{Interval, Value};
+    ///
+    /// assert_eq!(Value::Int(1953).as_interval(), Some(Interval::year(1953)));
+    /// assert_eq!(Value::text("1953").as_interval(), None);
+    /// ```
     pub fn as_interval(&self) -> Option<Interval> {
         match self {
             Value::Interval(i) => Some(*i),
@@ -95,6 +192,15 @@ impl Value {
         }
     }
 
+    /// The value as a number, if it is one.
+    ///
+    /// ```
+    /// use because::value::Value;
+    ///
+    /// assert_eq!(Value::Int(3).as_f64(), Some(3.0));
+    /// assert_eq!(Value::Dec(0.25).as_f64(), Some(0.25));
+    /// assert_eq!(Value::text("3").as_f64(), None);
+    /// ```
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
@@ -103,15 +209,44 @@ impl Value {
         }
     }
 
+    /// An integer or a decimal.
+    ///
+    /// ```
+    /// use because::value::Value;
+    ///
+    /// assert!(Value::Dec(1.0).is_number());
+    /// assert!(!Value::text("one").is_number());
+    /// ```
     pub fn is_number(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Dec(_))
     }
 
-    /// How the value is written in a `.kb` file so that it parses back to itself.
+    /// How the value is written in a `.kb` file so that it parses back to itself: text is
+    /// quoted (with escapes) unless it is a plain symbol, so any text is safe to write into
+    /// generated `.kb` text. (Decimals must be finite, as the language's always are.)
+    ///
+    /// ```
+    /// use because::kb::KnowledgeBase;
+    /// use because::value::{Interval, Value};
+    ///
+    /// assert_eq!(Value::text("rok").to_source(), "rok");
+    /// assert_eq!(Value::text("not").to_source(), "\"not\"", "a keyword is quoted");
+    /// assert_eq!(Value::text("a \"b\"\n").to_source(), r#""a \"b\"\n""#);
+    /// assert_eq!(Value::Interval(Interval { start: None, end: Some(1990) }).to_source(), "..1990");
+    ///
+    /// // Round trip through the language.
+    /// let tricky = Value::text("x). evil(y");
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("t.kb", &format!("p({}).\n", tricky.to_source()), None)?;
+    /// assert_eq!(kb.query("p(X)")?.rows, [[tricky]]);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn to_source(&self) -> String {
         match self {
             Value::Text(s) if is_plain_symbol(s) => s.to_string(),
             Value::Text(s) => quote(s),
+            // `1953` would read back as an integer: a one-year interval keeps both ends.
+            Value::Interval(Interval { start: Some(a), end: Some(b) }) if a == b => format!("{a}..{b}"),
             other => other.to_string(),
         }
     }
@@ -188,6 +323,13 @@ impl fmt::Display for Value {
 
 /// The shortest text that reads back as the same decimal: plain (`0.25`, `63000.0`) unless the
 /// exponent form is shorter for a large or small magnitude (`2.5e9`, `1e-7`).
+///
+/// ```
+/// use because::value::decimal_text;
+///
+/// assert_eq!(decimal_text(2.5e9), "2.5e9");
+/// assert_eq!(decimal_text(63000.0), "63000.0");
+/// ```
 pub fn decimal_text(d: f64) -> String {
     let plain = format!("{d:?}");
     let sci = format!("{d:e}");
@@ -197,6 +339,13 @@ pub fn decimal_text(d: f64) -> String {
 
 /// Whether text can be written without quotes: a lower-case start, then letters, digits, `_`,
 /// and not a keyword.
+///
+/// ```
+/// use because::value::is_plain_symbol;
+///
+/// assert!(is_plain_symbol("rok_us_alliance"));
+/// assert!(!is_plain_symbol("Rok") && !is_plain_symbol("why") && !is_plain_symbol("a b"));
+/// ```
 pub fn is_plain_symbol(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
@@ -205,6 +354,10 @@ pub fn is_plain_symbol(s: &str) -> bool {
 }
 
 /// A double-quoted string literal with the escapes the grammar reads back.
+///
+/// ```
+/// assert_eq!(because::value::quote("say \"hi\"\tnow"), r#""say \"hi\"\tnow""#);
+/// ```
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -224,15 +377,39 @@ pub fn quote(s: &str) -> String {
 
 /// Interns values to dense ids. Ids are never reused, so an id stays valid for the life of
 /// the knowledge base; a failed load may leave unused ids behind, which is harmless.
+///
+/// ```
+/// use because::value::{Interner, Value};
+///
+/// let mut interner = Interner::default();
+/// let a = interner.intern(Value::text("a"));
+/// assert_eq!(interner.intern_text("a"), a, "interned once");
+/// assert_eq!(interner.lookup(&Value::text("a")), Some(a));
+/// assert_eq!(interner.value(a), &Value::text("a"));
+/// assert_eq!(interner.len(), 1);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     values: Vec<Value>,
     /// Text is looked up by `&str`, so interning known text never allocates.
     texts: FxHashMap<Arc<str>, Id>,
+    /// Integers have a map of their own: a 16-byte entry instead of a whole `Value` key, which
+    /// matters when a data file holds hundreds of thousands of numeric ids.
+    ints: FxHashMap<i64, Id>,
     others: FxHashMap<Value, Id>,
 }
 
 impl Interner {
+    /// The id of `value`, interning it if it is new.
+    ///
+    /// ```
+    /// use because::value::{Interner, Value};
+    ///
+    /// let mut interner = Interner::default();
+    /// let a = interner.intern(Value::text("a"));
+    /// assert_eq!(interner.intern(Value::text("a")), a);
+    /// assert_ne!(interner.intern(Value::Int(1)), a);
+    /// ```
     pub fn intern(&mut self, value: Value) -> Id {
         match value {
             Value::Text(text) => {
@@ -242,6 +419,15 @@ impl Interner {
                 let id = self.values.len() as Id;
                 self.values.push(Value::Text(text.clone()));
                 self.texts.insert(text, id);
+                id
+            }
+            Value::Int(i) => {
+                if let Some(&id) = self.ints.get(&i) {
+                    return id;
+                }
+                let id = self.values.len() as Id;
+                self.values.push(Value::Int(i));
+                self.ints.insert(i, id);
                 id
             }
             other => {
@@ -257,6 +443,14 @@ impl Interner {
     }
 
     /// Interns text, allocating only when it is new.
+    ///
+    /// ```
+    /// use because::value::{Interner, Value};
+    ///
+    /// let mut interner = Interner::default();
+    /// let id = interner.intern_text("rok");
+    /// assert_eq!(interner.value(id), &Value::text("rok"));
+    /// ```
     pub fn intern_text(&mut self, text: &str) -> Id {
         if let Some(&id) = self.texts.get(text) {
             return id;
@@ -264,21 +458,58 @@ impl Interner {
         self.intern(Value::Text(Arc::from(text)))
     }
 
+    /// The id of `value` if it was interned, without interning it.
+    ///
+    /// ```
+    /// use because::value::{Interner, Value};
+    ///
+    /// let mut interner = Interner::default();
+    /// let id = interner.intern(Value::Dec(0.5));
+    /// assert_eq!(interner.lookup(&Value::Dec(0.5)), Some(id));
+    /// assert_eq!(interner.lookup(&Value::Dec(1.5)), None);
+    /// ```
     pub fn lookup(&self, value: &Value) -> Option<Id> {
         match value {
             Value::Text(t) => self.texts.get(&**t).copied(),
+            Value::Int(i) => self.ints.get(i).copied(),
             other => self.others.get(other).copied(),
         }
     }
 
+    /// The value of an id this interner gave out (panics for any other id).
+    ///
+    /// ```
+    /// use because::value::{Interner, Value};
+    ///
+    /// let mut interner = Interner::default();
+    /// let id = interner.intern(Value::Int(1953));
+    /// assert_eq!(interner.value(id).to_string(), "1953");
+    /// ```
     pub fn value(&self, id: Id) -> &Value {
         &self.values[id as usize]
     }
 
+    /// How many values are interned.
+    ///
+    /// ```
+    /// use because::value::{Interner, Value};
+    ///
+    /// let mut interner = Interner::default();
+    /// interner.intern_text("a");
+    /// interner.intern_text("a");
+    /// assert_eq!(interner.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Nothing is interned yet.
+    ///
+    /// ```
+    /// use because::value::{Interner, Value};
+    ///
+    /// assert!(Interner::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }

@@ -305,7 +305,7 @@ fn place_atom(
         Some(range) => Step::Scan { rel, range, cols: ops, literal },
         None if key_cols.is_empty() => Step::Scan { rel, range: Range::Full, cols: ops, literal },
         None => {
-            let index = cx.rels[rel as usize].index_for(&key_cols);
+            let index = index_or_member(cx, rel, &key_cols);
             Step::Probe { rel, index, key, cols: ops, literal }
         }
     });
@@ -325,6 +325,20 @@ fn place_atom(
         }
     }
 }
+
+/// An index on `key_cols`, or [`MEMBER`] when every column is bound: then the relation's own
+/// deduplication set answers the lookup and no index needs to be built.
+fn index_or_member(cx: &mut PlanCx<'_>, rel: PredId, key_cols: &[usize]) -> usize {
+    let relation = &mut cx.rels[rel as usize];
+    if key_cols.len() == relation.width && key_cols.iter().enumerate().all(|(i, &c)| i == c) {
+        MEMBER
+    } else {
+        relation.index_for(key_cols)
+    }
+}
+
+/// The `index` of a `Probe` or `Absent` step that tests membership of a whole tuple.
+pub const MEMBER: usize = usize::MAX;
 
 fn expr_bound(e: &Expr, bound: &[bool]) -> bool {
     let mut vs = Vec::new();
@@ -360,7 +374,7 @@ fn try_place_filter(
                 .map(|(c, _)| c)
                 .collect();
             let key = key_cols.iter().filter_map(|&c| cols[c]).collect();
-            let index = cx.rels[atom.pred as usize].index_for(&key_cols);
+            let index = index_or_member(cx, atom.pred, &key_cols);
             steps.push(Step::Absent { rel: atom.pred, index, key, literal });
             Ok(true)
         }

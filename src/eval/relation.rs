@@ -13,6 +13,16 @@ use rustc_hash::FxHasher;
 
 use crate::value::Id;
 
+/// How many tables a relation's deduplication set is split into.
+const PARTS: usize = 16;
+
+/// The table of a hash: bits that hashbrown uses neither for the bucket (low bits) nor for
+/// the tag (top seven bits).
+#[inline]
+fn part(hash: u64) -> usize {
+    ((hash >> 40) as usize) & (PARTS - 1)
+}
+
 /// End of an index chain.
 const NIL: u32 = u32::MAX;
 
@@ -95,13 +105,20 @@ impl Index {
 pub struct Relation {
     pub width: usize,
     pub data: Vec<Id>,
-    set: HashTable<u32>,
+    /// The deduplication set, split by hash into [`PARTS`] tables so that growing it never
+    /// holds two copies of the whole table at once (the peak memory of a big closure).
+    set: Vec<HashTable<u32>>,
     indexes: Vec<Index>,
     /// Rows before `round_starts[0]` are base facts; round `r` of the predicate's stratum
     /// derived rows `round_starts[r]..round_starts[r + 1]`.
     pub round_starts: Vec<u32>,
     /// For each base row, where it came from (see `Database::origin`).
-    pub base_origins: Vec<u32>,
+    /// Runs of consecutive origin codes: `(first row, its code)`; a run extends to the next
+    /// run's first row (or to `origin_rows`). Loaded files give one run per file, not a code
+    /// per row.
+    base_origins: Vec<(u32, u32)>,
+    /// How many leading rows have an origin recorded.
+    origin_rows: u32,
 }
 
 impl Relation {
@@ -109,15 +126,16 @@ impl Relation {
         Relation {
             width,
             data: Vec::new(),
-            set: HashTable::new(),
+            set: (0..PARTS).map(|_| HashTable::new()).collect(),
             indexes: Vec::new(),
             round_starts: Vec::new(),
             base_origins: Vec::new(),
+            origin_rows: 0,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.data.len().checked_div(self.width).unwrap_or(self.set.len())
+        self.data.len().checked_div(self.width).unwrap_or_else(|| self.set.iter().map(HashTable::len).sum())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -140,7 +158,7 @@ impl Relation {
     #[inline]
     fn find_row(&self, hash: u64, tuple: &[Id]) -> Option<u32> {
         let (data, width) = (&self.data, self.width);
-        self.set.find(hash, |&r| row_eq(data, r as usize * width, tuple)).copied()
+        self.set[part(hash)].find(hash, |&r| row_eq(data, r as usize * width, tuple)).copied()
     }
 
     #[inline]
@@ -170,12 +188,12 @@ impl Relation {
         let row = self.len() as u32;
         if self.width == 0 {
             // A nullary relation holds at most one (empty) row; the set alone counts it.
-            self.set.insert_unique(hash, row, |_| hash);
+            self.set[part(hash)].insert_unique(hash, row, |_| hash);
             return;
         }
         self.data.extend_from_slice(tuple);
         let (data, width) = (&self.data, self.width);
-        self.set.insert_unique(hash, row, |&r| {
+        self.set[part(hash)].insert_unique(hash, row, |&r| {
             hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
         });
     }
@@ -183,7 +201,11 @@ impl Relation {
     pub fn reserve(&mut self, rows: usize) {
         self.data.reserve(rows * self.width);
         let (data, width) = (&self.data, self.width);
-        self.set.reserve(rows, |&r| hash_ids(data[r as usize * width..r as usize * width + width].iter().copied()));
+        for table in &mut self.set {
+            table.reserve(rows / PARTS, |&r| {
+                hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
+            });
+        }
     }
 
     /// The index on exactly `cols` (in this order), creating and filling it if needed.
@@ -195,6 +217,26 @@ impl Relation {
         ix.extend(&self.data, self.width);
         self.indexes.push(ix);
         self.indexes.len() - 1
+    }
+
+    /// Records where the row just appended came from (base rows only, in row order).
+    pub fn push_origin(&mut self, code: u32) {
+        let row = self.origin_rows;
+        match self.base_origins.last() {
+            Some(&(start, first)) if first.wrapping_add(row - start) == code => {}
+            _ => self.base_origins.push((row, code)),
+        }
+        self.origin_rows += 1;
+    }
+
+    /// The origin code of a base row, if one was recorded.
+    pub fn origin_code(&self, row: u32) -> Option<u32> {
+        if row >= self.origin_rows {
+            return None;
+        }
+        let run = self.base_origins.partition_point(|&(start, _)| start <= row).checked_sub(1)?;
+        let (start, first) = self.base_origins[run];
+        Some(first + (row - start))
     }
 
     /// Adds rows appended since the last refresh to every index.
@@ -235,10 +277,10 @@ impl Relation {
     /// Bytes held by the relation's storage, for `:time` and the benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.data.capacity() * 4
-            + self.set.capacity() * 5
+            + self.set.iter().map(|t| t.capacity() * 5).sum::<usize>()
             + self.indexes.iter().map(|ix| ix.next.capacity() * 4 + ix.table.capacity() * 9).sum::<usize>()
             + self.round_starts.capacity() * 4
-            + self.base_origins.capacity() * 4
+            + self.base_origins.capacity() * 8
     }
 }
 

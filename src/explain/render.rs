@@ -24,7 +24,25 @@ const PLAIN: Style = Style { fact: "", rule: "", cite: "", ok: "", bad: "", off:
 const COLOR: Style =
     Style { fact: "\x1b[1m", rule: "\x1b[36m", cite: "\x1b[32m", ok: "\x1b[32m", bad: "\x1b[31m", off: "\x1b[0m" };
 
-/// The text tree of an explanation.
+/// The text tree of an explanation (what [`Explanation::render`] gives for table formats).
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// use because::explain::render_text;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a).\n", None)?;
+/// assert_eq!(render_text(&kb.why("p(a)")?, false), "p(a)  fact (p.kb:1)\n");
+/// assert_eq!(render_text(&kb.why("p(b)")?, false), "no fact matches `p(b)`\n");
+/// assert_eq!(
+///     render_text(&kb.why_not("p(b)")?, false),
+///     "p(b) does not hold.\n\
+///      no rule derives `p/1`, and no such fact is stated (it has 1 fact)\n\
+///      closest facts of `p/1`:\n\
+///      └─ p(a)\n"
+/// );
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 pub fn render_text(e: &Explanation, color: bool) -> String {
     let style = if color { &COLOR } else { &PLAIN };
     let mut out = String::new();
@@ -184,27 +202,75 @@ fn render_why_not(out: &mut String, w: &WhyNot, proof: &Proof, s: &Style) {
     }
 }
 
-/// The JSON document of an explanation (schema in `docs/json.md`).
+/// The JSON document of an explanation (schema in `docs/json.md`, "Proofs"); built and
+/// serialized by [`render_json`].
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// use because::explain::ProofJson;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a).\n", None)?;
+/// let e = kb.why("p(a)")?;
+/// let doc = ProofJson {
+///     version: because::output::JSON_VERSION,
+///     kind: "why",
+///     query: &e.query,
+///     matched: e.matched,
+///     answers: vec![],
+///     nodes: &e.proof.nodes,
+///     why_not: None,
+/// };
+/// assert!(serde_json::to_string(&doc).unwrap().starts_with("{\"version\":1,\"kind\":\"why\""));
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Serialize)]
 pub struct ProofJson<'a> {
+    /// [`crate::output::JSON_VERSION`].
     pub version: u32,
+    /// `"why"` or `"why_not"`.
     pub kind: &'static str,
+    /// The query as written.
     pub query: &'a str,
     /// How many facts matched (`why`).
     pub matched: usize,
     /// For each explained fact, the root node of each proof.
     pub answers: Vec<AnswerJson>,
+    /// The proof nodes that `answers`, premises and `blocked_by` refer to by index.
     pub nodes: &'a [ProofNode],
+    /// For `why not`: the diagnosis.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why_not: Option<&'a WhyNot>,
 }
 
+/// One explained fact of a [`ProofJson`]: its text and the root node of each of its proofs.
+///
+/// ```
+/// let a = because::explain::AnswerJson { fact: "p(a)".into(), proofs: vec![0] };
+/// assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"fact":"p(a)","proofs":[0]}"#);
+/// ```
 #[derive(Debug, Serialize)]
 pub struct AnswerJson {
+    /// The fact's text.
     pub fact: String,
+    /// The root node of each proof, shortest first.
     pub proofs: Vec<NodeId>,
 }
 
+/// The JSON document of an explanation, pretty or on one line, ending in a newline.
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// use because::explain::render_json;
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a).\n", None)?;
+/// let e = kb.why_not("p(b)")?;
+/// let doc: serde_json::Value = serde_json::from_str(&render_json(&e, false)).unwrap();
+/// assert_eq!(doc["kind"], "why_not");
+/// assert_eq!(doc["why_not"]["closest"][0], "p(a)");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 pub fn render_json(e: &Explanation, pretty: bool) -> String {
     let doc = ProofJson {
         version: JSON_VERSION,
@@ -233,8 +299,17 @@ pub fn render_json(e: &Explanation, pretty: bool) -> String {
 }
 
 /// DOT: one box per fact node, premises pointing to what they prove.
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a).\n", None)?;
+/// let dot = because::explain::render_dot(&kb.why("p(a)")?);
+/// assert!(dot.contains("n0 [label=\"p(a)\\np.kb:1\""));
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 pub fn render_dot(e: &Explanation) -> String {
-    let mut out = String::from("digraph proof {\n  rankdir=BT;\n  node [shape=box, fontname=\"Helvetica\"];\n");
+    let mut out = String::from("digraph proof {\n  rankdir=RL;\n  node [shape=box, fontname=\"Helvetica\"];\n");
     for (i, node) in e.proof.nodes.iter().enumerate() {
         let (label, style) = match &node.how {
             How::Base { location, cites, .. } => {

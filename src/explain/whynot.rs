@@ -13,15 +13,30 @@ use crate::kb::Error;
 use crate::program::{Arg, AtomIr, Expr, Literal, RuleIr};
 use crate::value::{Id, Interner};
 
-/// Why an atom does not hold.
+/// Why an atom does not hold ([`super::Explanation::why_not`] of a `why not` query).
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("r.kb", "link(a, b).\nreach(a).\n[step] reach(Y) :- reach(X), link(X, Y).\n", None)?;
+/// let e = kb.why_not("reach(c)")?;
+/// let w = e.why_not.as_ref().unwrap();
+/// assert_eq!((w.atom.as_str(), w.pred.as_str(), w.holds), ("reach(c)", "reach/1", false));
+/// assert!(w.no_rules.is_none());
+/// assert_eq!(w.rules.len(), 1);
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct WhyNot {
+    /// The atom asked about, with its values.
     pub atom: String,
+    /// Its predicate as `name/arity`.
     pub pred: String,
     /// The atom does hold after all (then there is nothing to explain).
     pub holds: bool,
     /// For a predicate no rule defines: the reason, and the closest stated facts.
     pub no_rules: Option<String>,
+    /// For a predicate no rule defines: the stated facts closest to the atom.
     pub closest: Vec<String>,
     /// One entry per rule whose head matches.
     pub rules: Vec<RuleFailure>,
@@ -30,11 +45,27 @@ pub struct WhyNot {
     pub proof: Proof,
 }
 
+/// For one rule that could derive the atom: the first premise that fails.
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("r.kb", "p(a).\nblocked(a).\nok(X) :- p(X), not blocked(X).\n", None)?;
+/// let e = kb.why_not("ok(a)")?;
+/// let failure = &e.why_not.as_ref().unwrap().rules[0];
+/// assert_eq!(failure.rule, "ok/1 #1");
+/// assert_eq!(failure.location, "r.kb:3");
+/// let blocker = failure.blocked_by.expect("a negation fails");
+/// assert_eq!(e.proof.nodes[blocker].fact.text, "blocked(a)");
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleFailure {
     /// `reach/1 #2`.
     pub rule: String,
+    /// The rule's label, if it has one.
     pub label: Option<String>,
+    /// `file:line` of the rule.
     pub location: String,
     /// The rule's body, instantiated as far as the furthest match got.
     pub body: String,

@@ -17,13 +17,31 @@ use crate::syntax;
 use crate::value::Value;
 
 /// How diagnostics name text added interactively, and how session modules are recognised.
+///
+/// ```
+/// use because::kb::{KnowledgeBase, SESSION};
+///
+/// let mut kb = KnowledgeBase::default();
+/// let e = kb.assert_statements("p(a.").unwrap_err();
+/// assert!(kb.render(&e.diagnostics, false, true).starts_with(SESSION));
+/// ```
 pub const SESSION: &str = "<session>";
 
 /// What a successful retraction removed.
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("p.kb", "p(a) @ 1990.\np(a) @ 2000.\np(b).\n", None)?;
+/// let r = kb.retract("p(a).")?; // without `@`: every interval of the fact
+/// assert_eq!(r.statements, ["p(a) @ 1990.", "p(a) @ 2000."]);
+/// # Ok::<(), because::kb::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Retracted {
     /// The removed statements, as they were written.
     pub statements: Vec<String>,
+    /// Warnings from checking again without them.
     pub warnings: Diagnostics,
 }
 
@@ -31,6 +49,16 @@ impl KnowledgeBase {
     /// Adds facts, rules and declarations typed in a session (`:assert`, `:rule`). All or
     /// nothing: a parse or check error, or a limit hit while evaluating, changes nothing.
     /// Queries are refused: they are asked, not asserted.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\n", None)?;
+    /// kb.assert_statements("p(b).\nq(X) :- p(X).")?;
+    /// assert_eq!(kb.query("q(X)")?.len(), 2);
+    /// assert!(kb.assert_statements("?- p(X).").is_err());
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn assert_statements(&mut self, text: &str) -> Result<LoadReport, Error> {
         // A query would be answered once and then saved with the session: refuse it up front.
         let file = self.sources.add(SESSION.to_string(), None, Arc::from(text));
@@ -50,6 +78,16 @@ impl KnowledgeBase {
     /// checks and evaluates again; all or nothing. Without `@`, every interval of the fact is
     /// removed, as a query without `@` matches them all. Facts read from data files by `load`
     /// cannot be retracted one by one.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\np(b).\nq(X) :- p(X).\n", None)?;
+    /// kb.retract("p(b).")?;
+    /// assert_eq!(kb.query("q(X)")?.len(), 1);
+    /// assert_eq!(kb.retract("p(z).").unwrap_err().diagnostics.0[0].code, "session::no_such_fact");
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn retract(&mut self, fact_text: &str) -> Result<Retracted, Error> {
         // 1. Parse the fact.
         let file = self.sources.add(SESSION.to_string(), None, Arc::from(fact_text));
@@ -106,6 +144,16 @@ impl KnowledgeBase {
     }
 
     /// Everything asserted in this session and still present, as `.kb` text that loads back.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\n", None)?;
+    /// assert!(!kb.has_session_statements());
+    /// kb.assert_statements("%% Also b.\np(b).")?;
+    /// assert_eq!(kb.session_text(), "%% Also b.\np(b).\n");
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn session_text(&self) -> String {
         let mut out = String::new();
         for module in self.modules.iter().filter(|m| self.sources.get(m.file).name == SESSION) {
@@ -134,12 +182,36 @@ impl KnowledgeBase {
     }
 
     /// Whether anything asserted in this session is still present.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.assert_statements("p(a).")?;
+    /// assert!(kb.has_session_statements());
+    /// kb.retract("p(a).")?;
+    /// assert!(!kb.has_session_statements());
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn has_session_statements(&self) -> bool {
         self.modules.iter().any(|m| self.sources.get(m.file).name == SESSION && !m.statements.is_empty())
     }
 
     /// Loads the same files again from disk and keeps what this session asserted (retracted
     /// facts of files come back). All or nothing.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let file = dir.path().join("p.kb");
+    /// std::fs::write(&file, "p(a).\n").unwrap();
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_file(&file)?;
+    /// kb.assert_statements("p(s).")?;
+    /// std::fs::write(&file, "p(a).\np(b).\n").unwrap();
+    /// kb.reload_keeping_session()?;
+    /// assert_eq!(kb.query("p(X)")?.len(), 3);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn reload_keeping_session(&mut self) -> Result<LoadReport, Error> {
         let session = self.session_text();
         let mut fresh = KnowledgeBase::new(self.limits.clone());
@@ -172,6 +244,15 @@ impl KnowledgeBase {
 
     /// Forgets everything, session and files alike, then loads `paths` (the files a session
     /// started with). All or nothing.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.assert_statements("p(a).")?;
+    /// kb.reset_to(&[])?;
+    /// assert!(kb.query("p(X)").is_err(), "`p` is gone");
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn reset_to(&mut self, paths: &[PathBuf]) -> Result<(), Error> {
         let mut fresh = KnowledgeBase::new(self.limits.clone());
         fresh.embedded = self.embedded;
@@ -186,7 +267,16 @@ impl KnowledgeBase {
         Ok(())
     }
 
-    /// The files loaded by path, in order (for `:reload` and `:sources`).
+    /// The files loaded by path, in order (for `:reload` and `:sources`); text loaded with
+    /// `load_str` is not among them.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\n", None)?;
+    /// assert!(kb.loaded_paths().is_empty());
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn loaded_paths(&self) -> &[PathBuf] {
         &self.paths
     }
@@ -206,6 +296,17 @@ impl KnowledgeBase {
 
     /// Writes `text` to `path` atomically: a temporary file in the same directory, flushed to
     /// disk, then renamed over the target. On any failure the old file is left as it was.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("session.kb");
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.assert_statements("p(a).")?;
+    /// KnowledgeBase::save_atomically(&path, &kb.session_text()).unwrap();
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "p(a).\n");
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
     pub fn save_atomically(path: &Path, text: &str) -> io::Result<()> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

@@ -1,0 +1,118 @@
+//! `cargo bench`: figures for the engine's inner parts, printed, never asserted.
+//!
+//! Each case runs a few times and prints the median wall time. The peer comparison (Soufflé,
+//! SWI-Prolog, Datafrog) is `benches/peers.sh`; this harness measures what the peers cannot:
+//! loading, interning, the cost of provenance, and the latency of `why`.
+
+use std::time::{Duration, Instant};
+
+use because::eval::Limits;
+use because::explain::WhyOptions;
+use because::kb::KnowledgeBase;
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Runs `f` `n` times and prints the median.
+fn bench<T>(name: &str, n: usize, mut f: impl FnMut() -> T) -> T {
+    let mut times = Vec::with_capacity(n);
+    let mut last = None;
+    for _ in 0..n {
+        let started = Instant::now();
+        last = Some(f());
+        times.push(started.elapsed());
+    }
+    println!("{name:<58} {:>10.3} ms", median(times).as_secs_f64() * 1e3);
+    last.expect("n > 0")
+}
+
+fn unlimited() -> Limits {
+    Limits { timeout: None, max_facts: None, cancel: None }
+}
+
+fn chain_kb(n: usize) -> String {
+    let mut text = String::with_capacity(n * 16);
+    for i in 0..n - 1 {
+        text.push_str(&format!("edge({i}, {}).\n", i + 1));
+    }
+    text.push_str("path(X, Y) :- edge(X, Y).\npath(X, Y) :- edge(X, Z), path(Z, Y).\n");
+    text
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a name filter may follow.
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    println!("because engine benchmarks ({} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
+
+    if wanted("parse") {
+        // 100,000 facts in one `.kb` file: parse, check, intern and load.
+        let mut text = String::with_capacity(3_000_000);
+        for i in 0..100_000 {
+            text.push_str(&format!("fact(e{i}, p{}, {i}).\n", i % 97));
+        }
+        bench("parse+check+load 100k .kb facts", 3, || {
+            let mut kb = KnowledgeBase::new(unlimited());
+            kb.load_str("facts.kb", &text, None).expect("loads")
+        });
+    }
+
+    if wanted("tsv") {
+        let dir = std::env::temp_dir().join(format!("because-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut data = String::with_capacity(18_000_000);
+        for i in 0..1_000_000u64 {
+            data.push_str(&format!("e{}\tp{}\te{}\n", i % 100_003, i % 31, (i * 7919) % 100_019));
+        }
+        std::fs::write(dir.join("triple.tsv"), &data).expect("write");
+        let program = "load triple from \"triple.tsv\".\n";
+        bench("load 1M TSV string triples", 3, || {
+            let mut kb = KnowledgeBase::new(unlimited());
+            kb.load_str("load.kb", program, Some(&dir)).expect("loads")
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    if wanted("tc") {
+        let text = chain_kb(2000);
+        let mut kb = bench("transitive closure, 2,000-node chain (2M paths)", 3, || {
+            let mut kb = KnowledgeBase::new(unlimited());
+            kb.load_str("tc.kb", &text, None).expect("loads");
+            kb
+        });
+        // Provenance: what evaluation keeps for explanations is the first row of every round.
+        let db = kb.database();
+        let rounds: usize = db.relations.iter().map(|r| r.round_starts.len()).sum();
+        let heap = db.heap_bytes();
+        println!(
+            "{:<58} {:>10} bytes of {} ({:.4}%)",
+            "  provenance kept (round boundaries)",
+            rounds * 4,
+            heap,
+            (rounds * 4) as f64 * 100.0 / heap as f64
+        );
+        let options = WhyOptions { depth: None, ..WhyOptions::default() };
+        for (name, query) in
+            [("why path(0, 1) (height 1)", "why path(0, 1)"), ("why path(0, 1999) (height 1,999)", "why path(0, 1999)")]
+        {
+            let q = kb.parse_query(query).expect("parses");
+            bench(&format!("  {name}"), 5, || kb.explain(&q, &options).expect("explains"));
+        }
+        let q = kb.parse_query("why path(1000, 1500)").expect("parses");
+        bench("  why path(1000, 1500), default --depth 40", 5, || {
+            kb.explain(&q, &WhyOptions::default()).expect("explains")
+        });
+    }
+
+    if wanted("headline") {
+        let mut kb = bench("load the shipped alliance knowledge base", 10, || {
+            KnowledgeBase::alliance(Limits::default()).expect("loads")
+        });
+        let q = kb.parse_query("why endured(rok_us_alliance, post_cold_war)").expect("parses");
+        bench("  why endured(rok_us_alliance, post_cold_war)", 10, || {
+            kb.explain(&q, &WhyOptions::default()).expect("explains").render(because::output::Format::Table, false)
+        });
+    }
+}
