@@ -1,7 +1,7 @@
 //! The interactive toplevel: read a query or a `:command`, run it, print the result, repeat.
 //!
 //! Only this module (with the CLI) knows rustyline. A line is a query unless it starts with `:`;
-//! input goes on over several lines until the closing `.` ([`helper::needs_more`] asks the real
+//! input goes on over several lines until the closing `.` (`helper::needs_more` asks the real
 //! parser). Every change to the knowledge base goes through its all-or-nothing staging, so a
 //! failed `:load`, `:assert` or `:retract` (or one stopped with Ctrl-C) leaves it as it was.
 

@@ -1,7 +1,7 @@
 //! The predicate dependency graph with its strata, as a view for export.
 //!
 //! The same dependencies the checker stratifies by (`check::strata::dependency_graph`, private
-//! to `check`, so they are collected again here by [`body_dependencies`]), but drawn the way
+//! to `check`, so they are collected again here by `body_dependencies`), but drawn the way
 //! facts flow: an edge from each body predicate to the head it helps derive, one edge per
 //! (body, head, kind) with the rules that make it.
 
