@@ -600,10 +600,12 @@ impl Explainer<'_> {
     /// Proves every queued fact (iteratively: the work list replaces recursion).
     fn drain(&mut self, builder: &mut Builder, proof: &mut Proof) -> Result<(), Error> {
         while let Some((node, fact, depth)) = builder.work.pop() {
-            if self.options.depth.is_some_and(|d| depth > d) {
+            let base = self.db.relation(fact.pred).height(fact.row) == 0;
+            // Only derived facts fold: a leaf is shown (with its citation) at any depth.
+            if !base && self.options.depth.is_some_and(|d| depth > d) {
                 continue; // stays Folded
             }
-            let how = if self.db.relation(fact.pred).height(fact.row) == 0 {
+            let how = if base {
                 self.base_node(fact)
             } else {
                 let m = self.least_height_match(fact)?;
