@@ -84,7 +84,7 @@ impl Default for Limits {
     /// Defaults that stop `n(Y) :- n(X), Y = X + 1.` within seconds and still leave room for
     /// tens of millions of derived facts.
     fn default() -> Limits {
-        Limits { timeout: Some(Duration::from_secs(60)), max_facts: Some(20_000_000), cancel: None }
+        Limits { timeout: Some(Duration::from_secs(60)), max_facts: Some(10_000_000), cancel: None }
     }
 }
 
@@ -166,8 +166,10 @@ pub(crate) struct Guard {
     timeout: Option<Duration>,
     cancel: Option<Arc<AtomicBool>>,
     ticks: u32,
-    /// Where evaluation is, for the message when a limit is hit.
+    /// Where evaluation is, for the message when a limit is hit: set once per stratum...
     pub place: String,
+    /// ... and the round within it (0: not in a round), so a round costs no formatting.
+    pub round: usize,
 }
 
 impl Guard {
@@ -178,7 +180,13 @@ impl Guard {
             cancel: limits.cancel.clone(),
             ticks: 0,
             place: String::new(),
+            round: 0,
         }
+    }
+
+    /// `in stratum 1 (n/1), round 7`.
+    pub(crate) fn where_(&self) -> String {
+        if self.round == 0 { self.place.clone() } else { format!("{}, round {}", self.place, self.round) }
     }
 
     #[inline]
@@ -189,13 +197,13 @@ impl Guard {
 
     fn check(&self) -> Result<(), Diagnostic> {
         if self.cancel.as_ref().is_some_and(|c| c.load(AtomicOrdering::Relaxed)) {
-            return Err(Diagnostic::error("eval::cancelled", format!("cancelled {}", self.place)));
+            return Err(Diagnostic::error("eval::cancelled", format!("cancelled {}", self.where_())));
         }
         if let (Some(deadline), Some(timeout)) = (self.deadline, self.timeout) {
             if Instant::now() >= deadline {
                 return Err(Diagnostic::error(
                     "eval::timeout",
-                    format!("stopped after {} s (the time limit) {}", timeout.as_secs_f64(), self.place),
+                    format!("stopped after {} s (the time limit) {}", timeout.as_secs_f64(), self.where_()),
                 )
                 .help("raise the limit with --timeout SECS, or look for a rule that derives without end"));
             }
@@ -316,8 +324,10 @@ pub fn evaluate(
                 let start = rel.len() as u32;
                 rel.round_starts.push(start);
             }
-            guard.place =
-                format!("in stratum {} ({}), round {}", stratum_idx, stratum_names(program, &stratum.preds), round + 1);
+            if round == 0 {
+                guard.place = format!("in stratum {} ({})", stratum_idx, stratum_names(program, &stratum.preds));
+            }
+            guard.round = round + 1;
             for (rule_idx, steps) in plans {
                 let rule = &program.rules[*rule_idx];
                 let head_slot = slot(rule.head.pred);
@@ -353,14 +363,19 @@ pub fn evaluate(
                     "eval::max_facts",
                     format!(
                         "stopped after deriving {} facts (the limit is {max_facts}) {}",
-                        db.stats.derived, guard.place
+                        db.stats.derived,
+                        guard.where_()
                     ),
                 )
                 .at(program.rules[stratum.rules[0]].span)
                 .label("among the rules of this stratum")
                 .help("raise the limit with --max-facts N, or look for a rule that derives without end"));
             }
-            guard.check()?;
+            // Reading the clock costs as much as a small round: look every 64 rounds (the
+            // join loops look every 16k steps as well).
+            if round % 64 == 63 {
+                guard.check()?;
+            }
             if added == 0 || !stratum.recursive {
                 break;
             }
