@@ -396,8 +396,15 @@ pub struct Interner {
     /// Integers have a map of their own: a 16-byte entry instead of a whole `Value` key, which
     /// matters when a data file holds hundreds of thousands of numeric ids.
     ints: FxHashMap<i64, Id>,
+    /// Small non-negative integers (node numbers in data files) by value, without hashing:
+    /// `NONE` where not interned yet.
+    small_ints: Vec<Id>,
     others: FxHashMap<Value, Id>,
 }
+
+/// Integers below this are looked up in `small_ints` (at most 16 MiB of table).
+const SMALL_INTS: i64 = 1 << 22;
+const NONE: Id = Id::MAX;
 
 impl Interner {
     /// The id of `value`, interning it if it is new.
@@ -422,12 +429,24 @@ impl Interner {
                 id
             }
             Value::Int(i) => {
-                if let Some(&id) = self.ints.get(&i) {
+                if let Some(id) = self.lookup_int(i) {
                     return id;
                 }
                 let id = self.values.len() as Id;
                 self.values.push(Value::Int(i));
-                self.ints.insert(i, id);
+                // The table grows only while the integers are dense (at most four slots per
+                // value interned), so one large number cannot cost megabytes.
+                let slot = i as usize;
+                let dense_enough = slot < (4 * self.values.len()).max(1 << 16);
+                if (0..SMALL_INTS).contains(&i) && dense_enough {
+                    if slot >= self.small_ints.len() {
+                        let len = (slot + 1).max(self.small_ints.len() * 2).min(SMALL_INTS as usize);
+                        self.small_ints.resize(len, NONE);
+                    }
+                    self.small_ints[slot] = id;
+                } else {
+                    self.ints.insert(i, id);
+                }
                 id
             }
             other => {
@@ -440,6 +459,11 @@ impl Interner {
                 id
             }
         }
+    }
+
+    fn lookup_int(&self, i: i64) -> Option<Id> {
+        let small = usize::try_from(i).ok().and_then(|slot| self.small_ints.get(slot)).copied().filter(|&id| id != NONE);
+        small.or_else(|| self.ints.get(&i).copied())
     }
 
     /// Interns text, allocating only when it is new.
@@ -471,7 +495,7 @@ impl Interner {
     pub fn lookup(&self, value: &Value) -> Option<Id> {
         match value {
             Value::Text(t) => self.texts.get(&**t).copied(),
-            Value::Int(i) => self.ints.get(i).copied(),
+            Value::Int(i) => self.lookup_int(*i),
             other => self.others.get(other).copied(),
         }
     }
@@ -533,6 +557,20 @@ mod tests {
             assert_eq!(decimal_text(d), text);
             assert_eq!(text.parse::<f64>().ok(), Some(d));
         }
+    }
+
+    #[test]
+    fn integers_intern_once_whether_small_or_large() {
+        let mut i = Interner::default();
+        let (a, b) = (i.intern(Value::Int(5)), i.intern(Value::Int(4_000_000_000)));
+        assert_eq!(i.intern(Value::Int(5)), a);
+        assert_eq!(i.intern(Value::Int(4_000_000_000)), b);
+        // A large number does not grow the dense table; a later small one still finds itself.
+        assert!(i.small_ints.len() < 1 << 17);
+        let c = i.intern(Value::Int(-3));
+        assert_eq!(i.lookup(&Value::Int(-3)), Some(c));
+        assert_eq!(i.lookup(&Value::Int(6)), None);
+        assert_eq!(i.value(a), &Value::Int(5));
     }
 
     #[test]
