@@ -383,18 +383,8 @@ fn cli_error(code: &'static str, message: impl Into<String>) -> Diagnostic {
 
 /// Text as the body of a `"..."` string in `.kb` syntax.
 fn escape_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out
+    let quoted = because::value::quote(s);
+    quoted[1..quoted.len() - 1].to_string()
 }
 
 /// Prints diagnostics to stderr (errors always; warnings unless hidden). Failing to write to
@@ -572,20 +562,7 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
 
 /// `because query [-f FILE]... [--param NAME=VALUE]... QUERY`
 fn query(files: &[PathBuf], params: &[(String, String)], text: &str, s: &Settings) -> io::Result<ExitCode> {
-    let mut kb = KnowledgeBase::new(s.limits.clone());
-    // The shipped knowledge base's warnings are not the user's to fix: only errors are shown.
-    let loaded = if files.is_empty() {
-        load_shipped(&mut kb).map(|_| LoadReport::default())
-    } else {
-        load_files(&mut kb, files)
-    };
-    match loaded {
-        Ok(loaded) => report(&kb, &loaded.warnings, s),
-        Err(e) => {
-            report(&kb, &e.diagnostics, s);
-            return Ok(ExitCode::from(EXIT_ERROR));
-        }
-    }
+    let Some(mut kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
     let answered = kb.parse_query_with(text, params).and_then(|q| reply(&mut kb, &q, s));
     let reply = match answered {
         Ok(reply) => reply,
@@ -621,19 +598,7 @@ struct GraphArgs {
 
 /// `because graph [-f FILE]... [--path A B | --around X | --central | --components | --rules]`
 fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCode> {
-    let mut kb = KnowledgeBase::new(s.limits.clone());
-    let loaded = if files.is_empty() {
-        load_shipped(&mut kb).map(|_| LoadReport::default())
-    } else {
-        load_files(&mut kb, files)
-    };
-    match loaded {
-        Ok(loaded) => report(&kb, &loaded.warnings, s),
-        Err(e) => {
-            report(&kb, &e.diagnostics, s);
-            return Ok(ExitCode::from(EXIT_ERROR));
-        }
-    }
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
     let format = match s.format {
         OutputFormat::Json | OutputFormat::Jsonl => because::graph::GraphFormat::Json,
         OutputFormat::Dot => because::graph::GraphFormat::Dot,
@@ -713,6 +678,16 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
 
 /// `because repl [FILE...]` and bare `because` on a terminal.
 fn repl(files: &[PathBuf], s: &Settings) -> ExitCode {
+    match open_files_or_shipped(files, s) {
+        Some(kb) => start_repl(kb, s),
+        None => ExitCode::from(EXIT_ERROR),
+    }
+}
+
+/// A knowledge base of `files`, or of the shipped one when none is named; its diagnostics are
+/// printed, and `None` means it failed to load. The shipped knowledge base's warnings are not
+/// the user's to fix, so only errors are shown for it.
+fn open_files_or_shipped(files: &[PathBuf], s: &Settings) -> Option<KnowledgeBase> {
     let mut kb = KnowledgeBase::new(s.limits.clone());
     let loaded = if files.is_empty() {
         load_shipped(&mut kb).map(|_| LoadReport::default())
@@ -722,11 +697,11 @@ fn repl(files: &[PathBuf], s: &Settings) -> ExitCode {
     match loaded {
         Ok(loaded) => {
             report(&kb, &loaded.warnings, s);
-            start_repl(kb, s)
+            Some(kb)
         }
         Err(e) => {
             report(&kb, &e.diagnostics, s);
-            ExitCode::from(EXIT_ERROR)
+            None
         }
     }
 }
