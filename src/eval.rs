@@ -231,12 +231,6 @@ impl TupleSet {
     }
 
     /// Inserts unless present; returns whether it was new.
-    #[inline]
-    fn contains(&self, hash: u64, tuple: &[Id]) -> bool {
-        let (data, w) = (&self.data, self.width);
-        self.table.find(hash, |&r| relation::row_eq(data, r as usize * w, tuple)).is_some()
-    }
-
     fn insert(&mut self, hash: u64, tuple: &[Id]) -> bool {
         let (data, w) = (&self.data, self.width);
         if self.table.find(hash, |&r| relation::row_eq(data, r as usize * w, tuple)).is_some() {
@@ -467,6 +461,7 @@ fn run_rule(
     let mut regs = vec![0; rule.n_vars()];
     let mut tuple: Vec<Id> = Vec::with_capacity(head_rel.width);
     let always = db.always;
+    let mut batch = Batch::default();
     let mut emit = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
         tuple.clear();
         tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
@@ -477,15 +472,53 @@ fn run_rule(
             }
         }
         let hash = hash_ids(tuple.iter().copied());
-        // The round's own set is small and hot: a tuple derived twice in a round is caught
-        // there before it costs a probe of the (large, cold) full relation.
-        if !new.contains(hash, &tuple) && !head_rel.contains_hashed(hash, &tuple) {
-            new.insert(hash, &tuple);
+        batch.push(head_rel.probe_order(hash), hash, &tuple);
+        if batch.len() >= Batch::SIZE {
+            batch.flush(head_rel, new);
         }
         Ok(())
     };
     let mut exec = Exec::new(&db.relations, delta, interner, guard);
-    exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body))
+    let result = exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body));
+    batch.flush(head_rel, new);
+    result
+}
+
+/// Derived tuples waiting for their membership test against the full relation. Probing a
+/// large hash table in emission order costs a cache miss per probe; probing a batch sorted by
+/// bucket walks the table in order, which the hardware prefetcher follows.
+#[derive(Default)]
+struct Batch {
+    /// (bucket order, hash, offset of the tuple in `data`)
+    keys: Vec<(u64, u64, u32)>,
+    data: Vec<Id>,
+}
+
+impl Batch {
+    const SIZE: usize = 1 << 16;
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn push(&mut self, order: u64, hash: u64, tuple: &[Id]) {
+        self.keys.push((order, hash, self.data.len() as u32));
+        self.data.extend_from_slice(tuple);
+    }
+
+    /// Adds to `new` every waiting tuple that is in neither `full` nor `new`.
+    fn flush(&mut self, full: &Relation, new: &mut TupleSet) {
+        let width = full.width;
+        self.keys.sort_unstable_by_key(|k| k.0);
+        for &(_, hash, at) in &self.keys {
+            let tuple = &self.data[at as usize..at as usize + width];
+            if !full.contains_hashed(hash, tuple) {
+                new.insert(hash, tuple);
+            }
+        }
+        self.keys.clear();
+        self.data.clear();
+    }
 }
 
 /// The head's interval: an interval value, or a year.

@@ -521,7 +521,27 @@ impl Explainer<'_> {
         let mut rows: Vec<u32> = m.into_iter().map(|m| m.trace[0]).collect();
         rows.sort_unstable();
         rows.dedup();
+        // Answers come sorted by value, whatever order evaluation stored them in.
+        let rel = self.db.relation(atom.pred);
+        rows.sort_by(|&a, &b| self.compare_rows(rel.row(a), rel.row(b)));
         Ok(rows.into_iter().map(|row| FactRef { pred: atom.pred, row }).collect())
+    }
+
+    /// Rows compared by their values, column by column.
+    fn compare_rows(&self, a: &[Id], b: &[Id]) -> std::cmp::Ordering {
+        a.iter()
+            .zip(b)
+            .map(
+                |(x, y)| {
+                    if x == y {
+                        std::cmp::Ordering::Equal
+                    } else {
+                        self.interner.value(*x).cmp(self.interner.value(*y))
+                    }
+                },
+            )
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
     }
 
     /// Plans `body` with `bound` variables (whose values are in `regs`) and returns up to `max`
@@ -847,6 +867,11 @@ impl Explainer<'_> {
             exec.run(&step.body, 0, &mut regs, &mut emit)
                 .map_err(|e| Error::from(e.into_diagnostic(step.span, &[])))?;
         }
+        // The matches in value order, so the listing does not depend on storage order.
+        let value_rows = |facts: &Vec<FactRef>| -> Vec<Id> {
+            facts.iter().flat_map(|f| self.db.relation(f.pred).row(f.row).iter().copied()).collect()
+        };
+        rows.sort_by(|a, b| self.compare_rows(&value_rows(a), &value_rows(b)));
         let mut nodes = Vec::new();
         for facts in rows.into_iter().take(self.options.aggregate_cutoff) {
             for f in facts {

@@ -462,7 +462,8 @@ impl Interner {
     }
 
     fn lookup_int(&self, i: i64) -> Option<Id> {
-        let small = usize::try_from(i).ok().and_then(|slot| self.small_ints.get(slot)).copied().filter(|&id| id != NONE);
+        let small =
+            usize::try_from(i).ok().and_then(|slot| self.small_ints.get(slot)).copied().filter(|&id| id != NONE);
         small.or_else(|| self.ints.get(&i).copied())
     }
 

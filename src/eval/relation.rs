@@ -182,6 +182,16 @@ impl Relation {
         true
     }
 
+    /// A sort key under which probes of the deduplication set visit its tables and buckets in
+    /// memory order: the table, then the bucket index (the hash's low bits, as many as the
+    /// table has buckets; hashbrown's capacity is seven eighths of its bucket count).
+    #[inline]
+    pub fn probe_order(&self, hash: u64) -> u64 {
+        let p = part(hash);
+        let buckets = (self.set[p].capacity() * 8 / 7).max(1).next_power_of_two() as u64;
+        ((p as u64) << 56) | (hash & (buckets - 1))
+    }
+
     /// Appends a tuple known not to be present (the `new` facts of a round).
     pub fn push_new(&mut self, hash: u64, tuple: &[Id]) {
         debug_assert!(!self.contains_hashed(hash, tuple));

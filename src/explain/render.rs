@@ -86,11 +86,15 @@ enum Item {
     More(usize),
 }
 
+/// Indentation stops growing past this many levels: every line repeats its whole prefix, so
+/// a proof of depth 100,000 would otherwise print gigabytes. Deeper lines keep this indentation.
+const MAX_INDENT: usize = 64;
+
 /// Prints the tree under `root`; derived nodes already printed are referred to, not repeated.
 fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut FxHashSet<NodeId>) {
-    // (item, prefix of this line, is the last child, is the root)
-    let mut stack: Vec<(Item, String, bool, bool)> = vec![(Item::Node(root), String::new(), true, true)];
-    while let Some((item, prefix, last, is_root)) = stack.pop() {
+    // (item, prefix of this line, is the last child, is the root, indentation level)
+    let mut stack: Vec<(Item, String, bool, bool, usize)> = vec![(Item::Node(root), String::new(), true, true, 0)];
+    while let Some((item, prefix, last, is_root, level)) = stack.pop() {
         let connector = if is_root {
             ""
         } else if last {
@@ -98,8 +102,13 @@ fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut 
         } else {
             "├─ "
         };
-        let child_prefix =
-            if is_root { String::new() } else { format!("{prefix}{}", if last { "   " } else { "│  " }) };
+        let child_prefix = if is_root {
+            String::new()
+        } else if level >= MAX_INDENT {
+            prefix.clone()
+        } else {
+            format!("{prefix}{}", if last { "   " } else { "│  " })
+        };
         let mut children: Vec<Item> = Vec::new();
         let mut notes: Vec<String> = Vec::new();
         let line = match item {
@@ -151,7 +160,7 @@ fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut 
         }
         let n = children.len();
         for (i, child) in children.into_iter().enumerate().rev() {
-            stack.push((child, child_prefix.clone(), i + 1 == n, false));
+            stack.push((child, child_prefix.clone(), i + 1 == n, false, level + 1));
         }
     }
 }
