@@ -126,6 +126,14 @@ impl Diagnostic {
     /// let d = because::diag::Diagnostic::error("c", "m").label("here");
     /// assert_eq!(d.label.as_deref(), Some("here"));
     /// ```
+    /// Sets the span when there is one.
+    pub fn at_opt(self, span: Option<Span>) -> Diagnostic {
+        match span {
+            Some(span) => self.at(span),
+            None => self,
+        }
+    }
+
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into().into_boxed_str());
         self

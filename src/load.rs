@@ -14,6 +14,9 @@ use crate::source::SourceMap;
 use crate::syntax;
 use crate::value::{Id, Interner, Value};
 
+/// The largest file `include` or `load` reads: byte offsets in spans are 32-bit.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
 /// A file compiled into the binary: its virtual path and its text.
 pub type Embedded = (&'static str, &'static str);
 
@@ -63,7 +66,20 @@ impl<'a> Loader<'a> {
         if let Some((_, text)) = self.embedded.iter().find(|(p, _)| normalize(Path::new(p)) == key) {
             return Ok(text.as_bytes().to_vec());
         }
-        std::fs::read(path)
+        // A regular file's size is known before reading; anything else (`/dev/zero`, a FIFO)
+        // is read to at most one byte past the limit.
+        use std::io::Read as _;
+        let file = std::fs::File::open(path)?;
+        let too_large = || std::io::Error::from(std::io::ErrorKind::FileTooLarge);
+        if file.metadata().is_ok_and(|m| m.is_file() && m.len() > MAX_FILE_BYTES) {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large());
+        }
+        Ok(bytes)
     }
 
     fn load_file(&mut self, path: &Path, blame: Option<Span>, stack: &mut Vec<(PathBuf, String)>) {
@@ -178,6 +194,11 @@ fn missing_file(code: &'static str, path: &Path, e: &std::io::Error, blame: Opti
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        std::io::ErrorKind::FileTooLarge => {
+            return Diagnostic::error("load::too_large", format!("`{}` is larger than 1 GiB", path.display()))
+                .help("split the data over several files; byte offsets in diagnostics are 32-bit")
+                .at_opt(blame);
+        }
         _ => e.to_string(),
     };
     let mut d = Diagnostic::error(code, format!("cannot read `{}`: {reason}", path.display()));
