@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::time::{Duration, Instant};
 
 use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
 
 use crate::ast::{AggFunc, Span};
 use crate::diag::Diagnostic;
@@ -607,6 +608,9 @@ pub(crate) struct Exec<'a> {
     /// The furthest step reached, the registers the first time it was reached, and which of
     /// them differed on later arrivals at that step (why-not shows those as `_`).
     pub furthest: Option<(usize, Vec<Id>, Vec<bool>)>,
+    /// Aggregate values already computed, by aggregate and group: a rule that visits a group
+    /// once per row (`k(M, N) :- b(_, M), N = count : { b(_, M) }`) computes it once.
+    agg_cache: FxHashMap<(usize, Vec<Id>), Option<Scalar>>,
 }
 
 impl<'a> Exec<'a> {
@@ -616,7 +620,17 @@ impl<'a> Exec<'a> {
         interner: &'a mut Interner,
         guard: &'a mut Guard,
     ) -> Exec<'a> {
-        Exec { rels, delta, interner, guard, visible: None, tracking: false, trace: Vec::new(), furthest: None }
+        Exec {
+            rels,
+            delta,
+            interner,
+            guard,
+            visible: None,
+            tracking: false,
+            trace: Vec::new(),
+            furthest: None,
+            agg_cache: FxHashMap::default(),
+        }
     }
 
     #[inline]
@@ -760,6 +774,22 @@ impl<'a> Exec<'a> {
 
     /// The aggregate's value for the current group, or `None` (min/max/mean of nothing).
     pub(crate) fn aggregate(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
+        // Aggregates range over lower strata, which are complete: the value of a group never
+        // changes while this plan runs.
+        let key = (agg as *const AggStep as usize, agg.group.iter().map(|v| regs[*v as usize]).collect::<Vec<Id>>());
+        if let Some(value) = self.agg_cache.get(&key) {
+            return Ok(*value);
+        }
+        let value = self.aggregate_uncached(agg, regs)?;
+        // A bounded cache: groups visited once each (the common case) must not cost memory.
+        if self.agg_cache.len() >= 4096 {
+            self.agg_cache.clear();
+        }
+        self.agg_cache.insert(key, value);
+        Ok(value)
+    }
+
+    fn aggregate_uncached(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
         let mut acc = Accumulator::new(agg.func);
         let mut seen = TupleSet::new(agg.local.len());
         let mut key = Vec::with_capacity(agg.local.len());

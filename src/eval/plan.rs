@@ -77,6 +77,8 @@ pub struct AggStep {
     pub body: Vec<Step>,
     /// Variables whose values make a match distinct.
     pub local: Vec<Var>,
+    /// Variables bound outside the aggregate: its value depends on these only.
+    pub group: Vec<Var>,
     /// When the body is one atom whose every column is a distinct fresh variable or a bound
     /// value, each row is a distinct match and no deduplication is needed.
     pub rows_are_distinct: bool,
@@ -456,6 +458,7 @@ fn plan_aggregate(
         func: agg.func,
         body,
         local: agg.local.clone(),
+        group: agg.group.clone(),
         rows_are_distinct,
         target: agg.target.clone(),
         result,
