@@ -204,11 +204,13 @@ fn why_not_at(
                         rule.var_names[*v as usize],
                         agg.func.name()
                     ),
-                    other => format!(
-                        "the {} is not `{}`",
-                        agg.func.name(),
-                        cx.expr_text(other, &fregs, &rule.var_names, true)
-                    ),
+                    other => {
+                        let wanted = cx.expr_text(other, &fregs, &rule.var_names, true);
+                        match aggregate_value(cx, step, &fregs) {
+                            Some(actual) => format!("the {} is {actual}, not `{wanted}`", agg.func.name()),
+                            None => format!("the {} has no value, so it is not `{wanted}`", agg.func.name()),
+                        }
+                    }
                 };
             }
         }
@@ -288,6 +290,16 @@ fn furthest_match(
     }
     let furthest = exec.furthest.take().or_else(|| Some((0, regs.to_vec(), vec![false; regs.len()])));
     Ok((steps, furthest))
+}
+
+/// The value an aggregate step takes under `regs`, as text (`None`: no value, or an error).
+fn aggregate_value(cx: &mut Explainer<'_>, step: &Step, regs: &[Id]) -> Option<String> {
+    let Step::Aggregate(agg) = step else { return None };
+    let delta = vec![(0, 0); cx.db.relations.len()];
+    let mut exec = Exec::new(&cx.db.relations, &delta, cx.interner, &mut cx.guard);
+    let mut regs = regs.to_vec();
+    let value = exec.aggregate(agg, &mut regs).ok()??;
+    Some(crate::eval::expr::to_value(value, cx.interner).to_source())
 }
 
 /// Marks the variables a step binds.
