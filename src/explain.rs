@@ -460,7 +460,7 @@ impl KnowledgeBase {
         let (program, db, interner, sources) = self.parts_mut();
         let mut guard = Guard::new(&limits);
         guard.place = "while explaining".into();
-        let mut cx = Explainer { program, db, interner, sources, options, guard };
+        let mut cx = Explainer { program, db, interner, sources, options, guard, invert: false };
         match query.kind {
             QueryKind::WhyNot => {
                 let why_not = whynot::why_not(&mut cx, atom, &query.var_names)?;
@@ -496,6 +496,8 @@ pub(crate) struct Explainer<'a> {
     pub sources: &'a SourceMap,
     pub options: &'a WhyOptions,
     pub guard: Guard,
+    /// Plans solve arithmetic backwards (see `PlanCx::invert`).
+    pub invert: bool,
 }
 
 /// A successful match of a rule body: the plan, the registers and the row of each step.
@@ -556,6 +558,7 @@ impl Explainer<'_> {
     ) -> Result<Vec<Match>, Error> {
         let always = self.db.always;
         let mut cx = PlanCx::new(&mut self.db.relations, self.program, always, var_names, self.interner);
+        cx.invert = self.invert;
         let steps = plan::plan_body(&mut cx, body, None, bound).map_err(|e| {
             Error::from(Diagnostic::error("explain::unplaceable", "this literal's variables are never bound").at(e.0))
         })?;
@@ -695,6 +698,20 @@ impl Explainer<'_> {
     /// Matches of `rule`'s body with its head bound to `fact`.
     fn match_rule(&mut self, rule: &RuleIr, fact: FactRef, visible: &[u32], max: usize) -> Result<Vec<Match>, Error> {
         let Some((regs, mut bound)) = self.bind_head(rule, fact) else { return Ok(Vec::new()) };
+        // First with arithmetic solved backwards from the bound head (a lookup per step instead
+        // of a scan, which matters for long chains like `n(Y) :- n(X), Y = X + 1`); if that finds
+        // nothing (an integer and a decimal that compare equal), the plain plan decides.
+        if rule.body.iter().any(|l| matches!(l, Literal::Compare { op: crate::ast::CmpOp::Eq, .. })) {
+            self.invert = true;
+            let mut b = bound.clone();
+            let inverted = self.run_plan(&rule.body, &rule.var_names, &mut b, Some((&regs, visible)), max);
+            self.invert = false;
+            if let Ok(found) = inverted {
+                if !found.is_empty() {
+                    return Ok(found);
+                }
+            }
+        }
         self.run_plan(&rule.body, &rule.var_names, &mut bound, Some((&regs, visible)), max)
     }
 
@@ -1074,17 +1091,32 @@ impl Explainer<'_> {
         names: &[std::sync::Arc<str>],
         values: bool,
     ) -> String {
+        let text = self.expr_text_nested(e, regs, names, values);
+        // Only sub-expressions need their parentheses: `Y = X + 1`, not `Y = (X + 1)`.
+        match e {
+            crate::program::Expr::Binary(..) => text[1..text.len() - 1].to_string(),
+            _ => text,
+        }
+    }
+
+    fn expr_text_nested(
+        &self,
+        e: &crate::program::Expr,
+        regs: &[Id],
+        names: &[std::sync::Arc<str>],
+        values: bool,
+    ) -> String {
         use crate::program::Expr as E;
         match e {
             E::Var(v) if values => self.var_text(*v, regs, names),
             E::Var(v) => names[*v as usize].to_string(),
             E::Const(c) => self.interner.value(*c).to_source(),
-            E::Neg(inner) => format!("-{}", self.expr_text(inner, regs, names, values)),
+            E::Neg(inner) => format!("-{}", self.expr_text_nested(inner, regs, names, values)),
             E::Binary(op, a, b) => format!(
                 "({} {} {})",
-                self.expr_text(a, regs, names, values),
+                self.expr_text_nested(a, regs, names, values),
                 op.symbol(),
-                self.expr_text(b, regs, names, values)
+                self.expr_text_nested(b, regs, names, values)
             ),
             E::Call(f, a) => format!("{}({})", f.name(), self.expr_text(a, regs, names, values)),
         }

@@ -107,6 +107,10 @@ pub struct PlanCx<'a> {
     /// not`, whose answer is "the first premise that fails"), instead of the fastest order.
     pub source_order: bool,
     pub interner: &'a Interner,
+    /// Solve `Y = X + c` for `X` when `Y` is bound (explanations, whose heads are bound), so
+    /// that the atom binding `X` becomes a lookup instead of a scan. Numbers that compare equal
+    /// across types (`2` and `2.0`) may then be missed: callers retry without it.
+    pub invert: bool,
     /// Per variable: whether a positive atom not yet placed would bind it.
     pending: Vec<bool>,
 }
@@ -126,6 +130,7 @@ impl<'a> PlanCx<'a> {
             anonymous: var_names.iter().map(|n| &**n == "_").collect(),
             source_order: false,
             interner,
+            invert: false,
             pending: Vec::new(),
         }
     }
@@ -386,6 +391,16 @@ fn try_place_filter(
                 steps.push(Step::Compare { op: *op, lhs: lhs.clone(), rhs: rhs.clone(), literal });
                 return Ok(true);
             }
+            if *op == CmpOp::Eq && cx.invert {
+                for (known, sum, known_bound) in [(lhs, rhs, lb), (rhs, lhs, rb)] {
+                    if let (true, Some((var, expr))) = (known_bound, invert(known, sum, bound)) {
+                        // The literal itself stays, to be placed as a test once `var` is bound.
+                        bound[var as usize] = true;
+                        steps.push(Step::Assign { var, expr, literal });
+                        return Ok(false);
+                    }
+                }
+            }
             if *op == CmpOp::Eq {
                 for (side, other, other_bound) in [(lhs, rhs, rb), (rhs, lhs, lb)] {
                     if let (Expr::Var(v), true) = (side, other_bound) {
@@ -428,6 +443,29 @@ fn try_place_filter(
             steps.push(Step::Aggregate(Box::new(step)));
             Ok(true)
         }
+    }
+}
+
+/// `known = X + c`, `c + X`, `X - c` or `c - X` with `X` unbound and the rest bound: `X` and the
+/// expression that computes it from `known`.
+fn invert(known: &Expr, sum: &Expr, bound: &[bool]) -> Option<(Var, Expr)> {
+    use crate::ast::BinOp;
+    let Expr::Binary(op, a, b) = sum else { return None };
+    let free = |e: &Expr| matches!(e, Expr::Var(v) if !bound[*v as usize]);
+    let k = || Box::new(known.clone());
+    match (op, &**a, &**b) {
+        (BinOp::Add, Expr::Var(x), c) | (BinOp::Add, c, Expr::Var(x))
+            if free(&Expr::Var(*x)) && expr_bound(c, bound) =>
+        {
+            Some((*x, Expr::Binary(BinOp::Sub, k(), Box::new(c.clone()))))
+        }
+        (BinOp::Sub, Expr::Var(x), c) if free(a) && expr_bound(c, bound) => {
+            Some((*x, Expr::Binary(BinOp::Add, k(), Box::new(c.clone()))))
+        }
+        (BinOp::Sub, c, Expr::Var(x)) if free(b) && expr_bound(c, bound) => {
+            Some((*x, Expr::Binary(BinOp::Sub, Box::new(c.clone()), k())))
+        }
+        _ => None,
     }
 }
 
