@@ -27,6 +27,7 @@ use crate::value::{Id, Interner, Interval, Value};
 
 pub(crate) use lower::ir_literal_vars;
 pub use lower::lower_query;
+pub(crate) use strata::{Dependency, body_dependencies};
 
 /// The kinds of entity every knowledge base has.
 pub const BUILTIN_KINDS: [&str; 4] = ["actor", "event", "factor", "period"];

@@ -5,7 +5,6 @@
 //! program quietly instead of panicking; diagnostics go to stderr, rendered by the library.
 //! `main.rs` only calls [`main`].
 
-use std::ffi::OsString;
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -771,7 +770,7 @@ fn draft(document: &Path, output: Option<&Path>) -> ExitCode {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
             Err(e) => fail(format!("cannot write: {e}")),
         },
-        Some(out) => match write_atomic(out, skeleton.as_bytes()) {
+        Some(out) => match KnowledgeBase::save_atomically(out, &skeleton) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(format!("cannot write `{}`: {e}", out.display())),
         },
@@ -869,29 +868,6 @@ fn document_path(document: &Path, output: Option<&Path>) -> Option<String> {
     };
     let shown = doc.strip_prefix(&dir).map(Path::to_path_buf).unwrap_or(doc);
     shown.to_str().map(str::to_string)
-}
-
-/// Writes `path` through a temporary file in the same folder and a rename, so a failure
-/// never leaves a half-written file in its place.
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let Some(name) = path.file_name() else {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a file name"));
-    };
-    let mut tmp_name = OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = dir.join(tmp_name);
-    let result = (|| {
-        let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

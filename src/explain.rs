@@ -406,7 +406,7 @@ impl Explanation {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::from_str(&render_json(self, false)).unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(render::proof_json(self)).unwrap_or(serde_json::Value::Null)
     }
 
     /// Renders as a DOT graph (premises point to their conclusions); draw it with
@@ -1049,37 +1049,10 @@ impl Explainer<'_> {
     }
 
     fn test_text(&self, lit: &Literal, regs: &[Id], names: &[std::sync::Arc<str>]) -> String {
-        let (text, values) = match lit {
-            Literal::Compare { op, lhs, rhs, .. } => (
-                format!(
-                    "{} {} {}",
-                    self.expr_text(lhs, regs, names, false),
-                    op.symbol(),
-                    self.expr_text(rhs, regs, names, false)
-                ),
-                format!(
-                    "{} {} {}",
-                    self.expr_text(lhs, regs, names, true),
-                    op.symbol(),
-                    self.expr_text(rhs, regs, names, true)
-                ),
-            ),
-            Literal::Temporal { op, lhs, rhs, .. } => (
-                format!(
-                    "{} {} {}",
-                    self.expr_text(lhs, regs, names, false),
-                    op.keyword(),
-                    self.expr_text(rhs, regs, names, false)
-                ),
-                format!(
-                    "{} {} {}",
-                    self.expr_text(lhs, regs, names, true),
-                    op.keyword(),
-                    self.expr_text(rhs, regs, names, true)
-                ),
-            ),
-            _ => return String::new(),
-        };
+        if !matches!(lit, Literal::Compare { .. } | Literal::Temporal { .. }) {
+            return String::new();
+        }
+        let (text, values) = (self.literal_text(lit, regs, names, false), self.literal_text(lit, regs, names, true));
         if text == values { text } else { format!("{text}: {values}") }
     }
 

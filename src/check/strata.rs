@@ -43,7 +43,8 @@ pub fn dependency_graph(program: &Program) -> DiGraph<PredId, DepEdge> {
     graph
 }
 
-fn body_dependencies(body: &[Literal], context: Dependency, out: &mut Vec<(PredId, Dependency)>) {
+/// The predicates a body uses and how; a negation inside an aggregate counts as aggregation.
+pub(crate) fn body_dependencies(body: &[Literal], context: Dependency, out: &mut Vec<(PredId, Dependency)>) {
     for lit in body {
         match lit {
             Literal::Positive(a) => out.push((a.pred, context)),

@@ -281,7 +281,16 @@ pub struct AnswerJson {
 /// # Ok::<(), because::kb::Error>(())
 /// ```
 pub fn render_json(e: &Explanation, pretty: bool) -> String {
-    let doc = ProofJson {
+    let doc = proof_json(e);
+    let mut s =
+        if pretty { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) }.unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The JSON document of an explanation, as the output type.
+pub(super) fn proof_json(e: &Explanation) -> ProofJson<'_> {
+    ProofJson {
         version: JSON_VERSION,
         kind: match e.kind {
             QueryKind::WhyNot => "why_not",
@@ -300,11 +309,7 @@ pub fn render_json(e: &Explanation, pretty: bool) -> String {
             .collect(),
         nodes: &e.proof.nodes,
         why_not: e.why_not.as_ref(),
-    };
-    let mut s =
-        if pretty { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) }.unwrap_or_default();
-    s.push('\n');
-    s
+    }
 }
 
 /// DOT: one box per fact node, premises pointing to what they prove.

@@ -1,7 +1,7 @@
 //! The predicate dependency graph with its strata, as a view for export.
 //!
-//! The same dependencies the checker stratifies by (`check::strata::dependency_graph`, private
-//! to `check`, so they are collected again here by `body_dependencies`), but drawn the way
+//! The same dependencies the checker stratifies by (collected by `check::body_dependencies`), but
+//! drawn the way
 //! facts flow: an edge from each body predicate to the head it helps derive, one edge per
 //! (body, head, kind) with the rules that make it.
 
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use rustc_hash::FxHashMap;
 
-use crate::program::{Literal, PredId, Program};
+use crate::program::{PredId, Program};
 use crate::source::Span;
 
 /// A predicate and its stratum.
@@ -100,8 +100,13 @@ pub fn rule_graph(program: &Program) -> RuleGraph {
     for (rule_idx, rule) in program.rules.iter().enumerate() {
         let head = rule.head.pred;
         let mut deps = Vec::new();
-        body_dependencies(&rule.body, DependencyKind::Positive, &mut deps);
+        crate::check::body_dependencies(&rule.body, crate::check::Dependency::Positive, &mut deps);
         for (body, kind) in deps {
+            let kind = match kind {
+                crate::check::Dependency::Positive => DependencyKind::Positive,
+                crate::check::Dependency::Negative => DependencyKind::Negative,
+                crate::check::Dependency::Aggregate => DependencyKind::Aggregate,
+            };
             let edge = *index.entry((body, head, kind)).or_insert_with(|| {
                 let (from, to) = (node_of[&body], node_of[&head]);
                 graph.add_edge(from, to, RuleEdge { kind, rules: Vec::new() })
@@ -113,19 +118,4 @@ pub fn rule_graph(program: &Program) -> RuleGraph {
         }
     }
     RuleGraph { graph, n_strata: program.strata.len() }
-}
-
-/// The predicates a rule body uses and how: negation inside an aggregate counts as aggregate,
-/// as the checker's stratification does.
-fn body_dependencies(body: &[Literal], context: DependencyKind, out: &mut Vec<(PredId, DependencyKind)>) {
-    for lit in body {
-        match lit {
-            Literal::Positive(a) => out.push((a.pred, context)),
-            Literal::Negative(a) => {
-                out.push((a.pred, if context == DependencyKind::Positive { DependencyKind::Negative } else { context }))
-            }
-            Literal::Aggregate(agg) => body_dependencies(&agg.body, DependencyKind::Aggregate, out),
-            Literal::Compare { .. } | Literal::Temporal { .. } => {}
-        }
-    }
 }
