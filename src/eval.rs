@@ -8,6 +8,7 @@
 pub mod expr;
 pub mod plan;
 pub mod relation;
+pub mod runs;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
@@ -24,6 +25,7 @@ use crate::value::{Id, Interner, Interval, Value};
 use expr::{ExprError, Scalar};
 use plan::{AggResult, AggStep, ColOp, PlanCx, Range, Step};
 use relation::{CHAIN_END, Relation, hash_ids};
+use runs::Candidates;
 
 /// Limits that stop a runaway program: a timeout, a cap on derived facts, and a cancel flag
 /// another thread can set. They are checked every 16k join steps and at the end of every
@@ -308,8 +310,7 @@ pub fn evaluate(
                 }
             }
         }
-        let mut new: Vec<TupleSet> =
-            stratum.preds.iter().map(|&p| TupleSet::new(db.relations[p as usize].width)).collect();
+        let mut new: Vec<NewFacts> = stratum.preds.iter().map(|&p| NewFacts::new(&db.relations[p as usize])).collect();
         let slot = |p: PredId| stratum.preds.iter().position(|&q| q == p).unwrap_or(0);
         let mut delta: Vec<(u32, u32)> = vec![(0, 0); db.relations.len()];
         for round in 0.. {
@@ -342,14 +343,10 @@ pub fn evaluate(
             for (k, &p) in stratum.preds.iter().enumerate() {
                 let rel = &mut db.relations[p as usize];
                 let start = rel.len() as u32;
-                rel.reserve(new[k].len());
-                for (tuple, hash) in new[k].rows() {
-                    rel.push_new(hash, tuple);
-                }
+                new[k].merge_into(rel);
                 rel.refresh_indexes();
                 delta[p as usize] = (start, rel.len() as u32);
-                added += new[k].len();
-                new[k].clear();
+                added += rel.len() - start as usize;
             }
             db.stats.derived += added;
             db.stats.rounds += 1;
@@ -414,9 +411,8 @@ pub fn fill_builtin(
     }
     let rows = builtins(&program.pred(pred).name, program, db, interner)?;
     let rel = &mut db.relations[pred as usize];
-    for row in rows {
-        rel.insert(&row);
-    }
+    let flat: Vec<Id> = rows.iter().flatten().copied().collect();
+    rel.extend(&flat, rows.len(), |_| {});
     rel.refresh_indexes();
     db.filled_builtins.push(pred);
     Ok(())
@@ -425,22 +421,30 @@ pub fn fill_builtin(
 /// Base facts first: stated facts in source order, then loaded rows. Their row numbers come
 /// before any derived row, and `base_origins` says where each came from.
 fn load_base_facts(program: &Program, db: &mut Database) {
+    // Stated facts, gathered per predicate in source order.
+    let mut stated: Vec<(Vec<Id>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); db.relations.len()];
     for fact in &program.facts {
-        let rel = &mut db.relations[fact.pred as usize];
-        if rel.insert(&fact.row) {
-            rel.push_origin(fact.origin);
+        let (rows, origins) = &mut stated[fact.pred as usize];
+        rows.extend_from_slice(&fact.row);
+        origins.push(fact.origin);
+    }
+    for (rel, (rows, origins)) in db.relations.iter_mut().zip(&stated) {
+        let mut kept = Vec::new();
+        rel.extend(rows, origins.len(), |i| kept.push(origins[i]));
+        for code in kept {
+            rel.push_origin(code);
         }
     }
     let mut code = program.origins.len() as u32;
     for table in &program.loads {
         let rel = &mut db.relations[table.pred as usize];
-        rel.reserve(table.lines.len());
-        for row in table.data.chunks(table.width.max(1)).take(table.lines.len()) {
-            if rel.insert(if table.width == 0 { &[] } else { row }) {
-                rel.push_origin(code);
-            }
-            code += 1;
+        let count = table.lines.len();
+        let mut kept = Vec::new();
+        rel.extend(&table.data, count, |i| kept.push(code + i as u32));
+        for c in kept {
+            rel.push_origin(c);
         }
+        code += count as u32;
     }
     for rel in &mut db.relations {
         rel.refresh_indexes();
@@ -455,7 +459,7 @@ fn run_rule(
     delta: &[(u32, u32)],
     interner: &mut Interner,
     guard: &mut Guard,
-    new: &mut TupleSet,
+    new: &mut NewFacts,
     temporal_head: bool,
 ) -> Result<(), Diagnostic> {
     let head_rel = &db.relations[rule.head.pred as usize];
@@ -472,17 +476,60 @@ fn run_rule(
                 Some(t) => tuple.push(interval_id(arg_value(&t, regs), interner)?),
             }
         }
-        let hash = hash_ids(tuple.iter().copied());
-        batch.push(head_rel.probe_order(hash), hash, &tuple);
-        if batch.len() >= Batch::SIZE {
-            batch.flush(head_rel, new);
+        match (&mut *new, head_rel.runs()) {
+            (NewFacts::Sorted(candidates), Some(runs)) => candidates.push(runs::pack(&tuple), runs),
+            (NewFacts::Hashed(set), _) => {
+                let hash = hash_ids(tuple.iter().copied());
+                batch.push(head_rel.probe_order(hash), hash, &tuple);
+                if batch.len() >= Batch::SIZE {
+                    batch.flush(head_rel, set);
+                }
+            }
+            (NewFacts::Sorted(_), None) => unreachable!("a narrow relation has runs"),
         }
         Ok(())
     };
     let mut exec = Exec::new(&db.relations, delta, interner, guard);
     let result = exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body));
-    batch.flush(head_rel, new);
+    if let NewFacts::Hashed(set) = new {
+        batch.flush(head_rel, set);
+    }
     result
+}
+
+/// The facts a round derives for one relation, not yet in it.
+enum NewFacts {
+    /// A narrow relation's candidates, filtered in sorted chunks.
+    Sorted(Candidates),
+    /// A wide relation's new tuples, in a hash set.
+    Hashed(TupleSet),
+}
+
+impl NewFacts {
+    fn new(rel: &Relation) -> NewFacts {
+        match rel.runs() {
+            Some(_) => NewFacts::Sorted(Candidates::default()),
+            None => NewFacts::Hashed(TupleSet::new(rel.width)),
+        }
+    }
+
+    /// Appends the round's new facts to `rel` and empties `self` for the next round.
+    fn merge_into(&mut self, rel: &mut Relation) {
+        match self {
+            NewFacts::Sorted(candidates) => {
+                let Some(runs) = rel.runs() else { return };
+                let keys = candidates.finish(runs);
+                rel.append_sorted(keys);
+            }
+            NewFacts::Hashed(set) => {
+                rel.reserve(set.len());
+                for (tuple, hash) in set.rows() {
+                    rel.push_hashed(hash, tuple);
+                }
+                set.clear();
+            }
+        }
+    }
 }
 
 /// Derived tuples waiting for their membership test against the full relation. Probing a
@@ -513,7 +560,7 @@ impl Batch {
         self.keys.sort_unstable_by_key(|k| k.0);
         for &(_, hash, at) in &self.keys {
             let tuple = &self.data[at as usize..at as usize + width];
-            if !full.contains_hashed(hash, tuple) {
+            if full.find_hashed(hash, tuple).is_none() {
                 new.insert(hash, tuple);
             }
         }
@@ -633,6 +680,12 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// Whether matched rows matter (explanations), or only that a match exists.
+    #[inline]
+    fn needs_rows(&self) -> bool {
+        self.tracking || self.visible.is_some()
+    }
+
     #[inline]
     fn limit(&self, rel: PredId) -> u32 {
         self.visible.map_or(u32::MAX, |v| v[rel as usize])
@@ -679,7 +732,7 @@ impl<'a> Exec<'a> {
             Step::Probe { rel, index: plan::MEMBER, key, .. } => {
                 let relation = &self.rels[*rel as usize];
                 self.guard.tick()?;
-                if let Some(row) = member(relation, key, regs) {
+                if let Some(row) = member(relation, key, regs, self.needs_rows()) {
                     if row < self.limit(*rel) {
                         if self.tracking {
                             self.trace[i] = row;
@@ -708,7 +761,7 @@ impl<'a> Exec<'a> {
             Step::Absent { rel, index, key, .. } => {
                 let relation = &self.rels[*rel as usize];
                 let first = if *index == plan::MEMBER {
-                    member(relation, key, regs).unwrap_or(CHAIN_END)
+                    member(relation, key, regs, self.needs_rows()).unwrap_or(CHAIN_END)
                 } else {
                     let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
                     relation.probe(*index, hash, |k| arg_value(&key[k], regs))
@@ -818,9 +871,10 @@ impl<'a> Exec<'a> {
     }
 }
 
-/// The row holding exactly the key's values, if any.
+/// The row holding exactly the key's values, if any; without `rows`, any row number stands
+/// for "present" (finding a derived row's number takes a second search).
 #[inline]
-fn member(relation: &Relation, key: &[Arg], regs: &[Id]) -> Option<u32> {
+fn member(relation: &Relation, key: &[Arg], regs: &[Id], rows: bool) -> Option<u32> {
     let mut buf = [0 as Id; 8];
     let mut long = Vec::new();
     let tuple: &mut [Id] = if key.len() <= buf.len() {
@@ -832,7 +886,7 @@ fn member(relation: &Relation, key: &[Arg], regs: &[Id]) -> Option<u32> {
     for (slot, a) in tuple.iter_mut().zip(key) {
         *slot = arg_value(a, regs);
     }
-    relation.find(tuple)
+    if rows { relation.find(tuple) } else { relation.contains(tuple).then_some(0) }
 }
 
 /// Applies column ops to a row; false when a check fails.

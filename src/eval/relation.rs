@@ -1,5 +1,6 @@
-//! Relation storage: rows of interned ids in one flat vector, a hash set of row numbers for
-//! deduplication and membership, and hash indexes on the column sets that joins probe.
+//! Relation storage: rows of interned ids in one flat vector, a membership structure (sorted
+//! runs of packed tuples for relations of up to two columns, a hash set of row numbers for
+//! wider ones), and hash indexes on the column sets that joins probe.
 //!
 //! Rows are append-only and numbered in insertion order, which is also the order of the rounds
 //! that derived them. That gives provenance for free: `round_starts` records where each round
@@ -11,6 +12,7 @@ use std::hash::Hasher;
 use hashbrown::HashTable;
 use rustc_hash::FxHasher;
 
+use super::runs::{self, Narrow, Place, Run, pack};
 use crate::value::Id;
 
 /// How many tables a relation's deduplication set is split into.
@@ -100,14 +102,23 @@ impl Index {
     }
 }
 
+/// How a relation knows which tuples it holds.
+#[derive(Debug, Clone)]
+enum Members {
+    /// Up to two columns: sorted runs of packed tuples (see [`runs`](super::runs)).
+    Sorted(Narrow),
+    /// Wider tuples: a hash set of row numbers, split by hash into [`PARTS`] tables so that
+    /// growing it never holds two copies of the whole table at once.
+    Hashed(Vec<HashTable<u32>>),
+}
+
 /// One predicate's rows.
 #[derive(Debug, Clone)]
 pub struct Relation {
     pub width: usize,
     pub data: Vec<Id>,
-    /// The deduplication set, split by hash into [`PARTS`] tables so that growing it never
-    /// holds two copies of the whole table at once (the peak memory of a big closure).
-    set: Vec<HashTable<u32>>,
+    n_rows: u32,
+    members: Members,
     indexes: Vec<Index>,
     /// Rows before `round_starts[0]` are base facts; round `r` of the predicate's stratum
     /// derived rows `round_starts[r]..round_starts[r + 1]`.
@@ -123,10 +134,16 @@ pub struct Relation {
 
 impl Relation {
     pub fn new(width: usize) -> Relation {
+        let members = if width <= 2 {
+            Members::Sorted(Narrow::default())
+        } else {
+            Members::Hashed((0..PARTS).map(|_| HashTable::new()).collect())
+        };
         Relation {
             width,
             data: Vec::new(),
-            set: (0..PARTS).map(|_| HashTable::new()).collect(),
+            n_rows: 0,
+            members,
             indexes: Vec::new(),
             round_starts: Vec::new(),
             base_origins: Vec::new(),
@@ -135,11 +152,11 @@ impl Relation {
     }
 
     pub fn len(&self) -> usize {
-        self.data.len().checked_div(self.width).unwrap_or_else(|| self.set.iter().map(HashTable::len).sum())
+        self.n_rows as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.n_rows == 0
     }
 
     #[inline]
@@ -148,73 +165,182 @@ impl Relation {
         &self.data[base..base + self.width]
     }
 
+    /// The sorted runs of a narrow relation, `None` for a wide one.
+    #[inline]
+    pub fn runs(&self) -> Option<&Narrow> {
+        match &self.members {
+            Members::Sorted(runs) => Some(runs),
+            Members::Hashed(_) => None,
+        }
+    }
+
     /// The row number holding exactly `tuple`, if any.
     #[inline]
     pub fn find(&self, tuple: &[Id]) -> Option<u32> {
-        let hash = hash_ids(tuple.iter().copied());
-        self.find_row(hash, tuple)
+        match &self.members {
+            Members::Sorted(runs) => {
+                let key = pack(tuple);
+                runs.find(key).map(|place| self.resolve(key, place))
+            }
+            Members::Hashed(_) => self.find_hashed(hash_ids(tuple.iter().copied()), tuple),
+        }
     }
 
+    /// Whether the relation holds `tuple` (cheaper than [`Relation::find`] for a derived row).
     #[inline]
-    fn find_row(&self, hash: u64, tuple: &[Id]) -> Option<u32> {
+    pub fn contains(&self, tuple: &[Id]) -> bool {
+        match &self.members {
+            Members::Sorted(runs) => runs.contains(pack(tuple)),
+            Members::Hashed(_) => self.find_hashed(hash_ids(tuple.iter().copied()), tuple).is_some(),
+        }
+    }
+
+    /// The row of a present key: a derived row is found among its round's rows, which are in
+    /// key order.
+    fn resolve(&self, key: u64, place: Place) -> u32 {
+        match place {
+            Place::Row(row) => row,
+            Place::Round(round) => {
+                let lo = self.round_starts[round as usize];
+                let hi = self.round_starts.get(round as usize + 1).copied().unwrap_or(self.n_rows);
+                let (data, width) = (&self.data, self.width);
+                let key_of = |r: u32| pack(&data[r as usize * width..(r as usize + 1) * width]);
+                let (mut lo, mut hi) = (lo, hi);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if key_of(mid) < key { lo = mid + 1 } else { hi = mid }
+                }
+                lo
+            }
+        }
+    }
+
+    /// The row holding `tuple` in a wide relation, by its hash.
+    #[inline]
+    pub fn find_hashed(&self, hash: u64, tuple: &[Id]) -> Option<u32> {
         let (data, width) = (&self.data, self.width);
-        self.set[part(hash)].find(hash, |&r| row_eq(data, r as usize * width, tuple)).copied()
-    }
-
-    #[inline]
-    pub fn contains_hashed(&self, hash: u64, tuple: &[Id]) -> bool {
-        self.find_row(hash, tuple).is_some()
+        match &self.members {
+            Members::Hashed(set) => set[part(hash)].find(hash, |&r| row_eq(data, r as usize * width, tuple)).copied(),
+            Members::Sorted(_) => self.find(tuple),
+        }
     }
 
     /// Appends `tuple` unless present; returns whether it was new. Indexes are brought up to
-    /// date by [`Relation::refresh_indexes`].
+    /// date by [`Relation::refresh_indexes`]. For a few tuples; many go through
+    /// [`Relation::extend`].
     pub fn insert(&mut self, tuple: &[Id]) -> bool {
-        let hash = hash_ids(tuple.iter().copied());
-        self.insert_hashed(hash, tuple)
+        let mut added = false;
+        self.extend(tuple, 1, |_| added = true);
+        added
     }
 
-    pub fn insert_hashed(&mut self, hash: u64, tuple: &[Id]) -> bool {
-        debug_assert_eq!(tuple.len(), self.width);
-        if self.contains_hashed(hash, tuple) {
-            return false;
+    /// Appends, in order, the `count` tuples of `tuples` (flat, `width` ids each) that are
+    /// not present yet, the first of equal ones; `kept(i)` is told of each appended tuple.
+    pub fn extend(&mut self, tuples: &[Id], count: usize, mut kept: impl FnMut(usize)) {
+        let width = self.width;
+        let tuple = |i: usize| &tuples[i * width..(i + 1) * width];
+        match &mut self.members {
+            Members::Hashed(_) => {
+                self.reserve(count);
+                for i in 0..count {
+                    let hash = hash_ids(tuple(i).iter().copied());
+                    if self.find_hashed(hash, tuple(i)).is_none() {
+                        self.push_hashed(hash, tuple(i));
+                        kept(i);
+                    }
+                }
+            }
+            Members::Sorted(runs) => {
+                // Sorted by key, then by position: the first of equal tuples comes first.
+                let mut pairs: Vec<(u64, u32)> = (0..count).map(|i| (pack(tuple(i)), i as u32)).collect();
+                let in_order = pairs.windows(2).all(|w| w[0].0 < w[1].0);
+                if !in_order {
+                    pairs.sort_unstable();
+                    pairs.dedup_by_key(|p| p.0);
+                }
+                for run in runs.iter() {
+                    runs::retain_absent(&mut pairs, |p| p.0, run);
+                }
+                let runs = &mut runs.base;
+                let start = self.n_rows;
+                let mut order: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+                order.sort_unstable();
+                self.data.reserve(order.len() * width);
+                for &i in &order {
+                    self.data.extend_from_slice(tuple(i as usize));
+                    kept(i as usize);
+                }
+                self.n_rows += order.len() as u32;
+                let keys: Vec<u64> = pairs.iter().map(|p| p.0).collect();
+                let run = if in_order {
+                    Run::numbered_from(keys, start)
+                } else {
+                    let rows = pairs.iter().map(|p| start + order.partition_point(|&i| i < p.1) as u32).collect();
+                    Run::numbered(keys, rows)
+                };
+                runs.push(run);
+            }
         }
-        self.push_new(hash, tuple);
-        true
     }
 
-    /// A sort key under which probes of the deduplication set visit its tables and buckets in
-    /// memory order: the table, then the bucket index (the hash's low bits, as many as the
-    /// table has buckets; hashbrown's capacity is seven eighths of its bucket count).
+    /// Appends the new tuples of a round of a narrow relation: sorted, distinct keys, none
+    /// present yet. They become rows in key order, so their run needs no row numbers.
+    pub fn append_sorted(&mut self, keys: Vec<u64>) {
+        let Members::Sorted(Narrow { derived, .. }) = &mut self.members else {
+            unreachable!("append_sorted on a wide relation");
+        };
+        // The round being evaluated (its start was pushed when it began).
+        let round = self.round_starts.len().saturating_sub(1) as u32;
+        self.data.reserve(keys.len() * self.width);
+        for &key in &keys {
+            runs::unpack(key, self.width, &mut self.data);
+        }
+        self.n_rows += keys.len() as u32;
+        derived.push(Run::of_round(keys, round));
+    }
+
+    /// A sort key under which probes of a wide relation's hash set visit its tables and
+    /// buckets in memory order: the table, then the bucket index (the hash's low bits, as many
+    /// as the table has buckets; hashbrown's capacity is seven eighths of its bucket count).
     #[inline]
     pub fn probe_order(&self, hash: u64) -> u64 {
+        let Members::Hashed(set) = &self.members else { return 0 };
         let p = part(hash);
-        let buckets = (self.set[p].capacity() * 8 / 7).max(1).next_power_of_two() as u64;
+        let buckets = (set[p].capacity() * 8 / 7).max(1).next_power_of_two() as u64;
         ((p as u64) << 56) | (hash & (buckets - 1))
     }
 
-    /// Appends a tuple known not to be present (the `new` facts of a round).
-    pub fn push_new(&mut self, hash: u64, tuple: &[Id]) {
-        debug_assert!(!self.contains_hashed(hash, tuple));
-        let row = self.len() as u32;
-        if self.width == 0 {
-            // A nullary relation holds at most one (empty) row; the set alone counts it.
-            self.set[part(hash)].insert_unique(hash, row, |_| hash);
-            return;
-        }
+    /// Appends a tuple of a wide relation known not to be present (the `new` facts of a
+    /// round).
+    pub fn push_hashed(&mut self, hash: u64, tuple: &[Id]) {
+        debug_assert!(self.find_hashed(hash, tuple).is_none());
+        let row = self.n_rows;
         self.data.extend_from_slice(tuple);
+        self.n_rows += 1;
         let (data, width) = (&self.data, self.width);
-        self.set[part(hash)].insert_unique(hash, row, |&r| {
-            hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
-        });
+        if let Members::Hashed(set) = &mut self.members {
+            set[part(hash)].insert_unique(hash, row, |&r| {
+                hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
+            });
+        }
     }
 
     pub fn reserve(&mut self, rows: usize) {
         self.data.reserve(rows * self.width);
         let (data, width) = (&self.data, self.width);
-        for table in &mut self.set {
-            table.reserve(rows / PARTS, |&r| {
-                hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
-            });
+        if let Members::Hashed(set) = &mut self.members {
+            for table in set {
+                table.reserve(rows / PARTS, |&r| {
+                    hash_ids(data[r as usize * width..r as usize * width + width].iter().copied())
+                });
+            }
+        }
+    }
+
+    /// Merges a complete relation's runs into one, so that a lookup is one binary search.
+    pub fn compact(&mut self) {
+        if let Members::Sorted(runs) = &mut self.members {
+            runs.compact();
         }
     }
 
@@ -286,8 +412,12 @@ impl Relation {
 
     /// Bytes held by the relation's storage, for `:time` and the benchmarks.
     pub fn heap_bytes(&self) -> usize {
+        let members = match &self.members {
+            Members::Sorted(runs) => runs.heap_bytes(),
+            Members::Hashed(set) => set.iter().map(|t| t.capacity() * 5).sum::<usize>(),
+        };
         self.data.capacity() * 4
-            + self.set.iter().map(|t| t.capacity() * 5).sum::<usize>()
+            + members
             + self.indexes.iter().map(|ix| ix.next.capacity() * 4 + ix.table.capacity() * 9).sum::<usize>()
             + self.round_starts.capacity() * 4
             + self.base_origins.capacity() * 8

@@ -1,0 +1,564 @@
+//! Sorted runs of packed keys: the membership structure of narrow relations (at most two
+//! columns), whose tuples pack into one `u64` each.
+//!
+//! A relation's keys live in a few sorted vectors of geometrically decreasing length (a
+//! log-structured merge of runs, as in Datafrog). Derived tuples are tested in bulk: a round's
+//! candidates are radix-sorted, deduplicated, and filtered against each run with a galloping
+//! merge, which reads every structure in order. A hash set of row numbers has to read the row
+//! of every tuple already present, a cache miss each; here a present tuple costs a comparison.
+//!
+//! Explanations need the row of a tuple (its round is its height). Base rows are numbered
+//! explicitly; a derived row is found through its round, kept per key in a byte or two,
+//! because each round's rows are stored in key order.
+
+use crate::value::Id;
+
+/// Where the rows of a run's keys are.
+#[derive(Debug, Clone)]
+enum Rows {
+    /// Candidate runs, before they become rows.
+    Unnumbered,
+    /// Base rows: the key at position `i` is row `start + i`.
+    From(u32),
+    /// Base rows: the row of each key.
+    Each(Vec<u32>),
+    /// Derived rows: the round of each key, as an offset from `first` (one byte per key while
+    /// the run spans at most 256 rounds). A round's rows are stored in key order, so the row
+    /// is a binary search within the round (see [`Place::Round`]).
+    Rounds { first: u32, tags: Tags },
+}
+
+/// Round offsets, as narrow as the span of the run allows.
+#[derive(Debug, Clone)]
+enum Tags {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Tags {
+    fn for_span(span: u32, len: usize) -> Tags {
+        if span <= 1 << 8 {
+            Tags::U8(Vec::with_capacity(len))
+        } else if span <= 1 << 16 {
+            Tags::U16(Vec::with_capacity(len))
+        } else {
+            Tags::U32(Vec::with_capacity(len))
+        }
+    }
+
+    fn get(&self, at: usize) -> u32 {
+        match self {
+            Tags::U8(t) => t[at] as u32,
+            Tags::U16(t) => t[at] as u32,
+            Tags::U32(t) => t[at],
+        }
+    }
+
+    /// Sets `at`, which must be below the length (or equal to it, to append).
+    fn set(&mut self, at: usize, tag: u32) {
+        match self {
+            Tags::U8(t) if at == t.len() => t.push(tag as u8),
+            Tags::U8(t) => t[at] = tag as u8,
+            Tags::U16(t) if at == t.len() => t.push(tag as u16),
+            Tags::U16(t) => t[at] = tag as u16,
+            Tags::U32(t) if at == t.len() => t.push(tag),
+            Tags::U32(t) => t[at] = tag,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Tags::U8(t) => t.len(),
+            Tags::U16(t) => t.len(),
+            Tags::U32(t) => t.len(),
+        }
+    }
+
+    fn resize(&mut self, len: usize) {
+        match self {
+            Tags::U8(t) => t.resize(len, 0),
+            Tags::U16(t) => t.resize(len, 0),
+            Tags::U32(t) => t.resize(len, 0),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Tags::U8(t) => t.capacity(),
+            Tags::U16(t) => t.capacity() * 2,
+            Tags::U32(t) => t.capacity() * 4,
+        }
+    }
+}
+
+/// Where a key found in a run lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Row(u32),
+    /// Among the rows of this round (of the relation's stratum), which are in key order.
+    Round(u32),
+}
+
+/// One sorted run of distinct keys.
+#[derive(Debug, Clone)]
+pub struct Run {
+    keys: Vec<u64>,
+    rows: Rows,
+}
+
+impl Run {
+    /// Base rows `start..`, whose keys are sorted and distinct.
+    pub fn numbered_from(keys: Vec<u64>, start: u32) -> Run {
+        debug_assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        Run { keys, rows: Rows::From(start) }
+    }
+
+    /// Base rows: keys and the row of each.
+    pub fn numbered(keys: Vec<u64>, rows: Vec<u32>) -> Run {
+        debug_assert!(keys.windows(2).all(|w| w[0] < w[1]) && keys.len() == rows.len());
+        Run { keys, rows: Rows::Each(rows) }
+    }
+
+    /// The rows one round derived, stored in key order.
+    pub fn of_round(keys: Vec<u64>, round: u32) -> Run {
+        debug_assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        let mut tags = Tags::U8(Vec::new());
+        tags.resize(keys.len());
+        Run { keys, rows: Rows::Rounds { first: round, tags } }
+    }
+
+    fn unnumbered(keys: Vec<u64>) -> Run {
+        Run { keys, rows: Rows::Unnumbered }
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn place(&self, at: usize) -> Place {
+        match &self.rows {
+            Rows::Unnumbered => Place::Row(u32::MAX),
+            Rows::From(start) => Place::Row(start + at as u32),
+            Rows::Each(rows) => Place::Row(rows[at]),
+            Rows::Rounds { first, tags } => Place::Round(first + tags.get(at)),
+        }
+    }
+
+    /// The last round of a derived run.
+    fn last_round(&self) -> u32 {
+        match &self.rows {
+            Rows::Rounds { first, tags } => first + (0..tags.len()).map(|i| tags.get(i)).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// Merges `later` into `self` in place, from the back, so the longer run is never copied
+    /// into a second allocation. Both runs are of the same kind (candidates, base rows or
+    /// derived rows).
+    fn absorb(&mut self, later: Run) {
+        let (la, lb) = (self.keys.len(), later.keys.len());
+        // Where the merged rows go: explicit rows, round tags, or nothing.
+        enum Out {
+            None,
+            Rows(Vec<u32>),
+            Tags(u32, Tags),
+        }
+        let mut out = match std::mem::replace(&mut self.rows, Rows::Unnumbered) {
+            Rows::Unnumbered => Out::None,
+            Rows::From(start) => {
+                let mut rows = Vec::with_capacity(la + lb);
+                rows.extend(start..start + la as u32);
+                Out::Rows(rows)
+            }
+            Rows::Each(rows) => Out::Rows(rows),
+            Rows::Rounds { first, tags } => {
+                let span = later.last_round().max(first) - first + 1;
+                let widened = match (&tags, Tags::for_span(span, 0)) {
+                    (Tags::U8(_), Tags::U8(_)) | (Tags::U16(_), Tags::U16(_) | Tags::U8(_)) | (Tags::U32(_), _) => tags,
+                    (_, mut wider) => {
+                        for i in 0..tags.len() {
+                            wider.set(i, tags.get(i));
+                        }
+                        wider
+                    }
+                };
+                Out::Tags(first, widened)
+            }
+        };
+        let later_place = |j: usize| match later.place(j) {
+            Place::Row(row) | Place::Round(row) => row,
+        };
+        self.keys.resize(la + lb, 0);
+        match &mut out {
+            Out::None => {}
+            Out::Rows(rows) => rows.resize(la + lb, 0),
+            Out::Tags(_, tags) => tags.resize(la + lb),
+        }
+        let (mut i, mut j, mut k) = (la, lb, la + lb);
+        while j > 0 {
+            k -= 1;
+            if i > 0 && self.keys[i - 1] > later.keys[j - 1] {
+                i -= 1;
+                self.keys[k] = self.keys[i];
+                match &mut out {
+                    Out::None => {}
+                    Out::Rows(rows) => rows[k] = rows[i],
+                    Out::Tags(_, tags) => tags.set(k, tags.get(i)),
+                }
+            } else {
+                j -= 1;
+                self.keys[k] = later.keys[j];
+                match &mut out {
+                    Out::None => {}
+                    Out::Rows(rows) => rows[k] = later_place(j),
+                    Out::Tags(first, tags) => tags.set(k, later_place(j) - *first),
+                }
+            }
+        }
+        self.rows = match out {
+            Out::None => Rows::Unnumbered,
+            Out::Rows(rows) => Rows::Each(rows),
+            Out::Tags(first, tags) => Rows::Rounds { first, tags },
+        };
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * 8
+            + match &self.rows {
+                Rows::Each(rows) => rows.capacity() * 4,
+                Rows::Rounds { tags, .. } => tags.heap_bytes(),
+                Rows::Unnumbered | Rows::From(_) => 0,
+            }
+    }
+}
+
+/// Sorted runs whose keys are pairwise distinct, longest (oldest) first; each run is at least
+/// twice as long as the next, so there are at most log2(n) of them.
+#[derive(Debug, Clone, Default)]
+pub struct Runs {
+    runs: Vec<Run>,
+}
+
+impl Runs {
+    /// Adds a run of keys that are in no other run.
+    pub fn push(&mut self, run: Run) {
+        if run.keys.is_empty() {
+            return;
+        }
+        self.runs.push(run);
+        while let [.., a, b] = &self.runs[..] {
+            if a.len() > 2 * b.len() {
+                break;
+            }
+            self.merge_last();
+        }
+    }
+
+    fn merge_last(&mut self) {
+        if let Some(last) = self.runs.pop() {
+            match self.runs.last_mut() {
+                Some(prev) => prev.absorb(last),
+                None => self.runs.push(last),
+            }
+        }
+    }
+
+    /// Merges every run into one, for relations that are complete: a lookup is then one
+    /// binary search.
+    pub fn compact(&mut self) {
+        while self.runs.len() > 1 {
+            self.merge_last();
+        }
+    }
+
+    /// Where `key` is, if present.
+    pub fn find(&self, key: u64) -> Option<Place> {
+        self.runs.iter().find_map(|run| run.keys.binary_search(&key).ok().map(|at| run.place(at)))
+    }
+
+    /// Whether `key` is present.
+    pub fn contains(&self, key: u64) -> bool {
+        self.runs.iter().any(|run| run.keys.binary_search(&key).is_ok())
+    }
+
+    /// Keeps the candidates (sorted, distinct) that are in no run.
+    pub fn retain_absent(&self, candidates: &mut Vec<u64>) {
+        for run in &self.runs {
+            if candidates.is_empty() {
+                return;
+            }
+            retain_absent(candidates, |&c| c, &run.keys);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.runs.iter().map(Run::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// The keys of each run.
+    pub fn iter(&self) -> impl Iterator<Item = &[u64]> {
+        self.runs.iter().map(|run| &run.keys[..])
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.runs.iter().map(Run::heap_bytes).sum::<usize>() + self.runs.capacity() * size_of::<Run>()
+    }
+
+    /// All keys in one sorted vector, emptying the runs.
+    fn into_keys(mut self) -> Vec<u64> {
+        self.compact();
+        self.runs.pop().map_or_else(Vec::new, |run| run.keys)
+    }
+}
+
+/// The membership of a narrow relation: runs of base rows and runs of derived rows, which
+/// never merge with each other (they number their rows differently).
+#[derive(Debug, Clone, Default)]
+pub struct Narrow {
+    pub base: Runs,
+    pub derived: Runs,
+}
+
+impl Narrow {
+    pub fn find(&self, key: u64) -> Option<Place> {
+        self.derived.find(key).or_else(|| self.base.find(key))
+    }
+
+    pub fn contains(&self, key: u64) -> bool {
+        self.derived.contains(key) || self.base.contains(key)
+    }
+
+    /// Keeps the candidates (sorted, distinct) that are in no run.
+    pub fn retain_absent(&self, candidates: &mut Vec<u64>) {
+        self.derived.retain_absent(candidates);
+        self.base.retain_absent(candidates);
+    }
+
+    /// The keys of every run.
+    pub fn iter(&self) -> impl Iterator<Item = &[u64]> {
+        self.base.iter().chain(self.derived.iter())
+    }
+
+    pub fn compact(&mut self) {
+        self.base.compact();
+        self.derived.compact();
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.base.heap_bytes() + self.derived.heap_bytes()
+    }
+}
+
+/// Keeps the items whose key is not in `run`. Items and run are sorted by key; each item
+/// gallops from where the previous one stopped, so a short list of candidates skips most of a
+/// long run and a long one reads it once, in order.
+pub fn retain_absent<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u64, run: &[u64]) {
+    let mut at = 0;
+    items.retain(|item| {
+        let k = key(item);
+        let rest = &run[at..];
+        // Exponential search for a bound, then binary search below it.
+        let mut hi = 1;
+        while hi < rest.len() && rest[hi - 1] < k {
+            hi *= 2;
+        }
+        let hi = hi.min(rest.len());
+        at += rest[..hi].partition_point(|&x| x < k);
+        run.get(at) != Some(&k)
+    });
+}
+
+/// The packed key of a narrow tuple; keys order like the tuples, column by column.
+#[inline]
+pub fn pack(tuple: &[Id]) -> u64 {
+    match *tuple {
+        [] => 0,
+        [a] => a as u64,
+        [a, b] => (a as u64) << 32 | b as u64,
+        _ => unreachable!("only tuples of at most two columns are packed"),
+    }
+}
+
+/// Appends the columns of a packed key of `width` columns.
+#[inline]
+pub fn unpack(key: u64, width: usize, out: &mut Vec<Id>) {
+    match width {
+        0 => {}
+        1 => out.push(key as Id),
+        _ => out.extend([(key >> 32) as Id, key as Id]),
+    }
+}
+
+/// Sorts keys with a least-significant-digit radix sort over the bytes that vary (two to four
+/// passes for the ids of a graph's nodes), using `scratch` as the second buffer.
+pub fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
+    if keys.len() < 256 {
+        keys.sort_unstable();
+        return;
+    }
+    let mut counts = [[0u32; 256]; 8];
+    let (mut or, mut and) = (0u64, u64::MAX);
+    for &k in keys.iter() {
+        or |= k;
+        and &= k;
+        for (byte, count) in counts.iter_mut().enumerate() {
+            count[(k >> (byte * 8)) as u8 as usize] += 1;
+        }
+    }
+    let varying = or ^ and;
+    scratch.clear();
+    scratch.resize(keys.len(), 0);
+    for (byte, count) in counts.iter().enumerate() {
+        let shift = byte * 8;
+        if (varying >> shift) as u8 == 0 {
+            continue;
+        }
+        let mut offsets = [0u32; 256];
+        let mut sum = 0;
+        for (offset, &c) in offsets.iter_mut().zip(count.iter()) {
+            *offset = sum;
+            sum += c;
+        }
+        for &k in keys.iter() {
+            let digit = (k >> shift) as u8 as usize;
+            scratch[offsets[digit] as usize] = k;
+            offsets[digit] += 1;
+        }
+        std::mem::swap(keys, scratch);
+    }
+}
+
+/// The candidate keys of one relation in one round: collected unsorted, then in chunks sorted,
+/// deduplicated and filtered against the relation and against earlier chunks, so that what
+/// is kept is exactly the round's new tuples.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    fresh: Vec<u64>,
+    scratch: Vec<u64>,
+    kept: Runs,
+}
+
+impl Candidates {
+    /// How many candidates are collected before a chunk is filtered (2 MiB of keys).
+    const CHUNK: usize = 1 << 18;
+
+    #[inline]
+    pub fn push(&mut self, key: u64, full: &Narrow) {
+        self.fresh.push(key);
+        if self.fresh.len() >= Self::CHUNK {
+            self.filter(full);
+        }
+    }
+
+    fn filter(&mut self, full: &Narrow) {
+        if self.fresh.is_empty() {
+            return;
+        }
+        sort_keys(&mut self.fresh, &mut self.scratch);
+        self.fresh.dedup();
+        full.retain_absent(&mut self.fresh);
+        self.kept.retain_absent(&mut self.fresh);
+        self.kept.push(Run::unnumbered(self.fresh.to_vec()));
+        self.fresh.clear();
+    }
+
+    /// The round's new keys, sorted; leaves `self` empty for the next round.
+    pub fn finish(&mut self, full: &Narrow) -> Vec<u64> {
+        self.filter(full);
+        self.scratch = Vec::new();
+        std::mem::take(&mut self.kept).into_keys()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fresh.is_empty() && self.kept.runs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radix_sort_sorts_any_keys() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut keys: Vec<u64> = (0..5000)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                if i % 3 == 0 { state } else { state & 0xFFF_0000_0FFF }
+            })
+            .collect();
+        let mut want = keys.clone();
+        want.sort_unstable();
+        sort_keys(&mut keys, &mut Vec::new());
+        assert_eq!(keys, want);
+    }
+
+    #[test]
+    fn runs_stay_few_and_find_rows() {
+        let mut runs = Runs::default();
+        for r in 0..100u32 {
+            // Round r derives keys r, r + 100, r + 200 at rows 3r..3r+3.
+            runs.push(Run::numbered_from(vec![r as u64, r as u64 + 100, r as u64 + 200], 3 * r));
+        }
+        assert!(runs.runs.len() <= 8, "{} runs", runs.runs.len());
+        assert_eq!(runs.len(), 300);
+        assert_eq!(runs.find(142), Some(Place::Row(3 * 42 + 1)));
+        assert_eq!(runs.find(300), None);
+        let mut candidates = vec![5, 150, 299, 300, 1000];
+        runs.retain_absent(&mut candidates);
+        assert_eq!(candidates, vec![300, 1000]);
+        runs.compact();
+        assert_eq!(runs.runs.len(), 1);
+        assert_eq!(runs.find(7), Some(Place::Row(21)));
+    }
+
+    #[test]
+    fn derived_runs_keep_the_round_of_each_key_across_widening() {
+        let mut runs = Runs::default();
+        for round in 0..700u32 {
+            runs.push(Run::of_round(vec![round as u64 * 2, round as u64 * 2 + 1], round));
+        }
+        runs.compact();
+        assert_eq!(runs.runs.len(), 1);
+        assert!(matches!(&runs.runs[0].rows, Rows::Rounds { tags: Tags::U16(_), .. }));
+        for round in [0u32, 1, 255, 256, 257, 699] {
+            assert_eq!(runs.find(round as u64 * 2 + 1), Some(Place::Round(round)));
+        }
+        assert!(runs.contains(1398) && !runs.contains(1400));
+    }
+
+    #[test]
+    fn candidates_keep_each_new_key_once() {
+        let mut full = Narrow::default();
+        full.base.push(Run::numbered_from(vec![2, 4, 6], 0));
+        let mut c = Candidates::default();
+        for k in [9, 2, 3, 9, 4, 3, 11] {
+            c.push(k, &full);
+        }
+        c.filter(&full);
+        for k in [3, 12, 6, 9] {
+            c.push(k, &full);
+        }
+        assert_eq!(c.finish(&full), vec![3, 9, 11, 12]);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn gallop_handles_edges() {
+        let run: Vec<u64> = (0..100).map(|i| i * 2).collect();
+        let mut items: Vec<u64> = (0..210).collect();
+        retain_absent(&mut items, |&x| x, &run);
+        let want: Vec<u64> = (0..210).filter(|x| x % 2 == 1 || *x >= 200).collect();
+        assert_eq!(items, want);
+        let mut none: Vec<u64> = vec![1, 2];
+        retain_absent(&mut none, |&x| x, &[]);
+        assert_eq!(none, vec![1, 2]);
+    }
+}
