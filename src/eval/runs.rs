@@ -248,7 +248,7 @@ impl Runs {
         }
         self.runs.push(run);
         while let [.., a, b] = &self.runs[..] {
-            if a.len() > 2 * b.len() {
+            if a.len() > 8 * b.len() {
                 break;
             }
             self.merge_last();
