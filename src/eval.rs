@@ -573,10 +573,7 @@ impl Batch {
 fn interval_id(id: Id, interner: &mut Interner) -> Result<Id, ExprError> {
     match interner.value(id) {
         Value::Interval(_) => Ok(id),
-        Value::Int(y) => {
-            let y = *y;
-            Ok(interner.intern(Value::Interval(Interval::year(y))))
-        }
+        Value::Int(y) => Ok(interner.intern(Value::Interval(Interval::year(y)))),
         other => Err(ExprError::Type(format!("`{other}` is not an interval or a year"))),
     }
 }
@@ -1007,11 +1004,7 @@ pub fn answer(
     exec.run(&steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(query.span, &query.body))?;
     let mut rows: Vec<Vec<Id>> = answers.rows().map(|(r, _)| r.to_vec()).collect();
     rows.sort_by(|a, b| {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| if x == y { std::cmp::Ordering::Equal } else { interner.value(*x).cmp(interner.value(*y)) })
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
+        a.iter().zip(b).map(|(x, y)| interner.compare(*x, *y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
     });
     Ok(rows)
 }

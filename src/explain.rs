@@ -533,15 +533,7 @@ impl Explainer<'_> {
     fn compare_rows(&self, a: &[Id], b: &[Id]) -> std::cmp::Ordering {
         a.iter()
             .zip(b)
-            .map(
-                |(x, y)| {
-                    if x == y {
-                        std::cmp::Ordering::Equal
-                    } else {
-                        self.interner.value(*x).cmp(self.interner.value(*y))
-                    }
-                },
-            )
+            .map(|(x, y)| self.interner.compare(*x, *y))
             .find(|o| o.is_ne())
             .unwrap_or(std::cmp::Ordering::Equal)
     }
@@ -736,7 +728,7 @@ impl Explainer<'_> {
             match arg {
                 Some(Arg::Const(c)) if c != value => {
                     // A head interval given as a year matches the one-year interval.
-                    let year_matches = matches!(self.interner.value(c), Value::Int(y) if self.interner.value(value) == &Value::Interval(Interval::year(*y)));
+                    let year_matches = matches!(self.interner.value(c), Value::Int(y) if self.interner.value(value) == Value::Interval(Interval::year(y)));
                     if !year_matches {
                         return None;
                     }
@@ -921,10 +913,10 @@ impl Explainer<'_> {
     pub(crate) fn fact_text(&self, fact: FactRef) -> FactText {
         let info = self.program.pred(fact.pred);
         let row = self.db.relation(fact.pred).row(fact.row);
-        let args: Vec<&Value> = row[..info.arity].iter().map(|&id| self.interner.value(id)).collect();
+        let args: Vec<Value> = row[..info.arity].iter().map(|&id| self.interner.value(id)).collect();
         let interval = if info.temporal {
             match self.interner.value(row[info.arity]) {
-                Value::Interval(i) if *i == Interval::ALWAYS => None,
+                Value::Interval(i) if i == Interval::ALWAYS => None,
                 v => Some(v.to_string()),
             }
         } else {
@@ -937,7 +929,7 @@ impl Explainer<'_> {
         FactText {
             text,
             pred: info.name.to_string(),
-            args: args.iter().map(|v| crate::output::value_json(v)).collect(),
+            args: args.iter().map(crate::output::value_json).collect(),
             interval,
         }
     }

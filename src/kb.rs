@@ -538,7 +538,7 @@ impl KnowledgeBase {
         Ok(Answers {
             query: query.text.clone(),
             columns: query.columns.iter().map(|(_, n)| n.to_string()).collect(),
-            rows: rows.into_iter().map(|r| r.into_iter().map(|id| self.interner.value(id).clone()).collect()).collect(),
+            rows: rows.into_iter().map(|r| r.into_iter().map(|id| self.interner.value(id)).collect()).collect(),
         })
     }
 
@@ -623,7 +623,7 @@ impl KnowledgeBase {
     /// let mut kb = KnowledgeBase::default();
     /// kb.load_str("p.kb", "p(a).\n", None)?;
     /// let id = kb.interner().lookup(&Value::text("a")).unwrap();
-    /// assert_eq!(kb.interner().value(id), &Value::text("a"));
+    /// assert_eq!(kb.interner().value(id), Value::text("a"));
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn interner(&self) -> &Interner {

@@ -1,8 +1,10 @@
 //! Constants and their interned ids.
 //!
-//! Every constant the engine sees (symbol, string, integer, decimal, interval) is interned once
-//! into a [`Interner`] and from then on handled as a [`Id`], a `u32`. Relations store only ids.
-//! A symbol and a string with the same text are the same constant (`Value::Text`).
+//! Every constant the engine sees (symbol, string, integer, decimal, interval) gets one [`Id`],
+//! a `u32`, from an [`Interner`], and is handled as that id from then on. Relations store only
+//! ids. Non-negative integers below 2^31 - 1 are held in the id itself and never stored; every
+//! other constant is interned once. A symbol and a string with the same text are the same
+//! constant (`Value::Text`).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -11,14 +13,17 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-/// An interned constant: an index into the [`Interner`] that gave it out.
+/// A constant's id from an [`Interner`]: an integer from 0 to 2^31 - 2 held in the id itself
+/// (`0x8000_0000 | n`), or an index into the interner. Equal ids are equal values and the
+/// reverse; the order of ids is not the order of values. `u32::MAX` is never an id.
 ///
 /// ```
 /// use because::value::{Id, Interner, Value};
 ///
 /// let mut interner = Interner::default();
 /// let id: Id = interner.intern(Value::Int(7));
-/// assert_eq!(interner.value(id), &Value::Int(7));
+/// assert_eq!(id, 0x8000_0007);
+/// assert_eq!(interner.value(id), Value::Int(7));
 /// ```
 pub type Id = u32;
 
@@ -375,8 +380,21 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// Interns values to dense ids. Ids are never reused, so an id stays valid for the life of
-/// the knowledge base; a failed load may leave unused ids behind, which is harmless.
+/// Ids from this bit up are integers held in the id itself: `INLINE | n` for `0 <= n < INLINE_END`.
+const INLINE: Id = 1 << 31;
+/// One past the largest inline integer. `u32::MAX` (`INLINE | INLINE_END`) is never an id, so
+/// it stays free as a sentinel.
+const INLINE_END: i64 = (1 << 31) - 1;
+
+/// Gives every constant its id. Non-negative integers below 2^31 - 1 (node numbers, counts,
+/// years) are encoded in the id itself, `0x8000_0000 | n`, and never stored; every other value
+/// is interned to a dense id from 0 (below `0x8000_0000`). Each value has exactly one id, so
+/// ids compare equal exactly when values are equal, which is what joins rely on. The numeric
+/// order of ids means nothing: [`Interner::compare`] orders them by value.
+///
+/// Interned ids are never reused, so an id stays valid for the life of the knowledge base; a
+/// failed load may leave unused ids behind, which is harmless. [`Interner::len`] counts the
+/// interned values only, so an id is not an index below it.
 ///
 /// ```
 /// use because::value::{Interner, Value};
@@ -385,26 +403,31 @@ pub fn quote(s: &str) -> String {
 /// let a = interner.intern(Value::text("a"));
 /// assert_eq!(interner.intern_text("a"), a, "interned once");
 /// assert_eq!(interner.lookup(&Value::text("a")), Some(a));
-/// assert_eq!(interner.value(a), &Value::text("a"));
-/// assert_eq!(interner.len(), 1);
+/// assert_eq!(interner.value(a), Value::text("a"));
+/// let n = interner.intern(Value::Int(200_000));
+/// assert_eq!(interner.value(n), Value::Int(200_000));
+/// assert_eq!(interner.len(), 1, "the integer is in its id, not in the interner");
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     values: Vec<Value>,
     /// Text is looked up by `&str`, so interning known text never allocates.
     texts: FxHashMap<Arc<str>, Id>,
-    /// Integers have a map of their own: a 16-byte entry instead of a whole `Value` key, which
-    /// matters when a data file holds hundreds of thousands of numeric ids.
-    ints: FxHashMap<i64, Id>,
-    /// Small non-negative integers (node numbers in data files) by value, without hashing:
-    /// `NONE` where not interned yet.
-    small_ints: Vec<Id>,
+    /// Everything else: decimals, intervals, and integers outside the inline range.
     others: FxHashMap<Value, Id>,
 }
 
-/// Integers below this are looked up in `small_ints` (at most 16 MiB of table).
-const SMALL_INTS: i64 = 1 << 22;
-const NONE: Id = Id::MAX;
+/// The id of an integer in the inline range.
+#[inline]
+fn inline_id(i: i64) -> Option<Id> {
+    (0..INLINE_END).contains(&i).then_some(INLINE | i as Id)
+}
+
+/// The integer an inline id holds (`u32::MAX` holds none: it is not an id).
+#[inline]
+fn inline_int(id: Id) -> Option<i64> {
+    (INLINE..u32::MAX).contains(&id).then_some(i64::from(id & !INLINE))
+}
 
 impl Interner {
     /// The id of `value`, interning it if it is new.
@@ -419,52 +442,37 @@ impl Interner {
     /// ```
     pub fn intern(&mut self, value: Value) -> Id {
         match value {
+            Value::Int(i) => match inline_id(i) {
+                Some(id) => id,
+                None => self.intern_other(value),
+            },
             Value::Text(text) => {
                 if let Some(&id) = self.texts.get(&*text) {
                     return id;
                 }
-                let id = self.values.len() as Id;
+                let id = self.next_id();
                 self.values.push(Value::Text(text.clone()));
                 self.texts.insert(text, id);
                 id
             }
-            Value::Int(i) => {
-                if let Some(id) = self.lookup_int(i) {
-                    return id;
-                }
-                let id = self.values.len() as Id;
-                self.values.push(Value::Int(i));
-                // The table grows only while the integers are dense (at most four slots per
-                // value interned), so one large number cannot cost megabytes.
-                let slot = i as usize;
-                let dense_enough = slot < (4 * self.values.len()).max(1 << 16);
-                if (0..SMALL_INTS).contains(&i) && dense_enough {
-                    if slot >= self.small_ints.len() {
-                        let len = (slot + 1).max(self.small_ints.len() * 2).min(SMALL_INTS as usize);
-                        self.small_ints.resize(len, NONE);
-                    }
-                    self.small_ints[slot] = id;
-                } else {
-                    self.ints.insert(i, id);
-                }
-                id
-            }
-            other => {
-                if let Some(&id) = self.others.get(&other) {
-                    return id;
-                }
-                let id = self.values.len() as Id;
-                self.values.push(other.clone());
-                self.others.insert(other, id);
-                id
-            }
+            other => self.intern_other(other),
         }
     }
 
-    fn lookup_int(&self, i: i64) -> Option<Id> {
-        let small =
-            usize::try_from(i).ok().and_then(|slot| self.small_ints.get(slot)).copied().filter(|&id| id != NONE);
-        small.or_else(|| self.ints.get(&i).copied())
+    fn intern_other(&mut self, value: Value) -> Id {
+        if let Some(&id) = self.others.get(&value) {
+            return id;
+        }
+        let id = self.next_id();
+        self.values.push(value.clone());
+        self.others.insert(value, id);
+        id
+    }
+
+    fn next_id(&self) -> Id {
+        let id = self.values.len() as Id;
+        assert!(id < INLINE, "more than 2^31 distinct constants");
+        id
     }
 
     /// Interns text, allocating only when it is new.
@@ -474,7 +482,7 @@ impl Interner {
     ///
     /// let mut interner = Interner::default();
     /// let id = interner.intern_text("rok");
-    /// assert_eq!(interner.value(id), &Value::text("rok"));
+    /// assert_eq!(interner.value(id), Value::text("rok"));
     /// ```
     pub fn intern_text(&mut self, text: &str) -> Id {
         if let Some(&id) = self.texts.get(text) {
@@ -483,7 +491,8 @@ impl Interner {
         self.intern(Value::Text(Arc::from(text)))
     }
 
-    /// The id of `value` if it was interned, without interning it.
+    /// The id of `value` if it has one, without interning it: an integer in the inline range
+    /// always has one.
     ///
     /// ```
     /// use because::value::{Interner, Value};
@@ -492,16 +501,20 @@ impl Interner {
     /// let id = interner.intern(Value::Dec(0.5));
     /// assert_eq!(interner.lookup(&Value::Dec(0.5)), Some(id));
     /// assert_eq!(interner.lookup(&Value::Dec(1.5)), None);
+    /// assert_eq!(interner.lookup(&Value::Int(-1)), None);
+    /// assert!(interner.lookup(&Value::Int(7)).is_some(), "an inline integer");
     /// ```
     pub fn lookup(&self, value: &Value) -> Option<Id> {
         match value {
+            Value::Int(i) => inline_id(*i).or_else(|| self.others.get(value).copied()),
             Value::Text(t) => self.texts.get(&**t).copied(),
-            Value::Int(i) => self.lookup_int(*i),
             other => self.others.get(other).copied(),
         }
     }
 
-    /// The value of an id this interner gave out (panics for any other id).
+    /// The value of `id`; panics for `u32::MAX` and for an id below `0x8000_0000` that this
+    /// interner did not give out. Text is an `Arc`, so this is cheap; [`Interner::with_value`]
+    /// and [`Interner::compare`] avoid even that.
     ///
     /// ```
     /// use because::value::{Interner, Value};
@@ -510,11 +523,54 @@ impl Interner {
     /// let id = interner.intern(Value::Int(1953));
     /// assert_eq!(interner.value(id).to_string(), "1953");
     /// ```
-    pub fn value(&self, id: Id) -> &Value {
-        &self.values[id as usize]
+    #[inline]
+    pub fn value(&self, id: Id) -> Value {
+        match inline_int(id) {
+            Some(i) => Value::Int(i),
+            None => self.values[id as usize].clone(),
+        }
     }
 
-    /// How many values are interned.
+    /// Calls `f` with a reference to the value of `id`, without cloning it.
+    ///
+    /// ```
+    /// use because::value::{Interner, Value};
+    ///
+    /// let mut interner = Interner::default();
+    /// let id = interner.intern_text("rok");
+    /// assert_eq!(interner.with_value(id, |v| matches!(v, Value::Text(_))), true);
+    /// ```
+    #[inline]
+    pub fn with_value<R>(&self, id: Id, f: impl FnOnce(&Value) -> R) -> R {
+        match inline_int(id) {
+            Some(i) => f(&Value::Int(i)),
+            None => f(&self.values[id as usize]),
+        }
+    }
+
+    /// The values of two ids in the order answers are sorted (see [`Value`]'s `Ord`).
+    ///
+    /// ```
+    /// use std::cmp::Ordering;
+    /// use because::value::{Interner, Value};
+    ///
+    /// let mut interner = Interner::default();
+    /// let (b, one, minus) = (interner.intern_text("b"), interner.intern(Value::Int(1)), interner.intern(Value::Int(-1)));
+    /// assert_eq!(interner.compare(minus, one), Ordering::Less);
+    /// assert_eq!(interner.compare(b, one), Ordering::Greater);
+    /// ```
+    #[inline]
+    pub fn compare(&self, a: Id, b: Id) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        match (inline_int(a), inline_int(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => self.with_value(a, |x| self.with_value(b, |y| x.cmp(y))),
+        }
+    }
+
+    /// How many values are interned; integers held in their ids are not counted.
     ///
     /// ```
     /// use because::value::{Interner, Value};
@@ -522,18 +578,21 @@ impl Interner {
     /// let mut interner = Interner::default();
     /// interner.intern_text("a");
     /// interner.intern_text("a");
+    /// interner.intern(Value::Int(42));
     /// assert_eq!(interner.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
-    /// Nothing is interned yet.
+    /// Nothing is interned yet (integers held in their ids do not count).
     ///
     /// ```
     /// use because::value::{Interner, Value};
     ///
-    /// assert!(Interner::default().is_empty());
+    /// let mut interner = Interner::default();
+    /// interner.intern(Value::Int(3));
+    /// assert!(interner.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
@@ -561,17 +620,45 @@ mod tests {
     }
 
     #[test]
-    fn integers_intern_once_whether_small_or_large() {
+    fn integers_have_one_id_each() {
         let mut i = Interner::default();
-        let (a, b) = (i.intern(Value::Int(5)), i.intern(Value::Int(4_000_000_000)));
-        assert_eq!(i.intern(Value::Int(5)), a);
-        assert_eq!(i.intern(Value::Int(4_000_000_000)), b);
-        // A large number does not grow the dense table; a later small one still finds itself.
-        assert!(i.small_ints.len() < 1 << 17);
-        let c = i.intern(Value::Int(-3));
-        assert_eq!(i.lookup(&Value::Int(-3)), Some(c));
-        assert_eq!(i.lookup(&Value::Int(6)), None);
-        assert_eq!(i.value(a), &Value::Int(5));
+        let top = INLINE_END - 1;
+        let (a, b, c) = (i.intern(Value::Int(0)), i.intern(Value::Int(top)), i.intern(Value::Int(INLINE_END)));
+        assert_eq!((a, b), (INLINE, u32::MAX - 1), "the inline range ends below u32::MAX");
+        assert_eq!(c, 0, "2^31 - 1 is interned");
+        let d = i.intern(Value::Int(-3));
+        assert_eq!(d, 1);
+        for (n, id) in [(0, a), (top, b), (INLINE_END, c), (-3, d)] {
+            assert_eq!(i.intern(Value::Int(n)), id);
+            assert_eq!(i.lookup(&Value::Int(n)), Some(id));
+            assert_eq!(i.value(id), Value::Int(n));
+        }
+        assert_eq!(i.lookup(&Value::Int(-4)), None);
+        assert_eq!(i.lookup(&Value::Int(i64::MAX)), None);
+        assert_eq!(i.len(), 2);
+    }
+
+    #[test]
+    fn compare_orders_by_value_not_id() {
+        let mut i = Interner::default();
+        let ids: Vec<Id> = [
+            Value::text("a"),
+            Value::Interval(Interval::year(5)),
+            Value::Int(1 << 40),
+            Value::Int(7),
+            Value::Dec(7.0),
+            Value::Dec(6.5),
+            Value::Int(-2),
+            Value::Int(0),
+        ]
+        .into_iter()
+        .map(|v| i.intern(v))
+        .collect();
+        for &x in &ids {
+            for &y in &ids {
+                assert_eq!(i.compare(x, y), i.value(x).cmp(&i.value(y)), "{:?} {:?}", i.value(x), i.value(y));
+            }
+        }
     }
 
     #[test]

@@ -28,11 +28,11 @@ pub enum ExprError {
 
 #[inline]
 pub fn scalar(id: Id, interner: &Interner) -> Scalar {
-    match interner.value(id) {
+    interner.with_value(id, |v| match v {
         Value::Int(i) => Scalar::Int(*i),
         Value::Dec(d) => Scalar::Dec(*d),
         _ => Scalar::Other(id),
-    }
+    })
 }
 
 pub fn to_id(s: Scalar, interner: &mut Interner) -> Id {
@@ -48,7 +48,7 @@ pub fn to_value(s: Scalar, interner: &Interner) -> Value {
     match s {
         Scalar::Int(i) => Value::Int(i),
         Scalar::Dec(d) => Value::Dec(d),
-        Scalar::Other(id) => interner.value(id).clone(),
+        Scalar::Other(id) => interner.value(id),
     }
 }
 
@@ -69,7 +69,7 @@ pub fn eval(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprEr
             let v = eval(arg, regs, interner)?;
             let interval = match v {
                 Scalar::Int(y) => return Ok(Scalar::Int(y)),
-                Scalar::Other(id) => interner.value(id).as_interval(),
+                Scalar::Other(id) => interner.with_value(id, Value::as_interval),
                 Scalar::Dec(_) => None,
             };
             let Some(interval) = interval else {
@@ -139,10 +139,9 @@ fn as_f64(s: Scalar) -> f64 {
 pub fn compare(a: Scalar, b: Scalar, interner: &Interner) -> Ordering {
     match (a, b) {
         (Scalar::Int(x), Scalar::Int(y)) => x.cmp(&y),
-        (Scalar::Other(x), Scalar::Other(y)) if x == y => Ordering::Equal,
-        (Scalar::Other(x), Scalar::Other(y)) => interner.value(x).cmp(interner.value(y)),
-        (Scalar::Other(x), _) => interner.value(x).cmp(&to_value(b, interner)),
-        (_, Scalar::Other(y)) => to_value(a, interner).cmp(interner.value(y)),
+        (Scalar::Other(x), Scalar::Other(y)) => interner.compare(x, y),
+        (Scalar::Other(x), _) => interner.with_value(x, |x| x.cmp(&to_value(b, interner))),
+        (_, Scalar::Other(y)) => interner.with_value(y, |y| to_value(a, interner).cmp(y)),
         _ => as_f64(a).total_cmp(&as_f64(b)),
     }
 }
@@ -162,7 +161,7 @@ pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> bool {
 pub fn time_test(op: TimeOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool, ExprError> {
     let as_interval = |s: Scalar| match s {
         Scalar::Int(y) => Some(crate::value::Interval::year(y)),
-        Scalar::Other(id) => interner.value(id).as_interval(),
+        Scalar::Other(id) => interner.with_value(id, Value::as_interval),
         Scalar::Dec(_) => None,
     };
     let (Some(x), Some(y)) = (as_interval(a), as_interval(b)) else {

@@ -209,7 +209,7 @@ fn build(
             let n_entity_args = if roles[pred] == Role::Label { 1 } else { info.arity };
             for &id in &args[..n_entity_args] {
                 if let Value::Text(t) = interner.value(id) {
-                    entities.insert((t.clone(), id));
+                    entities.insert((t, id));
                 }
             }
             match roles[pred] {
@@ -218,7 +218,7 @@ fn build(
                 }
                 Role::Label => {
                     if let Value::Text(t) = interner.value(args[1]) {
-                        label_of.entry(args[0]).or_insert_with(|| t.clone());
+                        label_of.entry(args[0]).or_insert(t);
                     }
                 }
                 Role::Link | Role::Builtin => {}
@@ -268,7 +268,7 @@ fn build(
             let fact_idx = facts.len();
             facts.push(Fact {
                 pred: info.name.clone(),
-                args: ids[..info.arity].iter().map(|&id| interner.value(id).clone()).collect(),
+                args: ids[..info.arity].iter().map(|&id| interner.value(id)).collect(),
                 interval: info.temporal.then(|| interner.value(ids[info.arity]).as_interval()).flatten(),
                 origin: origin(program, db, sources, pred as PredId, row),
             });
