@@ -40,8 +40,8 @@ pub struct RawTable {
     /// Fields per line; `None` for a file without rows (the arity then comes from elsewhere).
     pub width: Option<usize>,
     /// Shared with the checked program, so re-checking never copies the rows.
-    pub data: Arc<[Id]>,
-    pub lines: Arc<[u32]>,
+    pub data: Arc<Vec<Id>>,
+    pub lines: crate::program::LineNumbers,
 }
 
 /// Checks `modules` (in load order) plus the data tables their `load` statements read.
@@ -389,7 +389,7 @@ impl<'a> Checker<'a> {
                     data.extend_from_slice(if table_width == 0 { &[] } else { row });
                     data.push(always);
                 }
-                (Arc::from(data), table_width + 1)
+                (Arc::new(data), table_width + 1)
             } else {
                 (table.data, table_width)
             };

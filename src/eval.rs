@@ -150,7 +150,7 @@ impl Database {
         for (load, table) in program.loads.iter().enumerate() {
             let n = table.lines.len() as u32;
             if rest < n {
-                return Some(RowOrigin::Loaded { load, line: table.lines[rest as usize] });
+                return Some(RowOrigin::Loaded { load, line: table.lines.get(rest as usize) });
             }
             rest -= n;
         }
@@ -440,7 +440,7 @@ fn load_base_facts(program: &Program, db: &mut Database) {
         let rel = &mut db.relations[table.pred as usize];
         let count = table.lines.len();
         let mut kept = Vec::new();
-        rel.extend(&table.data, count, |i| kept.push(code + i as u32));
+        rel.extend_shared(&table.data, count, |i| kept.push(code + i as u32));
         for c in kept {
             rel.push_origin(c);
         }

@@ -284,7 +284,7 @@ pub fn read_table(
     format: Format,
 ) -> Result<RawTable, TableError> {
     let mut data: Vec<Id> = Vec::new();
-    let mut lines: Vec<u32> = Vec::new();
+    let mut lines = crate::program::LineNumbers::default();
     let mut width: Option<usize> = None;
     // A byte-order mark is not data.
     let mut offset = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
@@ -366,8 +366,11 @@ pub fn read_table(
         pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() },
         file: Arc::from(name),
         width,
-        data: Arc::from(data),
-        lines: Arc::from(lines),
+        data: Arc::new({
+            data.shrink_to_fit();
+            data
+        }),
+        lines,
     })
 }
 

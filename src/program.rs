@@ -196,9 +196,66 @@ pub struct LoadedTable {
     pub file: Arc<str>,
     pub width: usize,
     /// Row-major ids, `width` per row.
-    pub data: Arc<[Id]>,
+    pub data: Arc<Vec<Id>>,
     /// The 1-based line of each row in the data file.
-    pub lines: Arc<[u32]>,
+    pub lines: LineNumbers,
+}
+
+/// The 1-based data-file line of each row of a table, kept as runs of consecutive lines: a
+/// file without blank or comment lines costs one run, not four bytes per row.
+///
+/// ```
+/// use because::program::LineNumbers;
+///
+/// let lines: LineNumbers = [1, 2, 3, 7, 8].into_iter().collect();
+/// assert_eq!((lines.len(), lines.get(2), lines.get(3), lines.get(4)), (5, 3, 7, 8));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineNumbers {
+    /// `(first row, its line)`; a run's later rows are on the following lines.
+    runs: Vec<(u32, u32)>,
+    len: u32,
+}
+
+impl LineNumbers {
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The line of row `row` (`row < len`).
+    pub fn get(&self, row: usize) -> u32 {
+        let row = row as u32;
+        let run = self.runs.partition_point(|&(first, _)| first <= row).saturating_sub(1);
+        let (first, line) = self.runs.get(run).copied().unwrap_or((0, 0));
+        line + (row - first)
+    }
+
+    /// Adds the line of the next row.
+    pub fn push(&mut self, line: u32) {
+        match self.runs.last() {
+            Some(&(first, start)) if start.wrapping_add(self.len - first) == line => {}
+            _ => self.runs.push((self.len, line)),
+        }
+        self.len += 1;
+    }
+
+    pub fn to_vec(&self) -> Vec<u32> {
+        (0..self.len()).map(|row| self.get(row)).collect()
+    }
+}
+
+impl FromIterator<u32> for LineNumbers {
+    fn from_iter<I: IntoIterator<Item = u32>>(lines: I) -> LineNumbers {
+        let mut numbers = LineNumbers::default();
+        for line in lines {
+            numbers.push(line);
+        }
+        numbers
+    }
 }
 
 #[derive(Debug, Clone)]

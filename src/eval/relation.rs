@@ -8,6 +8,7 @@
 //! are increasing, can stop at any round boundary.
 
 use std::hash::Hasher;
+use std::sync::Arc;
 
 use hashbrown::HashTable;
 use rustc_hash::FxHasher;
@@ -116,7 +117,8 @@ enum Members {
 #[derive(Debug, Clone)]
 pub struct Relation {
     pub width: usize,
-    pub data: Vec<Id>,
+    /// Shared with the loaded table when the rows are exactly a table's rows.
+    data: Arc<Vec<Id>>,
     n_rows: u32,
     members: Members,
     indexes: Vec<Index>,
@@ -141,7 +143,7 @@ impl Relation {
         };
         Relation {
             width,
-            data: Vec::new(),
+            data: Arc::new(Vec::new()),
             n_rows: 0,
             members,
             indexes: Vec::new(),
@@ -234,20 +236,47 @@ impl Relation {
         added
     }
 
+    /// [`Relation::extend`] with a loaded table's rows: an empty relation that keeps every
+    /// row shares the table's storage instead of copying it.
+    pub fn extend_shared(&mut self, table: &Arc<Vec<Id>>, count: usize, kept: impl FnMut(usize)) {
+        let whole = self.n_rows == 0 && table.len() == count * self.width;
+        self.extend_from(table, count, whole.then_some(table), kept);
+    }
+
     /// Appends, in order, the `count` tuples of `tuples` (flat, `width` ids each) that are
     /// not present yet, the first of equal ones; `kept(i)` is told of each appended tuple.
-    pub fn extend(&mut self, tuples: &[Id], count: usize, mut kept: impl FnMut(usize)) {
+    pub fn extend(&mut self, tuples: &[Id], count: usize, kept: impl FnMut(usize)) {
+        self.extend_from(tuples, count, None, kept);
+    }
+
+    /// `shared`: the same rows, in storage this empty relation may share if it keeps them all.
+    fn extend_from(&mut self, tuples: &[Id], count: usize, shared: Option<&Arc<Vec<Id>>>, mut kept: impl FnMut(usize)) {
         let width = self.width;
         let tuple = |i: usize| &tuples[i * width..(i + 1) * width];
         match &mut self.members {
             Members::Hashed(_) => {
+                if let Some(shared) = shared {
+                    // Index the table's rows in place; copy only if one turns out a duplicate.
+                    self.data = Arc::clone(shared);
+                }
                 self.reserve(count);
                 for i in 0..count {
                     let hash = hash_ids(tuple(i).iter().copied());
-                    if self.find_hashed(hash, tuple(i)).is_none() {
-                        self.push_hashed(hash, tuple(i));
-                        kept(i);
+                    if self.find_hashed(hash, tuple(i)).is_some() {
+                        continue;
                     }
+                    if shared.is_some() && self.n_rows as usize == i {
+                        self.n_rows += 1;
+                        self.insert_row(hash, i as u32);
+                    } else {
+                        if shared.is_some_and(|s| Arc::ptr_eq(&self.data, s)) {
+                            // The first duplicate: from here on, rows are copied.
+                            let data = Arc::make_mut(&mut self.data);
+                            data.truncate(self.n_rows as usize * width);
+                        }
+                        self.push_hashed(hash, tuple(i));
+                    }
+                    kept(i);
                 }
             }
             Members::Sorted(runs) => {
@@ -265,10 +294,19 @@ impl Relation {
                 let start = self.n_rows;
                 let mut order: Vec<u32> = pairs.iter().map(|p| p.1).collect();
                 order.sort_unstable();
-                self.data.reserve(order.len() * width);
-                for &i in &order {
-                    self.data.extend_from_slice(tuple(i as usize));
-                    kept(i as usize);
+                match shared {
+                    Some(shared) if order.len() == count => {
+                        self.data = Arc::clone(shared);
+                        (0..count).for_each(&mut kept);
+                    }
+                    _ => {
+                        let data = Arc::make_mut(&mut self.data);
+                        data.reserve(order.len() * width);
+                        for &i in &order {
+                            data.extend_from_slice(tuple(i as usize));
+                            kept(i as usize);
+                        }
+                    }
                 }
                 self.n_rows += order.len() as u32;
                 let keys: Vec<u64> = pairs.iter().map(|p| p.0).collect();
@@ -291,9 +329,10 @@ impl Relation {
         };
         // The round being evaluated (its start was pushed when it began).
         let round = self.round_starts.len().saturating_sub(1) as u32;
-        self.data.reserve(keys.len() * self.width);
+        let data = Arc::make_mut(&mut self.data);
+        data.reserve(keys.len() * self.width);
         for &key in &keys {
-            runs::unpack(key, self.width, &mut self.data);
+            runs::unpack(key, self.width, data);
         }
         self.n_rows += keys.len() as u32;
         derived.push(Run::of_round(keys, round));
@@ -315,8 +354,13 @@ impl Relation {
     pub fn push_hashed(&mut self, hash: u64, tuple: &[Id]) {
         debug_assert!(self.find_hashed(hash, tuple).is_none());
         let row = self.n_rows;
-        self.data.extend_from_slice(tuple);
+        Arc::make_mut(&mut self.data).extend_from_slice(tuple);
         self.n_rows += 1;
+        self.insert_row(hash, row);
+    }
+
+    /// Adds a stored row to a wide relation's hash set.
+    fn insert_row(&mut self, hash: u64, row: u32) {
         let (data, width) = (&self.data, self.width);
         if let Members::Hashed(set) = &mut self.members {
             set[part(hash)].insert_unique(hash, row, |&r| {
@@ -326,7 +370,9 @@ impl Relation {
     }
 
     pub fn reserve(&mut self, rows: usize) {
-        self.data.reserve(rows * self.width);
+        if let Some(data) = Arc::get_mut(&mut self.data) {
+            data.reserve(rows * self.width);
+        }
         let (data, width) = (&self.data, self.width);
         if let Members::Hashed(set) = &mut self.members {
             for table in set {

@@ -76,10 +76,14 @@ impl Tags {
     }
 
     fn resize(&mut self, len: usize) {
+        fn exact<T: Copy + Default>(t: &mut Vec<T>, len: usize) {
+            t.reserve_exact(len.saturating_sub(t.len()));
+            t.resize(len, T::default());
+        }
         match self {
-            Tags::U8(t) => t.resize(len, 0),
-            Tags::U16(t) => t.resize(len, 0),
-            Tags::U32(t) => t.resize(len, 0),
+            Tags::U8(t) => exact(t, len),
+            Tags::U16(t) => exact(t, len),
+            Tags::U32(t) => exact(t, len),
         }
     }
 
@@ -189,10 +193,15 @@ impl Run {
         let later_place = |j: usize| match later.place(j) {
             Place::Row(row) | Place::Round(row) => row,
         };
+        // Exact growth: doubling would leave up to half of a long run's keys unused.
+        self.keys.reserve_exact(lb);
         self.keys.resize(la + lb, 0);
         match &mut out {
             Out::None => {}
-            Out::Rows(rows) => rows.resize(la + lb, 0),
+            Out::Rows(rows) => {
+                rows.reserve_exact(lb);
+                rows.resize(la + lb, 0);
+            }
             Out::Tags(_, tags) => tags.resize(la + lb),
         }
         let (mut i, mut j, mut k) = (la, lb, la + lb);
@@ -444,8 +453,8 @@ pub struct Candidates {
 }
 
 impl Candidates {
-    /// How many candidates are collected before a chunk is filtered (2 MiB of keys).
-    const CHUNK: usize = 1 << 18;
+    /// How many candidates are collected before a chunk is filtered (512 KiB of keys).
+    const CHUNK: usize = 1 << 16;
 
     #[inline]
     pub fn push(&mut self, key: u64, full: &Narrow) {
