@@ -363,21 +363,37 @@ impl Narrow {
     }
 }
 
-/// Keeps the items whose key is not in `run`. Items and run are sorted by key; each item
-/// gallops from where the previous one stopped, so a short list of candidates skips most of a
-/// long run and a long one reads it once, in order.
+/// Keeps the items whose key is not in `run`. Items and run are sorted by key. Each item
+/// searches from where the previous one stopped, starting at the distance an even spread
+/// would put it (what is left of the run over the items left) and galloping from there in
+/// whichever direction the key lies: candidates scattered over a long run then touch a cache
+/// line or two each, and a dense list reads the run once, in order.
 pub fn retain_absent<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u64, run: &[u64]) {
-    let mut at = 0;
+    let (mut at, mut left) = (0, items.len());
     items.retain(|item| {
         let k = key(item);
         let rest = &run[at..];
-        // Exponential search for a bound, then binary search below it.
-        let mut hi = 1;
-        while hi < rest.len() && rest[hi - 1] < k {
-            hi *= 2;
-        }
-        let hi = hi.min(rest.len());
-        at += rest[..hi].partition_point(|&x| x < k);
+        let guess = (rest.len() / left.max(1)).min(rest.len().saturating_sub(1));
+        left -= 1;
+        // The first position in `rest` whose key is not below `k`, within (lo, hi].
+        let (lo, hi) = if rest.get(guess).is_some_and(|&x| x < k) {
+            let mut step = 1;
+            let mut lo = guess;
+            while lo + step < rest.len() && rest[lo + step] < k {
+                lo += step;
+                step *= 2;
+            }
+            (lo + 1, (lo + step).min(rest.len()))
+        } else {
+            let mut step = 1;
+            let mut hi = guess;
+            while hi >= step && rest[hi - step] >= k {
+                hi -= step;
+                step *= 2;
+            }
+            (hi.saturating_sub(step - 1).min(hi), hi)
+        };
+        at += lo + rest[lo..hi].partition_point(|&x| x < k);
         run.get(at) != Some(&k)
     });
 }
@@ -557,6 +573,29 @@ mod tests {
         }
         assert_eq!(c.finish(&full), vec![3, 9, 11, 12]);
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn retain_absent_matches_a_set_difference() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        for case in 0..300 {
+            let m = [10, 1000, 100_000][case % 3];
+            let mut run: Vec<u64> = (0..next(2000)).map(|_| next(m)).collect();
+            run.sort_unstable();
+            run.dedup();
+            let mut items: Vec<u64> = (0..next(500)).map(|_| next(m)).collect();
+            items.sort_unstable();
+            items.dedup();
+            let want: Vec<u64> = items.iter().copied().filter(|x| run.binary_search(x).is_err()).collect();
+            retain_absent(&mut items, |&x| x, &run);
+            assert_eq!(items, want, "case {case}");
+        }
     }
 
     #[test]
