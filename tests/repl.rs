@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use rexpect::session::{PtySession, spawn_command};
 
-const TIMEOUT_MS: u64 = 10_000;
+/// Generous: eight sessions start at once in a debug build, and a loaded CI machine has
+/// stretched a ten-second wait.
+const TIMEOUT_MS: u64 = 60_000;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/repl").join(name)
