@@ -72,7 +72,14 @@ Formats (--format):
   jsonl  one JSON object per answer, each naming its query; good for `| jq`
   dot    a Graphviz graph of a `why` proof (why queries only)
 
-Answers go to stdout, diagnostics to stderr. A closed pipe (`| head`) is not an error.";
+Answers go to stdout, diagnostics to stderr. A closed pipe (`| head`) is not an error.
+
+Environment:
+  BECAUSE_THREADS  threads a large recursive round may use (default: the machine's cores,
+                   at most 8; 1 evaluates on one thread). Answers and proofs do not depend
+                   on it.
+  BECAUSE_HISTORY  the REPL's history file (empty: none)
+  NO_COLOR         no colour under --color auto (the default)";
 
 /// A rule-based knowledge graph that answers why: Datalog with cited proofs.
 #[derive(Debug, Parser)]

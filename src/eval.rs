@@ -114,6 +114,8 @@ pub fn on_big_stack<T: Send, E: Send + From<Diagnostic>>(f: impl FnOnce() -> Res
 pub struct EvalStats {
     pub derived: usize,
     pub rounds: usize,
+    /// Rule runs whose delta was split across threads.
+    pub split_runs: usize,
     pub elapsed: Duration,
 }
 
@@ -184,6 +186,18 @@ impl Guard {
             ticks: 0,
             place: String::new(),
             round: 0,
+        }
+    }
+
+    /// A guard for another thread: the same deadline and cancel flag.
+    fn fork(&self) -> Guard {
+        Guard {
+            deadline: self.deadline,
+            timeout: self.timeout,
+            cancel: self.cancel.clone(),
+            ticks: 0,
+            place: self.place.clone(),
+            round: self.round,
         }
     }
 
@@ -327,16 +341,14 @@ pub fn evaluate(
             for (rule_idx, steps) in plans {
                 let rule = &program.rules[*rule_idx];
                 let head_slot = slot(rule.head.pred);
-                run_rule(
-                    rule,
-                    steps,
-                    &db,
-                    &delta,
-                    interner,
-                    &mut guard,
-                    &mut new[head_slot],
-                    temporal[rule.head.pred as usize],
-                )?;
+                let temporal_head = temporal[rule.head.pred as usize];
+                match (&mut new[head_slot], splittable(steps, &delta, temporal_head)) {
+                    (NewFacts::Sorted(candidates), Some((rel, parts))) => {
+                        run_rule_split(rule, steps, &db, &delta, rel, parts, &guard, candidates)?;
+                        db.stats.split_runs += 1;
+                    }
+                    (new, _) => run_rule(rule, steps, &db, &delta, interner, &mut guard, new, temporal_head)?,
+                }
             }
             // 2. Merge `new` into `full`; the merged rows are the next round's delta.
             let mut added = 0;
@@ -495,6 +507,101 @@ fn run_rule(
         batch.flush(head_rel, set);
     }
     result
+}
+
+/// Delta rows per part below which a rule is not split across threads: starting a thread
+/// costs about as much as joining a few thousand rows.
+const SPLIT_MIN_ROWS: u32 = 4096;
+
+/// How many threads a round may use: `BECAUSE_THREADS`, or the machine's cores (at most 8).
+fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        std::env::var("BECAUSE_THREADS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(cores).max(1)
+    })
+}
+
+/// Whether a rule's run can be split by partitioning its delta: a plan of joins only (no
+/// arithmetic, aggregate or test reads or creates values, so the threads need no interner), a
+/// head without time, and a delta large enough to pay for the threads. Returns the relation
+/// whose delta is split and into how many parts.
+fn splittable(steps: &[Step], delta: &[(u32, u32)], temporal_head: bool) -> Option<(PredId, usize)> {
+    let threads = threads();
+    if threads < 2 || temporal_head || steps.len() > 64 {
+        return None;
+    }
+    let mut split = None;
+    for step in steps {
+        match step {
+            Step::Scan { rel, range: Range::Delta, .. } => split = Some(*rel),
+            Step::Scan { .. } | Step::Probe { .. } | Step::Absent { .. } => {}
+            _ => return None,
+        }
+    }
+    let rel = split?;
+    let (lo, hi) = delta[rel as usize];
+    let parts = ((hi - lo) / SPLIT_MIN_ROWS).min(threads as u32) as usize;
+    (parts >= 2).then_some((rel, parts))
+}
+
+/// Runs a rule with the delta of `rel` cut into `parts` ranges, one per thread. Each thread
+/// collects its own candidates, filtered against the relation as usual; they are combined
+/// here, and since a round's new facts are appended in key order, the result does not depend
+/// on the split.
+#[allow(clippy::too_many_arguments)]
+fn run_rule_split(
+    rule: &RuleIr,
+    steps: &[Step],
+    db: &Database,
+    delta: &[(u32, u32)],
+    rel: PredId,
+    parts: usize,
+    guard: &Guard,
+    candidates: &mut Candidates,
+) -> Result<(), Diagnostic> {
+    let (lo, hi) = delta[rel as usize];
+    let step = (hi - lo).div_ceil(parts as u32);
+    let run_part = |part: u32| -> Result<Candidates, Diagnostic> {
+        let mut own = delta.to_vec();
+        own[rel as usize] = (lo + part * step, (lo + (part + 1) * step).min(hi));
+        let mut new = NewFacts::Sorted(Candidates::default());
+        // A plan of joins reads no values, so an empty interner stands in for the real one.
+        let mut no_values = Interner::default();
+        run_rule(rule, steps, db, &own, &mut no_values, &mut guard.fork(), &mut new, false)?;
+        match new {
+            NewFacts::Sorted(found) => Ok(found),
+            NewFacts::Hashed(_) => Ok(Candidates::default()),
+        }
+    };
+    let results: Vec<Result<Candidates, Diagnostic>> = std::thread::scope(|scope| {
+        let spawned: Vec<_> = (1..parts as u32)
+            .map(|part| {
+                std::thread::Builder::new()
+                    .name("because-eval-part".into())
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, move || run_part(part))
+            })
+            .collect();
+        let mut results = vec![run_part(0)];
+        for handle in spawned {
+            results.push(match handle {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(Diagnostic::error("eval::thread", "an evaluation thread stopped unexpectedly"))
+                }),
+                // No thread to be had: do the part here.
+                Err(_) => run_part(results.len() as u32),
+            });
+        }
+        results
+    });
+    let full = db.relations[rule.head.pred as usize].runs();
+    for found in results {
+        if let Some(full) = full {
+            candidates.absorb(found?, full);
+        }
+    }
+    Ok(())
 }
 
 /// The facts a round derives for one relation, not yet in it.

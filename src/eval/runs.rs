@@ -502,6 +502,13 @@ impl Candidates {
     pub fn is_empty(&self) -> bool {
         self.fresh.is_empty() && self.kept.runs.is_empty()
     }
+
+    /// Adds the candidates another thread collected in the same round.
+    pub fn absorb(&mut self, mut other: Candidates, full: &Narrow) {
+        let mut keys = other.finish(full);
+        self.kept.retain_absent(&mut keys);
+        self.kept.push(Run::unnumbered(keys));
+    }
 }
 
 #[cfg(test)]
