@@ -7,6 +7,7 @@
 //! that, a lexical pass bounds the bracket depth, so that pest's recursion can never overflow
 //! the stack.
 
+mod fast;
 mod lower;
 mod scan;
 
@@ -150,11 +151,13 @@ struct ModuleDriver<'t> {
     diags: Vec<Diagnostic>,
     /// How many of `diags` say only that the input ended too early.
     n_ended_early: usize,
+    /// Plain facts skip pest (see [`fast`]); off only to test that both paths agree.
+    fast: bool,
 }
 
 impl<'t> ModuleDriver<'t> {
     fn new(file: FileId, text: &'t str) -> ModuleDriver<'t> {
-        ModuleDriver { file, text, statements: Vec::new(), diags: Vec::new(), n_ended_early: 0 }
+        ModuleDriver { file, text, statements: Vec::new(), diags: Vec::new(), n_ended_early: 0, fast: true }
     }
 
     fn run(&mut self) {
@@ -175,13 +178,21 @@ impl<'t> ModuleDriver<'t> {
             if pos >= self.text.len() {
                 return;
             }
+            let mut doc = trivia.doc;
+            if self.fast {
+                if let Some((statement, end)) = fast::plain_fact(self.file, self.text, pos, &mut doc) {
+                    self.statements.push(statement);
+                    pos = end;
+                    continue;
+                }
+            }
             // 3. One statement; on failure, report and resume after its `.`.
             match BecauseParser::parse(Rule::statement_entry, &self.text[pos..]) {
                 Ok(mut pairs) => {
                     let Some(entry) = pairs.next() else { return };
                     let end = pos + entry.as_span().end();
                     let mut lower = Lower::new(self.file, pos);
-                    let statement = entry.into_inner().next().and_then(|s| lower.lower_statement(s, trivia.doc));
+                    let statement = entry.into_inner().next().and_then(|s| lower.lower_statement(s, doc));
                     match statement {
                         Some(s) if lower.diags.is_empty() => self.statements.push(s),
                         _ => self.diags.extend(lower.diags),
@@ -393,6 +404,45 @@ mod tests {
 
     use super::*;
     use crate::ast::{Atom, Citation, Expr, Literal, QueryKind, Statement, Value};
+
+    /// Parses with and without the fast path for plain facts: the statements (spans and doc
+    /// comments included) and the diagnostics must be the same.
+    fn both_paths(input: &str) -> usize {
+        let run = |fast: bool| {
+            let mut driver = ModuleDriver::new(FileId(0), input);
+            driver.fast = fast;
+            driver.run();
+            (format!("{:?}", driver.statements), format!("{:?}", driver.diags), driver.statements.len())
+        };
+        let (fast, slow) = (run(true), run(false));
+        assert_eq!(fast.0, slow.0, "statements differ for {input:?}");
+        assert_eq!(fast.1, slow.1, "diagnostics differ for {input:?}");
+        fast.2
+    }
+
+    #[test]
+    fn the_fact_fast_path_builds_what_the_grammar_builds() {
+        let cases = [
+            "link(seoul, busan, 325).",
+            "p(a).q(b).\n",
+            "p( a ,\t\"Two words\" , 0 ) .",
+            "p(\"\").",
+            "p(\"a\\\"b\").",
+            "p(007, 123456789012345678, 1234567890123456789012).",
+            "p(1.5). p(1..2). p(-3). p(1e3). p(x) @ 1990. p(a) cite s \"q\".",
+            "p(start, end, notable, mod). p(not).",
+            "graph:link(a, b). p(X). p(_). p('s'). p(a(b)). p(a b).",
+            "%% doc\np(a).\n%% doc\n\np(b).\nq(c) :- p(c).",
+            "p(a).5 p(a).. p(a)\n. p(a) % c\n.",
+            "p(ünï). p(\"ünï\", b). p(a,). p(,a). p().",
+            "p(a",
+            "p(\"a",
+        ];
+        for case in cases {
+            both_paths(&case.replace("\\n", "\n").replace("\\t", "\t"));
+        }
+        assert_eq!(both_paths("a(b).\nc(d, 1).\n"), 2);
+    }
 
     /// Parses `input` as a module and compares a compact rendering of its statements and
     /// diagnostics with `expect` (both trimmed, line by line).

@@ -85,6 +85,10 @@ impl Lower {
     /// end is taken from the last token inside the pair.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let start = pair.as_span().start();
+        // A string's last inner pair is its body; the span takes the closing quote too.
+        if pair.as_rule() == Rule::string {
+            return Span::new(self.file, self.base + start, self.base + pair.as_span().end());
+        }
         let mut last = pair.clone();
         while let Some(child) = last.clone().into_inner().last() {
             last = child;
