@@ -456,6 +456,16 @@ impl Relation {
         self.round_starts.partition_point(|&start| start <= row)
     }
 
+    /// Bytes kept only for explanations: round boundaries, and the round of each derived key
+    /// in the sorted runs (without them a run would need no row information at all).
+    pub fn provenance_bytes(&self) -> usize {
+        let tags = match &self.members {
+            Members::Sorted(narrow) => narrow.derived.tag_bytes(),
+            Members::Hashed(_) => 0,
+        };
+        self.round_starts.capacity() * 4 + tags
+    }
+
     /// Bytes held by the relation's storage, for `:time` and the benchmarks.
     pub fn heap_bytes(&self) -> usize {
         let members = match &self.members {

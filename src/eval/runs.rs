@@ -318,6 +318,11 @@ impl Runs {
         self.runs.iter().map(Run::heap_bytes).sum::<usize>() + self.runs.capacity() * size_of::<Run>()
     }
 
+    /// Bytes of round tags (derived runs).
+    pub fn tag_bytes(&self) -> usize {
+        self.runs.iter().map(|run| if let Rows::Rounds { tags, .. } = &run.rows { tags.heap_bytes() } else { 0 }).sum()
+    }
+
     /// All keys in one sorted vector, emptying the runs.
     fn into_keys(mut self) -> Vec<u64> {
         self.compact();
