@@ -761,7 +761,7 @@ pub(crate) struct Exec<'a> {
     pub furthest: Option<(usize, Vec<Id>, Vec<bool>)>,
     /// Aggregate values already computed, by aggregate and group: a rule that visits a group
     /// once per row (`k(M, N) :- b(_, M), N = count : { b(_, M) }`) computes it once.
-    agg_cache: FxHashMap<(usize, Vec<Id>), Option<Scalar>>,
+    agg_cache: FxHashMap<(usize, [Id; AGG_CACHE_GROUP]), Option<Scalar>>,
 }
 
 impl<'a> Exec<'a> {
@@ -933,7 +933,15 @@ impl<'a> Exec<'a> {
     pub(crate) fn aggregate(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
         // Aggregates range over lower strata, which are complete: the value of a group never
         // changes while this plan runs.
-        let key = (agg as *const AggStep as usize, agg.group.iter().map(|v| regs[*v as usize]).collect::<Vec<Id>>());
+        if agg.group.len() > AGG_CACHE_GROUP {
+            return self.aggregate_uncached(agg, regs);
+        }
+        // The group's values, padded with `u32::MAX`, which is never an id.
+        let mut group = [u32::MAX; AGG_CACHE_GROUP];
+        for (slot, v) in group.iter_mut().zip(&agg.group) {
+            *slot = regs[*v as usize];
+        }
+        let key = (agg as *const AggStep as usize, group);
         if let Some(value) = self.agg_cache.get(&key) {
             return Ok(*value);
         }
@@ -974,6 +982,9 @@ impl<'a> Exec<'a> {
         acc.finish().map_err(|e| RunError::Expr(e, Some(agg.literal)))
     }
 }
+
+/// Aggregates grouped by at most this many variables have their values cached per group.
+const AGG_CACHE_GROUP: usize = 4;
 
 /// The row holding exactly the key's values, if any; without `rows`, any row number stands
 /// for "present" (finding a derived row's number takes a second search).

@@ -303,16 +303,19 @@ pub fn read_table(
         if (header && line_no == 1) || line.is_empty() {
             continue;
         }
-        if let Err(bad) = std::str::from_utf8(line) {
-            let at = line_start + bad.valid_up_to();
-            return Err(TableError {
-                code: "load::invalid_utf8",
-                message: format!("`{name}` line {line_no}: invalid UTF-8 at byte offset {at}"),
-                help: Some("save the file as UTF-8".into()),
-                offset: at,
-                len: 1,
-            });
-        }
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(bad) => {
+                let at = line_start + bad.valid_up_to();
+                return Err(TableError {
+                    code: "load::invalid_utf8",
+                    message: format!("`{name}` line {line_no}: invalid UTF-8 at byte offset {at}"),
+                    help: Some("save the file as UTF-8".into()),
+                    offset: at,
+                    len: 1,
+                });
+            }
+        };
         fields.clear();
         let n_fields = match format {
             Format::Tsv => {
@@ -322,14 +325,13 @@ pub fn read_table(
                     start = i + 1;
                 }
                 fields.push((start, line.len()));
+                // Tabs are ASCII, so every field boundary is a character boundary.
                 for &(a, b) in &fields {
-                    let text = std::str::from_utf8(&line[a..b]).unwrap_or_default();
-                    data.push(intern_field(text, interner));
+                    data.push(intern_field(text.get(a..b).unwrap_or_default(), interner));
                 }
                 fields.len()
             }
             Format::Csv => {
-                let text = std::str::from_utf8(line).unwrap_or_default();
                 csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| {
                     TableError {
                         code: "load::bad_row",
