@@ -168,7 +168,7 @@ impl Run {
             Rows(Vec<u32>),
             Tags(u32, Tags),
         }
-        let mut out = match std::mem::replace(&mut self.rows, Rows::Unnumbered) {
+        let out = match std::mem::replace(&mut self.rows, Rows::Unnumbered) {
             Rows::Unnumbered => Out::None,
             Rows::From(start) => {
                 let mut rows = Vec::with_capacity(la + lb);
@@ -190,45 +190,37 @@ impl Run {
                 Out::Tags(first, widened)
             }
         };
-        let later_place = |j: usize| match later.place(j) {
-            Place::Row(row) | Place::Round(row) => row,
-        };
+        // The newer run's rows or rounds, once, so the merge loop below does not match per key.
+        let later_places: Vec<u32> = (0..lb)
+            .map(|j| match later.place(j) {
+                Place::Row(row) | Place::Round(row) => row,
+            })
+            .collect();
         // Exact growth: doubling would leave up to half of a long run's keys unused.
         self.keys.reserve_exact(lb);
         self.keys.resize(la + lb, 0);
-        match &mut out {
-            Out::None => {}
-            Out::Rows(rows) => {
+        let keys = &mut self.keys;
+        self.rows = match out {
+            Out::None => {
+                merge_back(keys, la, &later.keys, &mut vec![(); la + lb], |_| ());
+                Rows::Unnumbered
+            }
+            Out::Rows(mut rows) => {
                 rows.reserve_exact(lb);
                 rows.resize(la + lb, 0);
+                merge_back(keys, la, &later.keys, &mut rows, |j| later_places[j]);
+                Rows::Each(rows)
             }
-            Out::Tags(_, tags) => tags.resize(la + lb),
-        }
-        let (mut i, mut j, mut k) = (la, lb, la + lb);
-        while j > 0 {
-            k -= 1;
-            if i > 0 && self.keys[i - 1] > later.keys[j - 1] {
-                i -= 1;
-                self.keys[k] = self.keys[i];
-                match &mut out {
-                    Out::None => {}
-                    Out::Rows(rows) => rows[k] = rows[i],
-                    Out::Tags(_, tags) => tags.set(k, tags.get(i)),
+            Out::Tags(first, mut tags) => {
+                tags.resize(la + lb);
+                let tag = |j: usize| later_places[j] - first;
+                match &mut tags {
+                    Tags::U8(t) => merge_back(keys, la, &later.keys, t, |j| tag(j) as u8),
+                    Tags::U16(t) => merge_back(keys, la, &later.keys, t, |j| tag(j) as u16),
+                    Tags::U32(t) => merge_back(keys, la, &later.keys, t, tag),
                 }
-            } else {
-                j -= 1;
-                self.keys[k] = later.keys[j];
-                match &mut out {
-                    Out::None => {}
-                    Out::Rows(rows) => rows[k] = later_place(j),
-                    Out::Tags(first, tags) => tags.set(k, later_place(j) - *first),
-                }
+                Rows::Rounds { first, tags }
             }
-        }
-        self.rows = match out {
-            Out::None => Rows::Unnumbered,
-            Out::Rows(rows) => Rows::Each(rows),
-            Out::Tags(first, tags) => Rows::Rounds { first, tags },
         };
     }
 
@@ -239,6 +231,32 @@ impl Run {
                 Rows::Rounds { tags, .. } => tags.heap_bytes(),
                 Rows::Unnumbered | Rows::From(_) => 0,
             }
+    }
+}
+
+/// Merges the sorted keys of `later` into `keys`, whose first `la` entries are a sorted run and
+/// whose length is already `la + later.len()`, from the back (so nothing is overwritten before
+/// it is read). Each key's payload moves with it: `payload[..la]` belongs to the first run,
+/// `later_payload(j)` to `later[j]`.
+fn merge_back<P: Copy>(
+    keys: &mut [u64],
+    la: usize,
+    later: &[u64],
+    payload: &mut [P],
+    later_payload: impl Fn(usize) -> P,
+) {
+    let (mut i, mut j, mut k) = (la, later.len(), keys.len());
+    while j > 0 {
+        k -= 1;
+        if i > 0 && keys[i - 1] > later[j - 1] {
+            i -= 1;
+            keys[k] = keys[i];
+            payload[k] = payload[i];
+        } else {
+            j -= 1;
+            keys[k] = later[j];
+            payload[k] = later_payload(j);
+        }
     }
 }
 
