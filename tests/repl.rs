@@ -14,8 +14,7 @@ use std::time::Duration;
 
 use rexpect::session::{PtySession, spawn_command};
 
-/// Generous: eight sessions start at once in a debug build, and a loaded CI machine has
-/// stretched a ten-second wait.
+/// Generous: eight sessions start at once in a debug build on a shared machine.
 const TIMEOUT_MS: u64 = 60_000;
 
 fn data(name: &str) -> PathBuf {
@@ -46,7 +45,7 @@ impl Repl {
             .env_remove("XDG_DATA_HOME");
         let session = spawn_command(command, Some(TIMEOUT_MS)).expect("the REPL starts in a pseudo-terminal");
         let mut repl = Repl { session };
-        repl.expect("?- ");
+        repl.prompt();
         repl
     }
 
@@ -69,8 +68,12 @@ impl Repl {
         }
     }
 
-    /// Waits for the prompt that follows a command's output.
+    /// Waits for a fresh prompt: the one rustyline prints when it starts reading a line, after
+    /// switching bracketed paste on. The prompt it redraws while a line is being edited shows
+    /// `?- ` as well, and a line typed before the fresh prompt can be lost when the terminal
+    /// goes back to raw mode.
     fn prompt(&mut self) {
+        self.expect("\u{1b}[?2004h");
         self.expect("?- ");
     }
 
