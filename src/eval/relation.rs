@@ -383,13 +383,6 @@ impl Relation {
         }
     }
 
-    /// Merges a complete relation's runs into one, so that a lookup is one binary search.
-    pub fn compact(&mut self) {
-        if let Members::Sorted(runs) = &mut self.members {
-            runs.compact();
-        }
-    }
-
     /// The index on exactly `cols` (in this order), creating and filling it if needed.
     pub fn index_for(&mut self, cols: &[usize]) -> usize {
         if let Some(i) = self.indexes.iter().position(|ix| ix.cols == cols) {

@@ -376,11 +376,6 @@ impl Narrow {
         self.base.iter().chain(self.derived.iter())
     }
 
-    pub fn compact(&mut self) {
-        self.base.compact();
-        self.derived.compact();
-    }
-
     pub fn heap_bytes(&self) -> usize {
         self.base.heap_bytes() + self.derived.heap_bytes()
     }
