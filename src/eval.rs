@@ -342,9 +342,9 @@ pub fn evaluate(
                 let rule = &program.rules[*rule_idx];
                 let head_slot = slot(rule.head.pred);
                 let temporal_head = temporal[rule.head.pred as usize];
-                match (&mut new[head_slot], splittable(steps, &delta, temporal_head)) {
-                    (NewFacts::Sorted(candidates), Some((rel, parts))) => {
-                        run_rule_split(rule, steps, &db, &delta, rel, parts, &guard, candidates)?;
+                match (&mut new[head_slot], splittable(steps, &db, &delta, temporal_head)) {
+                    (NewFacts::Sorted(candidates), Some(split)) => {
+                        run_rule_split(rule, steps, &db, &delta, split, &guard, candidates)?;
                         db.stats.split_runs += 1;
                     }
                     (new, _) => run_rule(rule, steps, &db, &delta, interner, &mut guard, new, temporal_head)?,
@@ -513,6 +513,11 @@ fn run_rule(
 /// costs about as much as joining a few thousand rows.
 const SPLIT_MIN_ROWS: u32 = 4096;
 
+/// Rows per part below which a whole-relation scan is not split: each part holds candidate
+/// buffers of about a MiB, which must stay small next to the relation (a rule without a delta
+/// runs once, so its split saves time once but its buffers add to the peak).
+const SPLIT_MIN_SCAN_ROWS: u32 = 1 << 18;
+
 /// How many threads a round may use: `BECAUSE_THREADS`, or the machine's cores (at most 8).
 fn threads() -> usize {
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -522,45 +527,75 @@ fn threads() -> usize {
     })
 }
 
-/// Whether a rule's run can be split by partitioning its delta: a plan of joins only (no
-/// arithmetic, aggregate or test reads or creates values, so the threads need no interner), a
-/// head without time, and a delta large enough to pay for the threads. Returns the relation
-/// whose delta is split and into how many parts.
-fn splittable(steps: &[Step], delta: &[(u32, u32)], temporal_head: bool) -> Option<(PredId, usize)> {
+/// How a rule's run is cut across threads.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    /// The relation whose rows are cut into ranges.
+    rel: PredId,
+    rows: (u32, u32),
+    parts: usize,
+    /// The rows are a whole relation scanned by the plan's first step (a rule without a
+    /// delta), rather than a delta.
+    whole: bool,
+}
+
+/// Whether a rule's run can be split by cutting the rows it starts from: a plan of joins only
+/// (no arithmetic, aggregate or test reads or creates values, so the threads need no
+/// interner), a head without time, and enough rows to pay for the threads. The rows are the
+/// delta in a recursive round, or else the relation the plan scans first.
+fn splittable(steps: &[Step], db: &Database, delta: &[(u32, u32)], temporal_head: bool) -> Option<Split> {
     let threads = threads();
     if threads < 2 || temporal_head || steps.len() > 64 {
         return None;
     }
-    let mut split = None;
+    let mut from_delta = None;
     for step in steps {
         match step {
-            Step::Scan { rel, range: Range::Delta, .. } => split = Some(*rel),
+            Step::Scan { rel, range: Range::Delta, .. } => from_delta = Some(*rel),
             Step::Scan { .. } | Step::Probe { .. } | Step::Absent { .. } => {}
             _ => return None,
         }
     }
-    let rel = split?;
-    let (lo, hi) = delta[rel as usize];
-    let parts = ((hi - lo) / SPLIT_MIN_ROWS).min(threads as u32) as usize;
-    (parts >= 2).then_some((rel, parts))
+    let (rel, rows, whole) = match (from_delta, steps.first()) {
+        (Some(rel), _) => (rel, delta[rel as usize], false),
+        (None, Some(Step::Scan { rel, range: Range::Full, .. })) => {
+            (*rel, (0, db.relations[*rel as usize].len() as u32), true)
+        }
+        _ => return None,
+    };
+    let per_part = if whole { SPLIT_MIN_SCAN_ROWS } else { SPLIT_MIN_ROWS };
+    let parts = ((rows.1 - rows.0) / per_part).min(threads as u32) as usize;
+    (parts >= 2).then_some(Split { rel, rows, parts, whole })
 }
 
-/// Runs a rule with the delta of `rel` cut into `parts` ranges, one per thread. Each thread
-/// collects its own candidates, filtered against the relation as usual; they are combined
-/// here, and since a round's new facts are appended in key order, the result does not depend
-/// on the split.
+/// Runs a rule with the rows it starts from (see [`Split`]) cut into ranges, one per thread.
+/// Each thread collects its own candidates, filtered against the relation as usual; they are
+/// combined here, and since a round's new facts are appended in key order, the result does
+/// not depend on the split.
 #[allow(clippy::too_many_arguments)]
 fn run_rule_split(
     rule: &RuleIr,
     steps: &[Step],
     db: &Database,
     delta: &[(u32, u32)],
-    rel: PredId,
-    parts: usize,
+    split: Split,
     guard: &Guard,
     candidates: &mut Candidates,
 ) -> Result<(), Diagnostic> {
-    let (lo, hi) = delta[rel as usize];
+    let Split { rel, rows: (lo, hi), parts, whole } = split;
+    // A whole-relation scan becomes a scan of each part's range, given as its delta (the plan
+    // of a rule without a delta reads no other).
+    let ranged: Vec<Step>;
+    let steps = match (whole, steps.split_first()) {
+        (true, Some((Step::Scan { rel, cols, literal, .. }, rest))) => {
+            ranged =
+                std::iter::once(Step::Scan { rel: *rel, range: Range::Delta, cols: cols.clone(), literal: *literal })
+                    .chain(rest.iter().cloned())
+                    .collect();
+            &ranged[..]
+        }
+        _ => steps,
+    };
     let step = (hi - lo).div_ceil(parts as u32);
     let run_part = |part: u32| -> Result<Candidates, Diagnostic> {
         let mut own = delta.to_vec();
