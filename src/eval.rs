@@ -324,7 +324,8 @@ pub fn evaluate(
                 }
             }
         }
-        let mut new: Vec<NewFacts> = stratum.preds.iter().map(|&p| NewFacts::new(&db.relations[p as usize])).collect();
+        let mut new: Vec<NewFacts> =
+            stratum.preds.iter().map(|&p| NewFacts::new(db.relations[p as usize].width)).collect();
         let slot = |p: PredId| stratum.preds.iter().position(|&q| q == p).unwrap_or(0);
         let mut delta: Vec<(u32, u32)> = vec![(0, 0); db.relations.len()];
         for round in 0.. {
@@ -342,12 +343,13 @@ pub fn evaluate(
                 let rule = &program.rules[*rule_idx];
                 let head_slot = slot(rule.head.pred);
                 let temporal_head = temporal[rule.head.pred as usize];
-                match (&mut new[head_slot], splittable(steps, &db, &delta, temporal_head)) {
-                    (NewFacts::Sorted(candidates), Some(split)) => {
-                        run_rule_split(rule, steps, &db, &delta, split, &guard, candidates)?;
+                let new = &mut new[head_slot];
+                match splittable(steps, &db, rule.head.pred, &delta, temporal_head) {
+                    Some(split) => {
+                        run_rule_split(rule, steps, &db, &delta, split, &guard, &mut new.candidates)?;
                         db.stats.split_runs += 1;
                     }
-                    (new, _) => run_rule(rule, steps, &db, &delta, interner, &mut guard, new, temporal_head)?,
+                    None => run_rule(rule, steps, &db, &delta, interner, &mut guard, new, temporal_head)?,
                 }
             }
             // 2. Merge `new` into `full`; the merged rows are the next round's delta.
@@ -475,6 +477,7 @@ fn run_rule(
     temporal_head: bool,
 ) -> Result<(), Diagnostic> {
     let head_rel = &db.relations[rule.head.pred as usize];
+    let head_runs = head_rel.runs();
     let mut regs = vec![0; rule.n_vars()];
     let mut tuple: Vec<Id> = Vec::with_capacity(head_rel.width);
     let always = db.always;
@@ -488,24 +491,21 @@ fn run_rule(
                 Some(t) => tuple.push(interval_id(arg_value(&t, regs), interner)?),
             }
         }
-        match (&mut *new, head_rel.runs()) {
-            (NewFacts::Sorted(candidates), Some(runs)) => candidates.push(runs::pack(&tuple), runs),
-            (NewFacts::Hashed(set), _) => {
+        match head_runs {
+            Some(runs) => new.candidates.push(runs::pack(&tuple), runs),
+            None => {
                 let hash = hash_ids(tuple.iter().copied());
                 batch.push(head_rel.probe_order(hash), hash, &tuple);
                 if batch.len() >= Batch::SIZE {
-                    batch.flush(head_rel, set);
+                    batch.flush(head_rel, &mut new.set);
                 }
             }
-            (NewFacts::Sorted(_), None) => unreachable!("a narrow relation has runs"),
         }
         Ok(())
     };
     let mut exec = Exec::new(&db.relations, delta, interner, guard);
     let result = exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body));
-    if let NewFacts::Hashed(set) = new {
-        batch.flush(head_rel, set);
-    }
+    batch.flush(head_rel, &mut new.set);
     result
 }
 
@@ -543,9 +543,10 @@ struct Split {
 /// (no arithmetic, aggregate or test reads or creates values, so the threads need no
 /// interner), a head without time, and enough rows to pay for the threads. The rows are the
 /// delta in a recursive round, or else the relation the plan scans first.
-fn splittable(steps: &[Step], db: &Database, delta: &[(u32, u32)], temporal_head: bool) -> Option<Split> {
+fn splittable(steps: &[Step], db: &Database, head: PredId, delta: &[(u32, u32)], temporal_head: bool) -> Option<Split> {
     let threads = threads();
-    if threads < 2 || temporal_head || steps.len() > 64 {
+    // Only a narrow head collects candidates that parts can filter on their own.
+    if threads < 2 || temporal_head || steps.len() > 64 || db.relations[head as usize].runs().is_none() {
         return None;
     }
     let mut from_delta = None;
@@ -600,14 +601,11 @@ fn run_rule_split(
     let run_part = |part: u32| -> Result<Candidates, Diagnostic> {
         let mut own = delta.to_vec();
         own[rel as usize] = (lo + part * step, (lo + (part + 1) * step).min(hi));
-        let mut new = NewFacts::Sorted(Candidates::default());
+        let mut new = NewFacts::new(db.relations[rule.head.pred as usize].width);
         // A plan of joins reads no values, so an empty interner stands in for the real one.
         let mut no_values = Interner::default();
         run_rule(rule, steps, db, &own, &mut no_values, &mut guard.fork(), &mut new, false)?;
-        match new {
-            NewFacts::Sorted(found) => Ok(found),
-            NewFacts::Hashed(_) => Ok(Candidates::default()),
-        }
+        Ok(new.candidates)
     };
     let results: Vec<Result<Candidates, Diagnostic>> = std::thread::scope(|scope| {
         let spawned: Vec<_> = (1..parts as u32)
@@ -639,38 +637,27 @@ fn run_rule_split(
     Ok(())
 }
 
-/// The facts a round derives for one relation, not yet in it.
-enum NewFacts {
-    /// A narrow relation's candidates, filtered in sorted chunks.
-    Sorted(Candidates),
-    /// A wide relation's new tuples, in a hash set.
-    Hashed(TupleSet),
+/// The facts a round derives for one relation, not yet in it: a narrow relation's candidates,
+/// filtered in sorted chunks, or a wide relation's new tuples, in a hash set. Which one fills
+/// is the relation's choice; the other stays empty and allocates nothing.
+struct NewFacts {
+    candidates: Candidates,
+    set: TupleSet,
 }
 
 impl NewFacts {
-    fn new(rel: &Relation) -> NewFacts {
-        match rel.runs() {
-            Some(_) => NewFacts::Sorted(Candidates::default()),
-            None => NewFacts::Hashed(TupleSet::new(rel.width)),
-        }
+    fn new(width: usize) -> NewFacts {
+        NewFacts { candidates: Candidates::default(), set: TupleSet::new(width) }
     }
 
     /// Appends the round's new facts to `rel` and empties `self` for the next round.
     fn merge_into(&mut self, rel: &mut Relation) {
-        match self {
-            NewFacts::Sorted(candidates) => {
-                let Some(runs) = rel.runs() else { return };
-                let keys = candidates.finish(runs);
-                rel.append_sorted(keys);
-            }
-            NewFacts::Hashed(set) => {
-                rel.reserve(set.len());
-                for (tuple, hash) in set.rows() {
-                    rel.push_hashed(hash, tuple);
-                }
-                set.clear();
-            }
+        rel.append_candidates(&mut self.candidates);
+        rel.reserve(self.set.len());
+        for (tuple, hash) in self.set.rows() {
+            rel.push_hashed(hash, tuple);
         }
+        self.set.clear();
     }
 }
 

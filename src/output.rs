@@ -278,9 +278,36 @@ fn table(a: &Answers) -> String {
     out
 }
 
+/// A DOT double-quoted string: `"` and `\` escaped, newlines as `\n` (a centred line break in
+/// Graphviz labels), carriage returns dropped.
+pub fn dot_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_quote_escapes_quotes_backslashes_and_newlines() {
+        assert_eq!(dot_quote("plain"), "\"plain\"");
+        assert_eq!(dot_quote("say \"hi\""), "\"say \\\"hi\\\"\"");
+        assert_eq!(dot_quote("a\\b"), "\"a\\\\b\"");
+        assert_eq!(dot_quote("two\nlines\r"), "\"two\\nlines\"");
+        assert_eq!(dot_quote("-> { } ; ="), "\"-> { } ; =\"");
+    }
     use crate::value::Interval;
 
     fn answers() -> Answers {

@@ -19,21 +19,8 @@ use because::source::SourceMap;
 use because::value::Interner;
 use because::{check, syntax};
 
-/// The fixed knowledge base of the `why` target (`fuzz/fuzz_targets/why.rs`): keep in step.
-const WHY_KB: &str = r#"
-source essay "An essay".
-edge(a, b). edge(b, c). edge(c, d). edge(d, b).
-w(a, 1). w(b, 2). w(c, 3).
-office(kim) @ 1990..2000. office(lee) @ 2000.. .
-served(P) @ T :- office(P) @ T, T overlaps 1995.
-path(X, Y) :- edge(X, Y).
-path(X, Z) :- path(X, Y), edge(Y, Z).
-lonely(X) :- w(X, _), not edge(_, X).
-heavy(X) :- w(X, N), N > 1, M = N * 2, M < 10.
-total(S) :- S = sum N : { w(_, N) }.
-n_paths(X, C) :- edge(X, _), C = count : { path(X, Y) }.
-[cited] strong(X) :- path(X, X) cite essay "An essay".
-"#;
+/// The fixed knowledge base of the `why` target (`fuzz/fuzz_targets/why.rs`).
+const WHY_KB: &str = include_str!("../fuzz/why_base.kb");
 
 fn small_limits() -> Limits {
     Limits { timeout: Some(Duration::from_secs(1)), max_facts: Some(10_000), cancel: None }

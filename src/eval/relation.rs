@@ -13,7 +13,7 @@ use std::sync::Arc;
 use hashbrown::HashTable;
 use rustc_hash::FxHasher;
 
-use super::runs::{self, Narrow, Place, Run, pack};
+use super::runs::{self, Candidates, Narrow, Place, Run, pack};
 use crate::value::Id;
 
 /// How many tables a relation's deduplication set is split into.
@@ -321,12 +321,13 @@ impl Relation {
         }
     }
 
-    /// Appends the new tuples of a round of a narrow relation: sorted, distinct keys, none
-    /// present yet. They become rows in key order, so their run needs no row numbers.
-    pub fn append_sorted(&mut self, keys: Vec<u64>) {
-        let Members::Sorted(Narrow { derived, .. }) = &mut self.members else {
-            unreachable!("append_sorted on a wide relation");
-        };
+    /// Appends the new tuples of a round, what is left of `candidates` once they are filtered
+    /// against the relation (a wide relation collects none). They become rows in key order, so
+    /// their run needs no row numbers.
+    pub fn append_candidates(&mut self, candidates: &mut Candidates) {
+        let Members::Sorted(narrow) = &mut self.members else { return };
+        let keys = candidates.finish(narrow);
+        let derived = &mut narrow.derived;
         // The round being evaluated (its start was pushed when it began).
         let round = self.round_starts.len().saturating_sub(1) as u32;
         let data = Arc::make_mut(&mut self.data);

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Explanation, How, NodeId, Premise, Proof, ProofNode, WhyNot};
 use crate::ast::QueryKind;
-use crate::output::JSON_VERSION;
+use crate::output::{JSON_VERSION, dot_quote};
 
 struct Style {
     fact: &'static str,
@@ -325,66 +325,41 @@ pub(super) fn proof_json(e: &Explanation) -> ProofJson<'_> {
 pub fn render_dot(e: &Explanation) -> String {
     let mut out = String::from("digraph proof {\n  rankdir=RL;\n  node [shape=box, fontname=\"Helvetica\"];\n");
     for (i, node) in e.proof.nodes.iter().enumerate() {
+        // Labels are plain text; `dot_quote` turns their line breaks into DOT's.
         let (label, style) = match &node.how {
             How::Base { location, cites, .. } => {
-                let cite =
-                    cites.first().map(|c| format!("\\n{}: “{}”", c.source, dot_escape(&c.quote))).unwrap_or_default();
-                (
-                    format!("{}\\n{}{cite}", dot_escape(&node.fact.text), dot_escape(location)),
-                    "style=filled, fillcolor=\"#e8f4e8\"",
-                )
+                let cite = cites.first().map(|c| format!("\n{}: “{}”", c.source, c.quote)).unwrap_or_default();
+                (format!("{}\n{location}{cite}", node.fact.text), "style=filled, fillcolor=\"#e8f4e8\"")
             }
             How::Derived { rule, .. } => {
-                let label = rule.label.as_ref().map(|l| format!("[{}] ", dot_escape(l))).unwrap_or_default();
-                (format!("{}\\n{label}{}", dot_escape(&node.fact.text), dot_escape(&rule.name)), "style=rounded")
+                let label = rule.label.as_ref().map(|l| format!("[{l}] ")).unwrap_or_default();
+                (format!("{}\n{label}{}", node.fact.text, rule.name), "style=rounded")
             }
-            How::Folded => (format!("{}\\n…", dot_escape(&node.fact.text)), "style=dashed"),
+            How::Folded => (format!("{}\n…", node.fact.text), "style=dashed"),
         };
-        let _ = writeln!(out, "  n{i} [label=\"{label}\", {style}];");
+        let _ = writeln!(out, "  n{i} [label={}, {style}];", dot_quote(&label));
     }
     let mut extra = 0;
     for (i, node) in e.proof.nodes.iter().enumerate() {
-        if let How::Derived { premises, .. } = &node.how {
-            for p in premises {
-                match p {
-                    Premise::Fact { node } => {
-                        let _ = writeln!(out, "  n{node} -> n{i};");
-                    }
-                    Premise::Absent { atom } => {
-                        let _ = writeln!(
-                            out,
-                            "  x{extra} [label=\"not {}\", shape=note];\n  x{extra} -> n{i};",
-                            dot_escape(atom)
-                        );
-                        extra += 1;
-                    }
-                    Premise::Test { text } => {
-                        let _ = writeln!(
-                            out,
-                            "  x{extra} [label=\"{}\", shape=plaintext];\n  x{extra} -> n{i};",
-                            dot_escape(text)
-                        );
-                        extra += 1;
-                    }
-                    Premise::Aggregate { text, facts, .. } => {
-                        let _ = writeln!(
-                            out,
-                            "  x{extra} [label=\"{}\", shape=hexagon];\n  x{extra} -> n{i};",
-                            dot_escape(text)
-                        );
-                        for f in facts {
-                            let _ = writeln!(out, "  n{f} -> x{extra};");
-                        }
-                        extra += 1;
-                    }
+        let How::Derived { premises, .. } = &node.how else { continue };
+        for p in premises {
+            // A premise that is not a fact gets a node of its own.
+            let (label, shape, facts) = match p {
+                Premise::Fact { node } => {
+                    let _ = writeln!(out, "  n{node} -> n{i};");
+                    continue;
                 }
+                Premise::Absent { atom } => (format!("not {atom}"), "note", &[][..]),
+                Premise::Test { text } => (text.clone(), "plaintext", &[][..]),
+                Premise::Aggregate { text, facts, .. } => (text.clone(), "hexagon", &facts[..]),
+            };
+            let _ = writeln!(out, "  x{extra} [label={}, shape={shape}];\n  x{extra} -> n{i};", dot_quote(&label));
+            for f in facts {
+                let _ = writeln!(out, "  n{f} -> x{extra};");
             }
+            extra += 1;
         }
     }
     out.push_str("}\n");
     out
-}
-
-fn dot_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }

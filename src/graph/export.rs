@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 use serde::Serialize;
 
-use crate::output::{JSON_VERSION, value_json};
+use crate::output::{JSON_VERSION, dot_quote, value_json};
 use crate::source::SourceMap;
 use crate::value::Interval;
 
@@ -519,24 +519,6 @@ fn location(sources: &SourceMap, span: crate::source::Span) -> String {
 
 // ---------------------------------------------------------------- DOT
 
-/// A DOT double-quoted string: `"` and `\` escaped, newlines as `\n` (a centred line break in
-/// Graphviz labels), carriage returns dropped.
-pub fn dot_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Shape and fill colour of a node of `kind`.
 pub fn kind_style(kind: &str) -> (&'static str, &'static str) {
     match kind {
@@ -803,15 +785,6 @@ impl EntityGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dot_quote_escapes_quotes_backslashes_and_newlines() {
-        assert_eq!(dot_quote("plain"), "\"plain\"");
-        assert_eq!(dot_quote("say \"hi\""), "\"say \\\"hi\\\"\"");
-        assert_eq!(dot_quote("a\\b"), "\"a\\\\b\"");
-        assert_eq!(dot_quote("two\nlines\r"), "\"two\\nlines\"");
-        assert_eq!(dot_quote("-> { } ; ="), "\"-> { } ; =\"");
-    }
 
     #[test]
     fn kinds_have_distinct_styles() {
