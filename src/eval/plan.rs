@@ -334,7 +334,7 @@ fn place_atom(
 }
 
 /// An index on `key_cols`, or [`MEMBER`] when every column is bound: then the relation's own
-/// deduplication set answers the lookup and no index needs to be built.
+/// membership structure answers the lookup and no index needs to be built.
 fn index_or_member(cx: &mut PlanCx<'_>, rel: PredId, key_cols: &[usize]) -> usize {
     let relation = &mut cx.rels[rel as usize];
     if key_cols.len() == relation.width && key_cols.iter().enumerate().all(|(i, &c)| i == c) {

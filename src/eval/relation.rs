@@ -3,9 +3,10 @@
 //! wider ones), and hash indexes on the column sets that joins probe.
 //!
 //! Rows are append-only and numbered in insertion order, which is also the order of the rounds
-//! that derived them. That gives provenance for free: `round_starts` records where each round
-//! began, so the round (height) of any row is a binary search, and an index chain, whose rows
-//! are increasing, can stop at any round boundary.
+//! that derived them (within a round, a narrow relation's rows are in key order). That gives
+//! provenance almost for free: `round_starts` records where each round began, so the round
+//! (height) of any row is a binary search, and an index chain, whose rows are increasing, can
+//! stop at any round boundary.
 
 use std::hash::Hasher;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use rustc_hash::FxHasher;
 use super::runs::{self, Candidates, Narrow, Place, Run, pack};
 use crate::value::Id;
 
-/// How many tables a relation's deduplication set is split into.
+/// How many tables a wide relation's hash set is split into.
 const PARTS: usize = 16;
 
 /// The table of a hash: bits that hashbrown uses neither for the bucket (low bits) nor for

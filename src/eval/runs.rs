@@ -37,13 +37,14 @@ enum Tags {
 }
 
 impl Tags {
-    fn for_span(span: u32, len: usize) -> Tags {
+    /// No tags yet, as narrow as a run spanning `span` rounds allows.
+    fn for_span(span: u32) -> Tags {
         if span <= 1 << 8 {
-            Tags::U8(Vec::with_capacity(len))
+            Tags::U8(Vec::new())
         } else if span <= 1 << 16 {
-            Tags::U16(Vec::with_capacity(len))
+            Tags::U16(Vec::new())
         } else {
-            Tags::U32(Vec::with_capacity(len))
+            Tags::U32(Vec::new())
         }
     }
 
@@ -87,12 +88,21 @@ impl Tags {
         }
     }
 
-    fn heap_bytes(&self) -> usize {
+    fn bytes_per_tag(&self) -> usize {
         match self {
-            Tags::U8(t) => t.capacity(),
-            Tags::U16(t) => t.capacity() * 2,
-            Tags::U32(t) => t.capacity() * 4,
+            Tags::U8(_) => 1,
+            Tags::U16(_) => 2,
+            Tags::U32(_) => 4,
         }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        let capacity = match self {
+            Tags::U8(t) => t.capacity(),
+            Tags::U16(t) => t.capacity(),
+            Tags::U32(t) => t.capacity(),
+        };
+        capacity * self.bytes_per_tag()
     }
 }
 
@@ -178,16 +188,15 @@ impl Run {
             Rows::Each(rows) => Out::Rows(rows),
             Rows::Rounds { first, tags } => {
                 let span = later.last_round().max(first) - first + 1;
-                let widened = match (&tags, Tags::for_span(span, 0)) {
-                    (Tags::U8(_), Tags::U8(_)) | (Tags::U16(_), Tags::U16(_) | Tags::U8(_)) | (Tags::U32(_), _) => tags,
-                    (_, mut wider) => {
-                        for i in 0..tags.len() {
-                            wider.set(i, tags.get(i));
-                        }
-                        wider
+                let mut needed = Tags::for_span(span);
+                if needed.bytes_per_tag() > tags.bytes_per_tag() {
+                    for i in 0..tags.len() {
+                        needed.set(i, tags.get(i));
                     }
-                };
-                Out::Tags(first, widened)
+                    Out::Tags(first, needed)
+                } else {
+                    Out::Tags(first, tags)
+                }
             }
         };
         // The newer run's rows or rounds, once, so the merge loop below does not match per key.

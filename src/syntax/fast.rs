@@ -19,7 +19,7 @@ pub(super) fn plain_fact(
     let bytes = text.as_bytes();
     let span = |a: usize, b: usize| Span::new(file, a, b);
     let mut at = start;
-    let pred_end = word_end(bytes, at)?;
+    let pred_end = word_end(text, at)?;
     let pred = &text[at..pred_end];
     at = skip_blanks(bytes, pred_end);
     if bytes.get(at) != Some(&b'(') {
@@ -50,7 +50,7 @@ pub(super) fn plain_fact(
                 Value::Int(n)
             }
             _ => {
-                let end = word_end(bytes, at)?;
+                let end = word_end(text, at)?;
                 let word = &text[at..end];
                 at = end;
                 Value::text(word)
@@ -79,14 +79,14 @@ pub(super) fn plain_fact(
 
 /// The end of a lower-case word that is not a keyword (a `name` or a plain `pred_name`),
 /// which must not run on into `:` (a namespaced name) or `(` after a function name.
-fn word_end(bytes: &[u8], start: usize) -> Option<usize> {
+fn word_end(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
     if !bytes.get(start)?.is_ascii_lowercase() {
         return None;
     }
     let end = start
         + bytes[start..].iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_')).unwrap_or(bytes.len() - start);
-    let word = std::str::from_utf8(&bytes[start..end]).ok()?;
-    if super::is_keyword(word) || bytes.get(end) == Some(&b':') {
+    if super::is_keyword(&text[start..end]) || bytes.get(end) == Some(&b':') {
         return None;
     }
     Some(end)

@@ -343,14 +343,8 @@ impl Lower {
     }
 
     fn lower_comparison(&mut self, pair: Pair<'_, Rule>) -> Option<Literal> {
-        let span = self.span(&pair);
-        let mut it = parts(pair);
-        let (lhs, op, rhs) = (it.next(), it.next(), it.next());
-        let (Some(lhs), Some(op), Some(rhs)) = (lhs, op, rhs) else {
-            self.internal(span, "comparison");
-            return None;
-        };
-        let op = match op.as_str() {
+        let (lhs, op, rhs, span) = self.lower_binary(pair, "comparison")?;
+        let op = match op {
             "=" => CmpOp::Eq,
             "!=" => CmpOp::Ne,
             "<" => CmpOp::Lt,
@@ -358,26 +352,32 @@ impl Lower {
             ">" => CmpOp::Gt,
             _ => CmpOp::Ge,
         };
-        let (lhs, rhs) = (self.lower_top_expr(lhs), self.lower_top_expr(rhs));
-        Some(Literal::Compare { op, lhs: lhs?, rhs: rhs?, span })
+        Some(Literal::Compare { op, lhs, rhs, span })
     }
 
     fn lower_temporal(&mut self, pair: Pair<'_, Rule>) -> Option<Literal> {
-        let span = self.span(&pair);
-        let mut it = parts(pair);
-        let (lhs, op, rhs) = (it.next(), it.next(), it.next());
-        let (Some(lhs), Some(op), Some(rhs)) = (lhs, op, rhs) else {
-            self.internal(span, "time test");
-            return None;
-        };
-        let op = match op.as_str() {
+        let (lhs, op, rhs, span) = self.lower_binary(pair, "time test")?;
+        let op = match op {
             "after" => TimeOp::After,
             "before" => TimeOp::Before,
             "during" => TimeOp::During,
             _ => TimeOp::Overlaps,
         };
+        Some(Literal::Temporal { op, lhs, rhs, span })
+    }
+
+    /// The sides and the operator of a comparison or a time test (`what`); both sides are
+    /// lowered, so each reports its own errors.
+    fn lower_binary<'i>(&mut self, pair: Pair<'i, Rule>, what: &str) -> Option<(Expr, &'i str, Expr, Span)> {
+        let span = self.span(&pair);
+        let mut it = parts(pair);
+        let (lhs, op, rhs) = (it.next(), it.next(), it.next());
+        let (Some(lhs), Some(op), Some(rhs)) = (lhs, op, rhs) else {
+            self.internal(span, what);
+            return None;
+        };
         let (lhs, rhs) = (self.lower_top_expr(lhs), self.lower_top_expr(rhs));
-        Some(Literal::Temporal { op, lhs: lhs?, rhs: rhs?, span })
+        Some((lhs?, op.as_str(), rhs?, span))
     }
 
     fn lower_aggregate(&mut self, pair: Pair<'_, Rule>) -> Option<Aggregate> {
