@@ -75,7 +75,7 @@ Formats (--format):
 Answers go to stdout, diagnostics to stderr. A closed pipe (`| head`) is not an error.
 
 Environment:
-  BECAUSE_THREADS  threads a large recursive round may use (default: the machine's cores,
+  BECAUSE_THREADS  threads a large join may use (default: the machine's cores,
                    at most 8; 1 evaluates on one thread). Answers and proofs do not depend
                    on it.
   BECAUSE_HISTORY  the REPL's history file (empty: none)
