@@ -272,6 +272,18 @@ struct Settings {
 }
 
 impl Settings {
+    /// An empty knowledge base with these limits and the threads `BECAUSE_THREADS` allows (the
+    /// library never reads the environment itself).
+    fn knowledge_base(&self) -> KnowledgeBase {
+        let mut kb = KnowledgeBase::new(self.limits.clone());
+        let mut runtime = because::eval::Runtime::default();
+        if let Some(n) = std::env::var("BECAUSE_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+            runtime.threads = n.max(1);
+        }
+        kb.set_runtime(runtime);
+        kb
+    }
+
     fn new(g: &GlobalArgs) -> Settings {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = |terminal: bool| match g.color {
@@ -473,7 +485,7 @@ fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb:
 
 /// `because run FILE...`
 fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
-    let mut kb = KnowledgeBase::new(s.limits.clone());
+    let mut kb = s.knowledge_base();
     match load_files(&mut kb, files) {
         Ok(loaded) => {
             report(&kb, &loaded.warnings, s);
@@ -488,7 +500,7 @@ fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
 
 /// Bare `because` with piped stdin: the statements read, on top of the shipped knowledge base.
 fn piped(s: &Settings) -> io::Result<ExitCode> {
-    let mut kb = KnowledgeBase::new(s.limits.clone());
+    let mut kb = s.knowledge_base();
     if let Err(e) = load_shipped(&mut kb) {
         report(&kb, &e.diagnostics, s);
         return Ok(ExitCode::from(EXIT_ERROR));
@@ -652,7 +664,7 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
 /// `because check FILE...`: diagnostics only. With `--format json`/`jsonl` they are also
 /// printed to stdout as JSON.
 fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
-    let mut kb = KnowledgeBase::new(s.limits.clone());
+    let mut kb = s.knowledge_base();
     // Checking evaluates nothing: a runaway program is still checked in an instant.
     let checked = match files {
         [one] if one.as_os_str() == "-" => load_files(&mut kb, files),
@@ -694,7 +706,7 @@ fn repl(files: &[PathBuf], s: &Settings) -> ExitCode {
 /// printed, and `None` means it failed to load. The shipped knowledge base's warnings are not
 /// the user's to fix, so only errors are shown for it.
 fn open_files_or_shipped(files: &[PathBuf], s: &Settings) -> Option<KnowledgeBase> {
-    let mut kb = KnowledgeBase::new(s.limits.clone());
+    let mut kb = s.knowledge_base();
     let loaded = if files.is_empty() {
         load_shipped(&mut kb).map(|_| LoadReport::default())
     } else {

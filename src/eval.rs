@@ -10,6 +10,9 @@ pub mod expr;
 pub mod plan;
 pub mod relation;
 pub mod runs;
+mod runtime;
+
+pub use runtime::{BIG_STACK, Runtime};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
@@ -92,13 +95,17 @@ impl Default for Limits {
     }
 }
 
-/// Runs `f` on a thread with a large stack. The join executor recurses once per body literal,
-/// so a rule with thousands of literals needs more than a default 2-8 MiB stack; the memory is
-/// only reserved, not used, unless the recursion goes that deep.
-pub fn on_big_stack<T: Send, E: Send + From<Diagnostic>>(f: impl FnOnce() -> Result<T, E> + Send) -> Result<T, E> {
-    const STACK: usize = 512 << 20;
+/// Runs `f` on a thread with the runtime's large stack (see [`Runtime::stack`]), or on the
+/// caller's thread when the runtime has none.
+pub fn on_big_stack<T: Send, E: Send + From<Diagnostic>>(
+    runtime: &Runtime,
+    f: impl FnOnce() -> Result<T, E> + Send,
+) -> Result<T, E> {
+    let Some(stack) = runtime.stack else {
+        return f();
+    };
     std::thread::scope(|scope| {
-        match std::thread::Builder::new().name("because-eval".into()).stack_size(STACK).spawn_scoped(scope, f) {
+        match std::thread::Builder::new().name("because-eval".into()).stack_size(stack).spawn_scoped(scope, f) {
             Ok(handle) => match handle.join() {
                 Ok(value) => value,
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -278,9 +285,10 @@ pub fn evaluate(
     program: &Program,
     interner: &mut Interner,
     limits: &Limits,
+    runtime: &Runtime,
     builtins: BuiltinRows,
 ) -> Result<Database, Diagnostic> {
-    let started = Instant::now();
+    let started = runtime.clock.then(Instant::now);
     let always = interner.intern(Value::Interval(Interval::ALWAYS));
     let mut db = Database {
         relations: program.preds.iter().map(|p| Relation::new(p.width())).collect(),
@@ -345,7 +353,7 @@ pub fn evaluate(
                 let head_slot = slot(rule.head.pred);
                 let temporal_head = temporal[rule.head.pred as usize];
                 let new = &mut new[head_slot];
-                match splittable(steps, &db, rule.head.pred, &delta, temporal_head) {
+                match splittable(steps, &db, rule.head.pred, &delta, temporal_head, runtime.threads) {
                     Some(split) => {
                         run_rule_split(rule, steps, &db, &delta, split, &guard, &mut new.candidates)?;
                         db.stats.split_runs += 1;
@@ -388,7 +396,7 @@ pub fn evaluate(
             }
         }
     }
-    db.stats.elapsed = started.elapsed();
+    db.stats.elapsed = started.map_or(Duration::ZERO, |s| s.elapsed());
     Ok(db)
 }
 
@@ -519,15 +527,6 @@ const SPLIT_MIN_ROWS: u32 = 4096;
 /// runs once, so its split saves time once but its buffers add to the peak).
 const SPLIT_MIN_SCAN_ROWS: u32 = 1 << 18;
 
-/// How many threads a round may use: `BECAUSE_THREADS`, or the machine's cores (at most 8).
-fn threads() -> usize {
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *THREADS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        std::env::var("BECAUSE_THREADS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(cores).max(1)
-    })
-}
-
 /// How a rule's run is cut across threads.
 #[derive(Debug, Clone, Copy)]
 struct Split {
@@ -544,8 +543,14 @@ struct Split {
 /// (no arithmetic, aggregate or test reads or creates values, so the threads need no
 /// interner), a head without time, and enough rows to pay for the threads. The rows are the
 /// delta in a recursive round, or else the relation the plan scans first.
-fn splittable(steps: &[Step], db: &Database, head: PredId, delta: &[(u32, u32)], temporal_head: bool) -> Option<Split> {
-    let threads = threads();
+fn splittable(
+    steps: &[Step],
+    db: &Database,
+    head: PredId,
+    delta: &[(u32, u32)],
+    temporal_head: bool,
+    threads: usize,
+) -> Option<Split> {
     // Only a narrow head collects candidates that parts can filter on their own.
     if threads < 2 || temporal_head || steps.len() > 64 || db.relations[head as usize].runs().is_none() {
         return None;

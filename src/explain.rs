@@ -443,7 +443,8 @@ impl KnowledgeBase {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn explain(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
-        crate::eval::on_big_stack(|| self.explain_here(query, options))
+        let runtime = self.runtime().clone();
+        crate::eval::on_big_stack(&runtime, || self.explain_here(query, options))
     }
 
     fn explain_here(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use crate::ast::{self, Module, QueryKind};
 use crate::check::{self, RawTable};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::eval::{self, Database, Limits};
+use crate::eval::{self, Database, Limits, Runtime};
 use crate::load::{Embedded, Loader, normalize_ws};
 use crate::program::{Program, QueryIr};
 use crate::source::SourceMap;
@@ -191,6 +191,7 @@ pub struct KnowledgeBase {
     program: Program,
     db: Database,
     limits: Limits,
+    runtime: Runtime,
     embedded: &'static [Embedded],
     /// Files loaded by path, for `:reload`.
     paths: Vec<PathBuf>,
@@ -226,6 +227,7 @@ impl KnowledgeBase {
             program: Program::default(),
             db: Database::default(),
             limits,
+            runtime: Runtime::default(),
             embedded: ALLIANCE,
             paths: Vec::new(),
         }
@@ -272,6 +274,31 @@ impl KnowledgeBase {
     /// ```
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// The threads, stack and clock evaluation may use.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let kb = KnowledgeBase::default();
+    /// assert_eq!(kb.runtime(), &because::eval::Runtime::default());
+    /// ```
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// Replaces the runtime for what runs from now on (answers and proofs do not depend on it).
+    ///
+    /// ```
+    /// use because::eval::Runtime;
+    /// use because::kb::KnowledgeBase;
+    ///
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.set_runtime(Runtime { threads: 1, ..Runtime::default() });
+    /// assert_eq!(kb.runtime().threads, 1);
+    /// ```
+    pub fn set_runtime(&mut self, runtime: Runtime) {
+        self.runtime = runtime;
     }
 
     /// Loads a `.kb` file (and what it includes and loads). All or nothing. Diagnostics name
@@ -359,6 +386,7 @@ impl KnowledgeBase {
     pub fn reload(&mut self) -> Result<LoadReport, Error> {
         let paths = self.paths.clone();
         let mut fresh = KnowledgeBase::new(self.limits.clone());
+        fresh.runtime = self.runtime.clone();
         let mut warnings = Diagnostics::default();
         for p in &paths {
             warnings.extend(fresh.load_file(p)?.warnings);
@@ -434,8 +462,10 @@ impl KnowledgeBase {
             return Ok(LoadReport { warnings: diags, queries: 0..0 });
         }
         // 3. Evaluate.
-        let (interner, limits) = (&mut self.interner, &self.limits);
-        let db = eval::on_big_stack(|| eval::evaluate(&program, interner, limits, crate::graph::builtin_rows))?;
+        let (interner, limits, runtime) = (&mut self.interner, &self.limits, &self.runtime);
+        let db = eval::on_big_stack(runtime, || {
+            eval::evaluate(&program, interner, limits, runtime, crate::graph::builtin_rows)
+        })?;
         // 4. Commit.
         // The old modules come first, so their queries do too.
         let new_queries = self.program.queries.len()..program.queries.len();
@@ -534,7 +564,7 @@ impl KnowledgeBase {
     pub fn answer(&mut self, query: &QueryIr) -> Result<Answers, Error> {
         self.fill_builtins(&query.body)?;
         let (program, db, interner, limits) = (&self.program, &mut self.db, &mut self.interner, &self.limits);
-        let rows = eval::on_big_stack(|| eval::answer(program, db, interner, query, limits))?;
+        let rows = eval::on_big_stack(&self.runtime, || eval::answer(program, db, interner, query, limits))?;
         Ok(Answers {
             query: query.text.clone(),
             columns: query.columns.iter().map(|(_, n)| n.to_string()).collect(),

@@ -80,6 +80,7 @@ pub mod kb;
 pub mod load;
 pub mod output;
 pub mod program;
+#[cfg(feature = "cli")]
 pub mod repl;
 pub mod source;
 pub mod syntax;

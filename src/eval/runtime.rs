@@ -1,0 +1,59 @@
+//! How evaluation may use the machine: threads, a large stack, the clock. The library never
+//! reads these from the environment; a front end sets them (the CLI reads `BECAUSE_THREADS`).
+//! The defaults are portable: on WebAssembly, where a target may have no threads, everything
+//! runs on the caller's thread.
+
+/// Machine resources an evaluation, query or explanation may use.
+///
+/// ```
+/// use because::eval::Runtime;
+/// use because::kb::KnowledgeBase;
+///
+/// // One thread, no stack of its own: what a WebAssembly build uses by default.
+/// let mut kb = KnowledgeBase::default();
+/// kb.set_runtime(Runtime::single_threaded());
+/// kb.load_str("p.kb", "p(a).\nq(X) :- p(X).\n", None)?;
+/// assert!(kb.query("q(a)")?.holds());
+/// # Ok::<(), because::kb::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runtime {
+    /// Threads a large join may use (1: only the caller's thread). Answers and proofs are the
+    /// same for any number.
+    pub threads: usize,
+    /// Bytes of stack reserved for evaluation, queries and explanations, on a thread of their
+    /// own: the join executor recurses once per body literal, so a rule with thousands of
+    /// literals needs more than a default 2-8 MiB stack (the memory is only reserved). `None`
+    /// runs them on the caller's thread.
+    pub stack: Option<usize>,
+    /// Whether evaluation reads the clock to report its duration (`EvalStats::elapsed`).
+    /// Timeouts read it only when `Limits::timeout` is set.
+    pub clock: bool,
+}
+
+/// The stack reserved by default where threads exist.
+pub const BIG_STACK: usize = 512 << 20;
+
+impl Default for Runtime {
+    /// The machine's cores (at most 8) and a 512 MiB stack; on WebAssembly, one thread and the
+    /// caller's stack.
+    fn default() -> Runtime {
+        if cfg!(target_family = "wasm") {
+            return Runtime::single_threaded();
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        Runtime { threads: cores, stack: Some(BIG_STACK), clock: true }
+    }
+}
+
+impl Runtime {
+    /// Everything on the caller's thread.
+    ///
+    /// ```
+    /// let r = because::eval::Runtime::single_threaded();
+    /// assert_eq!((r.threads, r.stack), (1, None));
+    /// ```
+    pub fn single_threaded() -> Runtime {
+        Runtime { threads: 1, stack: None, clock: !cfg!(all(target_family = "wasm", target_os = "unknown")) }
+    }
+}
