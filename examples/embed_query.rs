@@ -40,7 +40,7 @@ pub fn ask(kb: &mut KnowledgeBase, query: &str, params: &[(&str, Value)]) -> Out
             stderr: String::new(),
             code: if answers.holds() { EXIT_FOUND } else { EXIT_NONE },
         },
-        Err(e) => Outcome { stdout: String::new(), stderr: kb.render(&e.diagnostics, false, true), code: EXIT_ERROR },
+        Err(e) => Outcome { stdout: String::new(), stderr: e.render(false, true), code: EXIT_ERROR },
     }
 }
 
@@ -60,7 +60,7 @@ pub fn answer_file(kb: &mut KnowledgeBase) -> Outcome {
         match rendered {
             Ok(text) => out.stdout.push_str(&text),
             Err(e) => {
-                out.stderr.push_str(&kb.render(&e.diagnostics, false, true));
+                out.stderr.push_str(&e.render(false, true));
                 out.code = EXIT_ERROR;
             }
         }
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
         None => kb.load_file(Path::new(because::kb::ALLIANCE_ENTRY)).map(drop),
     };
     if let Err(e) = loaded {
-        eprint!("{}", kb.render(&e.diagnostics, false, true));
+        eprint!("{}", e.render(false, true));
         return ExitCode::from(EXIT_ERROR);
     }
     let outcome = match args.get(1) {

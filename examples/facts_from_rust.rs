@@ -94,7 +94,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprint!("{}", kb.render(&e.diagnostics, false, true));
+            eprint!("{}", e.render(false, true));
             ExitCode::from(2)
         }
     }

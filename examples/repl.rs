@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         files.iter().try_for_each(|f| kb.load_file(std::path::Path::new(f)).map(drop))
     };
     if let Err(e) = loaded {
-        eprint!("{}", kb.render(&e.diagnostics, false, true));
+        eprint!("{}", e.render(false, true));
         return ExitCode::from(2);
     }
     repl::run(kb, Options::default())

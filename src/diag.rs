@@ -24,6 +24,8 @@
 //! );
 //! ```
 
+pub mod codes;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;

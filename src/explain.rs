@@ -444,7 +444,8 @@ impl KnowledgeBase {
     /// ```
     pub fn explain(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
         let runtime = self.runtime().clone();
-        crate::eval::on_big_stack(&runtime, || self.explain_here(query, options))
+        let explained = crate::eval::on_big_stack(&runtime, || self.explain_here(query, options));
+        explained.map_err(|e| self.with_sources(e))
     }
 
     fn explain_here(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {

@@ -61,7 +61,9 @@ pub const ALLIANCE: &[Embedded] = &[
 /// ```
 pub const ALLIANCE_ENTRY: &str = "facts/alliance/alliance.kb";
 
-/// Diagnostics from a failed operation; render them with [`KnowledgeBase::render`].
+/// Diagnostics from a failed operation, with the texts they point into: an error renders on
+/// its own ([`Error::render`]), even after the knowledge base that made it is gone or has
+/// moved on.
 ///
 /// `Error` implements [`std::error::Error`]; its `Display` is one `error[code]: message` line
 /// per error, without source lines.
@@ -72,24 +74,36 @@ pub const ALLIANCE_ENTRY: &str = "facts/alliance/alliance.kb";
 /// let mut kb = KnowledgeBase::default();
 /// let e = kb.load_str("bad.kb", "p(a).\nq(X, Y) :- p(X).\n", None).unwrap_err();
 /// assert_eq!(e.diagnostics.0[0].code, "check::unsafe_variable");
-/// let text = kb.render(&e.diagnostics, false, true);
+/// drop(kb);
+/// let text = e.render(false, true);
 /// assert!(text.starts_with("bad.kb:2:6: error[check::unsafe_variable]"), "{text}");
+/// assert!(text.contains("2 | q(X, Y) :- p(X)."), "{text}");
 /// ```
 #[derive(Debug, Clone)]
 pub struct Error {
     /// Every diagnostic of the operation, errors and warnings, sorted by position.
     pub diagnostics: Diagnostics,
+    /// The texts the diagnostics' spans point into (shared, not copied).
+    pub sources: SourceMap,
 }
 
 impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Error {
-        Error { diagnostics: d.into() }
+        Error { diagnostics: d.into(), sources: SourceMap::default() }
     }
 }
 
 impl From<Diagnostics> for Error {
     fn from(diagnostics: Diagnostics) -> Error {
-        Error { diagnostics }
+        Error { diagnostics, sources: SourceMap::default() }
+    }
+}
+
+impl Error {
+    /// Renders the diagnostics as text with their source lines and carets; colour only with
+    /// `color`, warnings only with `warnings`.
+    pub fn render(&self, color: bool, warnings: bool) -> String {
+        self.diagnostics.render(&self.sources, color, warnings)
     }
 }
 
@@ -381,12 +395,18 @@ impl KnowledgeBase {
     /// std::fs::write(&file, "p(a).\np(b).\n").unwrap();
     /// kb.reload()?;
     /// assert_eq!(kb.query("p(X)")?.len(), 2);
+    /// // A failed reload keeps the old state, and its error shows the new text.
+    /// std::fs::write(&file, "p(a).\nq(X, Y) :- p(X).\n").unwrap();
+    /// let e = kb.reload().unwrap_err();
+    /// assert!(e.render(false, true).contains("2 | q(X, Y) :- p(X)."));
+    /// assert_eq!(kb.query("p(X)")?.len(), 2);
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn reload(&mut self) -> Result<LoadReport, Error> {
         let paths = self.paths.clone();
         let mut fresh = KnowledgeBase::new(self.limits.clone());
         fresh.runtime = self.runtime.clone();
+        fresh.embedded = self.embedded;
         let mut warnings = Diagnostics::default();
         for p in &paths {
             warnings.extend(fresh.load_file(p)?.warnings);
@@ -430,6 +450,20 @@ impl KnowledgeBase {
     }
 
     fn stage_as(&mut self, read: impl FnOnce(&mut Loader<'_>), stage: Stage) -> Result<LoadReport, Error> {
+        let staged = self.stage_here(read, stage);
+        staged.map_err(|e| self.with_sources(e))
+    }
+
+    /// Gives an error the texts it points into: this knowledge base's files, which include
+    /// every file a failed load read.
+    pub(crate) fn with_sources(&self, mut e: Error) -> Error {
+        if e.sources.is_empty() {
+            e.sources = self.sources.clone();
+        }
+        e
+    }
+
+    fn stage_here(&mut self, read: impl FnOnce(&mut Loader<'_>), stage: Stage) -> Result<LoadReport, Error> {
         // 1. Read and parse.
         let first_new_file = self.sources.len();
         let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
@@ -539,6 +573,11 @@ impl KnowledgeBase {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn parse_query_with(&mut self, text: &str, params: &[(String, String)]) -> Result<QueryIr, Error> {
+        let parsed = self.parse_query_here(text, params);
+        parsed.map_err(|e| self.with_sources(e))
+    }
+
+    fn parse_query_here(&mut self, text: &str, params: &[(String, String)]) -> Result<QueryIr, Error> {
         let file = self.sources.add("<query>".to_string(), None, Arc::from(text));
         let mut ast = syntax::parse_query(file, text)?;
         let values: Vec<(String, Value)> = params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
@@ -562,6 +601,11 @@ impl KnowledgeBase {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn answer(&mut self, query: &QueryIr) -> Result<Answers, Error> {
+        let answered = self.answer_here(query);
+        answered.map_err(|e| self.with_sources(e))
+    }
+
+    fn answer_here(&mut self, query: &QueryIr) -> Result<Answers, Error> {
         self.fill_builtins(&query.body)?;
         let (program, db, interner, limits) = (&self.program, &mut self.db, &mut self.interner, &self.limits);
         let rows = eval::on_big_stack(&self.runtime, || eval::answer(program, db, interner, query, limits))?;

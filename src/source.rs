@@ -72,12 +72,13 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = u32> + '_ {
 /// Every file a knowledge base has read, addressed by [`FileId`].
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    /// Shared, so that a copy (which an error carries to render itself) costs a pointer a file.
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, name: String, path: Option<PathBuf>, text: Arc<str>) -> FileId {
-        self.files.push(SourceFile::new(name, path, text));
+        self.files.push(Arc::new(SourceFile::new(name, path, text)));
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -86,6 +87,7 @@ impl SourceMap {
         static UNKNOWN: std::sync::OnceLock<SourceFile> = std::sync::OnceLock::new();
         self.files
             .get(id.0 as usize)
+            .map(|f| &**f)
             .unwrap_or_else(|| UNKNOWN.get_or_init(|| SourceFile::new("<unknown>".into(), None, Arc::from(""))))
     }
 

@@ -215,6 +215,7 @@ impl KnowledgeBase {
     pub fn reload_keeping_session(&mut self) -> Result<LoadReport, Error> {
         let session = self.session_text();
         let mut fresh = KnowledgeBase::new(self.limits.clone());
+        fresh.runtime = self.runtime.clone();
         fresh.embedded = self.embedded;
         // The fresh knowledge base adds to the same source map, so that its diagnostics can be
         // rendered whichever state survives.
@@ -255,6 +256,7 @@ impl KnowledgeBase {
     /// ```
     pub fn reset_to(&mut self, paths: &[PathBuf]) -> Result<(), Error> {
         let mut fresh = KnowledgeBase::new(self.limits.clone());
+        fresh.runtime = self.runtime.clone();
         fresh.embedded = self.embedded;
         fresh.sources = std::mem::take(&mut self.sources);
         for p in paths {

@@ -1,0 +1,139 @@
+//! The registry of diagnostic codes: every code the library and the command line raise, with
+//! its stage and a one-line description. `docs/diagnostics.md` is generated from it
+//! ([`markdown`]), and `tests/diagnostics.rs` fails when a code used in `src/` is missing here,
+//! when a code listed here is no longer used, or when the page is out of date.
+
+/// One diagnostic code: what it is called and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The stable namespaced code, such as `check::unsafe_variable`.
+    pub code: &'static str,
+    /// `error` or `warning`: how the code is raised.
+    pub severity: &'static str,
+    /// One sentence: when it is raised.
+    pub description: &'static str,
+}
+
+const fn error(code: &'static str, description: &'static str) -> CodeInfo {
+    CodeInfo { code, severity: "error", description }
+}
+
+const fn warning(code: &'static str, description: &'static str) -> CodeInfo {
+    CodeInfo { code, severity: "warning", description }
+}
+
+/// Every code, grouped by stage in pipeline order, sorted by name within a stage.
+pub const CODES: &[CodeInfo] = &[
+    // Reading files.
+    error("load::bad_row", "A row of a data file does not fit its predicate (wrong field count or a bad value)."),
+    error("load::include_cycle", "A file includes itself, directly or through other files."),
+    error("load::invalid_utf8", "A file or standard input is not UTF-8 text."),
+    error(
+        "load::missing_file",
+        "A file named by the command line, `include`, `load` or `source ... file` cannot be read.",
+    ),
+    error("load::too_large", "A file is larger than the 1 GiB a load reads."),
+    error(
+        "load::unknown_arity",
+        "An empty data file is loaded into a predicate that nothing else uses, so its arity is unknown.",
+    ),
+    // Parsing.
+    error("parse::bad_escape", "A string holds an escape sequence the language does not know."),
+    error("parse::dec_overflow", "A decimal literal is out of range."),
+    error("parse::int_overflow", "An integer literal does not fit in 64 bits."),
+    error("parse::internal", "The parser produced nothing for a non-empty query (a bug: please report it)."),
+    error("parse::too_deep", "Brackets or expressions nest deeper than the parser allows."),
+    error("parse::unexpected", "The text does not fit the grammar here; the message says what was expected."),
+    error("parse::unterminated_comment", "A block comment is never closed."),
+    error("parse::unterminated_string", "A string is never closed."),
+    // Checking.
+    error("check::arity_mismatch", "A predicate is used with different numbers of arguments."),
+    error("check::bad_interval", "An interval starts after it ends."),
+    error("check::body_too_long", "A rule body has more literals than the evaluator allows."),
+    warning("check::duplicate_fact", "The same fact is stated twice."),
+    warning("check::duplicate_source", "Two `source` statements declare the same name."),
+    error("check::non_ground_fact", "A fact has a variable or an expression among its arguments."),
+    error("check::quote_not_in_source", "A cited quote is not found verbatim in its source's document."),
+    error("check::reserved_name", "A user statement defines a name the language reserves (a built-in predicate)."),
+    warning("check::singleton_variable", "A named variable appears once in a rule: a typo, or write it as `_Name`."),
+    error("check::unbound_parameter", "A query uses a `$name` parameter that was not given a value."),
+    error("check::undefined_predicate", "A rule or query reads a predicate that no fact, rule or load defines."),
+    error("check::unknown_kind", "An entity declaration names a kind that no `kind` statement declares."),
+    error("check::unknown_source", "A citation names a source that no `source` statement declares."),
+    error(
+        "check::unsafe_variable",
+        "A variable of a rule's head, a negation or a comparison is never bound by the body.",
+    ),
+    error("check::unstratifiable", "A predicate depends on itself through negation or an aggregate."),
+    error("check::wildcard_in_expression", "`_` is used inside an expression, where it has no value."),
+    // Queries and the library's conveniences.
+    error("query::not_a_select", "A `why` query was given where a select query is expected."),
+    error("query::not_a_why", "A select query was given where a `why` query is expected."),
+    error("api::bad_predicate", "Facts added from Rust name something that is not a predicate name."),
+    error("api::bad_value", "A value added from Rust cannot be a constant (a decimal that is not finite)."),
+    // Evaluation.
+    error("eval::cancelled", "Evaluation was cancelled (Ctrl-C, or the library's cancel flag)."),
+    error("eval::division_by_zero", "An expression divides by zero."),
+    error("eval::max_facts", "Evaluation derived more facts than the limit allows (`--max-facts`)."),
+    error("eval::no_thread", "The evaluation thread could not be started (out of threads or memory)."),
+    error("eval::no_value", "`start` or `end` of an interval that has no such end."),
+    error("eval::overflow", "Arithmetic overflowed."),
+    error("eval::stopped", "Evaluation of a rule stopped early without another diagnostic (a bug: please report it)."),
+    error("eval::thread", "A thread of a split evaluation stopped unexpectedly."),
+    error("eval::timeout", "Evaluation ran longer than the time limit (`--timeout`)."),
+    error("eval::type_error", "An operation was applied to values of the wrong type (text in arithmetic, ...)."),
+    error("eval::unplaceable", "A literal's variables are never bound, so the literal cannot be evaluated."),
+    // Explanations.
+    error("explain::no_derivation", "A fact holds but no derivation of it could be rebuilt (a bug: please report it)."),
+    error("explain::not_an_atom", "`why` was asked of something other than one positive atom."),
+    error("explain::unplaceable", "A rule's premises cannot be ordered for the explanation."),
+    // The entity graph.
+    error("graph::conflicting_requests", "Two graph views were asked for at once."),
+    error("graph::too_large", "A built-in graph relation would be too large to compute."),
+    error("graph::unknown_builtin", "A `graph:` predicate that does not exist."),
+    error("graph::unknown_entity", "No fact mentions the entity a graph request names."),
+    error("graph::unknown_predicate", "A graph request names a predicate that does not exist."),
+    // Sessions (the REPL's assertions and retractions).
+    error("session::no_such_fact", "A retraction names a fact that is not in the knowledge base."),
+    error("session::not_a_fact", "Something other than a fact was given to retract."),
+    error("session::query_asserted", "A query was given to assert."),
+    // The front ends.
+    error("cli::bad_interval", "A command-line option expects an interval (`1991..2019`)."),
+    error("cli::dot_for_select", "`--format dot` was asked of a select query; it draws proofs."),
+    error("cli::stdin", "Standard input cannot be read."),
+    error("cli::stdin_with_files", "`-` (standard input) is given together with files."),
+    error("repl::usage", "A REPL command was given the wrong arguments."),
+];
+
+/// The registry entry of `code`, if it is registered.
+///
+/// ```
+/// use because::diag::codes::lookup;
+///
+/// assert_eq!(lookup("check::unsafe_variable").unwrap().severity, "error");
+/// assert!(lookup("check::no_such_code").is_none());
+/// ```
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    CODES.iter().find(|c| c.code == code)
+}
+
+/// The page `docs/diagnostics.md`: every code, by stage, with its description.
+pub fn markdown() -> String {
+    let mut page = String::from(
+        "# Diagnostic codes\n\n\
+         Every error and warning `because` reports has a stable code, `stage::what`, shown as\n\
+         `error[code]` in text and as `\"code\"` in JSON (`docs/json.md`). This page is generated\n\
+         from the registry in `src/diag/codes.rs` (`UPDATE_EXPECT=1 cargo test --test diagnostics`\n\
+         rewrites it); a test fails when a code is raised that the registry does not list.\n",
+    );
+    let mut stage = "";
+    for c in CODES {
+        let this = c.code.split("::").next().unwrap_or_default();
+        if this != stage {
+            stage = this;
+            page.push_str(&format!("\n## `{stage}::`\n\n| code | severity | when |\n|---|---|---|\n"));
+        }
+        page.push_str(&format!("| `{}` | {} | {} |\n", c.code, c.severity, c.description));
+    }
+    page
+}
