@@ -77,7 +77,7 @@ fn main() {
 
     if wanted("tc") {
         let text = chain_kb(2000);
-        let mut kb = bench("transitive closure, 2,000-node chain (2M paths)", 3, || {
+        let kb = bench("transitive closure, 2,000-node chain (2M paths)", 3, || {
             let mut kb = KnowledgeBase::new(unlimited());
             kb.load_str("tc.kb", &text, None).expect("loads");
             kb
@@ -108,7 +108,7 @@ fn main() {
     }
 
     if wanted("headline") {
-        let mut kb = bench("load the shipped alliance knowledge base", 10, || {
+        let kb = bench("load the shipped alliance knowledge base", 10, || {
             KnowledgeBase::alliance(Limits::default()).expect("loads")
         });
         let q = kb.parse_query("why endured(rok_us_alliance, post_cold_war)").expect("parses");
@@ -116,4 +116,43 @@ fn main() {
             kb.explain(&q, &WhyOptions::default()).expect("explains").render(because::output::Format::Table, false)
         });
     }
+
+    if wanted("session") {
+        // A long REPL or server session: 10,000 queries, each with its own constants and
+        // computed values, against one knowledge base. Resident memory should stay flat: a
+        // query's constants, text and scratch indexes are dropped with it.
+        let kb = KnowledgeBase::alliance(Limits::default()).expect("loads");
+        let queries = |from: usize, to: usize| {
+            for i in from..to {
+                let text = format!("endured(A, P), X = \"note {i}\", Y = {i}.5 * 2");
+                assert_eq!(kb.query(&text).expect("answers").len(), 3);
+                if i % 10 == 0 {
+                    kb.why(&format!("endured(rok_us_alliance, period_{i})")).expect("explains");
+                }
+            }
+        };
+        queries(0, 1_000);
+        let (rss_1k, constants, files) = (rss_kib(), kb.interner().len(), kb.sources().len());
+        let started = std::time::Instant::now();
+        queries(1_000, 10_000);
+        println!(
+            "session: 9,000 more queries in {:.2} s; resident {} KiB after 1,000, {} KiB after 10,000; \
+             constants {} -> {}, files {} -> {}",
+            started.elapsed().as_secs_f64(),
+            rss_1k,
+            rss_kib(),
+            constants,
+            kb.interner().len(),
+            files,
+            kb.sources().len()
+        );
+    }
+}
+
+/// Resident memory of this process in KiB (Linux; 0 elsewhere).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+        .map_or(0, |pages| pages * 4)
 }

@@ -414,6 +414,14 @@ fn report(kb: &KnowledgeBase, diags: &Diagnostics, s: &Settings) {
     }
 }
 
+/// Prints an error's diagnostics to stderr, rendered against the texts the error carries.
+fn report_error(e: &kb::Error, s: &Settings) {
+    let text = e.render(s.color_err, s.warnings);
+    if !text.is_empty() {
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
 /// The diagnostics about files loaded from index `first` of the source map on: a load checks
 /// the whole program again, so its warnings include those of files loaded earlier.
 fn new_only(diags: Diagnostics, first: usize) -> Diagnostics {
@@ -492,7 +500,7 @@ fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
             answer_all(&mut kb, loaded, s)
         }
         Err(e) => {
-            report(&kb, &e.diagnostics, s);
+            report_error(&e, s);
             Ok(ExitCode::from(EXIT_ERROR))
         }
     }
@@ -502,7 +510,7 @@ fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
 fn piped(s: &Settings) -> io::Result<ExitCode> {
     let mut kb = s.knowledge_base();
     if let Err(e) = load_shipped(&mut kb) {
-        report(&kb, &e.diagnostics, s);
+        report_error(&e, s);
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     let first = kb.sources().len();
@@ -533,7 +541,7 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
             Ok(reply) => reply,
             Err(e) => {
                 failed = true;
-                report(kb, &e.diagnostics, s);
+                report_error(&e, s);
                 if s.format == OutputFormat::Json {
                     let errors: Vec<_> = e.diagnostics.errors().map(|d| d.to_json(kb.sources())).collect();
                     results.push(json!({ "query": q.text, "errors": errors }));
@@ -559,7 +567,7 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
                 }
                 Err(e) => {
                     failed = true;
-                    report(kb, &e.diagnostics, s);
+                    report_error(&e, s);
                 }
             },
         }
@@ -585,14 +593,14 @@ fn query(files: &[PathBuf], params: &[(String, String)], text: &str, s: &Setting
     let reply = match answered {
         Ok(reply) => reply,
         Err(e) => {
-            report(&kb, &e.diagnostics, s);
+            report_error(&e, s);
             return Ok(ExitCode::from(EXIT_ERROR));
         }
     };
     let rendered = match reply.render(s) {
         Ok(text) => text,
         Err(e) => {
-            report(&kb, &e.diagnostics, s);
+            report_error(&e, s);
             return Ok(ExitCode::from(EXIT_ERROR));
         }
     };
@@ -655,7 +663,7 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
             Ok(ExitCode::from(if output.empty { EXIT_NONE } else { EXIT_FOUND }))
         }
         Err(e) => {
-            report(&kb, &e.diagnostics, s);
+            report_error(&e, s);
             Ok(ExitCode::from(EXIT_ERROR))
         }
     }
@@ -718,7 +726,7 @@ fn open_files_or_shipped(files: &[PathBuf], s: &Settings) -> Option<KnowledgeBas
             Some(kb)
         }
         Err(e) => {
-            report(&kb, &e.diagnostics, s);
+            report_error(&e, s);
             None
         }
     }

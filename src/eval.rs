@@ -130,7 +130,9 @@ pub struct EvalStats {
 /// The evaluated knowledge base: one relation per predicate.
 #[derive(Debug, Clone, Default)]
 pub struct Database {
-    pub relations: Vec<Relation>,
+    /// Shared, so that a snapshot, a query or an explanation copies a relation only when it
+    /// changes it (an index it needs, a built-in it computes): `Arc::make_mut`.
+    pub relations: Vec<Arc<Relation>>,
     pub stats: EvalStats,
     /// The interned always-interval.
     pub always: Id,
@@ -169,7 +171,7 @@ impl Database {
 
     /// Heap bytes held by all relations.
     pub fn heap_bytes(&self) -> usize {
-        self.relations.iter().map(Relation::heap_bytes).sum()
+        self.relations.iter().map(|r| r.heap_bytes()).sum()
     }
 }
 
@@ -291,16 +293,21 @@ pub fn evaluate(
     let started = runtime.clock.then(Instant::now);
     let always = interner.intern(Value::Interval(Interval::ALWAYS));
     let mut db = Database {
-        relations: program.preds.iter().map(|p| Relation::new(p.width())).collect(),
+        relations: program.preds.iter().map(|p| Arc::new(Relation::new(p.width()))).collect(),
         stats: EvalStats::default(),
         always,
         filled_builtins: Vec::new(),
     };
     load_base_facts(program, &mut db);
     // Built-ins read base facts only, so they are filled before the first stratum, and only
-    // when some rule uses them (`graph:distance` is quadratic).
+    // when some rule or stated query uses them (`graph:distance` is quadratic); a query typed
+    // later computes the others in its own scratch.
     let used: Vec<PredId> = (0..program.preds.len() as PredId)
-        .filter(|&p| program.pred(p).defined.builtin && program.rules.iter().any(|r| uses_pred(&r.body, p)))
+        .filter(|&p| {
+            program.pred(p).defined.builtin
+                && (program.rules.iter().any(|r| uses_pred(&r.body, p))
+                    || program.queries.iter().any(|q| uses_pred(&q.body, p)))
+        })
         .collect();
     for pred in used {
         fill_builtin(program, &mut db, interner, pred, builtins)?;
@@ -340,7 +347,7 @@ pub fn evaluate(
         for round in 0.. {
             let plans = if round == 0 { &full_plans } else { &delta_plans };
             for &p in &stratum.preds {
-                let rel = &mut db.relations[p as usize];
+                let rel = Arc::make_mut(&mut db.relations[p as usize]);
                 let start = rel.len() as u32;
                 rel.round_starts.push(start);
             }
@@ -364,7 +371,7 @@ pub fn evaluate(
             // 2. Merge `new` into `full`; the merged rows are the next round's delta.
             let mut added = 0;
             for (k, &p) in stratum.preds.iter().enumerate() {
-                let rel = &mut db.relations[p as usize];
+                let rel = Arc::make_mut(&mut db.relations[p as usize]);
                 let start = rel.len() as u32;
                 new[k].merge_into(rel);
                 rel.refresh_indexes();
@@ -433,7 +440,7 @@ pub fn fill_builtin(
         return Ok(());
     }
     let rows = builtins(&program.pred(pred).name, program, db, interner)?;
-    let rel = &mut db.relations[pred as usize];
+    let rel = Arc::make_mut(&mut db.relations[pred as usize]);
     let flat: Vec<Id> = rows.iter().flatten().copied().collect();
     rel.extend(&flat, rows.len(), |_| {});
     rel.refresh_indexes();
@@ -451,7 +458,7 @@ fn load_base_facts(program: &Program, db: &mut Database) {
         rows.extend_from_slice(&fact.row);
         origins.push(fact.origin);
     }
-    for (rel, (rows, origins)) in db.relations.iter_mut().zip(&stated) {
+    for (rel, (rows, origins)) in db.relations.iter_mut().map(Arc::make_mut).zip(&stated) {
         let mut kept = Vec::new();
         rel.extend(rows, origins.len(), |i| kept.push(origins[i]));
         for code in kept {
@@ -460,7 +467,7 @@ fn load_base_facts(program: &Program, db: &mut Database) {
     }
     let mut code = program.origins.len() as u32;
     for table in &program.loads {
-        let rel = &mut db.relations[table.pred as usize];
+        let rel = Arc::make_mut(&mut db.relations[table.pred as usize]);
         let count = table.lines.len();
         let mut kept = Vec::new();
         rel.extend_shared(&table.data, count, |i| kept.push(code + i as u32));
@@ -469,7 +476,7 @@ fn load_base_facts(program: &Program, db: &mut Database) {
         }
         code += count as u32;
     }
-    for rel in &mut db.relations {
+    for rel in db.relations.iter_mut().map(Arc::make_mut) {
         rel.refresh_indexes();
     }
 }
@@ -773,7 +780,7 @@ type Emit<'e> = dyn FnMut(&[Id], &[u32], &mut Interner) -> Result<(), RunError> 
 
 /// Runs plans: a nested loop over steps, each probing an index or scanning a range.
 pub(crate) struct Exec<'a> {
-    pub rels: &'a [Relation],
+    pub rels: &'a [Arc<Relation>],
     pub delta: &'a [(u32, u32)],
     pub interner: &'a mut Interner,
     pub guard: &'a mut Guard,
@@ -794,7 +801,7 @@ pub(crate) struct Exec<'a> {
 
 impl<'a> Exec<'a> {
     pub(crate) fn new(
-        rels: &'a [Relation],
+        rels: &'a [Arc<Relation>],
         delta: &'a [(u32, u32)],
         interner: &'a mut Interner,
         guard: &'a mut Guard,

@@ -36,7 +36,7 @@ use crate::diag::Diagnostic;
 use crate::eval::expr::{self, Scalar};
 use crate::eval::plan::{self, AggResult, PlanCx, Step};
 use crate::eval::{Database, Exec, Guard, RowOrigin, RunError};
-use crate::kb::{Error, KnowledgeBase};
+use crate::kb::Error;
 use crate::output::Format;
 use crate::program::{Arg, AtomIr, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
 use crate::source::SourceMap;
@@ -426,71 +426,46 @@ impl Explanation {
     }
 }
 
-impl KnowledgeBase {
-    /// Explains a parsed `why` or `why not` query (see [`KnowledgeBase::parse_query`];
-    /// [`KnowledgeBase::why`], [`KnowledgeBase::why_not`] and [`KnowledgeBase::explain_str`]
-    /// parse and explain in one call).
-    ///
-    /// ```
-    /// use because::explain::WhyOptions;
-    /// use because::kb::KnowledgeBase;
-    ///
-    /// let mut kb = KnowledgeBase::default();
-    /// kb.load_str("p.kb", "p(a).\nq(X) :- p(X).\n", None)?;
-    /// let q = kb.parse_query("why q(X)")?;
-    /// let e = kb.explain(&q, &WhyOptions::default())?;
-    /// assert_eq!(e.matched, 1);
-    /// # Ok::<(), because::kb::Error>(())
-    /// ```
-    pub fn explain(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
-        let runtime = self.runtime().clone();
-        let explained = crate::eval::on_big_stack(&runtime, || self.explain_here(query, options));
-        explained.map_err(|e| self.with_sources(e))
-    }
-
-    fn explain_here(&mut self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
-        let limits = self.limits().clone();
-        let Some(Literal::Positive(atom)) = query.body.first() else {
-            return Err(Diagnostic::error(
-                "explain::not_an_atom",
-                "`why` explains one positive atom, such as `why endured(A, P)`",
-            )
-            .at(query.span)
-            .into());
-        };
-        self.fill_builtins(&query.body)?;
-        let (program, db, interner, sources) = self.parts_mut();
-        let mut guard = Guard::new(&limits);
-        guard.place = "while explaining".into();
-        let mut cx = Explainer { program, db, interner, sources, options, guard, invert: false };
-        match query.kind {
-            QueryKind::WhyNot => {
-                let why_not = whynot::why_not(&mut cx, atom, &query.var_names)?;
-                Ok(Explanation {
-                    query: query.text.clone(),
-                    kind: query.kind,
-                    proof: why_not.proof.clone(),
-                    matched: 0,
-                    why_not: Some(why_not),
-                })
+/// Explains `atom`, the first literal of a `why` or `why not` query, over a database and
+/// interner of the query's own (see [`crate::kb::Snapshot::explain`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn explain_atom(
+    program: &Program,
+    db: &mut Database,
+    interner: &mut Interner,
+    sources: &SourceMap,
+    options: &WhyOptions,
+    guard: Guard,
+    query: &QueryIr,
+    atom: &AtomIr,
+) -> Result<Explanation, Error> {
+    let mut cx = Explainer { program, db, interner, sources, options, guard, invert: false };
+    match query.kind {
+        QueryKind::WhyNot => {
+            let why_not = whynot::why_not(&mut cx, atom, &query.var_names)?;
+            Ok(Explanation {
+                query: query.text.clone(),
+                kind: query.kind,
+                proof: why_not.proof.clone(),
+                matched: 0,
+                why_not: Some(why_not),
+            })
+        }
+        _ => {
+            let facts = cx.matching_facts(atom, &query.var_names)?;
+            let matched = facts.len();
+            let keep = options.limit.unwrap_or(usize::MAX).min(matched);
+            let mut proof = Proof::default();
+            let mut builder = Builder::default();
+            for &fact in &facts[..keep] {
+                let roots = cx.proofs_of(fact, &mut builder, &mut proof)?;
+                proof.roots.push(roots);
             }
-            _ => {
-                let facts = cx.matching_facts(atom, &query.var_names)?;
-                let matched = facts.len();
-                let keep = options.limit.unwrap_or(usize::MAX).min(matched);
-                let mut proof = Proof::default();
-                let mut builder = Builder::default();
-                for &fact in &facts[..keep] {
-                    let roots = cx.proofs_of(fact, &mut builder, &mut proof)?;
-                    proof.roots.push(roots);
-                }
-                Ok(Explanation { query: query.text.clone(), kind: query.kind, proof, why_not: None, matched })
-            }
+            Ok(Explanation { query: query.text.clone(), kind: query.kind, proof, why_not: None, matched })
         }
     }
 }
 
-/// Everything an explanation reads.
 pub(crate) struct Explainer<'a> {
     pub program: &'a Program,
     pub db: &'a mut Database,

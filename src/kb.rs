@@ -18,22 +18,24 @@
 
 mod api;
 mod session;
+mod snapshot;
 
 pub use api::FACTS;
 pub use session::{Retracted, SESSION};
+pub use snapshot::Snapshot;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ast::{self, Module, QueryKind};
+use crate::ast::{self, Module};
 use crate::check::{self, RawTable};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{self, Database, Limits, Runtime};
+use crate::explain::{Explanation, WhyOptions};
 use crate::load::{Embedded, Loader, normalize_ws};
 use crate::program::{Program, QueryIr};
 use crate::source::SourceMap;
-use crate::syntax;
 use crate::value::{Interner, Value};
 
 /// The shipped knowledge base: the alliance essay's facts and theory, as `(path, text)` pairs
@@ -198,12 +200,13 @@ impl Answers {
 /// ```
 pub struct KnowledgeBase {
     sources: SourceMap,
-    interner: Interner,
+    /// Shared with snapshots; a change copies it only while a snapshot still holds it.
+    interner: Arc<Interner>,
     modules: Vec<Module>,
     tables: Vec<RawTable>,
     documents: Vec<(Arc<str>, Option<String>, ast::Span)>,
-    program: Program,
-    db: Database,
+    program: Arc<Program>,
+    db: Arc<Database>,
     limits: Limits,
     runtime: Runtime,
     embedded: &'static [Embedded],
@@ -234,12 +237,12 @@ impl KnowledgeBase {
     pub fn new(limits: Limits) -> KnowledgeBase {
         KnowledgeBase {
             sources: SourceMap::default(),
-            interner: Interner::default(),
+            interner: Arc::default(),
             modules: Vec::new(),
             tables: Vec::new(),
             documents: Vec::new(),
-            program: Program::default(),
-            db: Database::default(),
+            program: Arc::default(),
+            db: Arc::default(),
             limits,
             runtime: Runtime::default(),
             embedded: ALLIANCE,
@@ -466,7 +469,8 @@ impl KnowledgeBase {
     fn stage_here(&mut self, read: impl FnOnce(&mut Loader<'_>), stage: Stage) -> Result<LoadReport, Error> {
         // 1. Read and parse.
         let first_new_file = self.sources.len();
-        let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
+        let interner = Arc::make_mut(&mut self.interner);
+        let mut loader = Loader::new(&mut self.sources, interner, self.embedded);
         read(&mut loader);
         let Loader { diags, out, .. } = loader;
         let mut diags = diags;
@@ -481,7 +485,7 @@ impl KnowledgeBase {
         tables.extend(out.tables);
         let mut documents = self.documents.clone();
         documents.extend(out.documents);
-        let (mut program, check_diags) = check::check(&modules, tables.clone(), &mut self.interner);
+        let (mut program, check_diags) = check::check(&modules, tables.clone(), interner);
         diags.extend(check_diags);
         verify_quotes(&modules, &documents, &mut diags);
         diags.sort();
@@ -496,7 +500,7 @@ impl KnowledgeBase {
             return Ok(LoadReport { warnings: diags, queries: 0..0 });
         }
         // 3. Evaluate.
-        let (interner, limits, runtime) = (&mut self.interner, &self.limits, &self.runtime);
+        let (limits, runtime) = (&self.limits, &self.runtime);
         let db = eval::on_big_stack(runtime, || {
             eval::evaluate(&program, interner, limits, runtime, crate::graph::builtin_rows)
         })?;
@@ -508,13 +512,38 @@ impl KnowledgeBase {
         self.modules = modules;
         self.tables = tables;
         self.documents = documents;
-        self.program = program;
-        self.db = db;
+        self.program = Arc::new(program);
+        self.db = Arc::new(db);
         Ok(LoadReport { warnings: diags, queries: new_queries })
     }
 
+    /// The current state, to read from any thread while this knowledge base moves on: see
+    /// [`Snapshot`]. Cheap: it shares everything with the knowledge base.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\n", None)?;
+    /// let before = kb.snapshot();
+    /// kb.load_str("q.kb", "p(b).\n", None)?;
+    /// assert_eq!(before.query("p(X)")?.len(), 1);
+    /// assert_eq!(kb.snapshot().query("p(X)")?.len(), 2);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            sources: self.sources.clone(),
+            interner: self.interner.clone(),
+            program: self.program.clone(),
+            db: self.db.clone(),
+            limits: self.limits.clone(),
+            runtime: self.runtime.clone(),
+        }
+    }
+
     /// Parses and answers one select query (`endured(X, P)`, `?- p(X).`). A `why` query is
-    /// refused with `query::not_a_select`: use [`KnowledgeBase::why`].
+    /// refused with `query::not_a_select`: use [`KnowledgeBase::why`]. The query leaves nothing
+    /// behind in the knowledge base.
     ///
     /// ```
     /// use because::kb::KnowledgeBase;
@@ -528,18 +557,14 @@ impl KnowledgeBase {
     /// assert_eq!(kb.query("why n(1)").unwrap_err().diagnostics.0[0].code, "query::not_a_select");
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn query(&mut self, text: &str) -> Result<Answers, Error> {
-        let query = self.parse_query(text)?;
-        if query.kind != QueryKind::Select {
-            return Err(Diagnostic::error("query::not_a_select", "this is a `why` query: use `KnowledgeBase::why`")
-                .at(query.span)
-                .into());
-        }
-        self.answer(&query)
+    pub fn query(&self, text: &str) -> Result<Answers, Error> {
+        self.snapshot().query(text)
     }
 
-    /// Parses and lowers a query against the current program, for [`KnowledgeBase::answer`]
-    /// or [`KnowledgeBase::explain`]. An unknown predicate is an error.
+    /// Parses and lowers a query against the current state, for [`KnowledgeBase::answer`]
+    /// or [`KnowledgeBase::explain`]. An unknown predicate is an error. The query keeps its
+    /// own constants and text; answer it before the next change (after one it is refused with
+    /// `query::stale`).
     ///
     /// ```
     /// use because::ast::QueryKind;
@@ -553,7 +578,7 @@ impl KnowledgeBase {
     /// assert!(kb.parse_query("nope(X)").is_err());
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn parse_query(&mut self, text: &str) -> Result<QueryIr, Error> {
+    pub fn parse_query(&self, text: &str) -> Result<QueryIr, Error> {
         self.parse_query_with(text, &[])
     }
 
@@ -572,21 +597,8 @@ impl KnowledgeBase {
     /// assert_eq!(kb.answer(&q)?.rows[0][0].to_string(), "b");
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn parse_query_with(&mut self, text: &str, params: &[(String, String)]) -> Result<QueryIr, Error> {
-        let parsed = self.parse_query_here(text, params);
-        parsed.map_err(|e| self.with_sources(e))
-    }
-
-    fn parse_query_here(&mut self, text: &str, params: &[(String, String)]) -> Result<QueryIr, Error> {
-        let file = self.sources.add("<query>".to_string(), None, Arc::from(text));
-        let mut ast = syntax::parse_query(file, text)?;
-        let values: Vec<(String, Value)> = params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
-        for lit in &mut ast.body {
-            substitute_literal(lit, &values);
-        }
-        let mut q = check::lower_query(&self.program, &mut self.interner, &ast, text)?;
-        q.text = query_text(&self.sources, q.span);
-        Ok(q)
+    pub fn parse_query_with(&self, text: &str, params: &[(String, String)]) -> Result<QueryIr, Error> {
+        self.snapshot().parse_query_with(text, params)
     }
 
     /// Answers a lowered select query (from [`KnowledgeBase::parse_query`] or
@@ -598,32 +610,31 @@ impl KnowledgeBase {
     /// kb.load_str("p.kb", "p(a).\np(b).\n", None)?;
     /// let q = kb.parse_query("p(X)")?;
     /// assert_eq!(kb.answer(&q)?.len(), 2);
+    /// kb.load_str("more.kb", "p(c).\n", None)?;
+    /// assert_eq!(kb.answer(&q).unwrap_err().diagnostics.0[0].code, "query::stale");
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn answer(&mut self, query: &QueryIr) -> Result<Answers, Error> {
-        let answered = self.answer_here(query);
-        answered.map_err(|e| self.with_sources(e))
+    pub fn answer(&self, query: &QueryIr) -> Result<Answers, Error> {
+        self.snapshot().answer(query)
     }
 
-    fn answer_here(&mut self, query: &QueryIr) -> Result<Answers, Error> {
-        self.fill_builtins(&query.body)?;
-        let (program, db, interner, limits) = (&self.program, &mut self.db, &mut self.interner, &self.limits);
-        let rows = eval::on_big_stack(&self.runtime, || eval::answer(program, db, interner, query, limits))?;
-        Ok(Answers {
-            query: query.text.clone(),
-            columns: query.columns.iter().map(|(_, n)| n.to_string()).collect(),
-            rows: rows.into_iter().map(|r| r.into_iter().map(|id| self.interner.value(id)).collect()).collect(),
-        })
-    }
-
-    /// Computes the built-in relations a query uses, if no rule needed them yet.
-    pub(crate) fn fill_builtins(&mut self, body: &[crate::program::Literal]) -> Result<(), Error> {
-        for p in 0..self.program.preds.len() as crate::program::PredId {
-            if self.program.pred(p).defined.builtin && eval::uses_pred(body, p) {
-                eval::fill_builtin(&self.program, &mut self.db, &mut self.interner, p, crate::graph::builtin_rows)?;
-            }
-        }
-        Ok(())
+    /// Explains a parsed `why` or `why not` query (see [`KnowledgeBase::parse_query`];
+    /// [`KnowledgeBase::why`], [`KnowledgeBase::why_not`] and [`KnowledgeBase::explain_str`]
+    /// parse and explain in one call).
+    ///
+    /// ```
+    /// use because::explain::WhyOptions;
+    /// use because::kb::KnowledgeBase;
+    ///
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\nq(X) :- p(X).\n", None)?;
+    /// let q = kb.parse_query("why q(X)")?;
+    /// let e = kb.explain(&q, &WhyOptions::default())?;
+    /// assert_eq!(e.matched, 1);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn explain(&self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
+        self.snapshot().explain(query, options)
     }
 
     /// The queries stated in loaded files (`?- ...`), in order; answer a select query with
@@ -685,7 +696,7 @@ impl KnowledgeBase {
     /// assert!(kb.database_mut().relations.is_empty());
     /// ```
     pub fn database_mut(&mut self) -> &mut Database {
-        &mut self.db
+        Arc::make_mut(&mut self.db)
     }
 
     /// The interner that maps every constant to the id relations store.
@@ -742,7 +753,7 @@ impl KnowledgeBase {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn parts_mut(&mut self) -> (&Program, &mut Database, &mut Interner, &SourceMap) {
-        (&self.program, &mut self.db, &mut self.interner, &self.sources)
+        (&self.program, Arc::make_mut(&mut self.db), Arc::make_mut(&mut self.interner), &self.sources)
     }
 
     /// Renders diagnostics as text (with source lines and carets); colour only with `color`,

@@ -267,6 +267,19 @@ pub struct QueryIr {
     pub var_names: Vec<Arc<str>>,
     pub text: String,
     pub span: Span,
+    /// What a query parsed on its own (not stated in a loaded file) keeps to itself: the
+    /// constants the shared interner lacked and the query's text as a source file. `None` for
+    /// a stated query, whose constants were interned with its file.
+    pub scratch: Option<Arc<QueryScratch>>,
+}
+
+/// A parsed query's own constants and text, kept beside the shared state rather than in it.
+#[derive(Debug)]
+pub struct QueryScratch {
+    /// An overlay over the interner of the state the query was parsed against.
+    pub interner: Arc<crate::value::Interner>,
+    /// That state's files and the query's own text.
+    pub sources: crate::source::SourceMap,
 }
 
 #[derive(Debug, Clone)]

@@ -263,7 +263,7 @@ impl Repl {
         let query = match self.kb.parse_query_with(text, &[]) {
             Ok(q) => q,
             Err(e) => {
-                self.diagnostics(&e.diagnostics);
+                self.error(&e);
                 if text.contains(":-") {
                     self.complain_plain("a line is a query: add a rule with `:rule RULE.`");
                 }
@@ -414,7 +414,7 @@ impl Repl {
         match parse_graph_request(args) {
             Ok(request) => match crate::graph::run_request(&self.kb, &request) {
                 Ok(text) => self.say(&text),
-                Err(e) => self.diagnostics(&e.diagnostics),
+                Err(e) => self.error(&e),
             },
             Err(message) => self.complain(&message),
         }
@@ -449,7 +449,7 @@ impl Repl {
 
     /// Reports a failed command; `consequence` says what became of the knowledge base.
     fn failed(&self, e: &Error, consequence: &str) {
-        self.diagnostics(&e.diagnostics);
+        self.error(e);
         let cancelled = e.diagnostics.0.iter().any(|d| d.code == "eval::cancelled");
         let line = match (cancelled, consequence) {
             (true, "") => "cancelled".to_string(),
@@ -466,6 +466,16 @@ impl Repl {
             Ok(text) => self.say(&text),
             Err(message) => self.complain(&message),
         }
+    }
+
+    /// An error's diagnostics, rendered against the texts it carries (a query's own text is not
+    /// in the knowledge base).
+    fn error(&self, e: &Error) {
+        if e.diagnostics.is_empty() {
+            return;
+        }
+        let _ = std::io::stdout().flush();
+        eprint!("{}", e.render(self.color, true));
     }
 
     fn diagnostics(&self, diags: &Diagnostics) {

@@ -408,8 +408,30 @@ const INLINE_END: i64 = (1 << 31) - 1;
 /// assert_eq!(interner.value(n), Value::Int(200_000));
 /// assert_eq!(interner.len(), 1, "the integer is in its id, not in the interner");
 /// ```
+///
+/// An *overlay* ([`Interner::overlay`]) reads a shared interner and interns only what that one
+/// lacks, under ids after all of the shared one's: a query's constants and computed values live
+/// in an overlay that is dropped with the query, so a snapshot answers through `&self` and a
+/// long session does not grow.
+///
+/// ```
+/// use std::sync::Arc;
+/// use because::value::{Interner, Value};
+///
+/// let mut shared = Interner::default();
+/// let a = shared.intern_text("a");
+/// let shared = Arc::new(shared);
+/// let mut overlay = Interner::overlay(shared.clone());
+/// assert_eq!(overlay.intern_text("a"), a, "known to the shared interner");
+/// let b = overlay.intern_text("b");
+/// assert_eq!(overlay.value(b), Value::text("b"));
+/// assert_eq!(shared.lookup(&Value::text("b")), None, "the shared interner is unchanged");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
+    /// The shared interner an overlay reads; its ids are below `base_len`.
+    base: Option<Arc<Interner>>,
+    base_len: u32,
     values: Vec<Value>,
     /// Text is looked up by `&str`, so interning known text never allocates.
     texts: FxHashMap<Arc<str>, Id>,
@@ -430,6 +452,17 @@ fn inline_int(id: Id) -> Option<i64> {
 }
 
 impl Interner {
+    /// An empty overlay over `base` (see the type's documentation).
+    pub fn overlay(base: Arc<Interner>) -> Interner {
+        let base_len = base.base_len + base.values.len() as u32;
+        Interner { base: Some(base), base_len, ..Interner::default() }
+    }
+
+    /// Whether this is an overlay read from `base` (the same shared interner, not a copy).
+    pub fn is_overlay_of(&self, base: &Arc<Interner>) -> bool {
+        self.base.as_ref().is_some_and(|b| Arc::ptr_eq(b, base))
+    }
+
     /// The id of `value`, interning it if it is new.
     ///
     /// ```
@@ -450,6 +483,9 @@ impl Interner {
                 if let Some(&id) = self.texts.get(&*text) {
                     return id;
                 }
+                if let Some(id) = self.base.as_ref().and_then(|b| b.lookup_text(&text)) {
+                    return id;
+                }
                 let id = self.next_id();
                 self.values.push(Value::Text(text.clone()));
                 self.texts.insert(text, id);
@@ -463,6 +499,9 @@ impl Interner {
         if let Some(&id) = self.others.get(&value) {
             return id;
         }
+        if let Some(id) = self.base.as_ref().and_then(|b| b.lookup(&value)) {
+            return id;
+        }
         let id = self.next_id();
         self.values.push(value.clone());
         self.others.insert(value, id);
@@ -470,7 +509,7 @@ impl Interner {
     }
 
     fn next_id(&self) -> Id {
-        let id = self.values.len() as Id;
+        let id = self.base_len + self.values.len() as Id;
         assert!(id < INLINE, "more than 2^31 distinct constants");
         id
     }
@@ -485,10 +524,15 @@ impl Interner {
     /// assert_eq!(interner.value(id), Value::text("rok"));
     /// ```
     pub fn intern_text(&mut self, text: &str) -> Id {
-        if let Some(&id) = self.texts.get(text) {
+        if let Some(id) = self.lookup_text(text) {
             return id;
         }
         self.intern(Value::Text(Arc::from(text)))
+    }
+
+    /// The id of `text` if it has one (here or in the shared interner of an overlay).
+    fn lookup_text(&self, text: &str) -> Option<Id> {
+        self.texts.get(text).copied().or_else(|| self.base.as_ref().and_then(|b| b.lookup_text(text)))
     }
 
     /// The id of `value` if it has one, without interning it: an integer in the inline range
@@ -505,11 +549,12 @@ impl Interner {
     /// assert!(interner.lookup(&Value::Int(7)).is_some(), "an inline integer");
     /// ```
     pub fn lookup(&self, value: &Value) -> Option<Id> {
-        match value {
+        let own = match value {
             Value::Int(i) => inline_id(*i).or_else(|| self.others.get(value).copied()),
-            Value::Text(t) => self.texts.get(&**t).copied(),
+            Value::Text(t) => return self.lookup_text(t),
             other => self.others.get(other).copied(),
-        }
+        };
+        own.or_else(|| self.base.as_ref().and_then(|b| b.lookup(value)))
     }
 
     /// The value of `id`; panics for `u32::MAX` and for an id below `0x8000_0000` that this
@@ -527,7 +572,8 @@ impl Interner {
     pub fn value(&self, id: Id) -> Value {
         match inline_int(id) {
             Some(i) => Value::Int(i),
-            None => self.values[id as usize].clone(),
+            None if id < self.base_len => self.base.as_ref().map_or(Value::Int(0), |b| b.value(id)),
+            None => self.values[(id - self.base_len) as usize].clone(),
         }
     }
 
@@ -544,7 +590,11 @@ impl Interner {
     pub fn with_value<R>(&self, id: Id, f: impl FnOnce(&Value) -> R) -> R {
         match inline_int(id) {
             Some(i) => f(&Value::Int(i)),
-            None => f(&self.values[id as usize]),
+            None if id < self.base_len => match &self.base {
+                Some(b) => b.with_value(id, f),
+                None => f(&Value::Int(0)),
+            },
+            None => f(&self.values[(id - self.base_len) as usize]),
         }
     }
 
@@ -582,7 +632,7 @@ impl Interner {
     /// assert_eq!(interner.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.base_len as usize + self.values.len()
     }
 
     /// Nothing is interned yet (integers held in their ids do not count).
@@ -595,7 +645,7 @@ impl Interner {
     /// assert!(interner.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len() == 0
     }
 }
 

@@ -96,7 +96,7 @@ fn most_of_the_essay_is_cited() {
 
 #[test]
 fn headline_proof_covers_three_factors_with_cited_leaves() {
-    let mut kb = KnowledgeBase::alliance(Limits::default()).expect("the shipped knowledge base loads");
+    let kb = KnowledgeBase::alliance(Limits::default()).expect("the shipped knowledge base loads");
     let q = kb.parse_query("why endured(rok_us_alliance, post_cold_war)").expect("query parses");
     assert_eq!(q.kind, QueryKind::Why);
     let e = kb.explain(&q, &WhyOptions { depth: None, ..WhyOptions::default() }).expect("explains");
@@ -138,7 +138,7 @@ fn headline_proof_covers_three_factors_with_cited_leaves() {
 
 #[test]
 fn endured_holds_for_every_period() {
-    let mut kb = KnowledgeBase::alliance(Limits::default()).expect("loads");
+    let kb = KnowledgeBase::alliance(Limits::default()).expect("loads");
     let a = kb.query("endured(rok_us_alliance, P)").expect("answers");
     let periods: Vec<String> = a.rows.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(periods, ["cold_war", "post_cold_war", "realignment"]);

@@ -343,7 +343,7 @@ proptest! {
     #[test]
     fn why_proofs_recheck_under_their_rules(prog in prog_strategy()) {
         let model = naive(&prog);
-        let mut kb = load(&prog.text());
+        let kb = load(&prog.text());
         let base: BTreeSet<(usize, Vec<i64>)> = prog.facts.iter().cloned().collect();
         let options = WhyOptions { limit: None, proofs: 2, depth: None, ..WhyOptions::default() };
         for p in prog.defined() {
@@ -510,7 +510,7 @@ fn proof_check_sees_every_premise_kind_and_rejects_a_bad_step() {
     let model = naive(&prog);
     assert_eq!(model[&3], BTreeSet::from([vec![0]]), "p1(0): p0(0, 1), not e1(1), 0 < 1");
     let base: BTreeSet<(usize, Vec<i64>)> = prog.facts.iter().cloned().collect();
-    let mut kb = load(&prog.text());
+    let kb = load(&prog.text());
     let q = kb.parse_query("why p1(0)").unwrap();
     let e = kb.explain(&q, &WhyOptions { depth: None, ..WhyOptions::default() }).unwrap();
     check_proof(&prog, &model, &base, &e.proof).unwrap();

@@ -153,6 +153,7 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
         var_names: std::mem::take(&mut lx.vars.names),
         text,
         span: query.span,
+        scratch: None,
     })
 }
 

@@ -69,6 +69,7 @@ pub const CODES: &[CodeInfo] = &[
     // Queries and the library's conveniences.
     error("query::not_a_select", "A `why` query was given where a select query is expected."),
     error("query::not_a_why", "A select query was given where a `why` query is expected."),
+    error("query::stale", "A parsed query is answered against a later state of the knowledge base than the one it was parsed against."),
     error("api::bad_predicate", "Facts added from Rust name something that is not a predicate name."),
     error("api::bad_value", "A value added from Rust cannot be a constant (a decimal that is not finite)."),
     // Evaluation.

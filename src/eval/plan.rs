@@ -10,6 +10,8 @@ use crate::ast::{AggFunc, CmpOp, Span, TimeOp};
 use crate::program::{AggregateIr, Arg, AtomIr, Expr, Literal, PredId, Program, Var};
 use crate::value::{Id, Interner, Value};
 
+use std::sync::Arc;
+
 use super::relation::Relation;
 
 /// What to do with one column of a matched row.
@@ -96,7 +98,7 @@ pub enum AggResult {
 
 /// Everything the planner needs to know about the program.
 pub struct PlanCx<'a> {
-    pub rels: &'a mut [Relation],
+    pub rels: &'a mut [Arc<Relation>],
     /// Per predicate: whether its relation has the hidden interval column.
     pub temporal: Vec<bool>,
     /// The interned always-interval, bound to `T` in `p(X) @ T` when `p` is not temporal.
@@ -117,7 +119,7 @@ pub struct PlanCx<'a> {
 
 impl<'a> PlanCx<'a> {
     pub fn new(
-        rels: &'a mut [Relation],
+        rels: &'a mut [Arc<Relation>],
         program: &Program,
         always: Id,
         var_names: &[std::sync::Arc<str>],
@@ -335,12 +337,18 @@ fn place_atom(
 
 /// An index on `key_cols`, or [`MEMBER`] when every column is bound: then the relation's own
 /// membership structure answers the lookup and no index needs to be built.
+///
+/// A new index is built in the planner's own copy of the relation (`Arc::make_mut`): during
+/// evaluation the relation is not shared, so nothing is copied; a query or an explanation over a
+/// snapshot copies only the relations it indexes differently, and drops them with itself.
 fn index_or_member(cx: &mut PlanCx<'_>, rel: PredId, key_cols: &[usize]) -> usize {
-    let relation = &mut cx.rels[rel as usize];
+    let relation = &cx.rels[rel as usize];
     if key_cols.len() == relation.width && key_cols.iter().enumerate().all(|(i, &c)| i == c) {
         MEMBER
+    } else if let Some(i) = relation.find_index(key_cols) {
+        i
     } else {
-        relation.index_for(key_cols)
+        Arc::make_mut(&mut cx.rels[rel as usize]).index_for(key_cols)
     }
 }
 

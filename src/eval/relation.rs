@@ -385,9 +385,14 @@ impl Relation {
         }
     }
 
+    /// The index on exactly `cols` (in this order), if there is one.
+    pub fn find_index(&self, cols: &[usize]) -> Option<usize> {
+        self.indexes.iter().position(|ix| ix.cols == cols)
+    }
+
     /// The index on exactly `cols` (in this order), creating and filling it if needed.
     pub fn index_for(&mut self, cols: &[usize]) -> usize {
-        if let Some(i) = self.indexes.iter().position(|ix| ix.cols == cols) {
+        if let Some(i) = self.find_index(cols) {
             return i;
         }
         let mut ix = Index::new(cols.to_vec());

@@ -5,14 +5,10 @@
 //! staging, answering and explaining code the command line uses.
 
 use std::fmt;
-use std::sync::Arc;
 
-use crate::ast::QueryKind;
-use crate::check;
 use crate::diag::Diagnostic;
 use crate::explain::{Explanation, WhyOptions};
-use crate::kb::{Answers, Error, KnowledgeBase, LoadReport, query_text, substitute_literal};
-use crate::syntax;
+use crate::kb::{Answers, Error, KnowledgeBase, LoadReport};
 use crate::value::{Interval, Value, is_plain_symbol};
 
 /// How diagnostics name the text [`KnowledgeBase::add_facts`] generates.
@@ -46,8 +42,8 @@ impl KnowledgeBase {
     /// assert!(e.render(because::output::Format::Table, false).contains("link(a, b)  fact (reach.kb:1)"));
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn why(&mut self, atom: &str) -> Result<Explanation, Error> {
-        self.explain_str(&format!("why {atom}"), &WhyOptions::default())
+    pub fn why(&self, atom: &str) -> Result<Explanation, Error> {
+        self.snapshot().why(atom)
     }
 
     /// Explains `why not ATOM` with the default [`WhyOptions`]: for a ground atom that does not
@@ -64,8 +60,8 @@ impl KnowledgeBase {
     /// assert_eq!(w.rules[0].reason, "no `link(_, c)` exists");
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn why_not(&mut self, atom: &str) -> Result<Explanation, Error> {
-        self.explain_str(&format!("why not {atom}"), &WhyOptions::default())
+    pub fn why_not(&self, atom: &str) -> Result<Explanation, Error> {
+        self.snapshot().why_not(atom)
     }
 
     /// Parses and explains a `why` or `why not` query (`why reach(X)`, `?- why not p(a).`)
@@ -84,15 +80,8 @@ impl KnowledgeBase {
     /// assert_eq!(kb.explain_str("p(X)", &options).unwrap_err().codes().next(), Some("query::not_a_why"));
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn explain_str(&mut self, text: &str, options: &WhyOptions) -> Result<Explanation, Error> {
-        let query = self.parse_query(text)?;
-        if query.kind == QueryKind::Select {
-            return Err(Diagnostic::error("query::not_a_why", "this is a select query: use `KnowledgeBase::query`")
-                .at(query.span)
-                .help("write `why ATOM` or `why not ATOM`")
-                .into());
-        }
-        self.explain(&query, options)
+    pub fn explain_str(&self, text: &str, options: &WhyOptions) -> Result<Explanation, Error> {
+        self.snapshot().explain_str(text, options)
     }
 
     /// Answers a select query whose `$name` parameters take the given values. Unlike
@@ -110,21 +99,8 @@ impl KnowledgeBase {
     /// assert_eq!(a.values("A").collect::<Vec<_>>(), [&Value::text("a")]);
     /// # Ok::<(), because::kb::Error>(())
     /// ```
-    pub fn query_with(&mut self, text: &str, params: &[(&str, Value)]) -> Result<Answers, Error> {
-        let file = self.sources.add("<query>".to_string(), None, Arc::from(text));
-        let mut ast = syntax::parse_query(file, text)?;
-        let values: Vec<(String, Value)> = params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        for lit in &mut ast.body {
-            substitute_literal(lit, &values);
-        }
-        if ast.kind != QueryKind::Select {
-            return Err(Diagnostic::error("query::not_a_select", "this is a `why` query: use `KnowledgeBase::why`")
-                .at(ast.span)
-                .into());
-        }
-        let mut q = check::lower_query(&self.program, &mut self.interner, &ast, text)?;
-        q.text = query_text(&self.sources, q.span);
-        self.answer(&q)
+    pub fn query_with(&self, text: &str, params: &[(&str, Value)]) -> Result<Answers, Error> {
+        self.snapshot().query_with(text, params)
     }
 
     /// Adds facts of `pred` from Rust data, one fact per row, as one all-or-nothing load: on

@@ -1,0 +1,85 @@
+//! One snapshot, many readers: queries, proofs and why-not answered from several threads at
+//! once give exactly what one thread gives, and a snapshot is unaffected by later changes.
+
+use std::sync::Arc;
+
+use because::eval::Limits;
+use because::kb::KnowledgeBase;
+use because::output::{Format, render_answers};
+
+/// The shipped questions' texts (select and why alike) and a few with computed values.
+fn questions(kb: &KnowledgeBase) -> Vec<String> {
+    let mut texts: Vec<String> = kb.queries().iter().map(|q| q.text.clone()).collect();
+    texts.push("endured(rok_us_alliance, P)".into());
+    texts.push("why endured(rok_us_alliance, post_cold_war)".into());
+    texts.push("why not endured(rok_us_alliance, no_such_period)".into());
+    texts.push("troops(us, rok, N, P) @ T, M = N * 2".into());
+    texts
+}
+
+/// Every question answered (or explained) as text, in order.
+fn answer_all(snapshot: &because::kb::Snapshot, texts: &[String]) -> Vec<String> {
+    texts
+        .iter()
+        .map(|t| {
+            let q = snapshot.parse_query(t).expect("parses");
+            match q.kind {
+                because::ast::QueryKind::Select => render_answers(&snapshot.answer(&q).expect("answers"), Format::Tsv),
+                _ => snapshot.explain(&q, &Default::default()).expect("explains").render(Format::Table, false),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn four_threads_query_one_snapshot_and_agree() {
+    let mut kb = KnowledgeBase::alliance(Limits::default()).expect("the shipped knowledge base loads");
+    kb.load_file(std::path::Path::new("facts/alliance/questions.kb")).expect("the shipped questions load");
+    let texts = Arc::new(questions(&kb));
+    assert!(texts.len() > 30, "the shipped questions are there: {}", texts.len());
+    let snapshot = kb.snapshot();
+    let alone = answer_all(&snapshot, &texts);
+    assert!(alone.iter().any(|a| a.contains("post_cold_war")));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (snapshot, texts) = (snapshot.clone(), texts.clone());
+            std::thread::spawn(move || (0..3).map(|_| answer_all(&snapshot, &texts)).collect::<Vec<_>>())
+        })
+        .collect();
+    for t in threads {
+        for round in t.join().expect("no thread panics") {
+            assert_eq!(round, alone);
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_keeps_its_state_while_the_knowledge_base_changes() {
+    let mut kb = KnowledgeBase::default();
+    kb.load_str("p.kb", "p(a).\nq(X) :- p(X).\n", None).unwrap();
+    let before = kb.snapshot();
+    kb.load_str("more.kb", "p(b).\n", None).unwrap();
+    kb.assert_statements("p(c).").unwrap();
+    assert_eq!(before.query("q(X)").unwrap().len(), 1);
+    assert_eq!(kb.query("q(X)").unwrap().len(), 3);
+    // A query parsed against the old state is not answered against the new one.
+    let old = before.parse_query("q(X), X != zzz").unwrap();
+    assert_eq!(before.answer(&old).unwrap().len(), 1);
+    let e = kb.snapshot().answer(&old).unwrap_err();
+    assert_eq!(e.codes().collect::<Vec<_>>(), ["query::stale"]);
+}
+
+#[test]
+fn queries_leave_nothing_behind() {
+    let kb = KnowledgeBase::alliance(Limits::default()).unwrap();
+    let (files, constants) = (kb.sources().len(), kb.interner().len());
+    for i in 0..200 {
+        let a = kb.query(&format!("endured(A, P), X = \"constant {i}\", Y = {i}.5 * 2")).unwrap();
+        assert_eq!(a.len(), 3);
+        let e = kb.query(&format!("no_such_{i}(X)")).unwrap_err();
+        assert!(e.render(false, false).contains(&format!("no_such_{i}")), "the error shows the query's text");
+        assert!(kb.why(&format!("endured(rok_us_alliance, p{i})")).is_ok());
+    }
+    assert_eq!(kb.sources().len(), files, "no query text is kept");
+    assert_eq!(kb.interner().len(), constants, "no query constant or computed value is kept");
+}
