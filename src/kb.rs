@@ -784,7 +784,20 @@ fn verify_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast
         };
         for c in cites {
             if let Some(doc) = doc_of(&c.source.name) {
-                if !doc.contains(&normalize_ws(&c.quote)) {
+                let quote = normalize_ws(&c.quote);
+                // Every document contains the empty string: an empty quote would cite nothing.
+                if quote.is_empty() {
+                    diags.push(
+                        Diagnostic::error("check::quote_not_in_source", "an empty quote cites nothing")
+                            .at(c.quote_span)
+                            .label("empty")
+                            .help("quote the words of the document that state the fact"),
+                    );
+                } else if !doc.contains(&quote) {
+                    let help = match nearest_passage(doc, &quote) {
+                        Some(near) => format!("the nearest passage in the document is {near}"),
+                        None => "copy the words exactly from the document (whitespace may differ)".to_string(),
+                    };
                     diags.push(
                         Diagnostic::error(
                             "check::quote_not_in_source",
@@ -792,10 +805,56 @@ fn verify_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast
                         )
                         .at(c.quote_span)
                         .label("not found verbatim")
-                        .help("copy the words exactly from the document (whitespace may differ)"),
+                        .help(help),
                     );
                 }
             }
         }
     }
+}
+
+/// The passage of `doc` closest to a `quote` it does not contain, described for a diagnostic:
+/// the passage, and the first character where they differ (an en dash for a hyphen, a curly
+/// quote for a straight one). It is found by the longest prefix of the quote that the document
+/// contains, or failing that the longest suffix; `None` when neither is a useful length.
+fn nearest_passage(doc: &str, quote: &str) -> Option<String> {
+    let chars: Vec<(usize, char)> = quote.char_indices().collect();
+    let n = chars.len();
+    let byte_at = |k: usize| chars.get(k).map_or(quote.len(), |&(b, _)| b);
+    // The number of leading (or trailing) characters of the quote that the document holds:
+    // containment is monotone in the length, so a binary search finds it.
+    let longest = |holds: &dyn Fn(usize) -> bool| {
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if holds(mid) { lo = mid } else { hi = mid - 1 }
+        }
+        lo
+    };
+    let prefix = longest(&|k| doc.contains(&quote[..byte_at(k)]));
+    let suffix = longest(&|k| doc.contains(&quote[byte_at(n - k)..]));
+    let useful = 8.min(n / 2).max(3);
+    if prefix.max(suffix) < useful {
+        return None;
+    }
+    let quoted_char = |c: char| format!("`{c}` (U+{:04X})", c as u32);
+    let (passage, ours, theirs) = if prefix >= suffix {
+        let head = &quote[..byte_at(prefix)];
+        let at = doc.find(head)?;
+        let passage: String = doc[at..].chars().take(n + 10).collect();
+        let theirs = doc[at + head.len()..].chars().next();
+        (passage, chars.get(prefix).map(|&(_, c)| c), theirs)
+    } else {
+        let tail = &quote[byte_at(n - suffix)..];
+        let at = doc.find(tail)?;
+        let start = doc[..at].char_indices().rev().nth(n - suffix + 9).map_or(0, |(b, _)| b);
+        let passage = doc[start..at + tail.len()].to_string();
+        let theirs = doc[..at].chars().next_back();
+        (passage, chars.get(n - suffix - 1).map(|&(_, c)| c), theirs)
+    };
+    let difference = match (ours, theirs) {
+        (Some(a), Some(b)) => format!("; the quote has {} where the document has {}", quoted_char(a), quoted_char(b)),
+        _ => String::new(),
+    };
+    Some(format!("“{}”{difference}", passage.trim()))
 }

@@ -135,6 +135,11 @@ impl<'a> Loader<'a> {
                             let shown = Self::display(&path);
                             match read_table(&bytes, &shown, load.header, self.interner, csv_or_tsv(&path)) {
                                 Ok(mut table) => {
+                                    if !load.header {
+                                        if let Some(d) = header_hint(&bytes, csv_or_tsv(&path), load) {
+                                            self.diags.push(d);
+                                        }
+                                    }
                                     table.pred = load.pred.clone();
                                     self.out.tables.push(table);
                                 }
@@ -187,6 +192,40 @@ impl<'a> Loader<'a> {
         }
         d
     }
+}
+
+/// A warning when the first line of a data file loaded without `with header` looks like a
+/// header: no field of it is a number, while in some column where it has a name the second
+/// line has a number (`name,age` above `ann,3`). Such a line would be loaded as a fact.
+fn header_hint(bytes: &[u8], format: Format, load: &crate::ast::LoadDecl) -> Option<Diagnostic> {
+    let text = String::from_utf8_lossy(bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes));
+    let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty());
+    let split = |line: &str| -> Vec<String> {
+        let mut fields = Vec::new();
+        match format {
+            Format::Tsv => fields.extend(line.split('\t').map(str::to_string)),
+            Format::Csv => {
+                let _ = csv_fields(line, &mut String::new(), |f| fields.push(f.to_string()));
+            }
+        }
+        fields
+    };
+    let (first, second) = (split(lines.next()?), split(lines.next()?));
+    let is_number = |f: &str| f.trim().parse::<f64>().is_ok();
+    let named = |f: &str| f.trim().starts_with(|c: char| c.is_alphabetic());
+    if first.len() != second.len() || first.iter().any(|f| is_number(f)) {
+        return None;
+    }
+    let column = first.iter().zip(&second).position(|(a, b)| named(a) && is_number(b))?;
+    Some(
+        Diagnostic::warning(
+            "load::header_row",
+            format!("the first line of `{}` looks like a header: it is loaded as a fact", load.path),
+        )
+        .at(load.span)
+        .label(format!("column {} is named `{}` but holds numbers", column + 1, first[column].trim()))
+        .help(format!("to skip it, write `load {} from \"{}\" with header.`", load.pred.name, load.path)),
+    )
 }
 
 fn missing_file(code: &'static str, path: &Path, e: &std::io::Error, blame: Option<Span>) -> Diagnostic {
