@@ -112,6 +112,37 @@ pub struct LoadReport {
     pub warnings: Diagnostics,
     /// Indices (into [`KnowledgeBase::queries`]) of the queries the loaded files contain.
     pub queries: Range<usize>,
+    /// What the whole program holds after the load (for `because check`'s summary line).
+    pub summary: LoadSummary,
+}
+
+/// One input of [`KnowledgeBase::load_inputs`].
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// A `.kb` file, as [`KnowledgeBase::load_file`] reads it.
+    File(&'a Path),
+    /// `.kb` text, as [`KnowledgeBase::load_str`] reads it.
+    Text { name: &'a str, text: &'a str, base: Option<&'a Path> },
+}
+
+/// Counts over the whole checked program, for a one-line summary.
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// let mut kb = KnowledgeBase::default();
+/// let r = kb.load_str("p.kb", "p(a).\np(b).\nq(X) :- p(X).\n", None)?;
+/// assert_eq!((r.summary.predicates, r.summary.facts, r.summary.rules), (2, 2, 1));
+/// # Ok::<(), because::kb::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadSummary {
+    /// Predicates, built-in ones excepted.
+    pub predicates: usize,
+    /// Stated facts and rows read from data files.
+    pub facts: usize,
+    pub rules: usize,
+    /// Quotes checked against the documents their sources name.
+    pub quotes_verified: usize,
 }
 
 /// The answers to one select query: plain values, in sorted rows.
@@ -194,6 +225,10 @@ pub struct KnowledgeBase {
     embedded: &'static [Embedded],
     /// Files loaded by path, for `:reload`.
     paths: Vec<PathBuf>,
+    /// Values for the `$NAME` parameters of queries in loaded files (`run --param`).
+    params: Vec<(String, Value)>,
+    /// The parameter names some query used so far, to report a `--param` nothing used.
+    params_used: Vec<String>,
 }
 
 impl Default for KnowledgeBase {
@@ -228,6 +263,8 @@ impl KnowledgeBase {
             limits,
             embedded: ALLIANCE,
             paths: Vec::new(),
+            params: Vec::new(),
+            params_used: Vec::new(),
         }
     }
 
@@ -322,6 +359,38 @@ impl KnowledgeBase {
         Ok(report)
     }
 
+    /// Loads files and texts as one load, in order: all of them, or (on any error) none
+    /// (`because run a.kb - b.kb`, with stdin between two files).
+    ///
+    /// ```
+    /// use because::kb::{Input, KnowledgeBase};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let rules = dir.path().join("rules.kb");
+    /// std::fs::write(&rules, "q(X) :- p(X).\n").unwrap();
+    /// let mut kb = KnowledgeBase::default();
+    /// let stdin = Input::Text { name: "<stdin>", text: "p(a).\n?- q(X).\n", base: None };
+    /// let report = kb.load_inputs(&[Input::File(&rules), stdin])?;
+    /// assert_eq!(report.queries.len(), 1);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn load_inputs(&mut self, inputs: &[Input<'_>]) -> Result<LoadReport, Error> {
+        let report = self.stage(|loader| {
+            for input in inputs {
+                match *input {
+                    Input::File(path) => loader.load_path(path),
+                    Input::Text { name, text, base } => loader.load_text(name, text, base.map(|b| b.join(name))),
+                }
+            }
+        })?;
+        for input in inputs {
+            if let Input::File(path) = input {
+                self.paths.push(path.to_path_buf());
+            }
+        }
+        Ok(report)
+    }
+
     /// Loads `.kb` text; `name` is how diagnostics name it, relative paths (of `include` and
     /// `load`) resolve from the directory `base`. All or nothing.
     ///
@@ -365,7 +434,29 @@ impl KnowledgeBase {
         }
         let n = fresh.program.queries.len();
         *self = fresh;
-        Ok(LoadReport { warnings, queries: n..n })
+        Ok(LoadReport { warnings, queries: n..n, ..Default::default() })
+    }
+
+    /// Gives values to the `$NAME` parameters of the queries in files loaded from now on, each
+    /// read as [`param_value`] reads it (`because run --param NAME=VALUE`).
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.set_params(&[("who".to_string(), "b".to_string()), ("unused".to_string(), "1".to_string())]);
+    /// let r = kb.load_str("p.kb", "p(a).\np(b).\n?- p($who).\n", None)?;
+    /// assert!(kb.answer(&kb.queries()[r.queries.start].clone())?.holds());
+    /// assert_eq!(kb.params_used(), ["who"]);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn set_params(&mut self, params: &[(String, String)]) {
+        self.params = params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
+    }
+
+    /// The names of the parameters that queries have used so far (loaded files' queries and
+    /// those given to [`KnowledgeBase::parse_query_with`]), sorted, each once.
+    pub fn params_used(&self) -> &[String] {
+        &self.params_used
     }
 
     /// Reads, checks and evaluates with the new input; commits only if every step succeeds.
@@ -406,8 +497,16 @@ impl KnowledgeBase {
         let first_new_file = self.sources.len();
         let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
         read(&mut loader);
-        let Loader { diags, out, .. } = loader;
+        let Loader { diags, mut out, .. } = loader;
         let mut diags = diags;
+        if !self.params.is_empty() {
+            for stmt in out.modules.iter_mut().flat_map(|m| &mut m.statements) {
+                if let ast::Statement::Query(q) = stmt {
+                    q.body.iter().for_each(|lit| collect_params(lit, &mut self.params_used));
+                    q.body.iter_mut().for_each(|lit| substitute_literal(lit, &self.params));
+                }
+            }
+        }
         if diags.has_errors() {
             diags.sort();
             return Err(diags.into());
@@ -429,9 +528,15 @@ impl KnowledgeBase {
         for q in &mut program.queries {
             q.text = query_text(&self.sources, q.span);
         }
+        let summary = LoadSummary {
+            predicates: program.preds.iter().filter(|p| !p.defined.builtin).count(),
+            facts: program.facts.len() + program.loads.iter().map(|t| t.data.len() / t.width.max(1)).sum::<usize>(),
+            rules: program.rules.len(),
+            quotes_verified: count_verified_quotes(&modules, &documents),
+        };
         if stage == Stage::CheckOnly {
             diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));
-            return Ok(LoadReport { warnings: diags, queries: 0..0 });
+            return Ok(LoadReport { warnings: diags, queries: 0..0, summary });
         }
         // 3. Evaluate.
         let (interner, limits) = (&mut self.interner, &self.limits);
@@ -446,7 +551,7 @@ impl KnowledgeBase {
         self.documents = documents;
         self.program = program;
         self.db = db;
-        Ok(LoadReport { warnings: diags, queries: new_queries })
+        Ok(LoadReport { warnings: diags, queries: new_queries, summary })
     }
 
     /// Parses and answers one select query (`endured(X, P)`, `?- p(X).`). A `why` query is
@@ -513,6 +618,7 @@ impl KnowledgeBase {
         let mut ast = syntax::parse_query(file, text)?;
         let values: Vec<(String, Value)> = params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
         for lit in &mut ast.body {
+            collect_params(lit, &mut self.params_used);
             substitute_literal(lit, &values);
         }
         let mut q = check::lower_query(&self.program, &mut self.interner, &ast, text)?;
@@ -739,6 +845,41 @@ fn substitute_literal(lit: &mut ast::Literal, values: &[(String, Value)]) {
     }
 }
 
+/// Adds the names of the `$NAME` parameters in `lit` to `used` (sorted, each once).
+fn collect_params(lit: &ast::Literal, used: &mut Vec<String>) {
+    fn expr(e: &ast::Expr, used: &mut Vec<String>) {
+        match e {
+            ast::Expr::Param(id) => {
+                if let Err(at) = used.binary_search_by(|u| (**u).cmp(&*id.name)) {
+                    used.insert(at, id.name.to_string());
+                }
+            }
+            ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => expr(inner, used),
+            ast::Expr::Binary { lhs, rhs, .. } => {
+                expr(lhs, used);
+                expr(rhs, used);
+            }
+            ast::Expr::Var(_) | ast::Expr::Wildcard(_) | ast::Expr::Const(..) => {}
+        }
+    }
+    match lit {
+        ast::Literal::Positive { atom, time, .. } | ast::Literal::Negative { atom, time, .. } => {
+            atom.args.iter().chain(time.as_ref()).for_each(|e| expr(e, used));
+        }
+        ast::Literal::Compare { lhs, rhs, .. } | ast::Literal::Temporal { lhs, rhs, .. } => {
+            expr(lhs, used);
+            expr(rhs, used);
+        }
+        ast::Literal::Aggregate(agg) => {
+            expr(&agg.result, used);
+            if let Some(t) = &agg.target {
+                expr(t, used);
+            }
+            agg.body.iter().for_each(|l| collect_params(l, used));
+        }
+    }
+}
+
 fn substitute_expr(e: &mut ast::Expr, values: &[(String, Value)]) {
     match e {
         ast::Expr::Param(id) => {
@@ -811,6 +952,18 @@ fn verify_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast
             }
         }
     }
+}
+
+/// How many citations name a source whose document is checked (what [`verify_quotes`] checks).
+fn count_verified_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast::Span)]) -> usize {
+    let documented = |name: &str| documents.iter().any(|(n, d, _)| &**n == name && d.is_some());
+    let cites = modules.iter().flat_map(|m| &m.statements).flat_map(|stmt| match stmt {
+        ast::Statement::Fact(f) => f.cites.as_slice(),
+        ast::Statement::Rule(r) => r.cites.as_slice(),
+        ast::Statement::Entity(e) => e.cites.as_slice(),
+        _ => &[],
+    });
+    cites.filter(|c| documented(&c.source.name)).count()
 }
 
 /// The passage of `doc` closest to a `quote` it does not contain, described for a diagnostic:

@@ -70,8 +70,8 @@ pub fn default_history_path() -> Option<PathBuf> {
     Some(data.join("because").join("history"))
 }
 
-/// Runs the REPL over `kb` until `:quit` or Ctrl-D. Exit code 0, or 2 when no line editor can
-/// be set up.
+/// Runs the REPL over `kb` until `:quit` or Ctrl-D. Exit code 0; 2 when no line editor can be
+/// set up, or when input is piped (a script, not a person) and some query or command failed.
 pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
     let mut repl = match Repl::new(kb, options) {
         Ok(repl) => repl,
@@ -82,8 +82,15 @@ pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
     };
     let _sigint = cancel::SigintGuard::install();
     repl.run();
-    ExitCode::SUCCESS
+    if !repl.interactive && repl.errors.get() { ExitCode::from(2) } else { ExitCode::SUCCESS }
 }
+
+/// History entries longer than this are not recorded (a pasted file is not worth recalling).
+pub const MAX_HISTORY_ENTRY: usize = 4096;
+/// Entries kept in the history file; with [`MAX_HISTORY_ENTRY`], at most 4 MiB.
+pub const MAX_HISTORY_ENTRIES: usize = 1000;
+/// A history file larger than this is not read (it was not written by this version).
+const MAX_HISTORY_FILE: u64 = 8 << 20;
 
 enum Flow {
     Continue,
@@ -100,6 +107,10 @@ struct Repl {
     history: Option<PathBuf>,
     /// The files loaded when the REPL started, for `:reset`.
     start_paths: Vec<PathBuf>,
+    /// Input comes from a terminal: history is kept, and errors do not set the exit code.
+    interactive: bool,
+    /// Some diagnostic with an error was shown (for the exit code of a piped session).
+    errors: std::cell::Cell<bool>,
 }
 
 impl Repl {
@@ -108,21 +119,26 @@ impl Repl {
             .auto_add_history(false)
             .history_ignore_dups(true)?
             .history_ignore_space(false)
-            .max_history_size(5000)?
+            .max_history_size(MAX_HISTORY_ENTRIES)?
             .completion_type(CompletionType::List)
             .color_mode(if options.color { ColorMode::Enabled } else { ColorMode::Disabled })
             .build();
         let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)?;
         editor.set_helper(Some(ReplHelper::new(Names::of(&kb), options.color)));
-        if let Some(path) = &options.history {
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            if path.exists() {
+        // Only what a person types is history: piped input is a script, and may be large.
+        let interactive = std::io::stdin().is_terminal();
+        let history = options.history.filter(|_| interactive);
+        if let Some(path) = &history {
+            if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_HISTORY_FILE) {
+                eprintln!("warning: the history file {} is larger than 8 MiB; it is not read", path.display());
+            } else if path.exists() {
                 if let Err(e) = editor.load_history(path) {
                     eprintln!("warning: cannot read the history file {}: {e}", path.display());
                 }
             }
+        }
+        if let Some(dir) = history.as_ref().and_then(|p| p.parent()) {
+            let _ = std::fs::create_dir_all(dir);
         }
         let mut limits = kb.limits().clone();
         limits.cancel = Some(cancel::flag());
@@ -135,8 +151,10 @@ impl Repl {
             format: options.format,
             time: false,
             banner: options.banner,
-            history: options.history,
+            history,
             start_paths,
+            interactive,
+            errors: std::cell::Cell::new(false),
         })
     }
 
@@ -174,9 +192,10 @@ impl Repl {
         }
     }
 
-    /// Adds the whole entry (several lines for a multi-line query) to the history file.
+    /// Adds the whole entry (several lines for a multi-line query) to the history file, when
+    /// a person typed it and it is not too long.
     fn remember(&mut self, input: &str) {
-        if input.trim().is_empty() {
+        if !self.interactive || !worth_remembering(input) {
             return;
         }
         let _ = self.editor.add_history_entry(input.trim_end());
@@ -472,6 +491,9 @@ impl Repl {
         if diags.is_empty() {
             return;
         }
+        if diags.has_errors() {
+            self.errors.set(true);
+        }
         let _ = std::io::stdout().flush();
         eprint!("{}", self.kb.render(diags, self.color, true));
     }
@@ -501,6 +523,13 @@ impl Repl {
     fn paint(&self, style: &str, text: &str) -> String {
         if self.color { format!("{style}{text}\x1b[0m\n") } else { format!("{text}\n") }
     }
+}
+
+/// Whether an entry goes into the history: not blank, and not longer than
+/// [`MAX_HISTORY_ENTRY`] bytes.
+fn worth_remembering(input: &str) -> bool {
+    let entry = input.trim();
+    !entry.is_empty() && entry.len() <= MAX_HISTORY_ENTRY
 }
 
 fn ms(d: Duration) -> String {

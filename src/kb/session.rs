@@ -239,7 +239,7 @@ impl KnowledgeBase {
         }
         let n = fresh.program.queries.len();
         *self = fresh;
-        Ok(LoadReport { warnings, queries: n..n })
+        Ok(LoadReport { warnings, queries: n..n, ..Default::default() })
     }
 
     /// Forgets everything, session and files alike, then loads `paths` (the files a session
