@@ -229,6 +229,9 @@ pub struct KnowledgeBase {
     params: Vec<(String, Value)>,
     /// The parameter names some query used so far, to report a `--param` nothing used.
     params_used: Vec<String>,
+    /// Canonical paths of every file read so far, includes too: a file is loaded once, however
+    /// often it is named (`include` in one load, `:load` across loads).
+    seen: Vec<PathBuf>,
 }
 
 impl Default for KnowledgeBase {
@@ -265,6 +268,7 @@ impl KnowledgeBase {
             paths: Vec::new(),
             params: Vec::new(),
             params_used: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
@@ -330,6 +334,26 @@ impl KnowledgeBase {
         let report = self.stage(|loader| loader.load_path(path))?;
         self.paths.push(path.to_path_buf());
         Ok(report)
+    }
+
+    /// Whether the file at `path` was read already (named by a load or an `include`): loading
+    /// it again adds nothing.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("main.kb"), "include \"rules.kb\".\n").unwrap();
+    /// std::fs::write(dir.path().join("rules.kb"), "p(a).\nq(X) :- p(X).\n").unwrap();
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_file(&dir.path().join("main.kb"))?;
+    /// assert!(kb.is_loaded(&dir.path().join("rules.kb")));
+    /// kb.load_file(&dir.path().join("rules.kb"))?; // nothing new: the rule is not doubled
+    /// assert_eq!(kb.program().rules.len(), 1);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn is_loaded(&self, path: &Path) -> bool {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| crate::load::normalize(path));
+        self.seen.contains(&key)
     }
 
     /// Loads several `.kb` files as one load: all of them, or (on any error) none.
@@ -496,8 +520,9 @@ impl KnowledgeBase {
         // 1. Read and parse.
         let first_new_file = self.sources.len();
         let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
+        loader.seen = self.seen.clone();
         read(&mut loader);
-        let Loader { diags, mut out, .. } = loader;
+        let Loader { diags, mut out, seen, .. } = loader;
         let mut diags = diags;
         if !self.params.is_empty() {
             for stmt in out.modules.iter_mut().flat_map(|m| &mut m.statements) {
@@ -547,6 +572,7 @@ impl KnowledgeBase {
         // Warnings about what was loaded before were reported then.
         diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));
         self.modules = modules;
+        self.seen = seen;
         self.tables = tables;
         self.documents = documents;
         self.program = program;

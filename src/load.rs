@@ -61,6 +61,12 @@ impl<'a> Loader<'a> {
         self.parse_and_follow(file, text, &mut Vec::new());
     }
 
+    /// Loads text whose lines are numbered on from `first_line` (a REPL session's entries).
+    pub fn load_text_from_line(&mut self, name: &str, text: &str, base: Option<PathBuf>, first_line: usize) {
+        let file = self.sources.add_from_line(name.to_string(), base, Arc::from(text), first_line);
+        self.parse_and_follow(file, text, &mut Vec::new());
+    }
+
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         let key = normalize(path);
         if let Some((_, text)) = self.embedded.iter().find(|(p, _)| normalize(Path::new(p)) == key) {
@@ -248,7 +254,7 @@ fn missing_file(code: &'static str, path: &Path, e: &std::io::Error, blame: Opti
 }
 
 /// Lexical normalisation of a path (`a/./b/../c` -> `a/c`), for embedded lookups and cycles.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -209,7 +209,7 @@ impl Repl {
 
     fn handle(&mut self, input: &str) -> Flow {
         let text = input.trim();
-        if text.is_empty() {
+        if text.is_empty() || helper::only_comments(text) {
             return Flow::Continue;
         }
         match text.strip_prefix(':') {
@@ -355,6 +355,10 @@ impl Repl {
         let path = unquote(arg);
         if path.is_empty() {
             return self.complain("usage: :load FILE");
+        }
+        // As `include` does, a file already read is not read again (its rules would double).
+        if self.kb.is_loaded(Path::new(path)) {
+            return self.say(&format!("{path} is already loaded: nothing changed (:reload reads the files again)\n"));
         }
         let started = Instant::now();
         let result = self.kb.load_file(Path::new(path));

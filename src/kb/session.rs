@@ -61,7 +61,8 @@ impl KnowledgeBase {
     /// ```
     pub fn assert_statements(&mut self, text: &str) -> Result<LoadReport, Error> {
         // A query would be answered once and then saved with the session: refuse it up front.
-        let file = self.sources.add(SESSION.to_string(), None, Arc::from(text));
+        let first_line = self.session_lines();
+        let file = self.sources.add_from_line(SESSION.to_string(), None, Arc::from(text), first_line);
         let (module, _) = syntax::parse_module(file, text);
         if let Some(Statement::Query(q)) = module.statements.iter().find(|s| matches!(s, Statement::Query(_))) {
             return Err(Diagnostic::error("session::query_asserted", "a query cannot be asserted")
@@ -71,7 +72,18 @@ impl KnowledgeBase {
                 .into());
         }
         let base = std::env::current_dir().ok().map(|b| b.join(SESSION));
-        self.stage(|loader| loader.load_text(SESSION, text, base))
+        self.stage(|loader| loader.load_text_from_line(SESSION, text, base, first_line))
+    }
+
+    /// The lines of session text so far: each entry (`:assert`, `:retract`) is numbered on from
+    /// the last, as if the session were one file, so that `<session>:2:1` and `<session>:3:1`
+    /// name two assertions.
+    fn session_lines(&self) -> usize {
+        (0..self.sources.len() as u32)
+            .rev()
+            .map(|i| self.sources.get(crate::source::FileId(i)))
+            .find(|f| f.name == SESSION)
+            .map_or(0, |f| f.last_line())
     }
 
     /// Removes the stated facts that match `fact_text` (`p(a, 1).`, `p(a) @ 1990..`), then
@@ -90,7 +102,8 @@ impl KnowledgeBase {
     /// ```
     pub fn retract(&mut self, fact_text: &str) -> Result<Retracted, Error> {
         // 1. Parse the fact.
-        let file = self.sources.add(SESSION.to_string(), None, Arc::from(fact_text));
+        let first_line = self.session_lines();
+        let file = self.sources.add_from_line(SESSION.to_string(), None, Arc::from(fact_text), first_line);
         let (module, diags) = syntax::parse_module(file, fact_text);
         if diags.has_errors() {
             return Err(diags.into());
