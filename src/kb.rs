@@ -538,7 +538,9 @@ impl KnowledgeBase {
         }
         // 2. Check the whole program with the new modules.
         let mut modules = self.modules.clone();
+        let first_new_module = modules.len();
         modules.extend(out.modules);
+        session::apply_retractions(&mut modules, first_new_module, &mut diags);
         let mut tables = self.tables.clone();
         tables.extend(out.tables);
         let mut documents = self.documents.clone();

@@ -400,7 +400,16 @@ impl Repl {
             return self.complain("nothing asserted in this session: nothing saved");
         }
         let n = text.lines().filter(|l| !l.starts_with('%')).count();
-        let file = format!("% Asserted in a `because` session.\n{text}");
+        // The declarations its citations need come first, so the file checks on its own; loaded
+        // again over the same files, they repeat what those declare, which is allowed.
+        let declarations = self.kb.session_declarations();
+        let file = if declarations.is_empty() {
+            format!("% Asserted in a `because` session.\n{text}")
+        } else {
+            format!(
+                "% Asserted in a `because` session.\n% Declared by the files it was made over:\n{declarations}\n% The session:\n{text}"
+            )
+        };
         match KnowledgeBase::save_atomically(Path::new(path), &file) {
             Ok(()) => self.say(&format!("saved {n} statement{} to {path}\n", plural(n))),
             Err(e) => self.complain(&format!("cannot save to {path}: {e}; nothing was written")),

@@ -427,6 +427,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::with_kw => "`with`",
         Rule::header_kw => "`header`",
         Rule::include_kw => "`include`",
+        Rule::retract_kw => "`retract`",
         Rule::file_kw => "`file`",
         Rule::cite_kw | Rule::citation => "`cite`",
         Rule::why_kw | Rule::why_query => "`why`",
@@ -460,6 +461,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::kind_decl
         | Rule::load_decl
         | Rule::include_decl
+        | Rule::retract_decl
         | Rule::query
         | Rule::entity_decl
         | Rule::clause
@@ -651,6 +653,15 @@ mod tests {
                 write!(out, "load {} from {:?}{}", d.pred.name, d.path, if d.header { " with header" } else { "" })
             }
             Statement::Include(d) => write!(out, "include {:?}", d.path),
+            Statement::Retract(r) => write!(
+                out,
+                "retract {}{}",
+                render_atom(&r.fact.atom),
+                match r.fact.time {
+                    Some((i, _)) => format!(" @ {i}"),
+                    None => String::new(),
+                }
+            ),
         };
         out
     }

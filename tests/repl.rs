@@ -140,6 +140,20 @@ mod piped {
         out
     }
 
+    /// A saved session declares what it cites, so `because check` passes on it alone.
+    #[test]
+    fn a_saved_session_checks_on_its_own() {
+        let dir = super::tempdir();
+        let session = ":assert treaty_year(rok_us_alliance, 1953) cite seed \"signed the Mutual Defense Treaty in October, 1953\".\n\
+                       :retract troops(us, rok, 28500, about) @ 2023.\n:save saved.kb\n";
+        let because = || assert_cmd::Command::new(env!("CARGO_BIN_EXE_because"));
+        because().arg("repl").current_dir(dir.path()).env("BECAUSE_HISTORY", "").write_stdin(session).assert().code(0);
+        let out = because().args(["check", "saved.kb"]).current_dir(dir.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("error"), "{stderr}");
+    }
+
     #[test]
     fn sessions() {
         let update = std::env::var_os("UPDATE_EXPECT").is_some();
@@ -166,6 +180,68 @@ mod piped {
             failures.len(),
             failures.join("\n")
         );
+    }
+}
+
+mod help {
+    //! Every example in `:help` runs on the shipped knowledge base: the examples of each topic
+    //! (lines that start with `  ?- `) are piped to a fresh `because repl`, which must print no
+    //! diagnostic and exit 0.
+
+    fn piped(dir: &std::path::Path, input: &str) -> std::process::Output {
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_because"))
+            .arg("repl")
+            .current_dir(dir)
+            .env("BECAUSE_HISTORY", "")
+            .env("NO_COLOR", "1")
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap()
+    }
+
+    #[test]
+    fn every_example_runs_on_the_shipped_knowledge_base() {
+        let dir = super::tempdir();
+        let index = String::from_utf8(piped(dir.path(), ":help\n").stdout).unwrap();
+        // The commands listed, and the topics named on the `More:` line.
+        let mut topics: Vec<String> = vec![String::new()];
+        topics.extend(
+            index.lines().filter_map(|l| l.strip_prefix("  :")).filter_map(|l| l.split(' ').next()).map(str::to_string),
+        );
+        let more = index.lines().find(|l| l.starts_with("More:")).unwrap_or_default();
+        topics.extend(
+            more.split(":help ")
+                .skip(1)
+                .map(|t| t.trim_end_matches([',', '.', ' ']).to_string())
+                .filter(|t| t != "COMMAND"),
+        );
+        assert!(topics.len() > 20 && topics.contains(&"queries".to_string()), "{topics:?}");
+        let mut n = 0;
+        for topic in &topics {
+            let text = String::from_utf8(piped(dir.path(), &format!(":help {topic}\n")).stdout).unwrap();
+            let examples: Vec<&str> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("  ?- "))
+                .map(|e| e.split("   %").next().unwrap_or(e).trim())
+                .collect();
+            if examples.is_empty() {
+                continue;
+            }
+            n += examples.len();
+            let session = tempfile::tempdir().unwrap();
+            let out = piped(session.path(), &(examples.join("\n") + "\n"));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.code() == Some(0) && stderr.is_empty(),
+                ":help {topic}: an example fails on the shipped knowledge base\n{examples:#?}\n{stderr}"
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                !stdout.contains("(0 answers)") && !stdout.contains("\nfalse\n"),
+                ":help {topic}: an example has no answer\n{stdout}"
+            );
+        }
+        assert!(n >= 20, "only {n} examples found");
     }
 }
 
