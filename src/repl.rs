@@ -89,6 +89,8 @@ pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
 pub const MAX_HISTORY_ENTRY: usize = 4096;
 /// Entries kept in the history file; with [`MAX_HISTORY_ENTRY`], at most 4 MiB.
 pub const MAX_HISTORY_ENTRIES: usize = 1000;
+// The cap in total follows from the two: at most 4 MiB of entries.
+const _: () = assert!(MAX_HISTORY_ENTRIES * MAX_HISTORY_ENTRY <= 4 << 20);
 /// A history file larger than this is not read (it was not written by this version).
 const MAX_HISTORY_FILE: u64 = 8 << 20;
 
@@ -609,4 +611,17 @@ fn parse_graph_request(args: &str) -> Result<crate::graph::GraphRequest, String>
         }
     }
     Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_typed_entries_of_bounded_size() {
+        assert!(worth_remembering("endured(A, P)."));
+        assert!(!worth_remembering("   \n"));
+        let pasted = format!(":assert {}", "n(1). ".repeat(1000));
+        assert!(pasted.len() > MAX_HISTORY_ENTRY && !worth_remembering(&pasted));
+    }
 }
