@@ -666,7 +666,8 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
 fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
     let Some(mut kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
     let parsed = kb.parse_query_with(text, &s.params);
-    if let Some(unused) = unused_params(&kb, s) {
+    // A query that does not parse used nothing: its own error comes first.
+    if let Some(unused) = unused_params(&kb, s).filter(|_| parsed.is_ok()) {
         report(&kb, &unused, s);
         return Ok(ExitCode::from(EXIT_ERROR));
     }
