@@ -49,12 +49,17 @@ pub const COMMANDS: &[Command] = &[
         name: "reload",
         aliases: &["r"],
         args: "",
-        summary: "read the loaded files again, keeping what you asserted",
+        summary: "read the loaded files again, keeping what you asserted and retracted",
     },
     Command { name: "assert", aliases: &["a"], args: "STATEMENT.", summary: "add facts or declarations" },
     Command { name: "rule", aliases: &[], args: "RULE.", summary: "add a rule (same as :assert)" },
     Command { name: "retract", aliases: &[], args: "FACT.", summary: "remove a stated fact" },
-    Command { name: "save", aliases: &[], args: "FILE", summary: "write what you asserted to FILE (atomically)" },
+    Command {
+        name: "save",
+        aliases: &[],
+        args: "FILE",
+        summary: "write the session (assertions, retractions) to FILE, atomically",
+    },
     Command {
         name: "reset",
         aliases: &[],
@@ -128,7 +133,7 @@ pub fn help(topic: &str) -> String {
             "A line that does not start with `:` is a query; `?-` in front is accepted. It ends with `.`;\n\
              until then Enter starts a new line.\n\
              \n  ?- endured(A, P).                                     % a table of the bindings of A and P\n\
-             \x20 ?- troops(us, rok, N, Precision) @ T, T after 1990.  % T binds the time each fact holds\n\
+             \x20 ?- troops(us, rok, N, Precision) @ T, T after 1990.   % T binds the time each fact holds\n\
              \x20 ?- endured(rok_us_alliance, post_cold_war).           % true or false\n\
              \x20 ?- why endured(rok_us_alliance, post_cold_war).       % proof trees ending in cited facts\n\
              \x20 ?- why not endured(rok_us_alliance, korean_war).      % which premise fails\n\
