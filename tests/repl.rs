@@ -1,6 +1,7 @@
 //! The REPL driven through a pseudo-terminal, as a person types into it: an answer table,
 //! multi-line input, diagnostics, tab completion, a failed `:load`, Ctrl-C, `:save` and
-//! `:load`, and history across sessions.
+//! `:load`, and history across sessions. Piped input is tested as data (`mod piped`: the
+//! sessions of `tests/data/repl/*.repl`), and every `:help` example is run (`mod help`).
 //!
 //! The binary is `because repl`. `BECAUSE_REPL_BIN` names another binary that starts the
 //! same REPL (`target/debug/examples/repl`), for running these tests before the CLI is wired.

@@ -607,7 +607,10 @@ impl<'a> LowerCx<'a> {
                         format!("no value was given for the parameter `${}`", id.name),
                     )
                     .at(id.span)
-                    .help(format!("pass `--param {}=VALUE`", id.name)),
+                    .help(format!(
+                        "pass `--param {}=VALUE` (to query, run, check or a piped script); in the REPL, write the value",
+                        id.name
+                    )),
                 );
                 Expr::Const(self.interner.intern(Value::Interval(Interval::ALWAYS)))
             }
