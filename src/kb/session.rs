@@ -2,7 +2,10 @@
 //!
 //! What a session adds is kept as ordinary modules whose source is named [`SESSION`], so the
 //! checker, the evaluator and the explanations treat it like any file, and `:save` can write it
-//! back out as `.kb` text. Every change goes through the same all-or-nothing staging as a load.
+//! back out as `.kb` text. Retracting a fact of a loaded file adds a `retract FACT.` statement
+//! to the session, which a load applies to everything before it ([`apply_retractions`]), so a
+//! saved or reloaded session reproduces the retraction. Every change goes through the same
+//! all-or-nothing staging as a load.
 
 use std::fs::{self, File};
 use std::io::{self, Write as _};
@@ -157,7 +160,8 @@ impl KnowledgeBase {
         Ok(Retracted { statements: removed, warnings: report.warnings })
     }
 
-    /// Everything asserted in this session and still present, as `.kb` text that loads back.
+    /// Everything asserted in this session and still present, and a `retract` for each fact of
+    /// a loaded file retracted, as `.kb` text that loads back over the same files.
     ///
     /// ```
     /// # use because::kb::KnowledgeBase;
@@ -280,8 +284,8 @@ impl KnowledgeBase {
         self.modules.iter().any(|m| self.sources.get(m.file).name == SESSION && !m.statements.is_empty())
     }
 
-    /// Loads the same files again from disk and keeps what this session asserted (retracted
-    /// facts of files come back). All or nothing.
+    /// Loads the same files again from disk and applies the session again: what it asserted,
+    /// and its retractions of the files' facts. All or nothing.
     ///
     /// ```
     /// # use because::kb::KnowledgeBase;
