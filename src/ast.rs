@@ -34,6 +34,8 @@ pub enum Statement {
     Load(LoadDecl),
     /// `include "rules.kb".`
     Include(IncludeDecl),
+    /// `retract p(a) [@ I].`: the stated facts it matches, loaded before it, are removed.
+    Retract(Retraction),
 }
 
 impl Statement {
@@ -47,6 +49,7 @@ impl Statement {
             Statement::Query(s) => s.span,
             Statement::Load(s) => s.span,
             Statement::Include(s) => s.span,
+            Statement::Retract(s) => s.span,
         }
     }
 }
@@ -99,6 +102,14 @@ pub struct Fact {
     pub time: Option<(Interval, Span)>,
     pub cites: Vec<Citation>,
     pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// `retract p(a) [@ I].` Without `@` it matches the fact at every interval.
+#[derive(Debug, Clone)]
+pub struct Retraction {
+    /// The fact to remove (no citations).
+    pub fact: Fact,
     pub span: Span,
 }
 

@@ -100,7 +100,10 @@ impl<'a> Checker<'a> {
                     self.kinds.insert(k.name.name.clone());
                 }
                 Statement::Source(s) => {
-                    if !self.sources.insert(s.name.name.clone()) {
+                    // The same source declared again with the same title (a saved session
+                    // loaded over the files it was made from) is the same source.
+                    let same = self.program.sources.iter().any(|d| d.name == s.name.name && *d.title == *s.title);
+                    if !self.sources.insert(s.name.name.clone()) && !same {
                         self.diags.push(
                             Diagnostic::warning(
                                 "check::duplicate_source",
@@ -109,6 +112,9 @@ impl<'a> Checker<'a> {
                             .at(s.name.span)
                             .label("declared again here"),
                         );
+                    }
+                    if same {
+                        continue;
                     }
                     self.program.sources.push(SourceInfo {
                         name: s.name.name.clone(),

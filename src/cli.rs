@@ -60,12 +60,17 @@ Exit codes:
   1  no answers (query: none, or `false`; run: only with --fail-on-empty, when a select
      query had no answers)
   2  an error: a diagnostic (file:line:column, the source line and a caret) is on stderr
+  A piped `because repl` exits 2 when some query or command in its input failed, else 0.
+
+Limits: an evaluation, query or explanation stops after 60 seconds (--timeout) or once
+ten million facts are derived (--max-facts), with an eval:: diagnostic and exit code 2.
 
 Formats (--format):
   table  aligned columns and an answer count (the default); `run` heads each block with
          its query
   tsv    a header of variable names, then one line per answer; a query without variables
-         prints `true` or `false`
+         prints `true` or `false`. `run` prints no query lines in tsv and csv: a blank
+         line separates the blocks of several queries
   csv    the same, comma-separated and quoted where needed
   json   one JSON document: for `query` the answer object, for `run`
          {\"version\":1,\"results\":[...]} with one object per query (docs/json.md)
@@ -104,10 +109,10 @@ struct GlobalArgs {
     /// Answers only: no query headers, no warnings.
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Stop an evaluation or a query after this many seconds (0: no limit).
+    /// Stop an evaluation or a query after this many seconds [default: 60; 0: no limit].
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
     timeout: Option<Duration>,
-    /// Stop after deriving this many facts (0: no limit).
+    /// Stop after deriving this many facts [default: 10000000, ten million; 0: no limit].
     #[arg(long, global = true, value_name = "N")]
     max_facts: Option<usize>,
     /// At most N answers per select query; for `why`, at most N matching facts explained.
@@ -128,6 +133,11 @@ struct GlobalArgs {
     /// Exit 0 even when some select query has no answers (the default).
     #[arg(long, global = true, overrides_with = "fail_on_empty")]
     no_fail_on_empty: bool,
+    /// A value for `$NAME` in the queries (`query`, `run`, `check`, piped scripts); never
+    /// spliced into the text, so no quoting is needed. Numbers and intervals (`1991..2019`)
+    /// are read as such. A name given twice, or that no query uses, is an error.
+    #[arg(long = "param", global = true, value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,10 +160,12 @@ enum ColorChoice {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Load the files and answer every query they contain, in order.
-    #[command(after_help = "`because run -` reads the script from stdin. A first line `#!...` is skipped, so\n\
-                            a script can start with `#!/usr/bin/env -S because run`.")]
+    #[command(after_help = "`because run -` reads the script from stdin over the shipped knowledge base, as\n\
+                            `because < FILE` does; among files (`because run my.kb -`), `-` is stdin loaded with\n\
+                            them. `--param NAME=VALUE` gives the queries' `$NAME` a value. A first line `#!...`\n\
+                            is skipped, so a script can start with `#!/usr/bin/env -S because run`.")]
     Run {
-        /// Files loaded together (one load: all or nothing); `-` alone reads stdin.
+        /// Files loaded together (one load: all or nothing); `-` is stdin.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -164,10 +176,6 @@ enum Command {
         /// Load these files instead of the shipped knowledge base.
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// A value for `$NAME` in the query; never spliced into the text, so no quoting
-        /// is needed. Numbers and intervals (`1991..2019`) are read as such.
-        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
-        params: Vec<(String, String)>,
         /// The query.
         #[arg(value_name = "QUERY")]
         query: String,
@@ -186,9 +194,12 @@ enum Command {
         /// The document (plain text); its first line is taken as the title.
         #[arg(value_name = "DOC")]
         document: PathBuf,
-        /// Write here (atomically) instead of stdout.
+        /// Write here (atomically) instead of stdout; an existing file is kept unless `--force`.
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// Replace OUT if it exists.
+        #[arg(long, requires = "output")]
+        force: bool,
     },
     /// Start the interactive REPL over these files (none: the shipped knowledge base).
     Repl {
@@ -269,6 +280,8 @@ struct Settings {
     fail_on_empty: bool,
     /// `--depth` as given (a proof's folding depth, a neighbourhood's radius).
     depth: Option<usize>,
+    /// `--param NAME=VALUE`, in order.
+    params: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -320,6 +333,7 @@ impl Settings {
             color_err: color(io::stderr().is_terminal()),
             fail_on_empty: g.fail_on_empty && !g.no_fail_on_empty,
             depth: g.depth,
+            params: g.params.clone(),
         }
     }
 
@@ -338,11 +352,15 @@ impl Settings {
 
 fn run_cli(cli: Cli) -> io::Result<ExitCode> {
     let settings = Settings::new(&cli.global);
+    if let Some(d) = param_misuse(&settings.params, cli.command.as_ref()) {
+        report(&KnowledgeBase::default(), &d.into(), &settings);
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
     match cli.command {
         Some(Command::Run { files }) => run(&files, &settings),
-        Some(Command::Query { files, params, query: text }) => query(&files, &params, &text, &settings),
+        Some(Command::Query { files, query: text }) => query(&files, &text, &settings),
         Some(Command::Check { files }) => check(&files, &settings),
-        Some(Command::Draft { document, output }) => Ok(draft(&document, output.as_deref())),
+        Some(Command::Draft { document, output, force }) => Ok(draft(&document, output.as_deref(), force)),
         Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
         Some(Command::Graph { files, path, during, preds, around, central, components, rules, base_only }) => {
             let request = GraphArgs { path, during, preds, around, central, components, rules, base_only };
@@ -353,6 +371,53 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
         None if io::stdin().is_terminal() => Ok(repl(&[], &settings)),
         None => piped(&settings),
     }
+}
+
+/// A `--param` given twice, or given to a command without queries.
+fn param_misuse(params: &[(String, String)], command: Option<&Command>) -> Option<Diagnostic> {
+    for (i, (name, _)) in params.iter().enumerate() {
+        if params[..i].iter().any(|(n, _)| n == name) {
+            return Some(
+                cli_error("cli::duplicate_param", format!("`--param {name}=...` is given more than once"))
+                    .help("give each parameter one value"),
+            );
+        }
+    }
+    let takes_params =
+        matches!(command, None | Some(Command::Run { .. } | Command::Query { .. } | Command::Check { .. }));
+    match params.first() {
+        Some((name, _)) if !takes_params => Some(
+            cli_error("cli::unused_param", format!("`--param {name}=...` is given to a command without queries")).help(
+                "`--param` gives values to the `$NAME`s of queries: use it with query, run, check or a piped script",
+            ),
+        ),
+        _ => None,
+    }
+}
+
+/// An error for every `--param` that no query used.
+fn unused_params(kb: &KnowledgeBase, s: &Settings) -> Option<Diagnostics> {
+    unused_among(kb.params_used(), s)
+}
+
+/// The `--param`s that none of `used` names.
+fn unused_among(used: &[String], s: &Settings) -> Option<Diagnostics> {
+    let unused: Vec<Diagnostic> = s
+        .params
+        .iter()
+        .filter(|(name, _)| !used.contains(name))
+        .map(|(name, _)| {
+            let help = if used.is_empty() {
+                "no query has a `$NAME` parameter: remove the `--param`".to_string()
+            } else {
+                let names: Vec<String> = used.iter().map(|u| format!("`${u}`")).collect();
+                format!("the queries use {}; check the spelling", names.join(", "))
+            };
+            cli_error("cli::unused_param", format!("no query uses `${name}` (given by `--param {name}=...`)"))
+                .help(help)
+        })
+        .collect();
+    (!unused.is_empty()).then_some(Diagnostics(unused))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,10 +432,19 @@ fn load_files(kb: &mut KnowledgeBase, files: &[PathBuf]) -> Result<LoadReport, k
             kb.load_str("<stdin>", &text, Some(Path::new("")))
         }
         [one] => kb.load_file(one),
+        _ if files.iter().any(|f| f.as_os_str() == "-") => {
+            // Stdin takes its place among the files, in the same one load.
+            let text = read_stdin()?;
+            let inputs: Vec<kb::Input<'_>> = files
+                .iter()
+                .map(|f| match f.as_os_str() == "-" {
+                    true => kb::Input::Text { name: "<stdin>", text: &text, base: Some(Path::new("")) },
+                    false => kb::Input::File(f),
+                })
+                .collect();
+            kb.load_inputs(&inputs)
+        }
         _ => {
-            if files.iter().any(|f| f.as_os_str() == "-") {
-                return Err(cli_error("cli::stdin_with_files", "`-` (stdin) cannot be mixed with files").into());
-            }
             let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
             kb.load_files(&paths)
         }
@@ -491,12 +565,23 @@ fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb:
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-/// `because run FILE...`
+/// `because run FILE...`; `because run -` alone is `because < FILE`: stdin over the shipped
+/// knowledge base.
 fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
+    if let [one] = files {
+        if one.as_os_str() == "-" {
+            return piped(s);
+        }
+    }
     let mut kb = s.knowledge_base();
+    kb.set_params(&s.params);
     match load_files(&mut kb, files) {
         Ok(loaded) => {
             report(&kb, &loaded.warnings, s);
+            if let Some(unused) = unused_params(&kb, s) {
+                report(&kb, &unused, s);
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
             answer_all(&mut kb, loaded, s)
         }
         Err(e) => {
@@ -514,11 +599,16 @@ fn piped(s: &Settings) -> io::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     let first = kb.sources().len();
+    kb.set_params(&s.params);
     let loaded = read_stdin().and_then(|text| kb.load_str("<stdin>", &text, Some(Path::new(""))));
     match loaded {
         Ok(mut loaded) => {
             loaded.warnings = new_only(std::mem::take(&mut loaded.warnings), first);
             report(&kb, &loaded.warnings, s);
+            if let Some(unused) = unused_params(&kb, s) {
+                report(&kb, &unused, s);
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
             answer_all(&mut kb, loaded, s)
         }
         Err(e) => {
@@ -557,11 +647,21 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
             OutputFormat::Jsonl => write_block(&mut out, &reply.render(s).unwrap_or_default())?,
             _ => match reply.render(s) {
                 Ok(text) => {
-                    if !s.quiet {
-                        let gap = if i > 0 && s.format == OutputFormat::Table { "\n" } else { "" };
-                        // A DOT file may hold several graphs, but only comments between them.
-                        let comment = if s.format == OutputFormat::Dot { "// " } else { "" };
-                        writeln!(out, "{gap}{comment}{}", q.text)?;
+                    match s.format {
+                        // Machine formats stay machine-readable: no query lines; a blank line
+                        // separates the blocks of several queries.
+                        OutputFormat::Tsv | OutputFormat::Csv => {
+                            if i > 0 {
+                                writeln!(out)?;
+                            }
+                        }
+                        _ if s.quiet => {}
+                        _ => {
+                            let gap = if i > 0 && s.format == OutputFormat::Table { "\n" } else { "" };
+                            // A DOT file may hold several graphs, but only comments between them.
+                            let comment = if s.format == OutputFormat::Dot { "// " } else { "" };
+                            writeln!(out, "{gap}{comment}{}", q.text)?;
+                        }
                     }
                     write_block(&mut out, &text)?;
                 }
@@ -587,9 +687,15 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
 }
 
 /// `because query [-f FILE]... [--param NAME=VALUE]... QUERY`
-fn query(files: &[PathBuf], params: &[(String, String)], text: &str, s: &Settings) -> io::Result<ExitCode> {
+fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
     let Some(mut kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
-    let answered = kb.parse_query_with(text, params).and_then(|q| reply(&mut kb, &q, s));
+    let parsed = kb.parse_query_with(text, &s.params);
+    // A query that does not parse used nothing: its own error comes first.
+    if let Some(unused) = unused_among(&kb::params_in(text), s).filter(|_| parsed.is_ok()) {
+        report(&kb, &unused, s);
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let answered = parsed.and_then(|q| reply(&mut kb, &q, s));
     let reply = match answered {
         Ok(reply) => reply,
         Err(e) => {
@@ -673,14 +779,22 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
 /// printed to stdout as JSON.
 fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
     let mut kb = s.knowledge_base();
+    kb.set_params(&s.params);
     // Checking evaluates nothing: a runaway program is still checked in an instant.
     let checked = match files {
         [one] if one.as_os_str() == "-" => load_files(&mut kb, files),
         _ => kb.check_files(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>()),
     };
-    let (diags, ok) = match checked {
-        Ok(loaded) => (loaded.warnings, true),
-        Err(e) => (e.diagnostics, false),
+    let (mut diags, ok, summary) = match checked {
+        Ok(loaded) => (loaded.warnings, true, Some(loaded.summary)),
+        Err(e) => (e.diagnostics, false, None),
+    };
+    let ok = match unused_params(&kb, s) {
+        Some(unused) if ok => {
+            diags.extend(unused);
+            false
+        }
+        _ => ok,
     };
     report(&kb, &diags, s);
     let shown = diags.0.iter().filter(|d| d.is_error() || s.warnings);
@@ -694,6 +808,26 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
         OutputFormat::Jsonl => {
             for d in shown {
                 writeln!(out, "{}", serde_json::to_string(&d.to_json(kb.sources())).unwrap_or_default())?;
+            }
+        }
+        // One line that says what was checked, so that success is visible.
+        _ if ok && !s.quiet => {
+            if let Some(n) = summary {
+                let warnings = diags.0.iter().filter(|d| !d.is_error()).count();
+                let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+                writeln!(
+                    out,
+                    "ok: {}, {}, {}, {}{}",
+                    count(n.predicates, "predicate", "predicates"),
+                    count(n.facts, "fact", "facts"),
+                    count(n.rules, "rule", "rules"),
+                    count(n.quotes_verified, "quote verified", "quotes verified"),
+                    if warnings == 0 {
+                        String::new()
+                    } else {
+                        format!(" ({})", count(warnings, "warning", "warnings"))
+                    }
+                )?;
             }
         }
         _ => {}
@@ -774,8 +908,8 @@ fn write_stdout(bytes: &[u8]) -> io::Result<ExitCode> {
 // ---------------------------------------------------------------------------------------------
 // draft
 
-/// `because draft DOC [-o OUT]`
-fn draft(document: &Path, output: Option<&Path>) -> ExitCode {
+/// `because draft DOC [-o OUT [--force]]`
+fn draft(document: &Path, output: Option<&Path>, force: bool) -> ExitCode {
     let fail = |message: String| {
         let _ = writeln!(io::stderr(), "because: {message}");
         ExitCode::from(EXIT_ERROR)
@@ -787,6 +921,12 @@ fn draft(document: &Path, output: Option<&Path>) -> ExitCode {
         },
         Err(e) => return fail(format!("cannot read `{}`: {e}", document.display())),
     };
+    // A hand-written knowledge base is easily lost to a draft: never replace one unasked.
+    if let Some(out) = output.filter(|o| !force && o.exists()) {
+        return fail(format!("`{}` exists: pass --force to replace it, or choose another -o file", out.display()));
+    }
+    // A byte-order mark is not part of the title.
+    let text = text.strip_prefix('\u{FEFF}').map(str::to_string).unwrap_or(text);
     let Some(doc_path) = document_path(document, output) else {
         return fail(format!("`{}` is not a UTF-8 path", document.display()));
     };
@@ -850,7 +990,11 @@ fn sentences(text: &str) -> Vec<String> {
                 let end = chars[i].0 + chars[i].1.len_utf8();
                 let next = line[end..].chars().next();
                 let next_word = line[end..].trim_start().chars().next();
-                if next.is_none_or(char::is_whitespace) && !next_word.is_some_and(char::is_lowercase) {
+                let word = line[start..end].split_whitespace().next_back().unwrap_or("");
+                if next.is_none_or(char::is_whitespace)
+                    && !next_word.is_some_and(char::is_lowercase)
+                    && !(abbreviation(word) && next_word.is_some())
+                {
                     push(&line[start..end]);
                     start = end;
                 }
@@ -860,6 +1004,22 @@ fn sentences(text: &str) -> Vec<String> {
         push(&line[start..]);
     }
     out
+}
+
+/// Whether a word ending in `.` is an abbreviation after which a sentence goes on: a title or
+/// month (`Mr.`, `Sept.`), an initial (`J.`) or letters with dots (`U.S.`, `e.g.`).
+fn abbreviation(word: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Gen", "Col", "Lt", "Sgt", "Capt", "Adm", "Gov", "Sen",
+        "Rep", "Pres", "Amb", "Rev", "Hon", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+        "Nov", "Dec", "No", "Nos", "vs", "etc", "cf", "approx", "Inc", "Ltd", "Co", "Corp", "Dept", "Univ", "Vol",
+        "pp", "ed", "eds",
+    ];
+    let word = word.trim_start_matches(['(', '"', '\'', '“', '‘']);
+    let Some(stem) = word.strip_suffix('.') else { return false };
+    WORDS.contains(&stem)
+        || (stem.chars().count() == 1 && stem.chars().all(char::is_uppercase))
+        || (stem.contains('.') && stem.split('.').all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic)))
 }
 
 /// A source name from the document's file stem: lower case, `_` for anything else, never a
@@ -920,6 +1080,15 @@ mod tests {
                 "\"Yes.\"",
                 "Done"
             ]
+        );
+    }
+
+    #[test]
+    fn sentences_go_on_after_abbreviations() {
+        let text = "On Sept. 8 Mr. Kim met Gen. J. Hodge. The U.S. Army stayed. It left in Dec.";
+        assert_eq!(
+            sentences(text),
+            ["On Sept. 8 Mr. Kim met Gen. J. Hodge.", "The U.S. Army stayed.", "It left in Dec."]
         );
     }
 

@@ -128,6 +128,37 @@ pub struct LoadReport {
     pub warnings: Diagnostics,
     /// Indices (into [`KnowledgeBase::queries`]) of the queries the loaded files contain.
     pub queries: Range<usize>,
+    /// What the whole program holds after the load (for `because check`'s summary line).
+    pub summary: LoadSummary,
+}
+
+/// One input of [`KnowledgeBase::load_inputs`].
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// A `.kb` file, as [`KnowledgeBase::load_file`] reads it.
+    File(&'a Path),
+    /// `.kb` text, as [`KnowledgeBase::load_str`] reads it.
+    Text { name: &'a str, text: &'a str, base: Option<&'a Path> },
+}
+
+/// Counts over the whole checked program, for a one-line summary.
+///
+/// ```
+/// # use because::kb::KnowledgeBase;
+/// let mut kb = KnowledgeBase::default();
+/// let r = kb.load_str("p.kb", "p(a).\np(b).\nq(X) :- p(X).\n", None)?;
+/// assert_eq!((r.summary.predicates, r.summary.facts, r.summary.rules), (2, 2, 1));
+/// # Ok::<(), because::kb::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadSummary {
+    /// Predicates, built-in ones excepted.
+    pub predicates: usize,
+    /// Stated facts and rows read from data files.
+    pub facts: usize,
+    pub rules: usize,
+    /// Quotes checked against the documents their sources name.
+    pub quotes_verified: usize,
 }
 
 /// The answers to one select query: plain values, in sorted rows.
@@ -212,6 +243,13 @@ pub struct KnowledgeBase {
     embedded: &'static [Embedded],
     /// Files loaded by path, for `:reload`.
     paths: Vec<PathBuf>,
+    /// Values for the `$NAME` parameters of queries in loaded files (`run --param`).
+    params: Vec<(String, Value)>,
+    /// The parameter names some query used so far, to report a `--param` nothing used.
+    params_used: Vec<String>,
+    /// Canonical paths of every file read so far, includes too: a file is loaded once, however
+    /// often it is named (`include` in one load, `:load` across loads).
+    seen: Vec<PathBuf>,
 }
 
 impl Default for KnowledgeBase {
@@ -247,6 +285,9 @@ impl KnowledgeBase {
             runtime: Runtime::default(),
             embedded: ALLIANCE,
             paths: Vec::new(),
+            params: Vec::new(),
+            params_used: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
@@ -339,6 +380,26 @@ impl KnowledgeBase {
         Ok(report)
     }
 
+    /// Whether the file at `path` was read already (named by a load or an `include`): loading
+    /// it again adds nothing.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("main.kb"), "include \"rules.kb\".\n").unwrap();
+    /// std::fs::write(dir.path().join("rules.kb"), "p(a).\nq(X) :- p(X).\n").unwrap();
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_file(&dir.path().join("main.kb"))?;
+    /// assert!(kb.is_loaded(&dir.path().join("rules.kb")));
+    /// kb.load_file(&dir.path().join("rules.kb"))?; // nothing new: the rule is not doubled
+    /// assert_eq!(kb.program().rules.len(), 1);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn is_loaded(&self, path: &Path) -> bool {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| crate::load::normalize(path));
+        self.seen.contains(&key)
+    }
+
     /// Loads several `.kb` files as one load: all of them, or (on any error) none.
     ///
     /// ```
@@ -363,6 +424,38 @@ impl KnowledgeBase {
             }
         })?;
         self.paths.extend(paths.iter().map(|p| p.to_path_buf()));
+        Ok(report)
+    }
+
+    /// Loads files and texts as one load, in order: all of them, or (on any error) none
+    /// (`because run a.kb - b.kb`, with stdin between two files).
+    ///
+    /// ```
+    /// use because::kb::{Input, KnowledgeBase};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let rules = dir.path().join("rules.kb");
+    /// std::fs::write(&rules, "q(X) :- p(X).\n").unwrap();
+    /// let mut kb = KnowledgeBase::default();
+    /// let stdin = Input::Text { name: "<stdin>", text: "p(a).\n?- q(X).\n", base: None };
+    /// let report = kb.load_inputs(&[Input::File(&rules), stdin])?;
+    /// assert_eq!(report.queries.len(), 1);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn load_inputs(&mut self, inputs: &[Input<'_>]) -> Result<LoadReport, Error> {
+        let report = self.stage(|loader| {
+            for input in inputs {
+                match *input {
+                    Input::File(path) => loader.load_path(path),
+                    Input::Text { name, text, base } => loader.load_text(name, text, base.map(|b| b.join(name))),
+                }
+            }
+        })?;
+        for input in inputs {
+            if let Input::File(path) = input {
+                self.paths.push(path.to_path_buf());
+            }
+        }
         Ok(report)
     }
 
@@ -416,7 +509,29 @@ impl KnowledgeBase {
         }
         let n = fresh.program.queries.len();
         *self = fresh;
-        Ok(LoadReport { warnings, queries: n..n })
+        Ok(LoadReport { warnings, queries: n..n, ..Default::default() })
+    }
+
+    /// Gives values to the `$NAME` parameters of the queries in files loaded from now on, each
+    /// read as [`param_value`] reads it (`because run --param NAME=VALUE`).
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.set_params(&[("who".to_string(), "b".to_string()), ("unused".to_string(), "1".to_string())]);
+    /// let r = kb.load_str("p.kb", "p(a).\np(b).\n?- p($who).\n", None)?;
+    /// assert!(kb.answer(&kb.queries()[r.queries.start].clone())?.holds());
+    /// assert_eq!(kb.params_used(), ["who"]);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn set_params(&mut self, params: &[(String, String)]) {
+        self.params = params.iter().map(|(k, v)| (k.clone(), param_value(v))).collect();
+    }
+
+    /// The names of the parameters that queries have used so far (loaded files' queries and
+    /// those given to [`KnowledgeBase::parse_query_with`]), sorted, each once.
+    pub fn params_used(&self) -> &[String] {
+        &self.params_used
     }
 
     /// Reads, checks and evaluates with the new input; commits only if every step succeeds.
@@ -471,16 +586,27 @@ impl KnowledgeBase {
         let first_new_file = self.sources.len();
         let interner = Arc::make_mut(&mut self.interner);
         let mut loader = Loader::new(&mut self.sources, interner, self.embedded);
+        loader.seen = self.seen.clone();
         read(&mut loader);
-        let Loader { diags, out, .. } = loader;
+        let Loader { diags, mut out, seen, .. } = loader;
         let mut diags = diags;
+        if !self.params.is_empty() {
+            for stmt in out.modules.iter_mut().flat_map(|m| &mut m.statements) {
+                if let ast::Statement::Query(q) = stmt {
+                    q.body.iter().for_each(|lit| collect_params(lit, &mut self.params_used));
+                    q.body.iter_mut().for_each(|lit| substitute_literal(lit, &self.params));
+                }
+            }
+        }
         if diags.has_errors() {
             diags.sort();
             return Err(diags.into());
         }
         // 2. Check the whole program with the new modules.
         let mut modules = self.modules.clone();
+        let first_new_module = modules.len();
         modules.extend(out.modules);
+        session::apply_retractions(&mut modules, first_new_module, &mut diags);
         let mut tables = self.tables.clone();
         tables.extend(out.tables);
         let mut documents = self.documents.clone();
@@ -495,9 +621,15 @@ impl KnowledgeBase {
         for q in &mut program.queries {
             q.text = query_text(&self.sources, q.span);
         }
+        let summary = LoadSummary {
+            predicates: program.preds.iter().filter(|p| !p.defined.builtin).count(),
+            facts: program.facts.len() + program.loads.iter().map(|t| t.data.len() / t.width.max(1)).sum::<usize>(),
+            rules: program.rules.len(),
+            quotes_verified: count_verified_quotes(&modules, &documents),
+        };
         if stage == Stage::CheckOnly {
             diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));
-            return Ok(LoadReport { warnings: diags, queries: 0..0 });
+            return Ok(LoadReport { warnings: diags, queries: 0..0, summary });
         }
         // 3. Evaluate.
         let (limits, runtime) = (&self.limits, &self.runtime);
@@ -510,11 +642,12 @@ impl KnowledgeBase {
         // Warnings about what was loaded before were reported then.
         diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));
         self.modules = modules;
+        self.seen = seen;
         self.tables = tables;
         self.documents = documents;
         self.program = Arc::new(program);
         self.db = Arc::new(db);
-        Ok(LoadReport { warnings: diags, queries: new_queries })
+        Ok(LoadReport { warnings: diags, queries: new_queries, summary })
     }
 
     /// The current state, to read from any thread while this knowledge base moves on: see
@@ -824,6 +957,55 @@ fn substitute_literal(lit: &mut ast::Literal, values: &[(String, Value)]) {
     }
 }
 
+/// Adds the names of the `$NAME` parameters in `lit` to `used` (sorted, each once).
+/// The `$name` parameters a query's text uses, sorted (none if it does not
+/// parse: its parse error is reported when it is asked).
+///
+/// ```
+/// assert_eq!(because::kb::params_in("p(X, $who), X > $min, q($who)"), ["min", "who"]);
+/// ```
+pub fn params_in(text: &str) -> Vec<String> {
+    let mut used = Vec::new();
+    if let Ok(ast) = crate::syntax::parse_query(crate::source::FileId(0), text) {
+        ast.body.iter().for_each(|lit| collect_params(lit, &mut used));
+    }
+    used
+}
+
+fn collect_params(lit: &ast::Literal, used: &mut Vec<String>) {
+    fn expr(e: &ast::Expr, used: &mut Vec<String>) {
+        match e {
+            ast::Expr::Param(id) => {
+                if let Err(at) = used.binary_search_by(|u| (**u).cmp(&*id.name)) {
+                    used.insert(at, id.name.to_string());
+                }
+            }
+            ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => expr(inner, used),
+            ast::Expr::Binary { lhs, rhs, .. } => {
+                expr(lhs, used);
+                expr(rhs, used);
+            }
+            ast::Expr::Var(_) | ast::Expr::Wildcard(_) | ast::Expr::Const(..) => {}
+        }
+    }
+    match lit {
+        ast::Literal::Positive { atom, time, .. } | ast::Literal::Negative { atom, time, .. } => {
+            atom.args.iter().chain(time.as_ref()).for_each(|e| expr(e, used));
+        }
+        ast::Literal::Compare { lhs, rhs, .. } | ast::Literal::Temporal { lhs, rhs, .. } => {
+            expr(lhs, used);
+            expr(rhs, used);
+        }
+        ast::Literal::Aggregate(agg) => {
+            expr(&agg.result, used);
+            if let Some(t) = &agg.target {
+                expr(t, used);
+            }
+            agg.body.iter().for_each(|l| collect_params(l, used));
+        }
+    }
+}
+
 fn substitute_expr(e: &mut ast::Expr, values: &[(String, Value)]) {
     match e {
         ast::Expr::Param(id) => {
@@ -869,7 +1051,20 @@ fn verify_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast
         };
         for c in cites {
             if let Some(doc) = doc_of(&c.source.name) {
-                if !doc.contains(&normalize_ws(&c.quote)) {
+                let quote = normalize_ws(&c.quote);
+                // Every document contains the empty string: an empty quote would cite nothing.
+                if quote.is_empty() {
+                    diags.push(
+                        Diagnostic::error("check::quote_not_in_source", "an empty quote cites nothing")
+                            .at(c.quote_span)
+                            .label("empty")
+                            .help("quote the words of the document that state the fact"),
+                    );
+                } else if !doc.contains(&quote) {
+                    let help = match nearest_passage(doc, &quote) {
+                        Some(near) => format!("the nearest passage in the document is {near}"),
+                        None => "copy the words exactly from the document (whitespace may differ)".to_string(),
+                    };
                     diags.push(
                         Diagnostic::error(
                             "check::quote_not_in_source",
@@ -877,10 +1072,68 @@ fn verify_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast
                         )
                         .at(c.quote_span)
                         .label("not found verbatim")
-                        .help("copy the words exactly from the document (whitespace may differ)"),
+                        .help(help),
                     );
                 }
             }
         }
     }
+}
+
+/// How many citations name a source whose document is checked (what [`verify_quotes`] checks).
+fn count_verified_quotes(modules: &[Module], documents: &[(Arc<str>, Option<String>, ast::Span)]) -> usize {
+    let documented = |name: &str| documents.iter().any(|(n, d, _)| &**n == name && d.is_some());
+    let cites = modules.iter().flat_map(|m| &m.statements).flat_map(|stmt| match stmt {
+        ast::Statement::Fact(f) => f.cites.as_slice(),
+        ast::Statement::Rule(r) => r.cites.as_slice(),
+        ast::Statement::Entity(e) => e.cites.as_slice(),
+        _ => &[],
+    });
+    cites.filter(|c| documented(&c.source.name)).count()
+}
+
+/// The passage of `doc` closest to a `quote` it does not contain, described for a diagnostic:
+/// the passage, and the first character where they differ (an en dash for a hyphen, a curly
+/// quote for a straight one). It is found by the longest prefix of the quote that the document
+/// contains, or failing that the longest suffix; `None` when neither is a useful length.
+fn nearest_passage(doc: &str, quote: &str) -> Option<String> {
+    let chars: Vec<(usize, char)> = quote.char_indices().collect();
+    let n = chars.len();
+    let byte_at = |k: usize| chars.get(k).map_or(quote.len(), |&(b, _)| b);
+    // The number of leading (or trailing) characters of the quote that the document holds:
+    // containment is monotone in the length, so a binary search finds it.
+    let longest = |holds: &dyn Fn(usize) -> bool| {
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if holds(mid) { lo = mid } else { hi = mid - 1 }
+        }
+        lo
+    };
+    let prefix = longest(&|k| doc.contains(&quote[..byte_at(k)]));
+    let suffix = longest(&|k| doc.contains(&quote[byte_at(n - k)..]));
+    let useful = 8.min(n / 2).max(3);
+    if prefix.max(suffix) < useful {
+        return None;
+    }
+    let quoted_char = |c: char| format!("`{c}` (U+{:04X})", c as u32);
+    let (passage, ours, theirs) = if prefix >= suffix {
+        let head = &quote[..byte_at(prefix)];
+        let at = doc.find(head)?;
+        let passage: String = doc[at..].chars().take(n + 10).collect();
+        let theirs = doc[at + head.len()..].chars().next();
+        (passage, chars.get(prefix).map(|&(_, c)| c), theirs)
+    } else {
+        let tail = &quote[byte_at(n - suffix)..];
+        let at = doc.find(tail)?;
+        let start = doc[..at].char_indices().rev().nth(n - suffix + 9).map_or(0, |(b, _)| b);
+        let passage = doc[start..at + tail.len()].to_string();
+        let theirs = doc[..at].chars().next_back();
+        (passage, chars.get(n - suffix - 1).map(|&(_, c)| c), theirs)
+    };
+    let difference = match (ours, theirs) {
+        (Some(a), Some(b)) => format!("; the quote has {} where the document has {}", quoted_char(a), quoted_char(b)),
+        _ => String::new(),
+    };
+    Some(format!("“{}”{difference}", passage.trim()))
 }

@@ -61,6 +61,12 @@ impl<'a> Loader<'a> {
         self.parse_and_follow(file, text, &mut Vec::new());
     }
 
+    /// Loads text whose lines are numbered on from `first_line` (a REPL session's entries).
+    pub fn load_text_from_line(&mut self, name: &str, text: &str, base: Option<PathBuf>, first_line: usize) {
+        let file = self.sources.add_from_line(name.to_string(), base, Arc::from(text), first_line);
+        self.parse_and_follow(file, text, &mut Vec::new());
+    }
+
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         let key = normalize(path);
         if let Some((_, text)) = self.embedded.iter().find(|(p, _)| normalize(Path::new(p)) == key) {
@@ -135,6 +141,11 @@ impl<'a> Loader<'a> {
                             let shown = Self::display(&path);
                             match read_table(&bytes, &shown, load.header, self.interner, csv_or_tsv(&path)) {
                                 Ok(mut table) => {
+                                    if !load.header {
+                                        if let Some(d) = header_hint(&bytes, csv_or_tsv(&path), load) {
+                                            self.diags.push(d);
+                                        }
+                                    }
                                     table.pred = load.pred.clone();
                                     self.out.tables.push(table);
                                 }
@@ -189,6 +200,40 @@ impl<'a> Loader<'a> {
     }
 }
 
+/// A warning when the first line of a data file loaded without `with header` looks like a
+/// header: no field of it is a number, while in some column where it has a name the second
+/// line has a number (`name,age` above `ann,3`). Such a line would be loaded as a fact.
+fn header_hint(bytes: &[u8], format: Format, load: &crate::ast::LoadDecl) -> Option<Diagnostic> {
+    let text = String::from_utf8_lossy(bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes));
+    let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty());
+    let split = |line: &str| -> Vec<String> {
+        let mut fields = Vec::new();
+        match format {
+            Format::Tsv => fields.extend(line.split('\t').map(str::to_string)),
+            Format::Csv => {
+                let _ = csv_fields(line, &mut String::new(), |f| fields.push(f.to_string()));
+            }
+        }
+        fields
+    };
+    let (first, second) = (split(lines.next()?), split(lines.next()?));
+    let is_number = |f: &str| f.trim().parse::<f64>().is_ok();
+    let named = |f: &str| f.trim().starts_with(|c: char| c.is_alphabetic());
+    if first.len() != second.len() || first.iter().any(|f| is_number(f)) {
+        return None;
+    }
+    let column = first.iter().zip(&second).position(|(a, b)| named(a) && is_number(b))?;
+    Some(
+        Diagnostic::warning(
+            "load::header_row",
+            format!("the first line of `{}` looks like a header: it is loaded as a fact", load.path),
+        )
+        .at(load.span)
+        .label(format!("column {} is named `{}` but holds numbers", column + 1, first[column].trim()))
+        .help(format!("to skip it, write `load {} from \"{}\" with header.`", load.pred.name, load.path)),
+    )
+}
+
 fn missing_file(code: &'static str, path: &Path, e: &std::io::Error, blame: Option<Span>) -> Diagnostic {
     let reason = match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -209,7 +254,7 @@ fn missing_file(code: &'static str, path: &Path, e: &std::io::Error, blame: Opti
 }
 
 /// Lexical normalisation of a path (`a/./b/../c` -> `a/c`), for embedded lookups and cycles.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

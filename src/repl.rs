@@ -70,8 +70,8 @@ pub fn default_history_path() -> Option<PathBuf> {
     Some(data.join("because").join("history"))
 }
 
-/// Runs the REPL over `kb` until `:quit` or Ctrl-D. Exit code 0, or 2 when no line editor can
-/// be set up.
+/// Runs the REPL over `kb` until `:quit` or Ctrl-D. Exit code 0; 2 when no line editor can be
+/// set up, or when input is piped (a script, not a person) and some query or command failed.
 pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
     let mut repl = match Repl::new(kb, options) {
         Ok(repl) => repl,
@@ -82,8 +82,17 @@ pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
     };
     let _sigint = cancel::SigintGuard::install();
     repl.run();
-    ExitCode::SUCCESS
+    if !repl.interactive && repl.errors.get() { ExitCode::from(2) } else { ExitCode::SUCCESS }
 }
+
+/// History entries longer than this are not recorded (a pasted file is not worth recalling).
+pub const MAX_HISTORY_ENTRY: usize = 4096;
+/// Entries kept in the history file; with [`MAX_HISTORY_ENTRY`], at most 4 MiB.
+pub const MAX_HISTORY_ENTRIES: usize = 1000;
+// The cap in total follows from the two: at most 4 MiB of entries.
+const _: () = assert!(MAX_HISTORY_ENTRIES * MAX_HISTORY_ENTRY <= 4 << 20);
+/// A history file larger than this is not read (it was not written by this version).
+const MAX_HISTORY_FILE: u64 = 8 << 20;
 
 enum Flow {
     Continue,
@@ -100,6 +109,10 @@ struct Repl {
     history: Option<PathBuf>,
     /// The files loaded when the REPL started, for `:reset`.
     start_paths: Vec<PathBuf>,
+    /// Input comes from a terminal: history is kept, and errors do not set the exit code.
+    interactive: bool,
+    /// Some diagnostic with an error was shown (for the exit code of a piped session).
+    errors: std::cell::Cell<bool>,
 }
 
 impl Repl {
@@ -108,21 +121,26 @@ impl Repl {
             .auto_add_history(false)
             .history_ignore_dups(true)?
             .history_ignore_space(false)
-            .max_history_size(5000)?
+            .max_history_size(MAX_HISTORY_ENTRIES)?
             .completion_type(CompletionType::List)
             .color_mode(if options.color { ColorMode::Enabled } else { ColorMode::Disabled })
             .build();
         let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)?;
         editor.set_helper(Some(ReplHelper::new(Names::of(&kb), options.color)));
-        if let Some(path) = &options.history {
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            if path.exists() {
+        // Only what a person types is history: piped input is a script, and may be large.
+        let interactive = std::io::stdin().is_terminal();
+        let history = options.history.filter(|_| interactive);
+        if let Some(path) = &history {
+            if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_HISTORY_FILE) {
+                eprintln!("warning: the history file {} is larger than 8 MiB; it is not read", path.display());
+            } else if path.exists() {
                 if let Err(e) = editor.load_history(path) {
                     eprintln!("warning: cannot read the history file {}: {e}", path.display());
                 }
             }
+        }
+        if let Some(dir) = history.as_ref().and_then(|p| p.parent()) {
+            let _ = std::fs::create_dir_all(dir);
         }
         let mut limits = kb.limits().clone();
         limits.cancel = Some(cancel::flag());
@@ -135,8 +153,10 @@ impl Repl {
             format: options.format,
             time: false,
             banner: options.banner,
-            history: options.history,
+            history,
             start_paths,
+            interactive,
+            errors: std::cell::Cell::new(false),
         })
     }
 
@@ -174,9 +194,10 @@ impl Repl {
         }
     }
 
-    /// Adds the whole entry (several lines for a multi-line query) to the history file.
+    /// Adds the whole entry (several lines for a multi-line query) to the history file, when
+    /// a person typed it and it is not too long.
     fn remember(&mut self, input: &str) {
-        if input.trim().is_empty() {
+        if !self.interactive || !worth_remembering(input) {
             return;
         }
         let _ = self.editor.add_history_entry(input.trim_end());
@@ -190,7 +211,7 @@ impl Repl {
 
     fn handle(&mut self, input: &str) -> Flow {
         let text = input.trim();
-        if text.is_empty() {
+        if text.is_empty() || helper::only_comments(text) {
             return Flow::Continue;
         }
         match text.strip_prefix(':') {
@@ -337,6 +358,10 @@ impl Repl {
         if path.is_empty() {
             return self.complain("usage: :load FILE");
         }
+        // As `include` does, a file already read is not read again (its rules would double).
+        if self.kb.is_loaded(Path::new(path)) {
+            return self.say(&format!("{path} is already loaded: nothing changed (:reload reads the files again)\n"));
+        }
         let started = Instant::now();
         let result = self.kb.load_file(Path::new(path));
         self.changed(result.map(|r| r.warnings), started, &format!("loaded {path}"));
@@ -377,7 +402,16 @@ impl Repl {
             return self.complain("nothing asserted in this session: nothing saved");
         }
         let n = text.lines().filter(|l| !l.starts_with('%')).count();
-        let file = format!("% Asserted in a `because` session.\n{text}");
+        // The declarations its citations need come first, so the file checks on its own; loaded
+        // again over the same files, they repeat what those declare, which is allowed.
+        let declarations = self.kb.session_declarations();
+        let file = if declarations.is_empty() {
+            format!("% Asserted in a `because` session.\n{text}")
+        } else {
+            format!(
+                "% Asserted in a `because` session.\n% Declared by the files it was made over:\n{declarations}\n% The session:\n{text}"
+            )
+        };
         match KnowledgeBase::save_atomically(Path::new(path), &file) {
             Ok(()) => self.say(&format!("saved {n} statement{} to {path}\n", plural(n))),
             Err(e) => self.complain(&format!("cannot save to {path}: {e}; nothing was written")),
@@ -474,6 +508,9 @@ impl Repl {
         if e.diagnostics.is_empty() {
             return;
         }
+        if e.diagnostics.has_errors() {
+            self.errors.set(true);
+        }
         let _ = std::io::stdout().flush();
         eprint!("{}", e.render(self.color, true));
     }
@@ -481,6 +518,9 @@ impl Repl {
     fn diagnostics(&self, diags: &Diagnostics) {
         if diags.is_empty() {
             return;
+        }
+        if diags.has_errors() {
+            self.errors.set(true);
         }
         let _ = std::io::stdout().flush();
         eprint!("{}", self.kb.render(diags, self.color, true));
@@ -511,6 +551,13 @@ impl Repl {
     fn paint(&self, style: &str, text: &str) -> String {
         if self.color { format!("{style}{text}\x1b[0m\n") } else { format!("{text}\n") }
     }
+}
+
+/// Whether an entry goes into the history: not blank, and not longer than
+/// [`MAX_HISTORY_ENTRY`] bytes.
+fn worth_remembering(input: &str) -> bool {
+    let entry = input.trim();
+    !entry.is_empty() && entry.len() <= MAX_HISTORY_ENTRY
 }
 
 fn ms(d: Duration) -> String {
@@ -577,4 +624,17 @@ fn parse_graph_request(args: &str) -> Result<crate::graph::GraphRequest, String>
         }
     }
     Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_typed_entries_of_bounded_size() {
+        assert!(worth_remembering("endured(A, P)."));
+        assert!(!worth_remembering("   \n"));
+        let pasted = format!(":assert {}", "n(1). ".repeat(1000));
+        assert!(pasted.len() > MAX_HISTORY_ENTRY && !worth_remembering(&pasted));
+    }
 }

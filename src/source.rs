@@ -39,13 +39,21 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Byte offset of the start of every line, for line/column lookups.
     line_starts: Vec<u32>,
+    /// Lines before this text: a REPL session numbers its entries on from the last one, so
+    /// that two assertions are told apart (`<session>:3:1`).
+    first_line: usize,
 }
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: Arc<str>) -> SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(&text));
-        SourceFile { name, path, text, line_starts }
+        SourceFile { name, path, text, line_starts, first_line: 0 }
+    }
+
+    /// The number of this text's last line, counting the lines numbered before it.
+    pub fn last_line(&self) -> usize {
+        self.first_line + self.line_starts.len()
     }
 
     /// 1-based line and column (columns count characters, not bytes).
@@ -54,11 +62,12 @@ impl SourceFile {
         let start = self.line_starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
         let col = self.text.get(start..end).map_or(end - start, |s| s.chars().count());
-        (line + 1, col + 1)
+        (self.first_line + line + 1, col + 1)
     }
 
     /// The text of a 1-based line, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
+        let line = line.wrapping_sub(self.first_line);
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
         let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e as usize);
         self.text.get(start as usize..end).unwrap_or("").trim_end_matches(['\n', '\r'])
@@ -79,6 +88,14 @@ pub struct SourceMap {
 impl SourceMap {
     pub fn add(&mut self, name: String, path: Option<PathBuf>, text: Arc<str>) -> FileId {
         self.files.push(Arc::new(SourceFile::new(name, path, text)));
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Adds text whose first line is numbered `first_line + 1` (see [`SourceFile::last_line`]).
+    pub fn add_from_line(&mut self, name: String, path: Option<PathBuf>, text: Arc<str>, first_line: usize) -> FileId {
+        let mut file = SourceFile::new(name, path, text);
+        file.first_line = first_line;
+        self.files.push(Arc::new(file));
         FileId(self.files.len() as u32 - 1)
     }
 

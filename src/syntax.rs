@@ -299,16 +299,87 @@ fn unexpected(file: FileId, text: &str, base: usize, parsing: Parsing, error: &P
     };
     expected.sort_unstable();
     expected.dedup();
+    // A statement that lacks its `.` fails where the next one begins, often lines below: the
+    // mistake is at the end of the statement before, so that is where it is shown.
+    let code_end = scan::code_end(text, base, at);
+    if !found.is_empty() && expected.contains(&"`.`") && text[code_end..at].contains('\n') {
+        let line = text[..at].matches('\n').count() + 1;
+        return Diagnostic::error(
+            "parse::unexpected",
+            format!("expected {}, found {found_words} on line {line}", one_of(&expected)),
+        )
+        .at(Span::new(file, code_end, code_end))
+        .label("this statement has no `.` at its end")
+        .help("end every statement with `.`");
+    }
+    if let Some(d) = why_conjunction(file, text, base, at, found) {
+        return d;
+    }
     let mut diag =
         Diagnostic::error("parse::unexpected", format!("expected {}, found {found_words}", one_of(&expected)))
             .at(span)
             .label(format!("unexpected {found_words}"));
+    if let Some(words) = unquoted_words(text, base, at, found) {
+        diag = diag.help(format!("text with spaces is written in quotes: \"{words}\""));
+    }
     if found.is_empty() && expected.contains(&"`.`") {
         diag = diag.help("every statement ends with `.`");
     } else if found == ".." {
         diag = diag.help("an interval is written with literal years, such as `1991..2019`");
     }
     diag
+}
+
+/// `why p(X), q(X)`: `why` explains one atom, so a `,` after it ends the query. The
+/// diagnostic says so and how to narrow the question: ask the conjunction as a query, then
+/// `why` of one of its answers (or of the atom, which explains every match).
+fn why_conjunction(file: FileId, text: &str, base: usize, at: usize, found: &str) -> Option<Diagnostic> {
+    if found != "," {
+        return None;
+    }
+    let before = &text[base..at];
+    let lead = before.len() - before.trim_start().trim_start_matches("?-").trim_start().len();
+    let after_why = before[lead..].strip_prefix("why")?;
+    if !after_why.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let atom = after_why.trim();
+    let rest_end = scan::resume_after(text, at, at).ok().flatten().map_or(text.len(), |dot| dot - 1);
+    let rest = text[at + 1..rest_end].trim();
+    let conjunction = format!("{}, {rest}", atom.trim_start_matches("not").trim_start());
+    let mut d = Diagnostic::error("parse::why_conjunction", "`why` explains one atom, not a conjunction")
+        .at(Span::new(file, at, at + 1))
+        .label("`why` takes one atom: the query ends before this `,`");
+    d = if atom.starts_with("not ") {
+        d.help(format!("ask `{conjunction}.` as a query, then `why not` of one atom"))
+    } else {
+        d.help(format!(
+            "ask `{conjunction}.` as a query, then `why` of one of its answers; `why {atom}` explains every match"
+        ))
+    };
+    Some(d)
+}
+
+/// Two or more words in a row where one term was expected (`label(us, United States)`): the
+/// words from the start of the argument to the end of `found`, to suggest quoting them.
+fn unquoted_words(text: &str, base: usize, at: usize, found: &str) -> Option<String> {
+    let is_word =
+        |w: &str| w.starts_with(|c: char| c.is_alphabetic()) && w.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !is_word(found) {
+        return None;
+    }
+    let before = &text[base..at];
+    let gap = before.len() - before.trim_end_matches([' ', '\t']).len();
+    if gap == 0 {
+        return None;
+    }
+    // The argument so far: back to the `(` or `,` that opened it.
+    let arg_start = before.rfind(['(', ',']).map(|i| i + 1)?;
+    let words: Vec<&str> = before[arg_start..].split_whitespace().collect();
+    if words.is_empty() || !words.iter().all(|w| is_word(w)) {
+        return None;
+    }
+    Some(format!("{} {found}", words.join(" ")))
 }
 
 /// "a", "a or b", "a, b or c".
@@ -356,6 +427,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::with_kw => "`with`",
         Rule::header_kw => "`header`",
         Rule::include_kw => "`include`",
+        Rule::retract_kw => "`retract`",
         Rule::file_kw => "`file`",
         Rule::cite_kw | Rule::citation => "`cite`",
         Rule::why_kw | Rule::why_query => "`why`",
@@ -389,6 +461,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::kind_decl
         | Rule::load_decl
         | Rule::include_decl
+        | Rule::retract_decl
         | Rule::query
         | Rule::entity_decl
         | Rule::clause
@@ -580,6 +653,15 @@ mod tests {
                 write!(out, "load {} from {:?}{}", d.pred.name, d.path, if d.header { " with header" } else { "" })
             }
             Statement::Include(d) => write!(out, "include {:?}", d.path),
+            Statement::Retract(r) => write!(
+                out,
+                "retract {}{}",
+                render_atom(&r.fact.atom),
+                match r.fact.time {
+                    Some((i, _)) => format!(" @ {i}"),
+                    None => String::new(),
+                }
+            ),
         };
         out
     }

@@ -178,7 +178,7 @@ mod pipes {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut first = String::new();
         stdout.read_line(&mut first).unwrap();
-        assert_eq!(first, "?- n(X).\n");
+        assert_eq!(first, "X\n", "tsv has no query lines: the header comes first");
         drop(stdout);
         let mut stderr = String::new();
         child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
@@ -230,6 +230,33 @@ mod files {
     }
 
     #[test]
+    fn draft_refuses_to_replace_a_file_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("mine.kb");
+        std::fs::write(&out, "hand_written(a).\n").unwrap();
+        let args = ["draft".as_ref(), "essay.txt".as_ref(), "-o".as_ref(), out.as_os_str()];
+        let refused = because().args(args).output().unwrap();
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("exists: pass --force"), "{refused:?}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "hand_written(a).\n");
+        because().args(args).arg("--force").assert().code(0);
+        assert!(std::fs::read_to_string(&out).unwrap().starts_with("% A draft written by `because draft`"));
+    }
+
+    #[test]
+    fn a_piped_repl_records_no_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = dir.path().join("history");
+        because()
+            .arg("repl")
+            .env("BECAUSE_HISTORY", &history)
+            .write_stdin("endured(rok_us_alliance, P).\n")
+            .assert()
+            .code(0);
+        assert!(!history.exists(), "piped input is a script, not history");
+    }
+
+    #[test]
     fn completions_and_man_page() {
         for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
             let out = because().args(["completions", shell]).output().unwrap();
@@ -250,5 +277,13 @@ mod files {
         for needle in ["Exit codes:", "0  answers found", "1  no answers", "2  an error", "jsonl", "--fail-on-empty"] {
             assert!(help.contains(needle), "`{needle}` missing from --help:\n{help}");
         }
+        // The limits' defaults, in --help and in the man page.
+        let man = String::from_utf8(because().arg("man").output().unwrap().stdout).unwrap();
+        for needle in ["default: 60", "default: 10000000", "piped `because repl` exits 2"] {
+            assert!(help.contains(needle), "`{needle}` missing from --help:\n{help}");
+            assert!(man.contains(needle.split('`').next().unwrap_or(needle)), "`{needle}` missing from the man page");
+        }
+        let run_help = String::from_utf8(because().args(["run", "--help"]).output().unwrap().stdout).unwrap();
+        assert!(run_help.contains("--param <NAME=VALUE>"), "{run_help}");
     }
 }

@@ -1,6 +1,7 @@
 //! The REPL driven through a pseudo-terminal, as a person types into it: an answer table,
 //! multi-line input, diagnostics, tab completion, a failed `:load`, Ctrl-C, `:save` and
-//! `:load`, and history across sessions.
+//! `:load`, and history across sessions. Piped input is tested as data (`mod piped`: the
+//! sessions of `tests/data/repl/*.repl`), and every `:help` example is run (`mod help`).
 //!
 //! The binary is `because repl`. `BECAUSE_REPL_BIN` names another binary that starts the
 //! same REPL (`target/debug/examples/repl`), for running these tests before the CLI is wired.
@@ -95,6 +96,156 @@ impl Repl {
     }
 }
 
+mod piped {
+    //! Data-driven sessions: every `tests/data/repl/NAME.repl` is piped to `because repl` (over
+    //! the shipped knowledge base, run in a fresh copy of `tests/data/repl`), and its output,
+    //! diagnostics and exit code are compared with `NAME.out` beside it. Files a session writes
+    //! (`:save`) are appended to the transcript. `UPDATE_EXPECT=1` rewrites the `.out` files.
+
+    use std::path::Path;
+
+    fn transcript(input: &Path) -> String {
+        let dir = super::tempdir();
+        for entry in std::fs::read_dir(super::data("")).unwrap().filter_map(Result::ok) {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+            }
+        }
+        let before: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_because"))
+            .arg("repl")
+            .current_dir(dir.path())
+            .env("BECAUSE_HISTORY", "")
+            .env("NO_COLOR", "1")
+            .write_stdin(std::fs::read(input).unwrap())
+            .output()
+            .unwrap();
+        let mut out = format!(
+            "--- stdout\n{}--- stderr\n{}--- exit code {}\n",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+            output.status.code().map_or("signal".to_string(), |c| c.to_string())
+        );
+        let mut written: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| !before.contains(&e.file_name()))
+            .map(|e| e.path())
+            .collect();
+        written.sort();
+        for path in written {
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            out.push_str(&format!("--- wrote {name}\n{}", std::fs::read_to_string(&path).unwrap_or_default()));
+        }
+        out
+    }
+
+    /// A saved session declares what it cites, so `because check` passes on it alone.
+    #[test]
+    fn a_saved_session_checks_on_its_own() {
+        let dir = super::tempdir();
+        let session = ":assert treaty_year(rok_us_alliance, 1953) cite seed \"signed the Mutual Defense Treaty in October, 1953\".\n\
+                       :retract troops(us, rok, 28500, about) @ 2023.\n:save saved.kb\n";
+        let because = || assert_cmd::Command::new(env!("CARGO_BIN_EXE_because"));
+        because().arg("repl").current_dir(dir.path()).env("BECAUSE_HISTORY", "").write_stdin(session).assert().code(0);
+        let out = because().args(["check", "saved.kb"]).current_dir(dir.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("error"), "{stderr}");
+    }
+
+    #[test]
+    fn sessions() {
+        let update = std::env::var_os("UPDATE_EXPECT").is_some();
+        let mut cases: Vec<_> = std::fs::read_dir(super::data(""))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "repl"))
+            .collect();
+        cases.sort();
+        assert!(!cases.is_empty(), "no .repl cases in tests/data/repl");
+        let mut failures = Vec::new();
+        for case in cases {
+            let actual = transcript(&case);
+            let expected_path = case.with_extension("out");
+            if update {
+                std::fs::write(&expected_path, &actual).unwrap();
+            } else if std::fs::read_to_string(&expected_path).unwrap_or_default() != actual {
+                failures.push(format!("--- {}: got\n{actual}", expected_path.display()));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} session(s) differ (UPDATE_EXPECT=1 rewrites them):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+}
+
+mod help {
+    //! Every example in `:help` runs on the shipped knowledge base: the examples of each topic
+    //! (lines that start with `  ?- `) are piped to a fresh `because repl`, which must print no
+    //! diagnostic and exit 0.
+
+    fn piped(dir: &std::path::Path, input: &str) -> std::process::Output {
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_because"))
+            .arg("repl")
+            .current_dir(dir)
+            .env("BECAUSE_HISTORY", "")
+            .env("NO_COLOR", "1")
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap()
+    }
+
+    #[test]
+    fn every_example_runs_on_the_shipped_knowledge_base() {
+        let dir = super::tempdir();
+        let index = String::from_utf8(piped(dir.path(), ":help\n").stdout).unwrap();
+        // The commands listed, and the topics named on the `More:` line.
+        let mut topics: Vec<String> = vec![String::new()];
+        topics.extend(
+            index.lines().filter_map(|l| l.strip_prefix("  :")).filter_map(|l| l.split(' ').next()).map(str::to_string),
+        );
+        let more = index.lines().find(|l| l.starts_with("More:")).unwrap_or_default();
+        topics.extend(
+            more.split(":help ")
+                .skip(1)
+                .map(|t| t.trim_end_matches([',', '.', ' ']).to_string())
+                .filter(|t| t != "COMMAND"),
+        );
+        assert!(topics.len() > 20 && topics.contains(&"queries".to_string()), "{topics:?}");
+        let mut n = 0;
+        for topic in &topics {
+            let text = String::from_utf8(piped(dir.path(), &format!(":help {topic}\n")).stdout).unwrap();
+            let examples: Vec<&str> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("  ?- "))
+                .map(|e| e.split("   %").next().unwrap_or(e).trim())
+                .collect();
+            if examples.is_empty() {
+                continue;
+            }
+            n += examples.len();
+            let session = tempfile::tempdir().unwrap();
+            let out = piped(session.path(), &(examples.join("\n") + "\n"));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.code() == Some(0) && stderr.is_empty(),
+                ":help {topic}: an example fails on the shipped knowledge base\n{examples:#?}\n{stderr}"
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                !stdout.contains("(0 answers)") && !stdout.contains("\nfalse\n"),
+                ":help {topic}: an example has no answer\n{stdout}"
+            );
+        }
+        assert!(n >= 20, "only {n} examples found");
+    }
+}
+
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary folder")
 }
@@ -153,9 +304,10 @@ fn a_bad_line_shows_a_diagnostic_and_the_session_goes_on() {
 fn tab_completes_commands_predicates_and_entities() {
     let dir = tempdir();
     let mut repl = Repl::start(dir.path());
+    // The name alone: the `(` typed next must not make `endured((`.
     repl.keys("endure\t");
-    repl.expect("endured(");
-    repl.keys("rok_us_al\t");
+    repl.expect("endured");
+    repl.keys("(rok_us_al\t");
     repl.expect("rok_us_alliance");
     repl.ask(", P).", &["(3 answers)"]);
     repl.keys(":ent\t");

@@ -361,15 +361,22 @@ fn check_safety(
         if bound.contains(&id.name) || !reported.insert(id.name.clone()) {
             return;
         }
-        diags.push(
-            Diagnostic::error(
-                "check::unsafe_variable",
-                format!("variable `{}` {place} is not bound by a positive literal", id.name),
-            )
-            .at(id.span)
-            .label("unbound")
-            .help(format!("add a positive atom that binds `{}` to the body, or use a constant", id.name)),
-        );
+        let mut d = Diagnostic::error(
+            "check::unsafe_variable",
+            format!("variable `{}` {place} is not bound by a positive literal", id.name),
+        )
+        .at(id.span)
+        .label("unbound");
+        // A capitalised word (`United`) was most likely meant as text, not as a variable.
+        if id.name.chars().skip(1).any(char::is_lowercase) {
+            d = d.help(format!(
+                "a word that starts with a capital letter is a variable; to mean the text, quote it: \"{}\"",
+                id.name
+            ));
+        } else {
+            d = d.help(format!("add a positive atom that binds `{}` to the body, or use a constant", id.name));
+        }
+        diags.push(d);
     };
     for id in head_vars {
         report(id, head_where, diags);
@@ -601,7 +608,10 @@ impl<'a> LowerCx<'a> {
                         format!("no value was given for the parameter `${}`", id.name),
                     )
                     .at(id.span)
-                    .help(format!("pass `--param {}=VALUE`", id.name)),
+                    .help(format!(
+                        "pass `--param {}=VALUE` (to query, run, check or a piped script); in the REPL, write the value",
+                        id.name
+                    )),
                 );
                 Expr::Const(self.interner.intern(Value::Interval(Interval::ALWAYS)))
             }

@@ -8,7 +8,7 @@
 pub struct CodeInfo {
     /// The stable namespaced code, such as `check::unsafe_variable`.
     pub code: &'static str,
-    /// `error` or `warning`: how the code is raised.
+    /// `error`, `warning`, or `error or warning`: how the code is raised.
     pub severity: &'static str,
     /// One sentence: when it is raised.
     pub description: &'static str,
@@ -22,9 +22,19 @@ const fn warning(code: &'static str, description: &'static str) -> CodeInfo {
     CodeInfo { code, severity: "warning", description }
 }
 
+/// A code raised as an error in one place and as a warning in another (the description says
+/// which).
+const fn either(code: &'static str, description: &'static str) -> CodeInfo {
+    CodeInfo { code, severity: "error or warning", description }
+}
+
 /// Every code, grouped by stage in pipeline order, sorted by name within a stage.
 pub const CODES: &[CodeInfo] = &[
     // Reading files.
+    warning(
+        "load::header_row",
+        "The first line of a data file looks like a header (names above numbers): load it `with header`.",
+    ),
     error("load::bad_row", "A row of a data file does not fit its predicate (wrong field count or a bad value)."),
     error("load::include_cycle", "A file includes itself, directly or through other files."),
     error("load::invalid_utf8", "A file or standard input is not UTF-8 text."),
@@ -41,11 +51,13 @@ pub const CODES: &[CodeInfo] = &[
     error("parse::bad_escape", "A string holds an escape sequence the language does not know."),
     error("parse::dec_overflow", "A decimal literal is out of range."),
     error("parse::int_overflow", "An integer literal does not fit in 64 bits."),
+    error("parse::retract_not_ground", "A `retract` statement names a fact with variables or expressions."),
     error("parse::internal", "The parser produced nothing for a non-empty query (a bug: please report it)."),
     error("parse::too_deep", "Brackets or expressions nest deeper than the parser allows."),
     error("parse::unexpected", "The text does not fit the grammar here; the message says what was expected."),
     error("parse::unterminated_comment", "A block comment is never closed."),
     error("parse::unterminated_string", "A string is never closed."),
+    error("parse::why_conjunction", "`why` was given a conjunction; it explains one atom."),
     // Checking.
     error("check::arity_mismatch", "A predicate is used with different numbers of arguments."),
     error("check::bad_interval", "An interval starts after it ends."),
@@ -69,7 +81,10 @@ pub const CODES: &[CodeInfo] = &[
     // Queries and the library's conveniences.
     error("query::not_a_select", "A `why` query was given where a select query is expected."),
     error("query::not_a_why", "A select query was given where a `why` query is expected."),
-    error("query::stale", "A parsed query is answered against a later state of the knowledge base than the one it was parsed against."),
+    error(
+        "query::stale",
+        "A parsed query is answered against a later state of the knowledge base than the one it was parsed against.",
+    ),
     error("api::bad_predicate", "Facts added from Rust name something that is not a predicate name."),
     error("api::bad_value", "A value added from Rust cannot be a constant (a decimal that is not finite)."),
     // Evaluation.
@@ -95,14 +110,18 @@ pub const CODES: &[CodeInfo] = &[
     error("graph::unknown_entity", "No fact mentions the entity a graph request names."),
     error("graph::unknown_predicate", "A graph request names a predicate that does not exist."),
     // Sessions (the REPL's assertions and retractions).
-    error("session::no_such_fact", "A retraction names a fact that is not in the knowledge base."),
+    either(
+        "session::no_such_fact",
+        "A retraction names no stated fact: an error for `:retract`, a warning for a `retract` statement in a file.",
+    ),
     error("session::not_a_fact", "Something other than a fact was given to retract."),
     error("session::query_asserted", "A query was given to assert."),
     // The front ends.
     error("cli::bad_interval", "A command-line option expects an interval (`1991..2019`)."),
     error("cli::dot_for_select", "`--format dot` was asked of a select query; it draws proofs."),
     error("cli::stdin", "Standard input cannot be read."),
-    error("cli::stdin_with_files", "`-` (standard input) is given together with files."),
+    error("cli::duplicate_param", "The same `--param NAME` is given twice."),
+    error("cli::unused_param", "A `--param` that no query uses, or one given to a command without queries."),
     error("repl::usage", "A REPL command was given the wrong arguments."),
 ];
 

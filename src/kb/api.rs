@@ -206,7 +206,7 @@ impl KnowledgeBase {
         }
         if text.is_empty() {
             let n = self.program.queries.len();
-            return Ok(LoadReport { warnings: Default::default(), queries: n..n });
+            return Ok(LoadReport { queries: n..n, ..Default::default() });
         }
         self.load_str(FACTS, &text, None)
     }

@@ -2,7 +2,10 @@
 //!
 //! What a session adds is kept as ordinary modules whose source is named [`SESSION`], so the
 //! checker, the evaluator and the explanations treat it like any file, and `:save` can write it
-//! back out as `.kb` text. Every change goes through the same all-or-nothing staging as a load.
+//! back out as `.kb` text. Retracting a fact of a loaded file adds a `retract FACT.` statement
+//! to the session, which a load applies to everything before it ([`apply_retractions`]), so a
+//! saved or reloaded session reproduces the retraction. Every change goes through the same
+//! all-or-nothing staging as a load.
 
 use std::fs::{self, File};
 use std::io::{self, Write as _};
@@ -61,7 +64,8 @@ impl KnowledgeBase {
     /// ```
     pub fn assert_statements(&mut self, text: &str) -> Result<LoadReport, Error> {
         // A query would be answered once and then saved with the session: refuse it up front.
-        let file = self.sources.add(SESSION.to_string(), None, Arc::from(text));
+        let first_line = self.session_lines();
+        let file = self.sources.add_from_line(SESSION.to_string(), None, Arc::from(text), first_line);
         let (module, _) = syntax::parse_module(file, text);
         if let Some(Statement::Query(q)) = module.statements.iter().find(|s| matches!(s, Statement::Query(_))) {
             return Err(Diagnostic::error("session::query_asserted", "a query cannot be asserted")
@@ -71,7 +75,18 @@ impl KnowledgeBase {
                 .into());
         }
         let base = std::env::current_dir().ok().map(|b| b.join(SESSION));
-        self.stage(|loader| loader.load_text(SESSION, text, base))
+        self.stage(|loader| loader.load_text_from_line(SESSION, text, base, first_line))
+    }
+
+    /// The lines of session text so far: each entry (`:assert`, `:retract`) is numbered on from
+    /// the last, as if the session were one file, so that `<session>:2:1` and `<session>:3:1`
+    /// name two assertions.
+    fn session_lines(&self) -> usize {
+        (0..self.sources.len() as u32)
+            .rev()
+            .map(|i| self.sources.get(crate::source::FileId(i)))
+            .find(|f| f.name == SESSION)
+            .map_or(0, |f| f.last_line())
     }
 
     /// Removes the stated facts that match `fact_text` (`p(a, 1).`, `p(a) @ 1990..`), then
@@ -90,7 +105,8 @@ impl KnowledgeBase {
     /// ```
     pub fn retract(&mut self, fact_text: &str) -> Result<Retracted, Error> {
         // 1. Parse the fact.
-        let file = self.sources.add(SESSION.to_string(), None, Arc::from(fact_text));
+        let first_line = self.session_lines();
+        let file = self.sources.add_from_line(SESSION.to_string(), None, Arc::from(fact_text), first_line);
         let (module, diags) = syntax::parse_module(file, fact_text);
         if diags.has_errors() {
             return Err(diags.into());
@@ -112,25 +128,26 @@ impl KnowledgeBase {
             }
         };
         // 2. Find the matching statements in every module.
-        let matches = |stmt: &Statement| match stmt {
-            Statement::Fact(f) => {
-                f.atom.pred.name == target.atom.pred.name
-                    && f.atom.args.len() == target.atom.args.len()
-                    && f.atom.args.iter().zip(&target.atom.args).all(|(a, b)| const_of(a) == const_of(b))
-                    && (target.time.is_none() || f.time.map(|t| t.0) == target.time.map(|t| t.0))
-            }
-            _ => false,
-        };
+        let matches = |stmt: &Statement| matches!(stmt, Statement::Fact(f) if fact_matches(target, f));
         let mut modules = self.modules.clone();
         let mut removed = Vec::new();
+        let mut from_files = false;
         for module in &mut modules {
+            let in_session = self.sources.get(module.file).name == SESSION;
             module.statements.retain(|s| {
                 let hit = matches(s);
                 if hit {
                     removed.push(self.sources.snippet(s.span()).to_string());
+                    from_files |= !in_session;
                 }
                 !hit
             });
+        }
+        // A fact of a loaded file stays retracted only if the session says so: the retraction
+        // is kept as a `retract` statement, which `:save` writes and `:reload` applies again.
+        if from_files {
+            let retraction = crate::ast::Retraction { fact: target.clone(), span: target.span };
+            modules.push(Module { file, statements: vec![Statement::Retract(retraction)] });
         }
         if removed.is_empty() {
             return Err(Diagnostic::error("session::no_such_fact", "no stated fact matches this")
@@ -143,7 +160,8 @@ impl KnowledgeBase {
         Ok(Retracted { statements: removed, warnings: report.warnings })
     }
 
-    /// Everything asserted in this session and still present, as `.kb` text that loads back.
+    /// Everything asserted in this session and still present, and a `retract` for each fact of
+    /// a loaded file retracted, as `.kb` text that loads back over the same files.
     ///
     /// ```
     /// # use because::kb::KnowledgeBase;
@@ -164,6 +182,14 @@ impl KnowledgeBase {
                     Statement::Entity(e) => e.doc.as_deref(),
                     _ => None,
                 };
+                if let Statement::Retract(r) = stmt {
+                    out.push_str(&format!("retract {}", self.sources.snippet(r.fact.span).trim()));
+                    if !out.ends_with('.') {
+                        out.push('.');
+                    }
+                    out.push('\n');
+                    continue;
+                }
                 let text = self.sources.snippet(stmt.span()).trim();
                 if let Some(doc) = doc.filter(|_| !text.starts_with("%%")) {
                     for line in doc.lines() {
@@ -176,6 +202,68 @@ impl KnowledgeBase {
                     out.push('.');
                 }
                 out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// The `source` and `kind` declarations that the session's statements need and that the
+    /// loaded files make, as `.kb` text: written at the top of a saved session, they let it be
+    /// checked on its own. A document's path is made absolute, so it resolves from anywhere.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("base.kb", "source essay \"An essay\".\nkind treaty.\n", None)?;
+    /// kb.assert_statements("treaty nato \"NATO\".\nsigned(nato) cite essay \"signed\".")?;
+    /// assert_eq!(kb.session_declarations(), "source essay \"An essay\".\nkind treaty.\n");
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn session_declarations(&self) -> String {
+        let in_session = |m: &&Module| self.sources.get(m.file).name == SESSION;
+        let session: Vec<&Statement> = self.modules.iter().filter(in_session).flat_map(|m| &m.statements).collect();
+        let mut cited: Vec<&str> = Vec::new();
+        let mut kinds: Vec<&str> = Vec::new();
+        for stmt in &session {
+            let cites = match stmt {
+                Statement::Fact(f) => f.cites.as_slice(),
+                Statement::Rule(r) => r.cites.as_slice(),
+                Statement::Entity(e) => {
+                    kinds.push(&e.kind.name);
+                    e.cites.as_slice()
+                }
+                _ => &[],
+            };
+            cited.extend(cites.iter().map(|c| &*c.source.name));
+        }
+        let declared_in_session =
+            |name: &str| session.iter().any(|s| matches!(s, Statement::Source(d) if &*d.name.name == name));
+        let mut out = String::new();
+        let mut written: Vec<&str> = Vec::new();
+        for module in self.modules.iter().filter(|m| !in_session(m)) {
+            for stmt in &module.statements {
+                match stmt {
+                    Statement::Source(d)
+                        if cited.contains(&&*d.name.name)
+                            && !declared_in_session(&d.name.name)
+                            && !written.contains(&&*d.name.name) =>
+                    {
+                        written.push(&d.name.name);
+                        out.push_str(&format!("source {} {}", d.name.name, crate::value::quote(&d.title)));
+                        if let Some((file, _)) = &d.file {
+                            let dir = self.sources.get(module.file).path.as_ref().and_then(|p| p.parent());
+                            let path = dir.map_or_else(|| PathBuf::from(file), |d| d.join(file));
+                            let path = fs::canonicalize(&path).unwrap_or(path);
+                            out.push_str(&format!(" file {}", crate::value::quote(&path.to_string_lossy())));
+                        }
+                        out.push_str(".\n");
+                    }
+                    Statement::Kind(k) if kinds.contains(&&*k.name.name) && !written.contains(&&*k.name.name) => {
+                        written.push(&k.name.name);
+                        out.push_str(&format!("kind {}.\n", k.name.name));
+                    }
+                    _ => {}
+                }
             }
         }
         out
@@ -196,8 +284,8 @@ impl KnowledgeBase {
         self.modules.iter().any(|m| self.sources.get(m.file).name == SESSION && !m.statements.is_empty())
     }
 
-    /// Loads the same files again from disk and keeps what this session asserted (retracted
-    /// facts of files come back). All or nothing.
+    /// Loads the same files again from disk and applies the session again: what it asserted,
+    /// and its retractions of the files' facts. All or nothing.
     ///
     /// ```
     /// # use because::kb::KnowledgeBase;
@@ -240,7 +328,7 @@ impl KnowledgeBase {
         }
         let n = fresh.program.queries.len();
         *self = fresh;
-        Ok(LoadReport { warnings, queries: n..n })
+        Ok(LoadReport { warnings, queries: n..n, ..Default::default() })
     }
 
     /// Forgets everything, session and files alike, then loads `paths` (the files a session
@@ -346,6 +434,56 @@ impl KnowledgeBase {
     }
 }
 
+/// Whether the stated fact `f` is one that `target` retracts: the same predicate and
+/// arguments, and the same interval unless `target` has none.
+pub(crate) fn fact_matches(target: &crate::ast::Fact, f: &crate::ast::Fact) -> bool {
+    f.atom.pred.name == target.atom.pred.name
+        && f.atom.args.len() == target.atom.args.len()
+        && f.atom.args.iter().zip(&target.atom.args).all(|(a, b)| const_of(a) == const_of(b))
+        && (target.time.is_none() || f.time.map(|t| t.0) == target.time.map(|t| t.0))
+}
+
+/// Applies the `retract` statements of `modules[first_new..]`: each removes the stated facts
+/// it matches from everything loaded before it (earlier modules, earlier statements of its
+/// own). One that matches nothing is a warning: the file it was saved from may have changed.
+pub(crate) fn apply_retractions(modules: &mut [Module], first_new: usize, diags: &mut Diagnostics) {
+    for mi in first_new..modules.len() {
+        let mut si = 0;
+        while si < modules[mi].statements.len() {
+            let Statement::Retract(r) = &modules[mi].statements[si] else {
+                si += 1;
+                continue;
+            };
+            let r = r.clone();
+            let hit = |s: &Statement| matches!(s, Statement::Fact(f) if fact_matches(&r.fact, f));
+            let mut removed = 0;
+            for module in &mut modules[..mi] {
+                let before = module.statements.len();
+                module.statements.retain(|s| !hit(s));
+                removed += before - module.statements.len();
+            }
+            let own = &mut modules[mi].statements;
+            let before_own = own[..si].iter().filter(|s| hit(s)).count();
+            let mut k = 0;
+            own.retain(|s| {
+                let keep = k >= si || !hit(s);
+                k += 1;
+                keep
+            });
+            removed += before_own;
+            si -= before_own;
+            if removed == 0 {
+                diags.push(
+                    Diagnostic::warning("session::no_such_fact", "`retract` matches no stated fact loaded before it")
+                        .at(r.span)
+                        .help("it retracts facts of the files loaded before it; see `:facts`"),
+                );
+            }
+            si += 1;
+        }
+    }
+}
+
 /// The constant an argument of a fact holds.
 fn const_of(e: &crate::ast::Expr) -> Option<&Value> {
     match e {
@@ -386,14 +524,18 @@ mod tests {
         let r = kb.retract("edge(c, d).").unwrap();
         assert_eq!(r.statements, vec!["edge(c, d)."]);
         assert_eq!(count(&mut kb, "path(X, Y)"), 3);
-        // Facts of files can be retracted too; the saved text holds only the session's own.
+        // Facts of files can be retracted too; the saved text keeps that as a `retract`.
         kb.retract("edge(a, b).").unwrap();
         assert_eq!(count(&mut kb, "path(X, Y)"), 1);
-        assert_eq!(kb.session_text(), "%% Reachable both ways.\n[sym] link(X, Y) :- path(X, Y).\n");
-        // The saved text loads back.
+        assert_eq!(
+            kb.session_text(),
+            "%% Reachable both ways.\n[sym] link(X, Y) :- path(X, Y).\nretract edge(a, b).\n"
+        );
+        // The saved text loads back over the same files to the same state.
         let mut other = self::kb();
         other.assert_statements(&kb.session_text()).unwrap();
-        assert_eq!(count(&mut other, "link(X, Y)"), 3);
+        assert_eq!(count(&mut other, "link(X, Y)"), 1);
+        assert_eq!(count(&mut other, "edge(X, Y)"), 1);
     }
 
     #[test]
@@ -409,6 +551,26 @@ mod tests {
         assert_eq!(kb.retract("path(X, Y) :- edge(X, Y).").unwrap_err().diagnostics.0[0].code, "session::not_a_fact");
         assert_eq!(count(&mut kb, "path(X, Y)"), 3);
         assert_eq!(kb.session_text(), "");
+    }
+
+    #[test]
+    fn retractions_survive_a_reload_and_apply_only_to_what_came_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.kb");
+        fs::write(&file, "p(a).\np(b).\n").unwrap();
+        let mut kb = KnowledgeBase::new(Limits::default());
+        kb.load_file(&file).unwrap();
+        kb.retract("p(a).").unwrap();
+        kb.reload_keeping_session().unwrap();
+        assert_eq!(count(&mut kb, "p(X)"), 1, "the retraction is applied again");
+        // Asserted again after the retraction, the fact is back, and stays back on reload.
+        kb.assert_statements("p(a).").unwrap();
+        kb.reload_keeping_session().unwrap();
+        assert_eq!(count(&mut kb, "p(X)"), 2);
+        // In a file, `retract` removes what was loaded before it and warns when nothing matches.
+        let report = kb.load_str("r.kb", "retract p(b).\np(b).\nretract p(z).\n", None).unwrap();
+        assert_eq!(count(&mut kb, "p(X)"), 2);
+        assert_eq!(report.warnings.0.iter().map(|d| d.code).collect::<Vec<_>>(), ["session::no_such_fact"]);
     }
 
     #[test]

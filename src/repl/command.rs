@@ -49,12 +49,17 @@ pub const COMMANDS: &[Command] = &[
         name: "reload",
         aliases: &["r"],
         args: "",
-        summary: "read the loaded files again, keeping what you asserted",
+        summary: "read the loaded files again, keeping what you asserted and retracted",
     },
     Command { name: "assert", aliases: &["a"], args: "STATEMENT.", summary: "add facts or declarations" },
     Command { name: "rule", aliases: &[], args: "RULE.", summary: "add a rule (same as :assert)" },
     Command { name: "retract", aliases: &[], args: "FACT.", summary: "remove a stated fact" },
-    Command { name: "save", aliases: &[], args: "FILE", summary: "write what you asserted to FILE (atomically)" },
+    Command {
+        name: "save",
+        aliases: &[],
+        args: "FILE",
+        summary: "write the session (assertions, retractions) to FILE, atomically",
+    },
     Command {
         name: "reset",
         aliases: &[],
@@ -101,12 +106,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// `:help` and `:help TOPIC`.
+///
+/// An example is a line that starts with `  ?- `, as typed at the prompt, with an optional
+/// `%` comment after it; every example runs on the shipped knowledge base (a test runs them,
+/// topic by topic, each topic in a fresh session). Lines with capitals for what to fill in
+/// (`:load FILE`) show usage, not examples.
 pub fn help(topic: &str) -> String {
     let topic = topic.trim().trim_start_matches(':');
     let mut out = String::new();
     if topic.is_empty() {
         out.push_str(
-            "Type a query and end it with `.`:  endured(A, P).   why endured(rok_us_alliance, post_cold_war).\n\
+            "Type a query and end it with `.`:\n\n\
+             \x20 ?- endured(A, P).\n\
+             \x20 ?- why endured(rok_us_alliance, post_cold_war).\n\n\
              A line that starts with `:` is a command:\n\n",
         );
         for c in COMMANDS {
@@ -120,61 +132,96 @@ pub fn help(topic: &str) -> String {
         "queries" => {
             "A line that does not start with `:` is a query; `?-` in front is accepted. It ends with `.`;\n\
              until then Enter starts a new line.\n\
-             \n  endured(A, P).                     a table of the bindings of A and P\n\
-             \x20 troops(us, rok, N) @ T, T after 1990.\n\
-             \x20 endured(rok_us_alliance, post_cold_war).   true or false\n\
-             \x20 why endured(rok_us_alliance, post_cold_war).   proof trees ending in cited facts\n\
-             \x20 why not terminated(rok_us_alliance, post_cold_war).   which premise fails\n\
-             \nAt most 50 rows are shown as a table; `:format tsv` prints them all. Ctrl-C stops a\n\
-             query that runs too long; the knowledge base stays as it was.\n"
+             \n  ?- endured(A, P).                                     % a table of the bindings of A and P\n\
+             \x20 ?- troops(us, rok, N, Precision) @ T, T after 1990.   % T binds the time each fact holds\n\
+             \x20 ?- endured(rok_us_alliance, post_cold_war).           % true or false\n\
+             \x20 ?- why endured(rok_us_alliance, post_cold_war).       % proof trees ending in cited facts\n\
+             \x20 ?- why not endured(rok_us_alliance, korean_war).      % which premise fails\n\
+             \n`why` explains one atom: to explain the answers of a conjunction, ask it as a query,\n\
+             then `why` of one answer's atom. At most 50 rows are shown as a table; `:format tsv`\n\
+             prints them all. Ctrl-C stops a query that runs too long; the knowledge base stays as\n\
+             it was.\n"
         }
         "keys" => {
-            "Tab          complete commands, predicates, entities, rule labels, file names\n\
+            "Tab          complete commands, predicates, entities (in an atom's brackets), rule labels,\n\
+             \x20            file names\n\
              Right arrow  accept the grey hint taken from history\n\
              Up/Down      history (kept across sessions; multi-line entries stay whole)\n\
              Ctrl-R       search history\n\
              Ctrl-C       clear the line; while a query runs, stop it\n\
              Ctrl-D       leave (on an empty line)\n\
              \nHistory lives in $XDG_DATA_HOME/because/history (~/.local/share/because/history);\n\
-             set BECAUSE_HISTORY to use another file.\n"
+             set BECAUSE_HISTORY to use another file (empty: none). Only what is typed at a terminal\n\
+             is kept: at most 1000 entries, none longer than 4096 bytes.\n"
         }
         "language" => {
-            "Facts     alliance(rok_us, rok, us) @ 1953.. cite seed \"quote\".\n\
-             Rules     endured(A, P) :- alliance(A, _, _), period(P), not unadapted(A, P).\n\
-             Entities  actor rok \"Republic of Korea\".\n\
+            "Statements end with `.`, as in a .kb file; `:assert` adds them to the session:\n\n\
+             \x20 ?- :assert treaty_year(rok_us_alliance, 1953) cite seed \"signed the Mutual Defense Treaty in October, 1953\".\n\
+             \x20 ?- :assert [co_members] allied(X, Y) :- member(A, X), member(A, Y), X != Y.\n\
+             \x20 ?- :assert event armistice \"The Korean War ends\" cite seed \"after the Korean War was ended\".\n\
+             \x20 ?- allied(rok, Y).\n\
+             \nFacts     p(a, 1) @ 1954..1971 cite SOURCE \"quote\".\n\
+             Rules     [label] head(X) :- body(X, Y), not other(Y), Y > 3.\n\
+             Entities  KIND NAME \"Label\" [@ INTERVAL] [cite ...].  (`actor rok \"Republic of Korea\".`)\n\
              Comments  % line, // line, /* block */, %% doc comment above a rule\n\
+             A word that starts with a capital letter is a variable; quote text: \"United States\".\n\
              See the README for the whole language.\n"
         }
         "assert" | "rule" => {
             ":assert STATEMENT.   add facts, entity declarations, sources or rules, exactly as written\n\
              \x20                    in a .kb file; several statements at once are fine. All or nothing:\n\
              \x20                    a statement with an error changes nothing.\n\
-             :rule RULE.          the same, for a rule:  :rule ally(X, Y) :- alliance(_, X, Y).\n\
-             \nInput continues over several lines until the closing `.`. `:save FILE` writes\n\
-             everything you asserted; `:load FILE` reads it back.\n"
+             :rule RULE.          the same, for a rule.\n\
+             \n  ?- :rule allied(X, Y) :- member(A, X), member(A, Y), X != Y.\n\
+             \x20 ?- allied(X, Y).\n\
+             \nInput continues over several lines until the closing `.`. Each entry is numbered on as\n\
+             lines of one session file (`<session>:3`). `:save FILE` writes the session; `:load FILE`\n\
+             reads it back.\n"
         }
         "retract" => {
             ":retract FACT.   remove a stated fact, from the session or from a loaded file, and\n\
-             \x20                evaluate again. `:retract p(a).` removes p(a) at every interval;\n\
-             \x20                `:retract p(a) @ 1990..2000.` only that one. Facts read from data files\n\
-             \x20                by `load` and derived facts cannot be retracted. `:reload` brings\n\
-             \x20                retracted facts of files back.\n"
+             \x20                evaluate again. Without `@` the fact goes at every interval; with `@`\n\
+             \x20                only at that one. Facts read from data files by `load` and derived facts\n\
+             \x20                cannot be retracted.\n\
+             \n  ?- :retract troops(us, rok, 28500, about) @ 2023.\n\
+             \x20 ?- troops(us, rok, N, P) @ T.\n\
+             \nA retraction is part of the session: `:save` writes it as `retract FACT.`, and\n\
+             `:reload` applies it again to the files it reads.\n"
         }
         "save" => {
-            ":save FILE   write every statement asserted in this session (and not retracted) to FILE\n\
-             \x20            as .kb text. The file is replaced atomically: a temporary file beside it\n\
-             \x20            is written and flushed, then renamed, so a failure leaves the old file.\n"
+            ":save FILE   write the session to FILE as .kb text: every statement asserted (and not\n\
+             \x20            retracted), every retraction of a loaded fact as `retract FACT.`, and the\n\
+             \x20            `source` declarations its citations need, so that the file checks on its\n\
+             \x20            own. The file is replaced atomically.\n\
+             \n  ?- :assert treaty_year(rok_us_alliance, 1953) cite seed \"signed the Mutual Defense Treaty in October, 1953\".\n\
+             \x20 ?- :save my_session.kb\n\
+             \nLoad it on the same files (`because repl my_session.kb` loads only it; `:load` adds it).\n"
         }
         "load" => {
             ":load FILE   load a .kb file with what it includes. If anything in it is wrong, every\n\
-             \x20            diagnostic is printed and nothing changes. Ctrl-C stops a long evaluation.\n"
+             \x20            diagnostic is printed and nothing changes. A file already read (loaded or\n\
+             \x20            included) is not read again. Ctrl-C stops a long evaluation.\n\
+             \n  ?- :load facts/alliance/questions.kb\n"
         }
-        "reload" => ":reload   read every loaded file again from disk, then apply what you asserted.\n",
-        "reset" => ":reset   forget what you asserted and loaded since the start; read the starting files again.\n",
-        "facts" => ":facts PRED   the facts of PRED (or PRED/ARITY), stated and derived, as .kb text.\n",
-        "rules" => ":rules [PRED|LABEL]   rules as written, with where they come from.\n",
-        "format" => ":format table|tsv|csv|json|jsonl   how answers are printed (now and until changed).\n",
-        "time" => ":time on|off   after each query or load, print how long it took and the facts derived.\n",
+        "reload" => {
+            ":reload   read every loaded file again from disk, then apply what you asserted and\n\
+             \x20         retracted.\n\
+             \n  ?- :reload\n"
+        }
+        "reset" => {
+            ":reset   forget what you asserted and loaded since the start; read the starting files again.\n\
+             \n  ?- :reset\n"
+        }
+        "facts" => {
+            ":facts PRED   the facts of PRED (or PRED/ARITY), stated and derived, as .kb text.\n\n  ?- :facts troops\n"
+        }
+        "rules" => ":rules [PRED|LABEL]   rules as written, with where they come from.\n\n  ?- :rules endured\n",
+        "format" => {
+            ":format table|tsv|csv|json|jsonl   how answers are printed (now and until changed).\n\n  ?- :format tsv\n"
+        }
+        "time" => {
+            ":time on|off   after each query or load, print how long it took and the facts derived.\n\n  ?- :time on\n"
+        }
         "graph" => concat!(
             ":graph                         the whole entity graph (every fact linking entities)\n",
             ":graph path A B                the shortest chain of cited facts from A to B\n",
@@ -185,12 +232,17 @@ pub fn help(topic: &str) -> String {
             "options: during 1991..2019, preds p,q, base (stated facts only), dot or json output\n",
             "built-in predicates for rules and queries: graph:link(A, B, Pred), graph:degree(E, N),\n",
             "graph:component(E, C), graph:distance(A, B, N)\n",
+            "\n  ?- :graph path china rok_us_alliance\n",
+            "  ?- :graph around dprk 2 during 1991..2019\n",
+            "  ?- graph:degree(E, N), N > 3.\n",
         ),
         "why" | "whynot" => {
             ":why ATOM      the same as `why ATOM.`: one shortest proof of each matching fact.\n\
-             :whynot ATOM   the same as `why not ATOM.`: for each rule, the premise that fails.\n"
+             :whynot ATOM   the same as `why not ATOM.`: for each rule, the premise that fails.\n\
+             \n  ?- :why formed(rok_us_alliance)\n\
+             \x20 ?- :whynot endured(rok_us_alliance, korean_war)\n"
         }
-        "entities" => ":entities [KIND]   declared entities with their kind and label.\n",
+        "entities" => ":entities [KIND]   declared entities with their kind and label.\n\n  ?- :entities actor\n",
         "preds" => ":preds   every predicate: name/arity, facts, and whether facts, rules or data define it.\n",
         "sources" => ":sources   the documents facts cite, and the files loaded.\n",
         "quit" => ":quit   leave the REPL (also :q, :exit, Ctrl-D).\n",

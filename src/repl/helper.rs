@@ -97,27 +97,42 @@ impl ReplHelper {
         Ok((start, self.terms(line, pos, word)))
     }
 
-    /// Predicates (with their opening bracket), entities, and the query keywords.
+    /// Inside an atom's brackets, entities; elsewhere, predicates and the query keywords. A
+    /// name is completed without its `(`: typing it is a habit, and `((` would follow.
     fn terms(&self, line: &str, pos: usize, word: &str) -> Vec<Pair> {
         if !word.starts_with(|c: char| c.is_ascii_lowercase()) {
             return Vec::new();
         }
-        let bracket_follows = line[pos..].starts_with('(');
-        let mut pairs: Vec<Pair> = Vec::new();
-        for p in self.names.preds.iter().filter(|p| p.starts_with(word)) {
-            let also_entity = self.names.entities.binary_search(p).is_ok();
-            let open = if bracket_follows || also_entity { "" } else { "(" };
-            pairs.push(Pair { display: p.clone(), replacement: format!("{p}{open}") });
+        let start = pos - word.len();
+        if in_argument(&line[..start]) {
+            return words(self.names.entities.iter().map(String::as_str), word, "");
         }
-        let others = self.names.entities.iter().map(String::as_str).chain(["why", "not"]);
-        for e in others.filter(|e| e.starts_with(word)) {
-            if !pairs.iter().any(|p| p.display == e) {
-                pairs.push(Pair { display: e.to_string(), replacement: e.to_string() });
-            }
-        }
-        pairs.sort_by(|a, b| a.display.cmp(&b.display));
-        pairs
+        words(self.names.preds.iter().map(String::as_str).chain(["why", "not"]), word, "")
     }
+}
+
+/// Whether the text before a word leaves an atom's `(` open (outside strings): the word is
+/// then an argument. An aggregate's `{` starts a new body, where predicates are named again.
+fn in_argument(before: &str) -> bool {
+    let mut open: Vec<char> = Vec::new();
+    let mut quote = None;
+    let mut chars = before.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '{' | '[') => open.push(c),
+            (None, ')' | '}' | ']') => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.last() == Some(&'(')
 }
 
 /// The identifier that ends at `pos`: `(its start, its text)`.
@@ -184,7 +199,7 @@ impl Helper for ReplHelper {}
 /// instead of submitting. Any other error submits the input, so the user sees the diagnostic.
 pub fn needs_more(input: &str) -> bool {
     let text = input.trim();
-    if text.is_empty() {
+    if text.is_empty() || only_comments(text) {
         return false;
     }
     match text.strip_prefix(':') {
@@ -202,6 +217,11 @@ pub fn needs_more(input: &str) -> bool {
         None if text.starts_with("?-") => syntax::is_incomplete(text),
         None => syntax::is_incomplete(&format!("?- {text}")),
     }
+}
+
+/// Whether every line is a `%` comment: a script's remark, not the start of a query.
+pub fn only_comments(text: &str) -> bool {
+    text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('%'))
 }
 
 /// Whether a bracket or a string is still open at the end of `text`.
@@ -245,6 +265,7 @@ mod tests {
         assert!(needs_more(":why p(a,"));
         assert!(!needs_more(":facts"));
         assert!(!needs_more(""));
+        assert!(!needs_more("% a remark in a script"));
         // An error that is not at the end submits the line.
         assert!(!needs_more("p(X)) q."));
     }
@@ -263,9 +284,15 @@ mod tests {
             (start, pairs.into_iter().map(|p| p.replacement).collect::<Vec<_>>())
         };
         assert_eq!(shown(":fa"), (0, vec![":facts ".to_string()]));
-        assert_eq!(shown("end"), (0, vec!["endured(".to_string()]));
-        assert_eq!(shown("why en"), (4, vec!["endured(".to_string(), "entity".to_string()]));
+        // No `(` is added: typing one after the name must not give `endured((`.
+        assert_eq!(shown("end"), (0, vec!["endured".to_string()]));
+        assert_eq!(shown("why en"), (4, vec!["endured".to_string(), "entity".to_string()]));
+        // In an argument position, entities, not predicates.
         assert_eq!(shown("p(r"), (2, vec!["rok".to_string()]));
+        assert_eq!(shown("endured(e"), (8, vec!["entity".to_string()]));
+        assert_eq!(shown("endured(rok, e"), (13, vec!["entity".to_string()]));
+        assert_eq!(shown("endured(rok, X), e"), (17, vec!["endured".to_string(), "entity".to_string()]));
+        assert_eq!(shown("N = count : { e"), (14, vec!["endured".to_string(), "entity".to_string()]));
         assert_eq!(shown(":rules pe"), (7, vec!["persist".to_string()]));
         assert_eq!(shown(":format t"), (8, vec!["table".to_string(), "tsv".to_string()]));
         assert_eq!(shown("X"), (0, vec![]));

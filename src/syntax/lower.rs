@@ -135,6 +135,7 @@ impl Lower {
             Rule::query => self.lower_query(pair, None).map(Statement::Query),
             Rule::entity_decl => self.lower_entity_decl(pair, doc).map(Statement::Entity),
             Rule::clause => self.lower_clause(pair, doc),
+            Rule::retract_decl => self.lower_retract_decl(pair),
             _ => {
                 let span = self.span(&pair);
                 self.internal(span, "unknown statement");
@@ -244,6 +245,44 @@ impl Lower {
             }
         }
         Some(Statement::Rule(ast::Rule { label, doc, head, head_time, body: body.unwrap_or_default(), cites, span }))
+    }
+
+    fn lower_retract_decl(&mut self, pair: Pair<'_, Rule>) -> Option<Statement> {
+        let span = self.span(&pair);
+        let (mut atom, mut time) = (None, None);
+        for part in parts(pair) {
+            match part.as_rule() {
+                Rule::atom => atom = Some(self.lower_atom(part)?),
+                Rule::head_time => time = Some(self.lower_head_time(part)?),
+                _ => {}
+            }
+        }
+        let Some(atom) = atom else {
+            self.internal(span, "retraction without a fact");
+            return None;
+        };
+        let time = match &time {
+            None => Some(None),
+            Some(Expr::Const(Value::Interval(i), s)) => Some(Some((*i, *s))),
+            Some(Expr::Const(Value::Int(y), s)) => Some(Some((Interval::year(*y), *s))),
+            Some(_) => None,
+        };
+        match time {
+            Some(time) if atom.args.iter().all(|e| matches!(e, Expr::Const(..))) => {
+                // The fact alone, without the keyword: `retract` and the fact's own text.
+                let fact_span = ast::Span { start: atom.span.start, ..span };
+                let fact = Fact { atom, time, cites: Vec::new(), doc: None, span: fact_span };
+                Some(Statement::Retract(ast::Retraction { fact, span }))
+            }
+            _ => {
+                self.diags.push(
+                    Diagnostic::error("parse::retract_not_ground", "`retract` removes one stated fact")
+                        .at(span)
+                        .help("write a ground fact, such as `retract troops(us, rok, 28500, about) @ 2023.`"),
+                );
+                None
+            }
+        }
     }
 
     fn lower_label(&mut self, pair: Pair<'_, Rule>) -> Option<Ident> {

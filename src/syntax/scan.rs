@@ -194,3 +194,35 @@ pub(super) fn only_trivia_after(text: &str, at: usize) -> bool {
     let trivia = skip_trivia(text, at.min(text.len()));
     trivia.end >= text.len()
 }
+
+/// The offset just past the last code in `text[from..to]` (a string counts as code; comments
+/// and whitespace do not), or `from` when there is none. A missing `.` is reported there, at
+/// the end of the statement that lacks it, rather than where the next statement begins.
+pub(super) fn code_end(text: &str, from: usize, to: usize) -> usize {
+    let bytes = &text.as_bytes()[..to.min(text.len())];
+    let mut last = from;
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => match string_end(bytes, i) {
+                Ok(end) => {
+                    i = end;
+                    last = end;
+                }
+                Err(_) => return last,
+            },
+            b'%' => i = line_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => match block_comment_end(bytes, i) {
+                Ok(end) => i = end,
+                Err(_) => return last,
+            },
+            b if b.is_ascii_whitespace() => i += 1,
+            _ => {
+                i += 1;
+                last = i;
+            }
+        }
+    }
+    last
+}
