@@ -335,7 +335,7 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn check_interval(&mut self, interval: Interval, span: Span) {
         if let (Some(a), Some(b)) = (interval.start, interval.end) {
-            if a > b {
+            if !interval.is_valid() {
                 self.diags.push(
                     Diagnostic::error("check::bad_interval", format!("interval {a}..{b} starts after it ends"))
                         .at(span)

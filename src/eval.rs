@@ -702,9 +702,12 @@ impl Batch {
 /// The head's interval: an interval value, or a year.
 fn interval_id(id: Id, interner: &mut Interner) -> Result<Id, ExprError> {
     match interner.value(id) {
-        Value::Interval(_) => Ok(id),
-        Value::Int(y) => Ok(interner.intern(Value::Interval(Interval::year(y)))),
-        other => Err(ExprError::Type(format!("`{other}` is not an interval or a year"))),
+        Value::Interval(_) | Value::Undated => Ok(id),
+        Value::Int(y) => match Interval::try_year(y) {
+            Some(year) => Ok(interner.intern(Value::Interval(year))),
+            None => Err(ExprError::Type(format!("`{y}` is not a year"))),
+        },
+        other => Err(ExprError::Type(format!("`{other}` is not a time or a year"))),
     }
 }
 
@@ -758,7 +761,9 @@ fn expr_diagnostic(e: ExprError) -> Diagnostic {
         ExprError::DivisionByZero => Diagnostic::error("eval::division_by_zero", "division by zero")
             .help("add a test such as `Y != 0` before dividing"),
         ExprError::Type(what) => Diagnostic::error("eval::type_error", what),
-        ExprError::NoValue => Diagnostic::error("eval::no_value", "an unbounded interval has no start or end"),
+        ExprError::NoValue => {
+            Diagnostic::error("eval::no_value", "an open or undated time has no start, end or length")
+        }
     }
 }
 
@@ -1082,11 +1087,11 @@ impl Accumulator {
                     self.decimal = true;
                     self.dec_sum += d;
                 }
-                Scalar::Other(id) => {
+                other => {
                     return Err(ExprError::Type(format!(
                         "{} needs numbers, not `{}`",
                         self.func.name(),
-                        interner.value(id)
+                        expr::to_value(other, interner)
                     )));
                 }
             },

@@ -728,7 +728,7 @@ impl Explainer<'_> {
             match arg {
                 Some(Arg::Const(c)) if c != value => {
                     // A head interval given as a year matches the one-year interval.
-                    let year_matches = matches!(self.interner.value(c), Value::Int(y) if self.interner.value(value) == Value::Interval(Interval::year(y)));
+                    let year_matches = matches!(self.interner.value(c), Value::Int(y) if Some(self.interner.value(value)) == Interval::try_year(y).map(Value::Interval));
                     if !year_matches {
                         return None;
                     }
@@ -922,7 +922,7 @@ impl Explainer<'_> {
         } else {
             None
         };
-        let mut text = atom_string(&info.name, args.iter().map(|v| v.to_source()));
+        let mut text = atom_string(&info.name, args.iter().map(|v| v.to_readable()));
         if let Some(i) = &interval {
             text.push_str(&format!(" @ {i}"));
         }
@@ -944,7 +944,7 @@ impl Explainer<'_> {
     ) -> String {
         let info = self.program.pred(atom.pred);
         let arg = |a: &Arg| match a {
-            Arg::Const(c) => self.interner.value(*c).to_source(),
+            Arg::Const(c) => self.interner.value(*c).to_readable(),
             Arg::Var(v) if &*names[*v as usize] == "_" && anonymous_as_underscore => "_".to_string(),
             Arg::Var(v) => self.var_text(*v, regs, names),
         };
@@ -957,7 +957,7 @@ impl Explainer<'_> {
 
     /// A bound variable's value as source text.
     fn var_text(&self, v: u32, regs: &[Id], _names: &[std::sync::Arc<str>]) -> String {
-        self.interner.value(regs[v as usize]).to_source()
+        self.interner.value(regs[v as usize]).to_readable()
     }
 
     pub(crate) fn literal_text(
@@ -1007,7 +1007,7 @@ impl Explainer<'_> {
     fn atom_pattern(&self, atom: &AtomIr, names: &[std::sync::Arc<str>]) -> String {
         let info = self.program.pred(atom.pred);
         let arg = |a: &Arg| match a {
-            Arg::Const(c) => self.interner.value(*c).to_source(),
+            Arg::Const(c) => self.interner.value(*c).to_readable(),
             Arg::Var(v) => names[*v as usize].to_string(),
         };
         atom_string(&info.name, atom.args.iter().map(arg))
@@ -1022,8 +1022,8 @@ impl Explainer<'_> {
         group: &[u32],
     ) -> String {
         let arg = |a: &Arg| match a {
-            Arg::Const(c) => self.interner.value(*c).to_source(),
-            Arg::Var(v) if group.contains(v) => self.interner.value(regs[*v as usize]).to_source(),
+            Arg::Const(c) => self.interner.value(*c).to_readable(),
+            Arg::Var(v) if group.contains(v) => self.interner.value(regs[*v as usize]).to_readable(),
             Arg::Var(v) => names[*v as usize].to_string(),
         };
         match lit {
@@ -1075,7 +1075,7 @@ impl Explainer<'_> {
         match e {
             E::Var(v) if values => self.var_text(*v, regs, names),
             E::Var(v) => names[*v as usize].to_string(),
-            E::Const(c) => self.interner.value(*c).to_source(),
+            E::Const(c) => self.interner.value(*c).to_readable(),
             E::Neg(inner) => format!("-{}", self.expr_text_nested(inner, regs, names, values)),
             E::Binary(op, a, b) => format!(
                 "({} {} {})",
@@ -1083,7 +1083,10 @@ impl Explainer<'_> {
                 op.symbol(),
                 self.expr_text_nested(b, regs, names, values)
             ),
-            E::Call(f, a) => format!("{}({})", f.name(), self.expr_text(a, regs, names, values)),
+            E::Call(f, args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr_text(a, regs, names, values)).collect();
+                format!("{}({})", f.name(), args.join(", "))
+            }
         }
     }
 }

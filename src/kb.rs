@@ -134,7 +134,7 @@ pub struct LoadReport {
 ///         Value::text("us"),
 ///         Value::text("rok"),
 ///         Value::Dec(2.5e9),
-///         Value::Interval(Interval { start: Some(1954), end: Some(1971) }),
+///         Value::Interval(Interval::years(Some(1954), Some(1971))),
 ///     ]]
 /// );
 /// # Ok::<(), because::kb::Error>(())
@@ -687,15 +687,16 @@ impl KnowledgeBase {
     }
 }
 
-/// A parameter's value from its command-line text: an integer, an interval, a decimal, or
-/// else text.
+/// A parameter's value from its command-line text: an integer, a date or an interval
+/// (`1953-10-01`, `1991..`), a decimal, or else text.
 ///
 /// ```
 /// use because::kb::param_value;
 /// use because::value::{Interval, Value};
 ///
 /// assert_eq!(param_value("1995"), Value::Int(1995));
-/// assert_eq!(param_value("1991.."), Value::Interval(Interval { start: Some(1991), end: None }));
+/// assert_eq!(param_value("1991.."), Value::Interval(Interval::years(Some(1991), None)));
+/// assert_eq!(param_value("1953-10").to_string(), "1953-10");
 /// assert_eq!(param_value("2.5e9"), Value::Dec(2.5e9));
 /// assert_eq!(param_value("rok"), Value::text("rok"));
 /// ```
@@ -704,11 +705,8 @@ pub fn param_value(text: &str) -> Value {
     if let Ok(i) = t.parse::<i64>() {
         return Value::Int(i);
     }
-    if let Some((a, b)) = t.split_once("..") {
-        let end = |s: &str| if s.is_empty() { Some(None) } else { s.parse::<i64>().ok().map(Some) };
-        if let (Some(start), Some(end)) = (end(a), end(b)) {
-            return Value::Interval(crate::value::Interval { start, end });
-        }
+    if let Ok(time) = t.parse::<crate::value::Interval>() {
+        return Value::Interval(time);
     }
     if t.bytes().any(|b| b.is_ascii_digit()) {
         if let Ok(d) = t.parse::<f64>() {
@@ -746,7 +744,8 @@ fn substitute_expr(e: &mut ast::Expr, values: &[(String, Value)]) {
                 *e = ast::Expr::Const(v.clone(), id.span);
             }
         }
-        ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => substitute_expr(inner, values),
+        ast::Expr::Neg(inner, _) => substitute_expr(inner, values),
+        ast::Expr::Call { args, .. } => args.iter_mut().for_each(|a| substitute_expr(a, values)),
         ast::Expr::Binary { lhs, rhs, .. } => {
             substitute_expr(lhs, values);
             substitute_expr(rhs, values);

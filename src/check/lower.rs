@@ -255,7 +255,8 @@ fn expr_vars<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Ident>) {
     match e {
         ast::Expr::Var(id) => out.push(id),
         ast::Expr::Wildcard(_) | ast::Expr::Const(..) | ast::Expr::Param(_) => {}
-        ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => expr_vars(inner, out),
+        ast::Expr::Neg(inner, _) => expr_vars(inner, out),
+        ast::Expr::Call { args, .. } => args.iter().for_each(|a| expr_vars(a, out)),
         ast::Expr::Binary { lhs, rhs, .. } => {
             expr_vars(lhs, out);
             expr_vars(rhs, out);
@@ -517,7 +518,7 @@ impl<'a> LowerCx<'a> {
                 let args = atom.args.iter().map(|a| self.lower_arg(a, &mut extra)).collect();
                 let mut time = time.as_ref().map(|t| match t {
                     // `p(a) @ 1991` means the one-year interval, as in a fact.
-                    ast::Expr::Const(Value::Int(y), _) => {
+                    ast::Expr::Const(Value::Int(y), _) if Interval::try_year(*y).is_some() => {
                         Arg::Const(self.interner.intern(Value::Interval(Interval::year(*y))))
                     }
                     other => self.lower_arg(other, &mut extra),
@@ -608,7 +609,7 @@ impl<'a> LowerCx<'a> {
             ast::Expr::Binary { op, lhs, rhs, .. } => {
                 Expr::Binary(*op, Box::new(self.lower_expr(lhs)), Box::new(self.lower_expr(rhs)))
             }
-            ast::Expr::Call { func, arg, .. } => Expr::Call(*func, Box::new(self.lower_expr(arg))),
+            ast::Expr::Call { func, args, .. } => Expr::Call(*func, args.iter().map(|a| self.lower_expr(a)).collect()),
         }
     }
 }

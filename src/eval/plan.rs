@@ -406,9 +406,10 @@ fn try_place_filter(
                     if let (Expr::Var(v), true) = (side, other_bound) {
                         // `p(X), X = 2.0` must match `p(2)`: `=` compares numbers by value, a
                         // join by identity. So a number is assigned only to a variable that no
-                        // atom would bind; text and intervals compare by identity anyway.
-                        let identity_safe = matches!(other, Expr::Const(id)
-                            if matches!(cx.interner.value(*id), Value::Text(_) | Value::Interval(_)));
+                        // atom would bind; text compares by identity anyway (times do not: `1953`
+                        // equals `1953-01..1953-12`, the same days).
+                        let identity_safe =
+                            matches!(other, Expr::Const(id) if matches!(cx.interner.value(*id), Value::Text(_)));
                         if cx.pending.get(*v as usize).copied().unwrap_or(false) && !identity_safe {
                             continue;
                         }

@@ -299,7 +299,7 @@ fn aggregate_value(cx: &mut Explainer<'_>, step: &Step, regs: &[Id]) -> Option<S
     let mut exec = Exec::new(&cx.db.relations, &delta, cx.interner, &mut cx.guard);
     let mut regs = regs.to_vec();
     let value = exec.aggregate(agg, &mut regs).ok()??;
-    Some(crate::eval::expr::to_value(value, cx.interner).to_source())
+    Some(crate::eval::expr::to_value(value, cx.interner).to_readable())
 }
 
 /// Marks the variables a step binds.
@@ -326,8 +326,8 @@ fn mark_bound(step: &Step, bound: &mut [bool]) {
 fn pattern_text(cx: &Explainer<'_>, atom: &AtomIr, regs: &[Id], bound: &[bool], names: &[Arc<str>]) -> String {
     let info = cx.program.pred(atom.pred);
     let arg = |a: &Arg| match a {
-        Arg::Const(c) => cx.interner.value(*c).to_source(),
-        Arg::Var(v) if bound[*v as usize] => cx.interner.value(regs[*v as usize]).to_source(),
+        Arg::Const(c) => cx.interner.value(*c).to_readable(),
+        Arg::Var(v) if bound[*v as usize] => cx.interner.value(regs[*v as usize]).to_readable(),
         // Without names (or for `_X`), an unbound variable shows as `_`.
         Arg::Var(v) => match names.get(*v as usize) {
             Some(n) if !n.starts_with('_') => n.to_string(),

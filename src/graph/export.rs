@@ -19,16 +19,17 @@ use super::rules::{DependencyKind, RuleGraph, RuleNode};
 
 // ---------------------------------------------------------------- JSON output types
 
-/// An interval as JSON: `{"start": 1954, "end": null}` (`null` is an open end).
+/// An interval as JSON: `{"start": 1954, "end": null}` (`null` is an open end; a month or a
+/// day is a string, `"1953-10"`), as [`crate::output::date_json`] writes each end.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct IntervalJson {
-    pub start: Option<i64>,
-    pub end: Option<i64>,
+    pub start: serde_json::Value,
+    pub end: serde_json::Value,
 }
 
 impl From<Interval> for IntervalJson {
     fn from(t: Interval) -> IntervalJson {
-        IntervalJson { start: t.start, end: t.end }
+        IntervalJson { start: crate::output::date_json(t.start), end: crate::output::date_json(t.end) }
     }
 }
 

@@ -371,11 +371,11 @@ mod tests {
         use crate::graph::model::Origin;
         let fact =
             |pred: &str, interval| Fact { pred: Arc::from(pred), args: vec![], interval, origin: Origin::Derived };
-        let window = PathFilter { during: Some(Interval { start: Some(1991), end: Some(2019) }), preds: None };
+        let window = PathFilter { during: Some(Interval::years(Some(1991), Some(2019))), preds: None };
         assert!(window.admits(&fact("p", None)));
         assert!(window.admits(&fact("p", Some(Interval::ALWAYS))));
-        assert!(window.admits(&fact("p", Some(Interval { start: Some(1953), end: Some(1991) }))));
-        assert!(!window.admits(&fact("p", Some(Interval { start: Some(1953), end: Some(1990) }))));
+        assert!(window.admits(&fact("p", Some(Interval::years(Some(1953), Some(1991))))));
+        assert!(!window.admits(&fact("p", Some(Interval::years(Some(1953), Some(1990))))));
         let preds = PathFilter { during: None, preds: Some(vec!["q".into()]) };
         assert!(preds.admits(&fact("q", None)) && !preds.admits(&fact("p", None)));
     }
