@@ -5,7 +5,8 @@
 //! 2. decide which predicates are temporal (carry a hidden interval column);
 //! 3. lower facts and entity declarations to interned rows (bad intervals, duplicate facts);
 //! 4. lower rules and queries: number variables, desugar expressions in atoms, check range
-//!    restriction and undefined predicates, warn about singleton variables;
+//!    restriction and undefined predicates, warn about singleton variables, keep times and
+//!    numbers apart (`times.rs`);
 //! 5. stratify with petgraph (condensation + toposort), rejecting negation or aggregation
 //!    through recursion with the cycle spelled out.
 //!
@@ -13,6 +14,7 @@
 
 mod lower;
 mod strata;
+mod times;
 
 use std::sync::Arc;
 

@@ -58,6 +58,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     }
     check_safety(&rule.body, &head_vars, &FxHashSet::default(), &mut cx.diags, "in the head");
     warn_singletons(rule, &mut cx.diags);
+    super::times::check_times(&rule.head.args, rule.head_time.as_ref(), &rule.body, &mut cx.diags);
     if let Some(ast::Expr::Const(Value::Interval(i), span)) = &rule.head_time {
         cx.check_interval(*i, *span);
     }
@@ -123,6 +124,7 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
     }
     let errors_before = lx.diags.errors().count();
     check_safety(&query.body, &[], &FxHashSet::default(), lx.diags, "");
+    super::times::check_times(&[], None, &query.body, lx.diags);
     let mut body = Vec::new();
     for lit in &query.body {
         lx.lower_literal(lit, &mut body);
