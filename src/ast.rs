@@ -95,7 +95,7 @@ pub struct Citation {
 #[derive(Debug, Clone)]
 pub struct Fact {
     pub atom: Atom,
-    /// `@ I`: `None` means the fact holds at all times.
+    /// `@ I`: `None` means the source gives no date (the fact is undated).
     pub time: Option<(Interval, Span)>,
     pub cites: Vec<Citation>,
     pub doc: Option<String>,

@@ -318,8 +318,9 @@ impl<'a> Checker<'a> {
             self.check_interval(interval, ispan);
         }
         if self.program.preds[pred as usize].temporal {
-            let interval = time.map_or(Interval::ALWAYS, |(i, _)| i);
-            row.push(self.interner.intern(Value::Interval(interval)));
+            // Without `@` the source gives no date: undated, not "at all times" (`@ ..`).
+            let time = time.map_or(Value::Undated, |(i, _)| Value::Interval(i));
+            row.push(self.interner.intern(time));
         }
         if !seen.insert((pred, row.clone())) {
             self.diags.push(
@@ -384,8 +385,8 @@ impl<'a> Checker<'a> {
             let table_width = info.arity;
             let temporal = info.temporal;
             let (data, width) = if temporal {
-                // Loaded rows hold at all times: add the hidden interval column.
-                let always = self.interner.intern(Value::Interval(Interval::ALWAYS));
+                // Loaded rows carry no `@`: add the hidden time column, undated.
+                let always = self.interner.intern(Value::Undated);
                 let mut data = Vec::with_capacity(table.lines.len() * (table_width + 1));
                 for row in table.data.chunks(table_width.max(1)).take(table.lines.len()) {
                     data.extend_from_slice(if table_width == 0 { &[] } else { row });

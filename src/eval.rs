@@ -125,8 +125,8 @@ pub struct EvalStats {
 pub struct Database {
     pub relations: Vec<Relation>,
     pub stats: EvalStats,
-    /// The interned always-interval.
-    pub always: Id,
+    /// The interned `undated`: the time of a fact of a dated predicate stated without `@`.
+    pub undated: Id,
     /// Built-in relations computed so far.
     pub filled_builtins: Vec<PredId>,
 }
@@ -281,11 +281,11 @@ pub fn evaluate(
     builtins: BuiltinRows,
 ) -> Result<Database, Diagnostic> {
     let started = Instant::now();
-    let always = interner.intern(Value::Interval(Interval::ALWAYS));
+    let undated = interner.intern(Value::Undated);
     let mut db = Database {
         relations: program.preds.iter().map(|p| Relation::new(p.width())).collect(),
         stats: EvalStats::default(),
-        always,
+        undated,
         filled_builtins: Vec::new(),
     };
     load_base_facts(program, &mut db);
@@ -310,7 +310,7 @@ pub fn evaluate(
         let mut delta_plans = Vec::new();
         for &rule_idx in &stratum.rules {
             let rule = &program.rules[rule_idx];
-            let mut cx = PlanCx::new(&mut db.relations, program, always, &rule.var_names, interner);
+            let mut cx = PlanCx::new(&mut db.relations, program, undated, &rule.var_names, interner);
             let plan = |cx: &mut PlanCx<'_>, delta| {
                 plan::plan_body(cx, &rule.body, delta, &mut vec![false; rule.n_vars()]).map_err(|e| {
                     Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0)
@@ -481,14 +481,14 @@ fn run_rule(
     let head_runs = head_rel.runs();
     let mut regs = vec![0; rule.n_vars()];
     let mut tuple: Vec<Id> = Vec::with_capacity(head_rel.width);
-    let always = db.always;
+    let undated = db.undated;
     let mut batch = Batch::default();
     let mut emit = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
         tuple.clear();
         tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
         if temporal_head {
             match rule.head.time {
-                None => tuple.push(always),
+                None => tuple.push(undated),
                 Some(t) => tuple.push(interval_id(arg_value(&t, regs), interner)?),
             }
         }
@@ -1131,7 +1131,7 @@ pub fn answer(
     query: &QueryIr,
     limits: &Limits,
 ) -> Result<Vec<Vec<Id>>, Diagnostic> {
-    let mut cx = PlanCx::new(&mut db.relations, program, db.always, &query.var_names, interner);
+    let mut cx = PlanCx::new(&mut db.relations, program, db.undated, &query.var_names, interner);
     let steps = plan::plan_body(&mut cx, &query.body, None, &mut vec![false; query.var_names.len()])
         .map_err(|e| Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0))?;
     let mut guard = Guard::new(limits);

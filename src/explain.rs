@@ -140,7 +140,7 @@ pub struct FactText {
     pub pred: String,
     /// The arguments as JSON values (see [`crate::output::value_json`]).
     pub args: Vec<serde_json::Value>,
-    /// `None` for a fact that holds at all times.
+    /// `None` for a fact without a time (undated, or of a predicate that carries none).
     pub interval: Option<String>,
 }
 
@@ -548,8 +548,8 @@ impl Explainer<'_> {
         start: Option<(&[Id], &[u32])>,
         max: usize,
     ) -> Result<Vec<Match>, Error> {
-        let always = self.db.always;
-        let mut cx = PlanCx::new(&mut self.db.relations, self.program, always, var_names, self.interner);
+        let undated = self.db.undated;
+        let mut cx = PlanCx::new(&mut self.db.relations, self.program, undated, var_names, self.interner);
         cx.invert = self.invert;
         let steps = plan::plan_body(&mut cx, body, None, bound).map_err(|e| {
             Error::from(Diagnostic::error("explain::unplaceable", "this literal's variables are never bound").at(e.0))
@@ -720,7 +720,7 @@ impl Explainer<'_> {
             let time = row[row.len() - 1];
             match rule.head.time {
                 Some(t) => args.push((Some(t), time)),
-                None if time != self.db.always => return None,
+                None if time != self.db.undated => return None,
                 None => {}
             }
         }
@@ -916,7 +916,8 @@ impl Explainer<'_> {
         let args: Vec<Value> = row[..info.arity].iter().map(|&id| self.interner.value(id)).collect();
         let interval = if info.temporal {
             match self.interner.value(row[info.arity]) {
-                Value::Interval(i) if i == Interval::ALWAYS => None,
+                // Undated facts are shown as they were written, without `@`.
+                Value::Undated => None,
                 v => Some(v.to_string()),
             }
         } else {

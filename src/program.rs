@@ -41,8 +41,8 @@ pub struct PredInfo {
     pub name: Arc<str>,
     /// The user-visible arity (without the hidden interval column).
     pub arity: usize,
-    /// Whether any fact or rule head of this predicate carries an interval: then its relation
-    /// has a hidden last column holding the interval (`Interval::ALWAYS` for facts without `@`).
+    /// Whether any fact or rule head of this predicate carries a time: then its relation has a
+    /// hidden last column holding the time (`Value::Undated` for facts without `@`).
     pub temporal: bool,
     pub defined: Definedness,
     /// Where the predicate first appears.

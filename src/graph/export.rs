@@ -65,8 +65,8 @@ pub enum OriginJson {
 pub struct FactJson {
     pub pred: String,
     pub args: Vec<serde_json::Value>,
-    /// `null` for a predicate without time; `{"start": null, "end": null}` for an undated fact
-    /// of a temporal predicate.
+    /// `null` for a predicate without time and for an undated fact; `{"start": null, "end":
+    /// null}` for a fact said to hold at all times (`@ ..`).
     pub interval: Option<IntervalJson>,
     /// The fact as written in a `.kb` file.
     pub text: String,

@@ -23,7 +23,8 @@ use super::model::{EntityGraph, Fact};
 /// Which facts a query may use.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathFilter {
-    /// Only facts that hold at some time in this window (facts without `@` always do).
+    /// Only facts that hold at some time in this window, and facts without a time (undated
+    /// ones included: only what is known to lie outside is left out).
     pub during: Option<Interval>,
     /// Only facts of these predicates (by name, any arity).
     pub preds: Option<Vec<String>>,
