@@ -542,6 +542,57 @@ impl KnowledgeBase {
         })
     }
 
+    /// For a select query without answers: when its `during` tests, written as `overlaps`,
+    /// would find answers, a warning saying so (`eval::during_finds_nothing`) at the first
+    /// `during`. `T during 1991..2019` misses every fact dated `1991..`; "in this period" is
+    /// usually `overlaps`.
+    ///
+    /// ```
+    /// use because::kb::KnowledgeBase;
+    ///
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("t.kb", "change(a) @ 1991.. .\n", None)?;
+    /// let q = kb.parse_query("change(X) @ T, T during 1991..2019")?;
+    /// assert!(kb.answer(&q)?.rows.is_empty());
+    /// let hint = kb.during_hint(&q).expect("overlaps finds change(a)");
+    /// assert_eq!(hint.code, "eval::during_finds_nothing");
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn during_hint(&mut self, query: &QueryIr) -> Option<Diagnostic> {
+        fn relax(body: &mut [crate::program::Literal], first: &mut Option<crate::source::Span>) {
+            for lit in body {
+                match lit {
+                    crate::program::Literal::Temporal { op, span, .. } if *op == crate::ast::TimeOp::During => {
+                        *op = crate::ast::TimeOp::Overlaps;
+                        first.get_or_insert(*span);
+                    }
+                    crate::program::Literal::Aggregate(agg) => relax(&mut agg.body, first),
+                    _ => {}
+                }
+            }
+        }
+        if query.kind != crate::ast::QueryKind::Select {
+            return None;
+        }
+        let mut relaxed = query.clone();
+        let mut first = None;
+        relax(&mut relaxed.body, &mut first);
+        let span = first?;
+        let n = self.answer(&relaxed).ok()?.rows.len();
+        (n > 0).then(|| {
+            Diagnostic::warning(
+                "eval::during_finds_nothing",
+                format!("no answers with `during`, but {n} answer{} with `overlaps`", if n == 1 { "" } else { "s" }),
+            )
+            .at(span)
+            .label("`during` needs every day of the time inside the other")
+            .help(
+                "a time open at an end (`1991..`) or longer than the period is never during it; for \
+                 \"at some time in this period\" write `overlaps`",
+            )
+        })
+    }
+
     /// Computes the built-in relations a query uses, if no rule needed them yet.
     pub(crate) fn fill_builtins(&mut self, body: &[crate::program::Literal]) -> Result<(), Error> {
         for p in 0..self.program.preds.len() as crate::program::PredId {
