@@ -72,7 +72,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     let head = head_pred.map(|pred| {
         let mut pre = Vec::new();
         let args = rule.head.args.iter().map(|a| lx.lower_arg(a, &mut pre)).collect();
-        let time = rule.head_time.as_ref().map(|t| lx.lower_arg(t, &mut pre));
+        let time = rule.head_time.as_ref().map(|t| lx.lower_time(t, &mut pre));
         body.extend(pre);
         AtomIr { pred, args, time, span: rule.head.span }
     });
@@ -518,13 +518,7 @@ impl<'a> LowerCx<'a> {
                 let mut extra = Vec::new();
                 let pred = self.resolve(&atom.pred, atom.args.len());
                 let args = atom.args.iter().map(|a| self.lower_arg(a, &mut extra)).collect();
-                let mut time = time.as_ref().map(|t| match t {
-                    // `p(a) @ 1991` means the one-year interval, as in a fact.
-                    ast::Expr::Const(Value::Int(y), _) if Interval::try_year(*y).is_some() => {
-                        Arg::Const(self.interner.intern(Value::Interval(Interval::year(*y))))
-                    }
-                    other => self.lower_arg(other, &mut extra),
-                });
+                let mut time = time.as_ref().map(|t| self.lower_time(t, &mut extra));
                 if let Some(pred) = pred {
                     if time.is_none() && !negated && self.in_aggregate && self.preds[pred as usize].temporal {
                         time = Some(Arg::Var(self.vars.fresh(Arc::from("_"))));
@@ -561,6 +555,20 @@ impl<'a> LowerCx<'a> {
                     span: agg.span,
                 })));
             }
+        }
+    }
+
+    /// The time after `@`: `p(a) @ 1991` means the one-year time, as in a fact, and
+    /// `p(X) @ undated` asks for the facts stated without a date.
+    fn lower_time(&mut self, t: &ast::Expr, extra: &mut Vec<Literal>) -> Arg {
+        match t {
+            ast::Expr::Const(Value::Int(y), _) if Interval::try_year(*y).is_some() => {
+                Arg::Const(self.interner.intern(Value::Interval(Interval::year(*y))))
+            }
+            ast::Expr::Const(Value::Text(word), _) if &**word == "undated" => {
+                Arg::Const(self.interner.intern(Value::Undated))
+            }
+            other => self.lower_arg(other, extra),
         }
     }
 

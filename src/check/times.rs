@@ -192,6 +192,8 @@ impl TimeCheck<'_> {
             Expr::Const(Value::Interval(_) | Value::Undated | Value::Int(_), _)
             | Expr::Wildcard(_)
             | Expr::Param(_) => {}
+            // `p(X) @ undated`: the facts stated without a date.
+            Expr::Const(Value::Text(text), _) if &**text == "undated" && what == "after `@`" => {}
             Expr::Const(Value::Text(text), span) => {
                 let help = match text.parse::<Interval>() {
                     Ok(_) => format!("drop the quotes: a time is written bare, `{text}`"),
