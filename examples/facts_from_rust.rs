@@ -65,7 +65,7 @@ pub fn load(kb: &mut KnowledgeBase, treaties: &[Treaty]) -> Result<(), Error> {
     )?;
     kb.add_timed_facts(
         "in_force",
-        treaties.iter().map(|t| ([Value::text(t.id)], Interval { start: Some(t.signed), end: t.ended })),
+        treaties.iter().map(|t| ([Value::text(t.id)], Interval::years(Some(t.signed), t.ended))),
     )?;
     kb.load_str("rules.kb", RULES, None)?;
     Ok(())

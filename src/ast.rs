@@ -98,7 +98,7 @@ pub struct Citation {
 #[derive(Debug, Clone)]
 pub struct Fact {
     pub atom: Atom,
-    /// `@ I`: `None` means the fact holds at all times.
+    /// `@ I`: `None` means the source gives no date (the fact is undated).
     pub time: Option<(Interval, Span)>,
     pub cites: Vec<Citation>,
     pub doc: Option<String>,
@@ -292,19 +292,55 @@ impl BinOp {
 }
 
 /// Built-in functions; they exist only in expression positions, so a user predicate
-/// `start/1` does not clash with them.
+/// `start/1` does not clash with them. All are about time (see `docs/time.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Func {
+    /// `start(T)`: the first date of a time.
     Start,
+    /// `end(T)`: the last date of a time.
     End,
+    /// `year(T)`: the year (a number) of a time's first day.
+    Year,
+    /// `days(T)`: how many days a time covers (a number).
+    Days,
+    /// `years(T)`: how many whole years a time covers (a number).
+    Years,
+    /// `add_days(T, N)`: the time moved by `N` days.
+    AddDays,
+    /// `add_years(T, N)`: the time moved by `N` years.
+    AddYears,
+    /// `interval(A, B)`: from the start of `A` to the end of `B`.
+    Interval,
 }
 
 impl Func {
+    pub const ALL: [Func; 8] =
+        [Func::Start, Func::End, Func::Year, Func::Days, Func::Years, Func::AddDays, Func::AddYears, Func::Interval];
+
     pub fn name(self) -> &'static str {
         match self {
             Func::Start => "start",
             Func::End => "end",
+            Func::Year => "year",
+            Func::Days => "days",
+            Func::Years => "years",
+            Func::AddDays => "add_days",
+            Func::AddYears => "add_years",
+            Func::Interval => "interval",
         }
+    }
+
+    /// How many arguments the function takes.
+    pub fn arity(self) -> usize {
+        match self {
+            Func::AddDays | Func::AddYears | Func::Interval => 2,
+            _ => 1,
+        }
+    }
+
+    /// Whether the result is a time (otherwise a number).
+    pub fn gives_time(self) -> bool {
+        !matches!(self, Func::Year | Func::Days | Func::Years)
     }
 }
 
@@ -327,7 +363,7 @@ pub enum Expr {
     },
     Call {
         func: Func,
-        arg: Box<Expr>,
+        args: Vec<Expr>,
         span: Span,
     },
 }

@@ -5,7 +5,8 @@
 //! 2. decide which predicates are temporal (carry a hidden interval column);
 //! 3. lower facts and entity declarations to interned rows (bad intervals, duplicate facts);
 //! 4. lower rules and queries: number variables, desugar expressions in atoms, check range
-//!    restriction and undefined predicates, warn about singleton variables;
+//!    restriction and undefined predicates, warn about singleton variables, keep times and
+//!    numbers apart (`times.rs`);
 //! 5. stratify with petgraph (condensation + toposort), rejecting negation or aggregation
 //!    through recursion with the cycle spelled out.
 //!
@@ -13,6 +14,7 @@
 
 mod lower;
 mod strata;
+mod times;
 
 use std::sync::Arc;
 
@@ -322,8 +324,9 @@ impl<'a> Checker<'a> {
             self.check_interval(interval, ispan);
         }
         if self.program.preds[pred as usize].temporal {
-            let interval = time.map_or(Interval::ALWAYS, |(i, _)| i);
-            row.push(self.interner.intern(Value::Interval(interval)));
+            // Without `@` the source gives no date: undated, not "at all times" (`@ ..`).
+            let time = time.map_or(Value::Undated, |(i, _)| Value::Interval(i));
+            row.push(self.interner.intern(time));
         }
         if !seen.insert((pred, row.clone())) {
             self.diags.push(
@@ -341,7 +344,7 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn check_interval(&mut self, interval: Interval, span: Span) {
         if let (Some(a), Some(b)) = (interval.start, interval.end) {
-            if a > b {
+            if !interval.is_valid() {
                 self.diags.push(
                     Diagnostic::error("check::bad_interval", format!("interval {a}..{b} starts after it ends"))
                         .at(span)
@@ -388,8 +391,8 @@ impl<'a> Checker<'a> {
             let table_width = info.arity;
             let temporal = info.temporal;
             let (data, width) = if temporal {
-                // Loaded rows hold at all times: add the hidden interval column.
-                let always = self.interner.intern(Value::Interval(Interval::ALWAYS));
+                // Loaded rows carry no `@`: add the hidden time column, undated.
+                let always = self.interner.intern(Value::Undated);
                 let mut data = Vec::with_capacity(table.lines.len() * (table_width + 1));
                 for row in table.data.chunks(table_width.max(1)).take(table.lines.len()) {
                     data.extend_from_slice(if table_width == 0 { &[] } else { row });

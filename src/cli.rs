@@ -553,6 +553,11 @@ fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb:
     match q.kind {
         QueryKind::Select => {
             let mut answers = kb.answer(q)?;
+            if answers.rows.is_empty() {
+                if let Some(hint) = kb.during_hint(q) {
+                    report_error(&hint, s);
+                }
+            }
             if let Some(n) = s.limit {
                 answers.rows.truncate(n);
             }

@@ -134,8 +134,8 @@ pub struct Database {
     /// changes it (an index it needs, a built-in it computes): `Arc::make_mut`.
     pub relations: Vec<Arc<Relation>>,
     pub stats: EvalStats,
-    /// The interned always-interval.
-    pub always: Id,
+    /// The interned `undated`: the time of a fact of a dated predicate stated without `@`.
+    pub undated: Id,
     /// Built-in relations computed so far.
     pub filled_builtins: Vec<PredId>,
 }
@@ -291,11 +291,11 @@ pub fn evaluate(
     builtins: BuiltinRows,
 ) -> Result<Database, Diagnostic> {
     let started = runtime.clock.then(Instant::now);
-    let always = interner.intern(Value::Interval(Interval::ALWAYS));
+    let undated = interner.intern(Value::Undated);
     let mut db = Database {
         relations: program.preds.iter().map(|p| Arc::new(Relation::new(p.width()))).collect(),
         stats: EvalStats::default(),
-        always,
+        undated,
         filled_builtins: Vec::new(),
     };
     load_base_facts(program, &mut db);
@@ -325,7 +325,7 @@ pub fn evaluate(
         let mut delta_plans = Vec::new();
         for &rule_idx in &stratum.rules {
             let rule = &program.rules[rule_idx];
-            let mut cx = PlanCx::new(&mut db.relations, program, always, &rule.var_names, interner);
+            let mut cx = PlanCx::new(&mut db.relations, program, undated, &rule.var_names, interner);
             let plan = |cx: &mut PlanCx<'_>, delta| {
                 plan::plan_body(cx, &rule.body, delta, &mut vec![false; rule.n_vars()]).map_err(|e| {
                     Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0)
@@ -496,14 +496,14 @@ fn run_rule(
     let head_runs = head_rel.runs();
     let mut regs = vec![0; rule.n_vars()];
     let mut tuple: Vec<Id> = Vec::with_capacity(head_rel.width);
-    let always = db.always;
+    let undated = db.undated;
     let mut batch = Batch::default();
     let mut emit = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
         tuple.clear();
         tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
         if temporal_head {
             match rule.head.time {
-                None => tuple.push(always),
+                None => tuple.push(undated),
                 Some(t) => tuple.push(interval_id(arg_value(&t, regs), interner)?),
             }
         }
@@ -714,9 +714,12 @@ impl Batch {
 /// The head's interval: an interval value, or a year.
 fn interval_id(id: Id, interner: &mut Interner) -> Result<Id, ExprError> {
     match interner.value(id) {
-        Value::Interval(_) => Ok(id),
-        Value::Int(y) => Ok(interner.intern(Value::Interval(Interval::year(y)))),
-        other => Err(ExprError::Type(format!("`{other}` is not an interval or a year"))),
+        Value::Interval(_) | Value::Undated => Ok(id),
+        Value::Int(y) => match Interval::try_year(y) {
+            Some(year) => Ok(interner.intern(Value::Interval(year))),
+            None => Err(ExprError::Type(format!("`{y}` is not a year"))),
+        },
+        other => Err(ExprError::Type(format!("`{other}` is not a time or a year"))),
     }
 }
 
@@ -770,7 +773,9 @@ fn expr_diagnostic(e: ExprError) -> Diagnostic {
         ExprError::DivisionByZero => Diagnostic::error("eval::division_by_zero", "division by zero")
             .help("add a test such as `Y != 0` before dividing"),
         ExprError::Type(what) => Diagnostic::error("eval::type_error", what),
-        ExprError::NoValue => Diagnostic::error("eval::no_value", "an unbounded interval has no start or end"),
+        ExprError::NoValue => {
+            Diagnostic::error("eval::no_value", "an open or undated time has no start, end or length")
+        }
     }
 }
 
@@ -1094,11 +1099,11 @@ impl Accumulator {
                     self.decimal = true;
                     self.dec_sum += d;
                 }
-                Scalar::Other(id) => {
+                other => {
                     return Err(ExprError::Type(format!(
                         "{} needs numbers, not `{}`",
                         self.func.name(),
-                        interner.value(id)
+                        expr::to_value(other, interner)
                     )));
                 }
             },
@@ -1138,7 +1143,7 @@ pub fn answer(
     query: &QueryIr,
     limits: &Limits,
 ) -> Result<Vec<Vec<Id>>, Diagnostic> {
-    let mut cx = PlanCx::new(&mut db.relations, program, db.always, &query.var_names, interner);
+    let mut cx = PlanCx::new(&mut db.relations, program, db.undated, &query.var_names, interner);
     let steps = plan::plan_body(&mut cx, &query.body, None, &mut vec![false; query.var_names.len()])
         .map_err(|e| Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0))?;
     let mut guard = Guard::new(limits);

@@ -140,7 +140,7 @@ pub struct FactText {
     pub pred: String,
     /// The arguments as JSON values (see [`crate::output::value_json`]).
     pub args: Vec<serde_json::Value>,
-    /// `None` for a fact that holds at all times.
+    /// `None` for a fact without a time (undated, or of a predicate that carries none).
     pub interval: Option<String>,
 }
 
@@ -525,8 +525,8 @@ impl Explainer<'_> {
         start: Option<(&[Id], &[u32])>,
         max: usize,
     ) -> Result<Vec<Match>, Error> {
-        let always = self.db.always;
-        let mut cx = PlanCx::new(&mut self.db.relations, self.program, always, var_names, self.interner);
+        let undated = self.db.undated;
+        let mut cx = PlanCx::new(&mut self.db.relations, self.program, undated, var_names, self.interner);
         cx.invert = self.invert;
         let steps = plan::plan_body(&mut cx, body, None, bound).map_err(|e| {
             Error::from(Diagnostic::error("explain::unplaceable", "this literal's variables are never bound").at(e.0))
@@ -697,7 +697,7 @@ impl Explainer<'_> {
             let time = row[row.len() - 1];
             match rule.head.time {
                 Some(t) => args.push((Some(t), time)),
-                None if time != self.db.always => return None,
+                None if time != self.db.undated => return None,
                 None => {}
             }
         }
@@ -705,7 +705,7 @@ impl Explainer<'_> {
             match arg {
                 Some(Arg::Const(c)) if c != value => {
                     // A head interval given as a year matches the one-year interval.
-                    let year_matches = matches!(self.interner.value(c), Value::Int(y) if self.interner.value(value) == Value::Interval(Interval::year(y)));
+                    let year_matches = matches!(self.interner.value(c), Value::Int(y) if Some(self.interner.value(value)) == Interval::try_year(y).map(Value::Interval));
                     if !year_matches {
                         return None;
                     }
@@ -893,13 +893,14 @@ impl Explainer<'_> {
         let args: Vec<Value> = row[..info.arity].iter().map(|&id| self.interner.value(id)).collect();
         let interval = if info.temporal {
             match self.interner.value(row[info.arity]) {
-                Value::Interval(i) if i == Interval::ALWAYS => None,
+                // Undated facts are shown as they were written, without `@`.
+                Value::Undated => None,
                 v => Some(v.to_string()),
             }
         } else {
             None
         };
-        let mut text = atom_string(&info.name, args.iter().map(|v| v.to_source()));
+        let mut text = atom_string(&info.name, args.iter().map(|v| v.to_readable()));
         if let Some(i) = &interval {
             text.push_str(&format!(" @ {i}"));
         }
@@ -921,7 +922,7 @@ impl Explainer<'_> {
     ) -> String {
         let info = self.program.pred(atom.pred);
         let arg = |a: &Arg| match a {
-            Arg::Const(c) => self.interner.value(*c).to_source(),
+            Arg::Const(c) => self.interner.value(*c).to_readable(),
             Arg::Var(v) if &*names[*v as usize] == "_" && anonymous_as_underscore => "_".to_string(),
             Arg::Var(v) => self.var_text(*v, regs, names),
         };
@@ -934,7 +935,7 @@ impl Explainer<'_> {
 
     /// A bound variable's value as source text.
     fn var_text(&self, v: u32, regs: &[Id], _names: &[std::sync::Arc<str>]) -> String {
-        self.interner.value(regs[v as usize]).to_source()
+        self.interner.value(regs[v as usize]).to_readable()
     }
 
     pub(crate) fn literal_text(
@@ -984,7 +985,7 @@ impl Explainer<'_> {
     fn atom_pattern(&self, atom: &AtomIr, names: &[std::sync::Arc<str>]) -> String {
         let info = self.program.pred(atom.pred);
         let arg = |a: &Arg| match a {
-            Arg::Const(c) => self.interner.value(*c).to_source(),
+            Arg::Const(c) => self.interner.value(*c).to_readable(),
             Arg::Var(v) => names[*v as usize].to_string(),
         };
         atom_string(&info.name, atom.args.iter().map(arg))
@@ -999,8 +1000,8 @@ impl Explainer<'_> {
         group: &[u32],
     ) -> String {
         let arg = |a: &Arg| match a {
-            Arg::Const(c) => self.interner.value(*c).to_source(),
-            Arg::Var(v) if group.contains(v) => self.interner.value(regs[*v as usize]).to_source(),
+            Arg::Const(c) => self.interner.value(*c).to_readable(),
+            Arg::Var(v) if group.contains(v) => self.interner.value(regs[*v as usize]).to_readable(),
             Arg::Var(v) => names[*v as usize].to_string(),
         };
         match lit {
@@ -1052,7 +1053,7 @@ impl Explainer<'_> {
         match e {
             E::Var(v) if values => self.var_text(*v, regs, names),
             E::Var(v) => names[*v as usize].to_string(),
-            E::Const(c) => self.interner.value(*c).to_source(),
+            E::Const(c) => self.interner.value(*c).to_readable(),
             E::Neg(inner) => format!("-{}", self.expr_text_nested(inner, regs, names, values)),
             E::Binary(op, a, b) => format!(
                 "({} {} {})",
@@ -1060,7 +1061,10 @@ impl Explainer<'_> {
                 op.symbol(),
                 self.expr_text_nested(b, regs, names, values)
             ),
-            E::Call(f, a) => format!("{}({})", f.name(), self.expr_text(a, regs, names, values)),
+            E::Call(f, args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr_text(a, regs, names, values)).collect();
+                format!("{}({})", f.name(), args.join(", "))
+            }
         }
     }
 }

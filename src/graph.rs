@@ -95,7 +95,7 @@ impl GraphFormat {
 /// // b's neighbourhood, counting only facts that hold at some time in the 1990s.
 /// let request = GraphRequest {
 ///     around: Some("b".into()),
-///     during: Some(Interval { start: Some(1990), end: Some(1999) }),
+///     during: Some(Interval::years(Some(1990), Some(1999))),
 ///     ..GraphRequest::default()
 /// };
 /// let text = run(&kb, &request)?.text;
@@ -292,7 +292,7 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
 /// use because::value::Interval;
 ///
 /// assert_eq!(parse_interval("1995"), Some(Interval::year(1995)));
-/// assert_eq!(parse_interval("1991.."), Some(Interval { start: Some(1991), end: None }));
+/// assert_eq!(parse_interval("1991.."), Some(Interval::years(Some(1991), None)));
 /// assert_eq!(parse_interval("soon"), None);
 /// ```
 pub fn parse_interval(text: &str) -> Option<Interval> {

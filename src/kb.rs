@@ -63,8 +63,8 @@ pub const ALLIANCE: &[Embedded] = &[
 /// ```
 pub const ALLIANCE_ENTRY: &str = "facts/alliance/alliance.kb";
 
-/// Diagnostics from a failed operation, with the texts they point into: an error renders on
-/// its own ([`Error::render`]), even after the knowledge base that made it is gone or has
+/// Diagnostics from a failed operation (or a warning about a query), with the texts they point
+/// into: an error renders on its own ([`Error::render`]), even after the knowledge base that made it is gone or has
 /// moved on.
 ///
 /// `Error` implements [`std::error::Error`]; its `Display` is one `error[code]: message` line
@@ -181,7 +181,7 @@ pub struct LoadSummary {
 ///         Value::text("us"),
 ///         Value::text("rok"),
 ///         Value::Dec(2.5e9),
-///         Value::Interval(Interval { start: Some(1954), end: Some(1971) }),
+///         Value::Interval(Interval::years(Some(1954), Some(1971))),
 ///     ]]
 /// );
 /// # Ok::<(), because::kb::Error>(())
@@ -770,6 +770,60 @@ impl KnowledgeBase {
         self.snapshot().explain(query, options)
     }
 
+    /// For a select query without answers: when its `during` tests, written as `overlaps`,
+    /// would find answers, a warning saying so (`eval::during_finds_nothing`) at the first
+    /// `during`, with the query's text to render it against. `T during 1991..2019` misses every fact dated `1991..`; "in this period" is
+    /// usually `overlaps`.
+    ///
+    /// ```
+    /// use because::kb::KnowledgeBase;
+    ///
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("t.kb", "change(a) @ 1991.. .\n", None)?;
+    /// let q = kb.parse_query("change(X) @ T, T during 1991..2019")?;
+    /// assert!(kb.answer(&q)?.rows.is_empty());
+    /// let hint = kb.during_hint(&q).expect("overlaps finds change(a)");
+    /// assert_eq!(hint.diagnostics.0[0].code, "eval::during_finds_nothing");
+    /// assert!(hint.render(false, true).contains("1 | change(X) @ T, T during 1991..2019"));
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn during_hint(&self, query: &QueryIr) -> Option<Error> {
+        fn relax(body: &mut [crate::program::Literal], first: &mut Option<crate::source::Span>) {
+            for lit in body {
+                match lit {
+                    crate::program::Literal::Temporal { op, span, .. } if *op == crate::ast::TimeOp::During => {
+                        *op = crate::ast::TimeOp::Overlaps;
+                        first.get_or_insert(*span);
+                    }
+                    crate::program::Literal::Aggregate(agg) => relax(&mut agg.body, first),
+                    _ => {}
+                }
+            }
+        }
+        if query.kind != crate::ast::QueryKind::Select {
+            return None;
+        }
+        let mut relaxed = query.clone();
+        let mut first = None;
+        relax(&mut relaxed.body, &mut first);
+        let span = first?;
+        let n = self.answer(&relaxed).ok()?.rows.len();
+        let sources = query.scratch.as_ref().map_or_else(|| self.sources.clone(), |s| s.sources.clone());
+        (n > 0).then(|| {
+            let warning = Diagnostic::warning(
+                "eval::during_finds_nothing",
+                format!("no answers with `during`, but {n} answer{} with `overlaps`", if n == 1 { "" } else { "s" }),
+            )
+            .at(span)
+            .label("`during` needs every day of the time inside the other")
+            .help(
+                "a time open at an end (`1991..`) or longer than the period is never during it; for \
+                 \"at some time in this period\" write `overlaps`",
+            );
+            Error { diagnostics: warning.into(), sources }
+        })
+    }
+
     /// The queries stated in loaded files (`?- ...`), in order; answer a select query with
     /// [`KnowledgeBase::answer`], a `why` query with [`KnowledgeBase::explain`].
     ///
@@ -905,15 +959,16 @@ impl KnowledgeBase {
     }
 }
 
-/// A parameter's value from its command-line text: an integer, an interval, a decimal, or
-/// else text.
+/// A parameter's value from its command-line text: an integer, a date or an interval
+/// (`1953-10-01`, `1991..`), a decimal, or else text.
 ///
 /// ```
 /// use because::kb::param_value;
 /// use because::value::{Interval, Value};
 ///
 /// assert_eq!(param_value("1995"), Value::Int(1995));
-/// assert_eq!(param_value("1991.."), Value::Interval(Interval { start: Some(1991), end: None }));
+/// assert_eq!(param_value("1991.."), Value::Interval(Interval::years(Some(1991), None)));
+/// assert_eq!(param_value("1953-10").to_string(), "1953-10");
 /// assert_eq!(param_value("2.5e9"), Value::Dec(2.5e9));
 /// assert_eq!(param_value("rok"), Value::text("rok"));
 /// ```
@@ -922,11 +977,8 @@ pub fn param_value(text: &str) -> Value {
     if let Ok(i) = t.parse::<i64>() {
         return Value::Int(i);
     }
-    if let Some((a, b)) = t.split_once("..") {
-        let end = |s: &str| if s.is_empty() { Some(None) } else { s.parse::<i64>().ok().map(Some) };
-        if let (Some(start), Some(end)) = (end(a), end(b)) {
-            return Value::Interval(crate::value::Interval { start, end });
-        }
+    if let Ok(time) = t.parse::<crate::value::Interval>() {
+        return Value::Interval(time);
     }
     if t.bytes().any(|b| b.is_ascii_digit()) {
         if let Ok(d) = t.parse::<f64>() {
@@ -980,7 +1032,8 @@ fn collect_params(lit: &ast::Literal, used: &mut Vec<String>) {
                     used.insert(at, id.name.to_string());
                 }
             }
-            ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => expr(inner, used),
+            ast::Expr::Neg(inner, _) => expr(inner, used),
+            ast::Expr::Call { args, .. } => args.iter().for_each(|a| expr(a, used)),
             ast::Expr::Binary { lhs, rhs, .. } => {
                 expr(lhs, used);
                 expr(rhs, used);
@@ -1013,7 +1066,8 @@ fn substitute_expr(e: &mut ast::Expr, values: &[(String, Value)]) {
                 *e = ast::Expr::Const(v.clone(), id.span);
             }
         }
-        ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => substitute_expr(inner, values),
+        ast::Expr::Neg(inner, _) => substitute_expr(inner, values),
+        ast::Expr::Call { args, .. } => args.iter_mut().for_each(|a| substitute_expr(a, values)),
         ast::Expr::Binary { lhs, rhs, .. } => {
             substitute_expr(lhs, values);
             substitute_expr(rhs, values);

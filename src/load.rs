@@ -466,9 +466,15 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
     }
 }
 
-/// A field's value: an integer, a decimal, or text.
+/// A field's value: an integer, a decimal, a time (`1953-10-01`, `1953-10`, `1991..2019`), or
+/// text.
 fn intern_field(text: &str, interner: &mut Interner) -> Id {
     let first = text.as_bytes().first().copied().unwrap_or(b'a');
+    if (first.is_ascii_digit() || first == b'-' || first == b'.') && is_time_shaped(text) {
+        if let Ok(time) = text.parse::<crate::value::Interval>() {
+            return interner.intern(Value::Interval(time));
+        }
+    }
     if first.is_ascii_digit() || first == b'-' || first == b'+' {
         if let Ok(i) = text.parse::<i64>() {
             return interner.intern(Value::Int(i));
@@ -484,9 +490,38 @@ fn intern_field(text: &str, interner: &mut Interner) -> Id {
     interner.intern_text(text)
 }
 
+/// Shaped like a date with a month (`1953-10`, `1953-10-01`: a four-digit year at least, so
+/// that a score such as `10-05` stays text) or like an interval of dates or years. A bare year
+/// is an integer, read as a year where a time is needed.
+fn is_time_shaped(text: &str) -> bool {
+    fn date(s: &str, bare_year: bool) -> bool {
+        let body = s.strip_prefix('-').unwrap_or(s);
+        let mut parts = body.split('-');
+        let year = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        digits(year)
+            && rest.len() <= 2
+            && rest.iter().all(|p| p.len() == 2 && digits(p))
+            && if rest.is_empty() { bare_year } else { year.len() >= 4 }
+    }
+    match text.split_once("..") {
+        Some((a, b)) => (a.is_empty() || date(a, true)) && (b.is_empty() || date(b, true)) && text != "..",
+        None => date(text, false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_shaped_fields_are_times() {
+        let (_, vals, _) =
+            table("1953-10-01\t1953-10\t1991..2019\t1953-10..\t1953\t10-05\t1953-02-30\n", Format::Tsv).unwrap();
+        let shown: Vec<&str> = vals.iter().map(|v| v.split('(').next().unwrap_or("")).collect();
+        assert_eq!(shown, ["Interval", "Interval", "Interval", "Interval", "Int", "Text", "Text"]);
+    }
 
     fn table(text: &str, format: Format) -> Result<(usize, Vec<String>, Vec<u32>), String> {
         let mut interner = Interner::default();

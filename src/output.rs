@@ -65,8 +65,9 @@ impl Format {
     }
 }
 
-/// A value in JSON: integers and decimals as numbers, text as strings, intervals as
-/// `{"start": 1954, "end": 1971}` with `null` for an open end.
+/// A value in JSON: integers and decimals as numbers, text as strings, times as
+/// `{"start": 1954, "end": 1971}` with `null` for an open end (a year is a number, a month or
+/// a day a string: `"1953-10"`, `"1953-10-01"`), and `undated` as `null`.
 ///
 /// ```
 /// use because::output::value_json;
@@ -76,14 +77,27 @@ impl Format {
 /// assert_eq!(value_json(&Value::Int(7)), json!(7));
 /// assert_eq!(value_json(&Value::Dec(2.5e9)), json!(2.5e9));
 /// assert_eq!(value_json(&Value::text("rok")), json!("rok"));
-/// assert_eq!(value_json(&Value::Interval(Interval { start: Some(1991), end: None })), json!({"start": 1991, "end": null}));
+/// assert_eq!(value_json(&Value::Interval(Interval::years(Some(1991), None))), json!({"start": 1991, "end": null}));
+/// assert_eq!(value_json(&Value::Interval("1953-10-01".parse().unwrap())), json!({"start": "1953-10-01", "end": "1953-10-01"}));
+/// assert_eq!(value_json(&Value::Undated), json!(null));
 /// ```
 pub fn value_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Int(i) => serde_json::Value::from(*i),
         Value::Dec(d) => serde_json::Value::from(*d),
         Value::Text(s) => serde_json::Value::from(&**s),
-        Value::Interval(i) => serde_json::json!({ "start": i.start, "end": i.end }),
+        Value::Interval(i) => serde_json::json!({ "start": date_json(i.start), "end": date_json(i.end) }),
+        Value::Undated => serde_json::Value::Null,
+    }
+}
+
+/// One end of a time in JSON: a year as a number (`1953`), a month or a day as its text
+/// (`"1953-10"`, `"1953-10-01"`), an open end as `null`.
+pub fn date_json(date: Option<crate::value::Date>) -> serde_json::Value {
+    match date {
+        None => serde_json::Value::Null,
+        Some(d) if d.precision() == crate::value::Precision::Year => serde_json::Value::from(d.civil().0),
+        Some(d) => serde_json::Value::from(d.to_string()),
     }
 }
 
@@ -315,8 +329,8 @@ mod tests {
             query: "p(X, T)".into(),
             columns: vec!["X".into(), "T".into()],
             rows: vec![
-                vec![Value::text("a, b"), Value::Interval(Interval { start: Some(1954), end: Some(1971) })],
-                vec![Value::Dec(2.5e9), Value::Interval(Interval { start: None, end: Some(1990) })],
+                vec![Value::text("a, b"), Value::Interval(Interval::years(Some(1954), Some(1971)))],
+                vec![Value::Dec(2.5e9), Value::Interval(Interval::years(None, Some(1990)))],
             ],
         }
     }

@@ -41,8 +41,8 @@ pub struct PredInfo {
     pub name: Arc<str>,
     /// The user-visible arity (without the hidden interval column).
     pub arity: usize,
-    /// Whether any fact or rule head of this predicate carries an interval: then its relation
-    /// has a hidden last column holding the interval (`Interval::ALWAYS` for facts without `@`).
+    /// Whether any fact or rule head of this predicate carries a time: then its relation has a
+    /// hidden last column holding the time (`Value::Undated` for facts without `@`).
     pub temporal: bool,
     pub defined: Definedness,
     /// Where the predicate first appears.
@@ -70,7 +70,7 @@ pub enum Expr {
     Const(Id),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
-    Call(Func, Box<Expr>),
+    Call(Func, Vec<Expr>),
 }
 
 impl Expr {
@@ -78,7 +78,8 @@ impl Expr {
         match self {
             Expr::Var(v) => out.push(*v),
             Expr::Const(_) => {}
-            Expr::Neg(e) | Expr::Call(_, e) => e.vars(out),
+            Expr::Neg(e) => e.vars(out),
+            Expr::Call(_, args) => args.iter().for_each(|a| a.vars(out)),
             Expr::Binary(_, a, b) => {
                 a.vars(out);
                 b.vars(out);

@@ -297,6 +297,11 @@ impl Repl {
                 Ok(answers) => {
                     let elapsed = started.elapsed();
                     self.show_answers(&answers);
+                    if answers.rows.is_empty() {
+                        if let Some(hint) = self.kb.during_hint(&query) {
+                            self.error(&hint);
+                        }
+                    }
                     if self.time {
                         let n = answers.rows.len();
                         self.note(&format!("answered in {}: {n} answer{}", ms(elapsed), if n == 1 { "" } else { "s" }));

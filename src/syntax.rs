@@ -440,7 +440,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::pred_name | Rule::atom | Rule::positive => "an atom",
         Rule::variable => "a variable",
         Rule::string | Rule::dq_chars | Rule::sq_chars => "a string",
-        Rule::time_literal | Rule::interval | Rule::year => "an interval",
+        Rule::time_literal | Rule::interval | Rule::bound | Rule::date | Rule::month_day => "a time",
         Rule::expr
         | Rule::neg
         | Rule::call
@@ -564,7 +564,9 @@ mod tests {
             Expr::Binary { op, lhs, rhs, .. } => {
                 format!("({} {} {})", render_expr(lhs), op.symbol(), render_expr(rhs))
             }
-            Expr::Call { func, arg, .. } => format!("{}({})", func.name(), render_expr(arg)),
+            Expr::Call { func, args, .. } => {
+                format!("{}({})", func.name(), args.iter().map(render_expr).collect::<Vec<_>>().join(", "))
+            }
         }
     }
 

@@ -13,6 +13,10 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+pub mod calendar;
+
+pub use calendar::{Date, DateError, MAX_YEAR, Precision};
+
 /// A constant's id from an [`Interner`]: an integer from 0 to 2^31 - 2 held in the id itself
 /// (`0x8000_0000 | n`), or an index into the interner. Equal ids are equal values and the
 /// reverse; the order of ids is not the order of values. `u32::MAX` is never an id.
@@ -27,27 +31,32 @@ use rustc_hash::FxHashMap;
 /// ```
 pub type Id = u32;
 
-/// A time interval of whole years, inclusive at both ends; `None` is unbounded on that side.
-/// Written `1954..1971`, `1991..`, `..1990`, or one year `1953`.
+/// A time: a point written as a date (`1953`, `1953-10`, `1953-10-01`) or an interval between
+/// two dates, either end open (`1950-06-25..1953-07-27`, `1991..`, `..1990`, `..` for all
+/// times). A point is the interval whose two ends are the same date. Every test is over the
+/// days it covers: from the first day of its start to the last day of its end, so `1953`
+/// covers all of 1953 and `1953-10 during 1953` holds (see `docs/time.md`).
 ///
 /// ```
 /// use because::value::Interval;
 ///
-/// let cold_war = Interval { start: Some(1947), end: Some(1991) };
+/// let cold_war = Interval::years(Some(1947), Some(1991));
 /// assert_eq!(cold_war.to_string(), "1947..1991");
 /// assert!(Interval::year(1953).during(&cold_war));
-/// assert_eq!(Interval { start: Some(1991), end: None }.to_string(), "1991..");
+/// assert_eq!(Interval::years(Some(1991), None).to_string(), "1991..");
+/// let treaty: Interval = "1953-10-01".parse().unwrap();
+/// assert!(treaty.during(&"1953-10".parse().unwrap()));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Interval {
-    /// The first year, or `None` for no start (`..1990`).
-    pub start: Option<i64>,
-    /// The last year (inclusive), or `None` for no end (`1991..`).
-    pub end: Option<i64>,
+    /// The first date, or `None` for no start (`..1990`).
+    pub start: Option<Date>,
+    /// The last date (inclusive: its whole span), or `None` for no end (`1991..`).
+    pub end: Option<Date>,
 }
 
 impl Interval {
-    /// The interval of a fact without `@`: all times.
+    /// `..`: all times, said explicitly.
     ///
     /// ```
     /// use because::value::Interval;
@@ -57,75 +66,188 @@ impl Interval {
     /// ```
     pub const ALWAYS: Interval = Interval { start: None, end: None };
 
-    /// The one-year interval `y..y`, written `y`.
+    /// The point of one date.
+    pub fn point(date: Date) -> Interval {
+        Interval { start: Some(date), end: Some(date) }
+    }
+
+    /// The one-year point `y`; panics outside the years ±[`MAX_YEAR`] (see
+    /// [`Interval::try_year`]).
     ///
     /// ```
     /// use because::value::Interval;
     ///
-    /// assert_eq!(Interval::year(1953), Interval { start: Some(1953), end: Some(1953) });
     /// assert_eq!(Interval::year(1953).to_string(), "1953");
     /// ```
     pub fn year(y: i64) -> Interval {
-        Interval { start: Some(y), end: Some(y) }
+        Interval::try_year(y).unwrap_or_else(|| panic!("year {y} out of range"))
     }
 
-    fn lo(&self) -> i128 {
-        self.start.map_or(i128::MIN, i128::from)
+    /// The one-year point `y`, if the year is in range.
+    pub fn try_year(y: i64) -> Option<Interval> {
+        Date::year(y).map(Interval::point)
     }
 
-    fn hi(&self) -> i128 {
-        self.end.map_or(i128::MAX, i128::from)
-    }
-
-    /// Strictly after: this interval starts after `other` ends (`T after 1990`). An interval
-    /// open at the start is after nothing.
+    /// The interval between two years, either open; panics outside the years ±[`MAX_YEAR`].
     ///
     /// ```
     /// use because::value::Interval;
     ///
-    /// assert!(Interval { start: Some(1991), end: None }.after(&Interval::year(1990)));
-    /// assert!(!Interval { start: Some(1985), end: Some(1995) }.after(&Interval::year(1990)));
+    /// assert_eq!(Interval::years(None, Some(1990)).to_string(), "..1990");
+    /// ```
+    pub fn years(start: Option<i64>, end: Option<i64>) -> Interval {
+        let date = |y: i64| Date::year(y).unwrap_or_else(|| panic!("year {y} out of range"));
+        Interval { start: start.map(date), end: end.map(date) }
+    }
+
+    /// Whether both ends are the same date: a point, written as one date.
+    pub fn is_point(&self) -> bool {
+        self.start.is_some() && self.start == self.end
+    }
+
+    /// The first day covered (day number), `i64::MIN` when open at the start.
+    pub fn lo(&self) -> i64 {
+        self.start.map_or(i64::MIN, Date::first_day)
+    }
+
+    /// The day after the last day covered (day number), `i64::MAX` when open at the end.
+    pub fn hi(&self) -> i64 {
+        self.end.map_or(i64::MAX, Date::after_day)
+    }
+
+    /// Whether the interval covers at least one day (its start is not after its end).
+    pub fn is_valid(&self) -> bool {
+        self.lo() < self.hi()
+    }
+
+    /// Strictly after: every day of this interval follows every day of `other` (`T after 1990`).
+    /// An interval open at the start is after nothing.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// assert!(Interval::years(Some(1991), None).after(&Interval::year(1990)));
+    /// assert!(!Interval::years(Some(1985), Some(1995)).after(&Interval::year(1990)));
     /// ```
     pub fn after(&self, other: &Interval) -> bool {
-        self.start.is_some() && other.end.is_some() && self.lo() > other.hi()
+        self.start.is_some() && other.end.is_some() && self.lo() >= other.hi()
     }
 
-    /// Strictly before: this interval ends before `other` starts (`T before 1990`).
+    /// Strictly before: every day of this interval precedes every day of `other`
+    /// (`T before 1990`).
     ///
     /// ```
     /// use because::value::Interval;
     ///
-    /// assert!(Interval { start: Some(1954), end: Some(1971) }.before(&Interval::year(1990)));
-    /// assert!(!Interval { start: None, end: Some(1990) }.before(&Interval::year(1990)));
+    /// assert!(Interval::years(Some(1954), Some(1971)).before(&Interval::year(1990)));
+    /// assert!(!Interval::years(None, Some(1990)).before(&Interval::year(1990)));
     /// ```
     pub fn before(&self, other: &Interval) -> bool {
-        self.end.is_some() && other.start.is_some() && self.hi() < other.lo()
+        self.end.is_some() && other.start.is_some() && self.hi() <= other.lo()
     }
 
-    /// Contained in `other` (inclusive at both ends): `T during 1991..2019`.
+    /// Contained in `other`: every day of this interval is a day of `other` (`T during 1991..2019`).
     ///
     /// ```
     /// use because::value::Interval;
     ///
-    /// let life = Interval { start: Some(1953), end: None };
-    /// assert!(Interval { start: Some(1991), end: Some(2019) }.during(&life));
-    /// assert!(!Interval { start: None, end: Some(2019) }.during(&life));
+    /// let life = Interval::years(Some(1953), None);
+    /// assert!(Interval::years(Some(1991), Some(2019)).during(&life));
+    /// assert!(!Interval::years(None, Some(2019)).during(&life));
     /// ```
     pub fn during(&self, other: &Interval) -> bool {
         other.lo() <= self.lo() && self.hi() <= other.hi()
     }
 
-    /// Shares at least one year with `other`: `T overlaps Span`.
+    /// Shares at least one day with `other`: `T overlaps Span`.
     ///
     /// ```
     /// use because::value::Interval;
     ///
-    /// let sixties = Interval { start: Some(1960), end: Some(1969) };
-    /// assert!(Interval { start: None, end: Some(1960) }.overlaps(&sixties));
+    /// let sixties = Interval::years(Some(1960), Some(1969));
+    /// assert!(Interval::years(None, Some(1960)).overlaps(&sixties));
     /// assert!(!Interval::year(1970).overlaps(&sixties));
     /// ```
     pub fn overlaps(&self, other: &Interval) -> bool {
-        self.lo() <= other.hi() && other.lo() <= self.hi()
+        self.lo() < other.hi() && other.lo() < self.hi()
+    }
+
+    /// Covers exactly the same days as `other`, however each was written (`1953` and
+    /// `1953-01..1953-12` cover the same days).
+    pub fn same_days(&self, other: &Interval) -> bool {
+        self.lo() == other.lo() && self.hi() == other.hi()
+    }
+
+    /// The number of days covered, if both ends are given.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// assert_eq!(Interval::year(2024).days(), Some(366));
+    /// assert_eq!(Interval::years(Some(2024), None).days(), None);
+    /// ```
+    pub fn days(&self) -> Option<i64> {
+        (self.start.is_some() && self.end.is_some()).then(|| self.hi() - self.lo())
+    }
+
+    /// The number of whole years covered (counted as birthdays are: from the first day to the
+    /// day after the last), if both ends are given.
+    ///
+    /// ```
+    /// use because::value::Interval;
+    ///
+    /// let war: Interval = "1950-06-25..1953-07-27".parse().unwrap();
+    /// assert_eq!(war.whole_years(), Some(3));
+    /// assert_eq!(Interval::years(Some(1954), Some(1971)).whole_years(), Some(18));
+    /// ```
+    pub fn whole_years(&self) -> Option<i64> {
+        let _ = self.days()?;
+        let (y1, m1, d1) = calendar::civil_from_days(self.lo());
+        let (y2, m2, d2) = calendar::civil_from_days(self.hi());
+        Some(y2 - y1 - i64::from((m2, d2) < (m1, d1)))
+    }
+
+    /// The interval moved by `n` days. A day keeps its precision; a month or a year moved by
+    /// days no longer is one, so it becomes the days it covers, moved
+    /// (`1953-10` plus 7 days is `1953-10-08..1953-11-07`).
+    pub fn add_days(&self, n: i64) -> Option<Interval> {
+        let shift = |day: i64| day.checked_add(n).and_then(Date::from_day_number);
+        let start = match self.start {
+            Some(d) => Some(shift(d.first_day())?),
+            None => None,
+        };
+        let end = match self.end {
+            Some(d) => Some(shift(d.after_day() - 1)?),
+            None => None,
+        };
+        Some(Interval { start, end })
+    }
+
+    /// The interval moved by `n` calendar years, each end keeping its precision (the 29th of
+    /// February becomes the 28th in a year without it).
+    pub fn add_years(&self, n: i64) -> Option<Interval> {
+        let start = match self.start {
+            Some(d) => Some(d.add_years(n)?),
+            None => None,
+        };
+        let end = match self.end {
+            Some(d) => Some(d.add_years(n)?),
+            None => None,
+        };
+        Some(Interval { start, end })
+    }
+}
+
+/// Reads `1953`, `1953-10-01`, `1950-06-25..1953-07-27`, `1991..`, `..1990`, `..`.
+impl std::str::FromStr for Interval {
+    type Err = DateError;
+
+    fn from_str(text: &str) -> Result<Interval, DateError> {
+        let end = |s: &str| if s.is_empty() { Ok(None) } else { Date::parse(s).map(Some) };
+        match text.split_once("..") {
+            Some((a, b)) => Ok(Interval { start: end(a)?, end: end(b)? }),
+            None => Date::parse(text).map(Interval::point),
+        }
     }
 }
 
@@ -145,7 +267,7 @@ impl fmt::Display for Interval {
 ///
 /// `Display` gives plain text (`rok`, `Republic of Korea`, `2.5e9`, `1954..1971`);
 /// [`Value::to_source`] gives `.kb` syntax that reads back as the same value. Values order as
-/// answers are sorted: numbers by value, then intervals, then text.
+/// answers are sorted: numbers by value, then times, then `undated`, then text.
 ///
 /// ```
 /// use because::value::{Interval, Value};
@@ -165,8 +287,12 @@ pub enum Value {
     Dec(f64),
     /// A symbol or a string: equal text is the same constant.
     Text(Arc<str>),
-    /// A time interval.
+    /// A time: a date or an interval between dates.
     Interval(Interval),
+    /// The time of a fact whose source gives no date (a fact of a dated predicate written
+    /// without `@`): it holds at some time, unknown. Every time test on it fails; it prints
+    /// as `undated`.
+    Undated,
 }
 
 impl Value {
@@ -192,7 +318,7 @@ impl Value {
     pub fn as_interval(&self) -> Option<Interval> {
         match self {
             Value::Interval(i) => Some(*i),
-            Value::Int(y) => Some(Interval::year(*y)),
+            Value::Int(y) => Interval::try_year(*y),
             _ => None,
         }
     }
@@ -237,22 +363,43 @@ impl Value {
     /// assert_eq!(Value::text("rok").to_source(), "rok");
     /// assert_eq!(Value::text("not").to_source(), "\"not\"", "a keyword is quoted");
     /// assert_eq!(Value::text("a \"b\"\n").to_source(), r#""a \"b\"\n""#);
-    /// assert_eq!(Value::Interval(Interval { start: None, end: Some(1990) }).to_source(), "..1990");
+    /// assert_eq!(Value::Interval(Interval::years(None, Some(1990))).to_source(), "..1990");
+    /// assert_eq!(Value::Interval("1953-10-01".parse()?).to_source(), "1953-10-01");
     ///
     /// // Round trip through the language.
     /// let tricky = Value::text("x). evil(y");
     /// let mut kb = KnowledgeBase::default();
     /// kb.load_str("t.kb", &format!("p({}).\n", tricky.to_source()), None)?;
     /// assert_eq!(kb.query("p(X)")?.rows, [[tricky]]);
-    /// # Ok::<(), because::kb::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_source(&self) -> String {
         match self {
             Value::Text(s) if is_plain_symbol(s) => s.to_string(),
             Value::Text(s) => quote(s),
-            // `1953` would read back as an integer: a one-year interval keeps both ends.
-            Value::Interval(Interval { start: Some(a), end: Some(b) }) if a == b => format!("{a}..{b}"),
+            // `1953` would read back as an integer: a one-year point keeps both ends.
+            Value::Interval(i @ Interval { start: Some(a), .. })
+                if i.is_point() && a.precision() == Precision::Year =>
+            {
+                format!("{a}..{a}")
+            }
             other => other.to_string(),
+        }
+    }
+
+    /// As [`Value::to_source`], except that a time is written as it prints (`1953`, not
+    /// `1953..1953`): for explanations, where a value is read, not parsed back.
+    ///
+    /// ```
+    /// use because::value::{Interval, Value};
+    ///
+    /// assert_eq!(Value::Interval(Interval::year(1953)).to_readable(), "1953");
+    /// assert_eq!(Value::text("a b").to_readable(), "\"a b\"");
+    /// ```
+    pub fn to_readable(&self) -> String {
+        match self {
+            Value::Interval(_) | Value::Undated => self.to_string(),
+            other => other.to_source(),
         }
     }
 
@@ -260,12 +407,13 @@ impl Value {
         match self {
             Value::Int(_) | Value::Dec(_) => 0,
             Value::Interval(_) => 1,
-            Value::Text(_) => 2,
+            Value::Undated => 2,
+            Value::Text(_) => 3,
         }
     }
 }
 
-/// The total order in which answers are sorted: numbers (by value), then intervals, then text.
+/// The total order in which answers are sorted: numbers (by value), then times, then `undated`, then text.
 impl Ord for Value {
     fn cmp(&self, other: &Value) -> Ordering {
         match (self, other) {
@@ -295,6 +443,7 @@ impl PartialEq for Value {
             (Value::Dec(a), Value::Dec(b)) => a.to_bits() == b.to_bits(),
             (Value::Text(a), Value::Text(b)) => a == b,
             (Value::Interval(a), Value::Interval(b)) => a == b,
+            (Value::Undated, Value::Undated) => true,
             _ => false,
         }
     }
@@ -309,6 +458,7 @@ impl Hash for Value {
             Value::Dec(d) => (1u8, d.to_bits()).hash(state),
             Value::Text(s) => (2u8, s).hash(state),
             Value::Interval(i) => (3u8, i).hash(state),
+            Value::Undated => 4u8.hash(state),
         }
     }
 }
@@ -322,6 +472,7 @@ impl fmt::Display for Value {
             Value::Dec(d) => f.write_str(&decimal_text(*d)),
             Value::Text(s) => f.write_str(s),
             Value::Interval(i) => write!(f, "{i}"),
+            Value::Undated => f.write_str("undated"),
         }
     }
 }
@@ -713,7 +864,7 @@ mod tests {
 
     #[test]
     fn interval_operators() {
-        let i = |a: Option<i64>, b: Option<i64>| Interval { start: a, end: b };
+        let i = Interval::years;
         assert!(i(Some(1991), None).after(&Interval::year(1990)));
         assert!(!i(Some(1985), Some(1995)).after(&Interval::year(1990)));
         assert!(i(Some(1954), Some(1971)).before(&Interval::year(1990)));

@@ -173,3 +173,20 @@ fn question_catalogue_answers() {
     let expected = std::fs::read_to_string(expected_path).unwrap_or_default();
     assert!(expected == out, "questions.out differs (UPDATE_EXPECT=1 rewrites it):\n{out}");
 }
+
+/// Undated is unknown, not always: the events the essay does not date are not events of the
+/// 1960s, and `why not` says which date is missing.
+#[test]
+fn undated_events_are_in_no_period() {
+    let mut kb = KnowledgeBase::alliance(Limits::default()).expect("loads");
+    let sixties = kb.query("event(E) @ T, T overlaps 1960..1969").unwrap();
+    let names: Vec<String> = sixties.rows.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(names, ["export_oriented_development"], "only the event dated from early 1960s");
+    let undated = kb.query("event(E) @ T, T = T2, event(E) @ T2").unwrap();
+    assert!(undated.rows.iter().any(|r| r[0].to_string() == "korean_war_end" && r[1].to_string() == "undated"));
+    kb.load_str("q.kb", "sixties_event(E) :- event(E) @ T, T overlaps 1960..1969.\n", None).unwrap();
+    let text = kb.why_not("sixties_event(korean_war_end)").unwrap().render(because::output::Format::Table, false);
+    assert!(text.contains("the source gives no date for `event(korean_war_end)`"), "{text}");
+    let text = kb.why_not("event(korean_war_end) @ 1953").unwrap().render(because::output::Format::Table, false);
+    assert!(text.contains("the source gives no date for `event(korean_war_end)`"), "{text}");
+}

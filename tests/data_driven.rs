@@ -28,7 +28,11 @@ fn transcript(path: &Path) -> String {
         out.push_str(&q.text);
         out.push('\n');
         let result = match q.kind {
-            QueryKind::Select => kb.answer(&q).map(|a| render_answers(&a, Format::Tsv)),
+            QueryKind::Select => kb.answer(&q).map(|a| {
+                let hint = if a.rows.is_empty() { kb.during_hint(&q) } else { None };
+                let hint = hint.map(|h| h.render(false, true));
+                render_answers(&a, Format::Tsv) + &hint.unwrap_or_default()
+            }),
             _ => kb.explain(&q, &WhyOptions::default()).map(|e| e.render(Format::Table, false)),
         };
         match result {

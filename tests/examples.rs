@@ -143,3 +143,27 @@ fn the_example_binaries_run() {
     }
     eprintln!("ran {ran} example binaries");
 }
+
+/// The ACLED-style sample (invented data): its dates load as times, and the week after the
+/// ceasefire holds exactly the three events dated 2023-03-10 to 2023-03-16, with the event
+/// dated only to the month set apart.
+#[test]
+fn event_csv_answers_the_week_after_a_ceasefire() {
+    let mut kb = KnowledgeBase::default();
+    let report = kb.load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kb/events.kb")).unwrap();
+    assert!(report.warnings.is_empty());
+    let column = |kb: &mut KnowledgeBase, q: &str| -> Vec<String> {
+        kb.query(q).unwrap().rows.iter().map(|r| r.iter().map(Value::to_string).collect::<Vec<_>>().join(" ")).collect()
+    };
+    assert_eq!(
+        column(&mut kb, "week_after(E, ev003), event(E, D, _, _, _, _, _, _)"),
+        ["ev004 2023-03-10", "ev005 2023-03-12", "ev006 2023-03-16"]
+    );
+    assert_eq!(column(&mut kb, "maybe_week_after(E, ev003)"), ["ev008"]);
+    assert_eq!(column(&mut kb, "event(ev008, D, _, _, _, _, _, _), D during 2023-03"), ["2023-03"]);
+    assert_eq!(column(&mut kb, "N = sum F : { week_after(E, ev003), event(E, _, _, _, _, _, F, _) }"), ["3"]);
+    // Every row says that it is invented.
+    let notes = column(&mut kb, "event(_, _, _, _, _, _, _, Note)");
+    assert_eq!(notes.len(), 8);
+    assert!(notes.iter().all(|n| n.starts_with("Invented example data, not a real event")));
+}

@@ -144,9 +144,12 @@ fn integer_overflow_is_a_diagnostic_everywhere() {
         load_err(&mut kb, "w(a, 9223372036854775807). w(b, 1).\ns(S) :- S = sum N : { w(_, N) }.\n");
     assert_eq!(code, "eval::overflow", "{rendered}");
     assert!(message.contains("overflow"), "{message}");
-    // Years of intervals.
+    // A year beyond the calendar is refused where it is written; a date moved beyond it is an
+    // overflow.
+    let (code, _, rendered) = load_err(&mut kb, "t(a) @ 9223372036854775807.\n");
+    assert_eq!(code, "parse::bad_date", "{rendered}");
     let (code, _, rendered) =
-        load_err(&mut kb, "t(a) @ 9223372036854775807.\nu(X, T) :- t(X) @ S, T = start(S) + 1.\n");
+        load_err(&mut kb, "t(a) @ 1953.\nu(X, T) :- t(X) @ S, T = add_days(start(S), 9223372036854775807).\n");
     assert_eq!(code, "eval::overflow", "{rendered}");
 }
 

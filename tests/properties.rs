@@ -390,12 +390,9 @@ fn value_strategy() -> impl Strategy<Value = Value> {
         any::<String>().prop_map(|s| Value::text(&s)),
         prop::sample::select(vec!["a", "not", "why", "mod", "x_1", "Upper", "_", "", "a b", "é", "graph:link"])
             .prop_map(Value::text),
-        (any::<Option<i32>>(), 0..100i64).prop_map(|(start, len)| {
-            let start = start.map(i64::from);
-            Value::Interval(Interval { start, end: start.map(|s| s + len) })
-        }),
-        (any::<i32>(), 0..100i64)
-            .prop_map(|(s, len)| Value::Interval(Interval { start: None, end: Some(i64::from(s) + len) })),
+        (proptest::option::of(-999_000i64..999_000), 0..100i64)
+            .prop_map(|(start, len)| { Value::Interval(Interval::years(start, start.map(|s| s + len))) }),
+        (-999_000i64..999_000, 0..100i64).prop_map(|(s, len)| Value::Interval(Interval::years(None, Some(s + len)))),
     ]
 }
 

@@ -58,6 +58,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     }
     check_safety(&rule.body, &head_vars, &FxHashSet::default(), &mut cx.diags, "in the head");
     warn_singletons(rule, &mut cx.diags);
+    super::times::check_times(&rule.head.args, rule.head_time.as_ref(), &rule.body, &mut cx.diags);
     if let Some(ast::Expr::Const(Value::Interval(i), span)) = &rule.head_time {
         cx.check_interval(*i, *span);
     }
@@ -71,7 +72,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     let head = head_pred.map(|pred| {
         let mut pre = Vec::new();
         let args = rule.head.args.iter().map(|a| lx.lower_arg(a, &mut pre)).collect();
-        let time = rule.head_time.as_ref().map(|t| lx.lower_arg(t, &mut pre));
+        let time = rule.head_time.as_ref().map(|t| lx.lower_time(t, &mut pre));
         body.extend(pre);
         AtomIr { pred, args, time, span: rule.head.span }
     });
@@ -123,6 +124,7 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
     }
     let errors_before = lx.diags.errors().count();
     check_safety(&query.body, &[], &FxHashSet::default(), lx.diags, "");
+    super::times::check_times(&[], None, &query.body, lx.diags);
     let mut body = Vec::new();
     for lit in &query.body {
         lx.lower_literal(lit, &mut body);
@@ -256,7 +258,8 @@ fn expr_vars<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Ident>) {
     match e {
         ast::Expr::Var(id) => out.push(id),
         ast::Expr::Wildcard(_) | ast::Expr::Const(..) | ast::Expr::Param(_) => {}
-        ast::Expr::Neg(inner, _) | ast::Expr::Call { arg: inner, .. } => expr_vars(inner, out),
+        ast::Expr::Neg(inner, _) => expr_vars(inner, out),
+        ast::Expr::Call { args, .. } => args.iter().for_each(|a| expr_vars(a, out)),
         ast::Expr::Binary { lhs, rhs, .. } => {
             expr_vars(lhs, out);
             expr_vars(rhs, out);
@@ -523,13 +526,7 @@ impl<'a> LowerCx<'a> {
                 let mut extra = Vec::new();
                 let pred = self.resolve(&atom.pred, atom.args.len());
                 let args = atom.args.iter().map(|a| self.lower_arg(a, &mut extra)).collect();
-                let mut time = time.as_ref().map(|t| match t {
-                    // `p(a) @ 1991` means the one-year interval, as in a fact.
-                    ast::Expr::Const(Value::Int(y), _) => {
-                        Arg::Const(self.interner.intern(Value::Interval(Interval::year(*y))))
-                    }
-                    other => self.lower_arg(other, &mut extra),
-                });
+                let mut time = time.as_ref().map(|t| self.lower_time(t, &mut extra));
                 if let Some(pred) = pred {
                     if time.is_none() && !negated && self.in_aggregate && self.preds[pred as usize].temporal {
                         time = Some(Arg::Var(self.vars.fresh(Arc::from("_"))));
@@ -566,6 +563,20 @@ impl<'a> LowerCx<'a> {
                     span: agg.span,
                 })));
             }
+        }
+    }
+
+    /// The time after `@`: `p(a) @ 1991` means the one-year time, as in a fact, and
+    /// `p(X) @ undated` asks for the facts stated without a date.
+    fn lower_time(&mut self, t: &ast::Expr, extra: &mut Vec<Literal>) -> Arg {
+        match t {
+            ast::Expr::Const(Value::Int(y), _) if Interval::try_year(*y).is_some() => {
+                Arg::Const(self.interner.intern(Value::Interval(Interval::year(*y))))
+            }
+            ast::Expr::Const(Value::Text(word), _) if &**word == "undated" => {
+                Arg::Const(self.interner.intern(Value::Undated))
+            }
+            other => self.lower_arg(other, extra),
         }
     }
 
@@ -619,7 +630,7 @@ impl<'a> LowerCx<'a> {
             ast::Expr::Binary { op, lhs, rhs, .. } => {
                 Expr::Binary(*op, Box::new(self.lower_expr(lhs)), Box::new(self.lower_expr(rhs)))
             }
-            ast::Expr::Call { func, arg, .. } => Expr::Call(*func, Box::new(self.lower_expr(arg))),
+            ast::Expr::Call { func, args, .. } => Expr::Call(*func, args.iter().map(|a| self.lower_expr(a)).collect()),
         }
     }
 }

@@ -4,13 +4,16 @@ use std::cmp::Ordering;
 
 use crate::ast::{BinOp, CmpOp, Func, TimeOp};
 use crate::program::Expr;
-use crate::value::{Id, Interner, Value};
+use crate::value::{Id, Interner, Interval, Value};
 
-/// A value during expression evaluation: numbers unboxed, anything else by id.
+/// A value during expression evaluation: numbers and computed times unboxed, anything else
+/// by id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Scalar {
     Int(i64),
     Dec(f64),
+    /// A time computed by a function (`start(T)`, `add_days(T, 7)`), not yet interned.
+    Time(Interval),
     Other(Id),
 }
 
@@ -22,8 +25,16 @@ pub enum ExprError {
     DecimalOverflow(String),
     DivisionByZero,
     Type(String),
-    /// `start(T)` of an interval unbounded at the start: the literal simply does not hold.
+    /// `start(T)` of an interval unbounded at the start, or of an undated time: the literal
+    /// simply does not hold.
     NoValue,
+}
+
+/// A time operand: a date or interval, or `undated`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TimeArg {
+    Dated(Interval),
+    Undated,
 }
 
 #[inline]
@@ -40,6 +51,7 @@ pub fn to_id(s: Scalar, interner: &mut Interner) -> Id {
         Scalar::Int(i) => interner.intern(Value::Int(i)),
         // -0.0 and 0.0 are one constant.
         Scalar::Dec(d) => interner.intern(Value::Dec(if d == 0.0 { 0.0 } else { d })),
+        Scalar::Time(t) => interner.intern(Value::Interval(t)),
         Scalar::Other(id) => id,
     }
 }
@@ -48,7 +60,31 @@ pub fn to_value(s: Scalar, interner: &Interner) -> Value {
     match s {
         Scalar::Int(i) => Value::Int(i),
         Scalar::Dec(d) => Value::Dec(d),
+        Scalar::Time(t) => Value::Interval(t),
         Scalar::Other(id) => interner.value(id),
+    }
+}
+
+/// The operand as a time: a time value, `undated`, or an integer read as a year (a year
+/// literal, or a year column of a data file).
+fn time_arg(s: Scalar, interner: &Interner) -> Option<TimeArg> {
+    match s {
+        Scalar::Int(y) => Interval::try_year(y).map(TimeArg::Dated),
+        Scalar::Dec(_) => None,
+        Scalar::Time(t) => Some(TimeArg::Dated(t)),
+        Scalar::Other(id) => interner.with_value(id, |v| match v {
+            Value::Interval(t) => Some(TimeArg::Dated(*t)),
+            Value::Undated => Some(TimeArg::Undated),
+            _ => None,
+        }),
+    }
+}
+
+fn is_time(s: Scalar, interner: &Interner) -> bool {
+    match s {
+        Scalar::Time(_) => true,
+        Scalar::Other(id) => interner.with_value(id, |v| matches!(v, Value::Interval(_) | Value::Undated)),
+        _ => false,
     }
 }
 
@@ -59,31 +95,64 @@ pub fn eval(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprEr
         Expr::Neg(inner) => match eval(inner, regs, interner)? {
             Scalar::Int(i) => i.checked_neg().map(Scalar::Int).ok_or_else(|| ExprError::Overflow(format!("-({i})"))),
             Scalar::Dec(d) => Ok(Scalar::Dec(-d)),
-            Scalar::Other(id) => Err(ExprError::Type(format!("cannot negate `{}`", interner.value(id)))),
+            other => Err(ExprError::Type(format!("cannot negate `{}`", to_value(other, interner)))),
         },
         Expr::Binary(op, a, b) => {
             let (a, b) = (eval(a, regs, interner)?, eval(b, regs, interner)?);
             arith(*op, a, b, interner)
         }
-        Expr::Call(func, arg) => {
-            let v = eval(arg, regs, interner)?;
-            let interval = match v {
-                Scalar::Int(y) => return Ok(Scalar::Int(y)),
-                Scalar::Other(id) => interner.with_value(id, Value::as_interval),
-                Scalar::Dec(_) => None,
+        Expr::Call(func, args) => {
+            let mut values = [Scalar::Int(0); 2];
+            for (slot, arg) in values.iter_mut().zip(args) {
+                *slot = eval(arg, regs, interner)?;
+            }
+            call(*func, values[0], values[1], interner)
+        }
+    }
+}
+
+/// A built-in function on evaluated arguments (`b` is unused by one-argument functions).
+fn call(func: Func, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar, ExprError> {
+    let time = match time_arg(a, interner) {
+        Some(TimeArg::Dated(t)) => t,
+        // An undated time has no start, length or year: the literal does not hold.
+        Some(TimeArg::Undated) => return Err(ExprError::NoValue),
+        None => {
+            return Err(ExprError::Type(format!("{}() needs a time, not `{}`", func.name(), to_value(a, interner))));
+        }
+    };
+    let count = |what: &str| match b {
+        Scalar::Int(n) => Ok(n),
+        other => Err(ExprError::Type(format!(
+            "{}() needs a whole number of {what}, not `{}`",
+            func.name(),
+            to_value(other, interner)
+        ))),
+    };
+    let point = |d: Option<crate::value::Date>| d.map(|d| Scalar::Time(Interval::point(d))).ok_or(ExprError::NoValue);
+    match func {
+        Func::Start => point(time.start),
+        Func::End => point(time.end),
+        Func::Year => time.start.map(|d| Scalar::Int(d.civil().0)).ok_or(ExprError::NoValue),
+        Func::Days => time.days().map(Scalar::Int).ok_or(ExprError::NoValue),
+        Func::Years => time.whole_years().map(Scalar::Int).ok_or(ExprError::NoValue),
+        Func::AddDays | Func::AddYears => {
+            let n = count(if func == Func::AddDays { "days" } else { "years" })?;
+            let moved = if func == Func::AddDays { time.add_days(n) } else { time.add_years(n) };
+            let beyond = || ExprError::Overflow(format!("{}({time}, {n}): beyond the calendar", func.name()));
+            moved.map(Scalar::Time).ok_or_else(beyond)
+        }
+        Func::Interval => {
+            let to = match time_arg(b, interner) {
+                Some(TimeArg::Dated(t)) => t,
+                Some(TimeArg::Undated) => return Err(ExprError::NoValue),
+                None => {
+                    return Err(ExprError::Type(format!("interval() needs a time, not `{}`", to_value(b, interner))));
+                }
             };
-            let Some(interval) = interval else {
-                return Err(ExprError::Type(format!(
-                    "{}() needs an interval, not `{}`",
-                    func.name(),
-                    to_value(v, interner)
-                )));
-            };
-            let end = match func {
-                Func::Start => interval.start,
-                Func::End => interval.end,
-            };
-            end.map(Scalar::Int).ok_or(ExprError::NoValue)
+            let span = Interval { start: time.start, end: to.end };
+            // From a start after the end: no such interval, so the literal does not hold.
+            if span.is_valid() { Ok(Scalar::Time(span)) } else { Err(ExprError::NoValue) }
         }
     }
 }
@@ -103,6 +172,12 @@ fn arith(op: BinOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar,
             };
             r.map(Scalar::Int).ok_or_else(|| ExprError::Overflow(format!("{x} {} {y}", op.symbol())))
         }
+        _ if is_time(a, interner) || is_time(b, interner) => Err(ExprError::Type(format!(
+            "`{} {} {}`: arithmetic on a time; use add_days(T, N), add_years(T, N), days(T) or year(T)",
+            text(a),
+            op.symbol(),
+            text(b)
+        ))),
         (Scalar::Other(_), _) | (_, Scalar::Other(_)) => {
             Err(ExprError::Type(format!("`{} {} {}`: arithmetic needs numbers", text(a), op.symbol(), text(b))))
         }
@@ -131,22 +206,63 @@ fn as_f64(s: Scalar) -> f64 {
     match s {
         Scalar::Int(i) => i as f64,
         Scalar::Dec(d) => d,
-        Scalar::Other(_) => f64::NAN,
+        Scalar::Time(_) | Scalar::Other(_) => f64::NAN,
     }
 }
 
-/// Numbers compare by value (1 = 1.0); anything else by the value order of answers.
+/// Numbers compare by value (1 = 1.0); two times (a year literal counting as a time) by the
+/// days they cover: the first day, then the last (so two spellings of the same days are
+/// equal); anything else by the value order of answers.
 pub fn compare(a: Scalar, b: Scalar, interner: &Interner) -> Ordering {
+    if let Some(ord) = compare_times(a, b, interner) {
+        return ord;
+    }
     match (a, b) {
         (Scalar::Int(x), Scalar::Int(y)) => x.cmp(&y),
         (Scalar::Other(x), Scalar::Other(y)) => interner.compare(x, y),
-        (Scalar::Other(x), _) => interner.with_value(x, |x| x.cmp(&to_value(b, interner))),
-        (_, Scalar::Other(y)) => interner.with_value(y, |y| to_value(a, interner).cmp(y)),
-        _ => as_f64(a).total_cmp(&as_f64(b)),
+        (Scalar::Int(_) | Scalar::Dec(_), Scalar::Int(_) | Scalar::Dec(_)) => as_f64(a).total_cmp(&as_f64(b)),
+        _ => to_value(a, interner).cmp(&to_value(b, interner)),
     }
 }
 
+/// Two dated times (or a time and a year), by the days they cover.
+fn compare_times(a: Scalar, b: Scalar, interner: &Interner) -> Option<Ordering> {
+    match dated_pair(a, b, interner)? {
+        (TimeArg::Dated(x), TimeArg::Dated(y)) => Some(x.lo().cmp(&y.lo()).then(x.hi().cmp(&y.hi()))),
+        _ => None,
+    }
+}
+
+/// Both sides as times when at least one is a time (the other may be a year).
+fn dated_pair(a: Scalar, b: Scalar, interner: &Interner) -> Option<(TimeArg, TimeArg)> {
+    if !(is_time(a, interner) || is_time(b, interner)) {
+        return None;
+    }
+    Some((time_arg(a, interner)?, time_arg(b, interner)?))
+}
+
+/// Whether either side is `undated`.
+fn undated(s: Scalar, interner: &Interner) -> bool {
+    matches!(s, Scalar::Other(id) if interner.with_value(id, |v| matches!(v, Value::Undated)))
+}
+
 pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> bool {
+    // An undated time is unknown: no comparison with it holds, except that it is itself.
+    if undated(a, interner) || undated(b, interner) {
+        return op == CmpOp::Eq && a == b;
+    }
+    // Two times: `=` asks for the same days; `<`, `<=`, `>`, `>=` compare where they start, so
+    // `1953-10-15 >= 1953-10` ("in October 1953 or later") holds.
+    if let Some((TimeArg::Dated(x), TimeArg::Dated(y))) = dated_pair(a, b, interner) {
+        return match op {
+            CmpOp::Eq => x.same_days(&y),
+            CmpOp::Ne => !x.same_days(&y),
+            CmpOp::Lt => x.lo() < y.lo(),
+            CmpOp::Le => x.lo() <= y.lo(),
+            CmpOp::Gt => x.lo() > y.lo(),
+            CmpOp::Ge => x.lo() >= y.lo(),
+        };
+    }
     let ord = compare(a, b, interner);
     match op {
         CmpOp::Eq => ord == Ordering::Equal,
@@ -158,16 +274,14 @@ pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> bool {
     }
 }
 
+/// An interval test. A year (an integer) is the one-year time; a test on an undated time does
+/// not hold, whatever the other side.
 pub fn time_test(op: TimeOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool, ExprError> {
-    let as_interval = |s: Scalar| match s {
-        Scalar::Int(y) => Some(crate::value::Interval::year(y)),
-        Scalar::Other(id) => interner.with_value(id, Value::as_interval),
-        Scalar::Dec(_) => None,
+    let (Some(x), Some(y)) = (time_arg(a, interner), time_arg(b, interner)) else {
+        let bad = if time_arg(a, interner).is_none() { a } else { b };
+        return Err(ExprError::Type(format!("`{}` is not a time or a year", to_value(bad, interner))));
     };
-    let (Some(x), Some(y)) = (as_interval(a), as_interval(b)) else {
-        let bad = if as_interval(a).is_none() { a } else { b };
-        return Err(ExprError::Type(format!("`{}` is not an interval or a year", to_value(bad, interner))));
-    };
+    let (TimeArg::Dated(x), TimeArg::Dated(y)) = (x, y) else { return Ok(false) };
     Ok(match op {
         TimeOp::After => x.after(&y),
         TimeOp::Before => x.before(&y),

@@ -101,8 +101,8 @@ pub struct PlanCx<'a> {
     pub rels: &'a mut [Arc<Relation>],
     /// Per predicate: whether its relation has the hidden interval column.
     pub temporal: Vec<bool>,
-    /// The interned always-interval, bound to `T` in `p(X) @ T` when `p` is not temporal.
-    pub always: Id,
+    /// The interned `undated`, bound to `T` in `p(X) @ T` when `p` carries no time.
+    pub undated: Id,
     /// Per variable: whether it is an anonymous `_` (free in a negation).
     pub anonymous: Vec<bool>,
     /// Place literals in the order they are written wherever their inputs allow (for `why
@@ -121,14 +121,14 @@ impl<'a> PlanCx<'a> {
     pub fn new(
         rels: &'a mut [Arc<Relation>],
         program: &Program,
-        always: Id,
+        undated: Id,
         var_names: &[std::sync::Arc<str>],
         interner: &'a Interner,
     ) -> PlanCx<'a> {
         PlanCx {
             rels,
             temporal: program.preds.iter().map(|p| p.temporal).collect(),
-            always,
+            undated,
             anonymous: var_names.iter().map(|n| &**n == "_").collect(),
             source_order: false,
             interner,
@@ -318,17 +318,19 @@ fn place_atom(
             Step::Probe { rel, index, key, cols: ops, literal }
         }
     });
-    // `p(X) @ T` on a predicate without intervals: T is the always-interval.
+    // `p(X) @ T` on a predicate without times: the source gives none, T is `undated`.
     if !cx.temporal[rel as usize] {
         if let Some(t) = atom.time {
             steps.push(match t {
                 Arg::Var(v) if !bound[v as usize] => {
                     bound[v as usize] = true;
-                    Step::Assign { var: v, expr: Expr::Const(cx.always), literal }
+                    Step::Assign { var: v, expr: Expr::Const(cx.undated), literal }
                 }
-                Arg::Var(v) => Step::Compare { op: CmpOp::Eq, lhs: Expr::Var(v), rhs: Expr::Const(cx.always), literal },
+                Arg::Var(v) => {
+                    Step::Compare { op: CmpOp::Eq, lhs: Expr::Var(v), rhs: Expr::Const(cx.undated), literal }
+                }
                 Arg::Const(id) => {
-                    Step::Compare { op: CmpOp::Eq, lhs: Expr::Const(id), rhs: Expr::Const(cx.always), literal }
+                    Step::Compare { op: CmpOp::Eq, lhs: Expr::Const(id), rhs: Expr::Const(cx.undated), literal }
                 }
             });
         }
@@ -414,9 +416,10 @@ fn try_place_filter(
                     if let (Expr::Var(v), true) = (side, other_bound) {
                         // `p(X), X = 2.0` must match `p(2)`: `=` compares numbers by value, a
                         // join by identity. So a number is assigned only to a variable that no
-                        // atom would bind; text and intervals compare by identity anyway.
-                        let identity_safe = matches!(other, Expr::Const(id)
-                            if matches!(cx.interner.value(*id), Value::Text(_) | Value::Interval(_)));
+                        // atom would bind; text compares by identity anyway (times do not: `1953`
+                        // equals `1953-01..1953-12`, the same days).
+                        let identity_safe =
+                            matches!(other, Expr::Const(id) if matches!(cx.interner.value(*id), Value::Text(_)));
                         if cx.pending.get(*v as usize).copied().unwrap_or(false) && !identity_safe {
                             continue;
                         }

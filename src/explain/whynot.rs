@@ -118,6 +118,13 @@ fn why_not_at(
     // 2. A predicate without rules: only facts could make it hold.
     if rules.is_empty() {
         let n = cx.db.relation(atom.pred).len();
+        if let Some(undated) = undated_fact(cx, atom, regs, bound) {
+            w.no_rules = Some(format!(
+                "the source gives no date for `{undated}`: it is stated without `@`, so it holds at no \
+                 known time"
+            ));
+            return Ok(w);
+        }
         w.no_rules = Some(if n == 0 {
             format!("no rule derives `{}` and it has no facts at all", w.pred)
         } else {
@@ -195,7 +202,10 @@ fn why_not_at(
             Literal::Compare { .. } | Literal::Temporal { .. } => {
                 let names = &rule.var_names;
                 let shown = cx.test_text(literal, &fregs, names);
-                failure.reason = format!("`{shown}` is false");
+                failure.reason = match undated_premise(cx, rule, literal, &fregs, &fbound) {
+                    Some(premise) => format!("`{shown}` is false: the source gives no date for `{premise}`"),
+                    None => format!("`{shown}` is false"),
+                };
             }
             Literal::Aggregate(agg) => {
                 failure.reason = match &agg.result {
@@ -217,6 +227,40 @@ fn why_not_at(
         w.rules.push(failure);
     }
     Ok(w)
+}
+
+/// For a test that failed on an `undated` time: the premise whose time it is, without `@`.
+fn undated_premise(cx: &Explainer<'_>, rule: &RuleIr, test: &Literal, regs: &[Id], bound: &[bool]) -> Option<String> {
+    let mut vars = Vec::new();
+    crate::check::ir_literal_vars(test, &mut vars);
+    let var = vars.into_iter().find(|&v| bound[v as usize] && regs[v as usize] == cx.db.undated)?;
+    let atom = rule.body.iter().find_map(|l| match l {
+        Literal::Positive(a) if a.time == Some(Arg::Var(var)) => Some(a),
+        _ => None,
+    })?;
+    let undated = AtomIr { time: None, ..atom.clone() };
+    Some(pattern_text(cx, &undated, regs, bound, &[]))
+}
+
+/// For an atom asked at a time: a stated fact with the same arguments but no date.
+fn undated_fact(cx: &Explainer<'_>, atom: &AtomIr, regs: &[Id], bound: &[bool]) -> Option<String> {
+    let value = |a: &Arg| match a {
+        Arg::Const(c) => Some(*c),
+        Arg::Var(v) if bound[*v as usize] => Some(regs[*v as usize]),
+        Arg::Var(_) => None,
+    };
+    // Only when a time is asked for: `why not p(a)` without `@` holds for an undated `p(a)`.
+    atom.time.as_ref().and_then(value)?;
+    if !cx.program.pred(atom.pred).temporal {
+        return None;
+    }
+    let rel = cx.db.relation(atom.pred);
+    let arity = atom.args.len();
+    let row = (0..rel.len() as u32).find(|&r| {
+        let row = rel.row(r);
+        row[arity] == cx.db.undated && atom.args.iter().zip(row).all(|(a, &id)| value(a).is_none_or(|want| want == id))
+    })?;
+    Some(cx.fact_text(FactRef { pred: atom.pred, row }).text)
 }
 
 fn no_limit(cx: &Explainer<'_>) -> Vec<u32> {
@@ -269,8 +313,8 @@ fn furthest_match(
     regs: &[Id],
     bound: &[bool],
 ) -> Result<(Vec<Step>, Option<(usize, Vec<Id>, Vec<bool>)>), Error> {
-    let always = cx.db.always;
-    let mut pcx = PlanCx::new(&mut cx.db.relations, cx.program, always, &rule.var_names, cx.interner);
+    let undated = cx.db.undated;
+    let mut pcx = PlanCx::new(&mut cx.db.relations, cx.program, undated, &rule.var_names, cx.interner);
     pcx.source_order = true;
     let mut b = bound.to_vec();
     let steps = plan::plan_body(&mut pcx, &rule.body, None, &mut b).map_err(|e| {
@@ -299,7 +343,7 @@ fn aggregate_value(cx: &mut Explainer<'_>, step: &Step, regs: &[Id]) -> Option<S
     let mut exec = Exec::new(&cx.db.relations, &delta, cx.interner, &mut cx.guard);
     let mut regs = regs.to_vec();
     let value = exec.aggregate(agg, &mut regs).ok()??;
-    Some(crate::eval::expr::to_value(value, cx.interner).to_source())
+    Some(crate::eval::expr::to_value(value, cx.interner).to_readable())
 }
 
 /// Marks the variables a step binds.
@@ -326,8 +370,8 @@ fn mark_bound(step: &Step, bound: &mut [bool]) {
 fn pattern_text(cx: &Explainer<'_>, atom: &AtomIr, regs: &[Id], bound: &[bool], names: &[Arc<str>]) -> String {
     let info = cx.program.pred(atom.pred);
     let arg = |a: &Arg| match a {
-        Arg::Const(c) => cx.interner.value(*c).to_source(),
-        Arg::Var(v) if bound[*v as usize] => cx.interner.value(regs[*v as usize]).to_source(),
+        Arg::Const(c) => cx.interner.value(*c).to_readable(),
+        Arg::Var(v) if bound[*v as usize] => cx.interner.value(regs[*v as usize]).to_readable(),
         // Without names (or for `_X`), an unbound variable shows as `_`.
         Arg::Var(v) => match names.get(*v as usize) {
             Some(n) if !n.starts_with('_') => n.to_string(),

@@ -19,16 +19,17 @@ use super::rules::{DependencyKind, RuleGraph, RuleNode};
 
 // ---------------------------------------------------------------- JSON output types
 
-/// An interval as JSON: `{"start": 1954, "end": null}` (`null` is an open end).
+/// An interval as JSON: `{"start": 1954, "end": null}` (`null` is an open end; a month or a
+/// day is a string, `"1953-10"`), as [`crate::output::date_json`] writes each end.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct IntervalJson {
-    pub start: Option<i64>,
-    pub end: Option<i64>,
+    pub start: serde_json::Value,
+    pub end: serde_json::Value,
 }
 
 impl From<Interval> for IntervalJson {
     fn from(t: Interval) -> IntervalJson {
-        IntervalJson { start: t.start, end: t.end }
+        IntervalJson { start: crate::output::date_json(t.start), end: crate::output::date_json(t.end) }
     }
 }
 
@@ -64,8 +65,8 @@ pub enum OriginJson {
 pub struct FactJson {
     pub pred: String,
     pub args: Vec<serde_json::Value>,
-    /// `null` for a predicate without time; `{"start": null, "end": null}` for an undated fact
-    /// of a temporal predicate.
+    /// `null` for a predicate without time and for an undated fact; `{"start": null, "end":
+    /// null}` for a fact said to hold at all times (`@ ..`).
     pub interval: Option<IntervalJson>,
     /// The fact as written in a `.kb` file.
     pub text: String,

@@ -59,8 +59,8 @@ pub struct Fact {
     pub pred: Arc<str>,
     /// The user-visible arguments.
     pub args: Vec<Value>,
-    /// The hidden interval column of a temporal predicate (`Interval::ALWAYS` for a fact
-    /// without `@`); `None` when the predicate is not temporal.
+    /// The hidden time column of a temporal predicate; `None` when the predicate is not
+    /// temporal or the fact is undated (stated without `@`).
     pub interval: Option<Interval>,
     pub origin: Origin,
 }

@@ -23,7 +23,8 @@ use super::model::{EntityGraph, Fact};
 /// Which facts a query may use.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathFilter {
-    /// Only facts that hold at some time in this window (facts without `@` always do).
+    /// Only facts that hold at some time in this window, and facts without a time (undated
+    /// ones included: only what is known to lie outside is left out).
     pub during: Option<Interval>,
     /// Only facts of these predicates (by name, any arity).
     pub preds: Option<Vec<String>>,
@@ -371,11 +372,11 @@ mod tests {
         use crate::graph::model::Origin;
         let fact =
             |pred: &str, interval| Fact { pred: Arc::from(pred), args: vec![], interval, origin: Origin::Derived };
-        let window = PathFilter { during: Some(Interval { start: Some(1991), end: Some(2019) }), preds: None };
+        let window = PathFilter { during: Some(Interval::years(Some(1991), Some(2019))), preds: None };
         assert!(window.admits(&fact("p", None)));
         assert!(window.admits(&fact("p", Some(Interval::ALWAYS))));
-        assert!(window.admits(&fact("p", Some(Interval { start: Some(1953), end: Some(1991) }))));
-        assert!(!window.admits(&fact("p", Some(Interval { start: Some(1953), end: Some(1990) }))));
+        assert!(window.admits(&fact("p", Some(Interval::years(Some(1953), Some(1991))))));
+        assert!(!window.admits(&fact("p", Some(Interval::years(Some(1953), Some(1990))))));
         let preds = PathFilter { during: None, preds: Some(vec!["q".into()]) };
         assert!(preds.admits(&fact("q", None)) && !preds.admits(&fact("p", None)));
     }

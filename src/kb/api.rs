@@ -147,7 +147,7 @@ impl KnowledgeBase {
     /// let terms = [("kim", 1998, 2003), ("roh", 2003, 2008)];
     /// kb.add_timed_facts(
     ///     "president",
-    ///     terms.iter().map(|&(who, from, to)| ([Value::text(who)], Interval { start: Some(from), end: Some(to) })),
+    ///     terms.iter().map(|&(who, from, to)| ([Value::text(who)], Interval::years(Some(from), Some(to)))),
     /// )?;
     /// let a = kb.query("president(P) @ T, T overlaps 2000")?;
     /// assert_eq!(a.values("P").collect::<Vec<_>>(), [&Value::text("kim")]);

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use crate::kb::KnowledgeBase;
 use crate::program::PredId;
-use crate::value::Interval;
 
 pub struct Command {
     pub name: &'static str,
@@ -292,8 +291,8 @@ pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, Str
                 let args: Vec<String> = row[..p.arity].iter().map(|&v| kb.interner().value(v).to_source()).collect();
                 let time = match p.temporal.then(|| kb.interner().value(row[p.arity]).as_interval()).flatten() {
                     // `2020..` then `.` would read as `2020...`: a space keeps it parseable.
-                    Some(i) if i.end.is_none() && i != Interval::ALWAYS => format!(" @ {i} "),
-                    Some(i) if i != Interval::ALWAYS => format!(" @ {i}"),
+                    Some(i) if i.end.is_none() => format!(" @ {i} "),
+                    Some(i) => format!(" @ {i}"),
                     _ => String::new(),
                 };
                 if args.is_empty() {

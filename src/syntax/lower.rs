@@ -16,6 +16,7 @@ use crate::ast::{
     Interval, KindDecl, Literal, LoadDecl, Query, QueryKind, SourceDecl, Span, Statement, TimeOp, Value,
 };
 use crate::diag::Diagnostic;
+use crate::value::{Date, DateError, MAX_YEAR};
 
 /// Operators per expression beyond which lowering refuses: a longer chain would build a tree
 /// deep enough for later recursive passes (and `Drop`) to overflow the stack.
@@ -207,7 +208,8 @@ impl Lower {
         let inner = self.next(&mut pair.into_inner(), span, "time literal")?;
         let interval = match inner.as_rule() {
             Rule::interval => self.lower_interval(inner)?,
-            _ => Interval::year(self.lower_integer(inner)?),
+            Rule::date => Interval::point(self.lower_date(inner)?),
+            _ => self.lower_year(inner)?,
         };
         Some((interval, span))
     }
@@ -236,7 +238,18 @@ impl Lower {
         let fact_time = match &head_time {
             None => Some(None),
             Some(Expr::Const(Value::Interval(i), s)) => Some(Some((*i, *s))),
-            Some(Expr::Const(Value::Int(y), s)) => Some(Some((Interval::year(*y), *s))),
+            Some(Expr::Const(Value::Int(y), s)) => match Interval::try_year(*y) {
+                Some(year) => Some(Some((year, *s))),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error("parse::bad_date", format!("year {y} is out of range"))
+                            .at(*s)
+                            .label("no such year")
+                            .help(format!("years lie between -{MAX_YEAR} and {MAX_YEAR}")),
+                    );
+                    return None;
+                }
+            },
             Some(_) => None,
         };
         if let (None, None, Some(time)) = (&label, &body, fact_time) {
@@ -541,6 +554,7 @@ impl Lower {
             Rule::integer => Expr::Const(Value::Int(self.lower_integer(pair)?), span),
             Rule::decimal => Expr::Const(Value::Dec(self.lower_decimal(pair)?), span),
             Rule::interval => Expr::Const(Value::Interval(self.lower_interval(pair)?), span),
+            Rule::date => Expr::Const(Value::Interval(Interval::point(self.lower_date(pair)?)), span),
             Rule::string => Expr::Const(Value::Text(Arc::from(self.lower_string(pair)?)), span),
             Rule::name => Expr::Const(Value::text(pair.as_str()), span),
             Rule::variable => Expr::Var(self.ident(&pair)),
@@ -552,13 +566,32 @@ impl Lower {
             }
             Rule::call => {
                 let mut it = parts(pair);
-                let (func, arg) = (it.next(), it.next());
-                let (Some(func), Some(arg)) = (func, arg) else {
-                    self.internal(span, "call");
+                let name = self.next(&mut it, span, "function name")?;
+                let func = Func::ALL.into_iter().find(|f| f.name() == name.as_str()).unwrap_or(Func::Start);
+                let args: Vec<Option<Expr>> = it.map(|a| self.lower_expr(a)).collect();
+                let args: Vec<Expr> = args.into_iter().collect::<Option<_>>()?;
+                if args.len() != func.arity() {
+                    let n = func.arity();
+                    self.diags.push(
+                        Diagnostic::error(
+                            "parse::function_arity",
+                            format!(
+                                "`{}` takes {n} argument{}, not {}",
+                                func.name(),
+                                if n == 1 { "" } else { "s" },
+                                args.len()
+                            ),
+                        )
+                        .at(span)
+                        .help(match func {
+                            Func::AddDays | Func::AddYears => format!("write `{}(T, N)`", func.name()),
+                            Func::Interval => "write `interval(From, To)`".to_string(),
+                            _ => format!("write `{}(T)`", func.name()),
+                        }),
+                    );
                     return None;
-                };
-                let func = if func.as_str() == "start" { Func::Start } else { Func::End };
-                Expr::Call { func, arg: Box::new(self.lower_expr(arg)?), span }
+                }
+                Expr::Call { func, args, span }
             }
             _ => {
                 self.internal(span, "unknown term");
@@ -590,6 +623,22 @@ impl Lower {
         }
     }
 
+    /// An integer where a time is expected: a year.
+    fn lower_year(&mut self, pair: Pair<'_, Rule>) -> Option<Interval> {
+        let y = self.lower_integer(pair.clone())?;
+        let year = Interval::try_year(y);
+        if year.is_none() {
+            let span = self.span(&pair);
+            self.diags.push(
+                Diagnostic::error("parse::bad_date", format!("year {y} is out of range"))
+                    .at(span)
+                    .label("no such year")
+                    .help(format!("years lie between -{MAX_YEAR} and {MAX_YEAR}")),
+            );
+        }
+        year
+    }
+
     fn lower_decimal(&mut self, pair: Pair<'_, Rule>) -> Option<f64> {
         match pair.as_str().parse::<f64>() {
             Ok(d) if d.is_finite() => Some(d),
@@ -607,19 +656,47 @@ impl Lower {
     }
 
     fn lower_interval(&mut self, pair: Pair<'_, Rule>) -> Option<Interval> {
-        // The years are on either side of `..`: which side a lone year is on shows in its span.
+        // The dates are on either side of `..`: which side a lone date is on shows in its span.
         let dots = pair.as_str().find("..").unwrap_or(0) + pair.as_span().start();
         let mut interval = Interval::ALWAYS;
-        for year in pair.into_inner() {
-            let before_dots = year.as_span().start() < dots;
-            let y = self.lower_integer(year)?;
+        let mut ok = true;
+        for bound in pair.into_inner() {
+            let before_dots = bound.as_span().start() < dots;
+            let Some(date) = self.lower_date(bound) else {
+                ok = false;
+                continue;
+            };
             if before_dots {
-                interval.start = Some(y);
+                interval.start = Some(date);
             } else {
-                interval.end = Some(y);
+                interval.end = Some(date);
             }
         }
-        Some(interval)
+        ok.then_some(interval)
+    }
+
+    /// A year, a month or a day, validated: `1953-02-30` is an error at its span.
+    fn lower_date(&mut self, pair: Pair<'_, Rule>) -> Option<Date> {
+        match Date::parse(pair.as_str()) {
+            Ok(date) => Some(date),
+            Err(e) => {
+                let span = self.span(&pair);
+                let help = match e {
+                    DateError::Day { days_in_month, .. } => {
+                        format!("this month ends on day {days_in_month}; a date is written YYYY-MM-DD")
+                    }
+                    DateError::Month(_) => "a date is written YYYY-MM-DD, with months 01 to 12".to_string(),
+                    _ => format!("years lie between -{MAX_YEAR} and {MAX_YEAR}"),
+                };
+                self.diags.push(
+                    Diagnostic::error("parse::bad_date", format!("`{}` is not a date: {e}", pair.as_str()))
+                        .at(span)
+                        .label("no such date")
+                        .help(help),
+                );
+                None
+            }
+        }
     }
 
     /// The text of a string literal with its escapes replaced: `\" \' \\ \n \t \r \u{HEX}`.
