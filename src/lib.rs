@@ -62,6 +62,8 @@
 //!   [`KnowledgeBase::render`](kb::KnowledgeBase::render).
 //! - Limits and cancellation: [`eval::Limits`].
 //! - The entity graph: [`graph::run`] with a [`graph::GraphRequest`].
+//! - Pictures and the evidence page: [`svg`] (proofs and graph views laid out in-process) and
+//!   [`report::evidence_page`] (one self-contained HTML file).
 //!
 //! The library never prints and never exits.
 
@@ -81,6 +83,8 @@ pub mod load;
 pub mod output;
 pub mod program;
 pub mod repl;
+pub mod report;
 pub mod source;
+pub mod svg;
 pub mod syntax;
 pub mod value;

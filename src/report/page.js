@@ -1,0 +1,135 @@
+// The evidence page's script (src/report.rs): folding, quotes shown in their documents, the
+// search box, the graph's link details, printing, and the #selftest hook. It never logs.
+"use strict";
+(function () {
+  var all = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+  var byId = function (id) { return document.getElementById(id); };
+
+  function openAncestors(el) {
+    for (var p = el.parentElement; p; p = p.parentElement) {
+      if (p.tagName === "DETAILS") p.open = true;
+    }
+  }
+
+  // Quotes: the sentences a quote spans are highlighted, the words themselves marked.
+  function clearHighlight() {
+    all(".s.hl").forEach(function (s) {
+      s.classList.remove("hl");
+      if (s.querySelector("mark")) s.textContent = s.textContent;
+    });
+  }
+  function mark(sentence, words) {
+    var text = sentence.textContent, at = text.indexOf(words);
+    if (at < 0) return;
+    var m = document.createElement("mark");
+    m.textContent = words;
+    sentence.textContent = "";
+    sentence.append(text.slice(0, at), m, text.slice(at + words.length));
+  }
+  function showQuote(a) {
+    var doc = a.getAttribute("data-doc"), from = +a.getAttribute("data-from"), to = +a.getAttribute("data-to");
+    var first = byId(doc + "-s" + from);
+    if (!first) return false;
+    clearHighlight();
+    for (var i = from; i <= to; i++) {
+      var s = byId(doc + "-s" + i);
+      if (s) s.classList.add("hl");
+    }
+    if (from === to) mark(first, a.getAttribute("data-quote"));
+    first.scrollIntoView({ block: "center" });
+    first.focus({ preventScroll: true });
+    return true;
+  }
+
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a") : null;
+    if (!a) return;
+    if (a.classList.contains("quote") && showQuote(a)) {
+      e.preventDefault();
+      return;
+    }
+    var href = a.getAttribute("href") || "";
+    if (href.charAt(0) === "#") {
+      var target = byId(href.slice(1));
+      if (target) openAncestors(target);
+    }
+  });
+
+  // Expand and fold the whole tree.
+  var expand = byId("expand-all"), collapse = byId("collapse-all");
+  if (expand) expand.addEventListener("click", function () { all("#proof details").forEach(function (d) { d.open = true; }); });
+  if (collapse) collapse.addEventListener("click", function () { all("#proof details").forEach(function (d) { d.open = false; }); });
+
+  // Search: filter the facts table, mark matching facts in the tree and open their way.
+  var search = byId("search"), count = byId("search-count"), none = byId("no-match");
+  function filter() {
+    var q = search.value.trim().toLowerCase(), shown = 0, rows = all("#facts-table tbody tr");
+    rows.forEach(function (tr) {
+      var hit = !q || tr.textContent.toLowerCase().indexOf(q) >= 0;
+      tr.hidden = !hit;
+      tr.classList.toggle("hit", !!q && hit);
+      if (hit) shown++;
+    });
+    all("#proof li.base, #proof li.derived").forEach(function (li) {
+      var own = li.querySelector(".fact"), cites = li.querySelector("ul.cites");
+      var text = (own ? own.textContent : "") + " " + (li.classList.contains("base") && cites ? cites.textContent : "");
+      var hit = !!q && text.toLowerCase().indexOf(q) >= 0;
+      li.classList.toggle("hit", hit);
+      if (hit) openAncestors(li);
+    });
+    if (none) none.hidden = !q || shown > 0;
+    count.textContent = q ? shown + " of " + rows.length + " facts" : "";
+  }
+  if (search) {
+    search.addEventListener("input", filter);
+    search.addEventListener("keydown", function (e) { if (e.key === "Escape") { search.value = ""; filter(); } });
+  }
+
+  // The graph: a link's or an entity's details, on hover and on keyboard focus.
+  var info = byId("edge-info");
+  function describe(e) {
+    var g = e.target.closest ? e.target.closest("g.link, g.entity") : null;
+    if (!g || !info) return;
+    var title = g.querySelector("title");
+    info.textContent = title ? title.textContent : "";
+  }
+  document.addEventListener("mouseover", describe);
+  document.addEventListener("focusin", describe);
+
+  // Printing shows every sub-proof.
+  window.addEventListener("beforeprint", function () { all("details").forEach(function (d) { d.open = true; }); });
+
+  // A shared fact's link opened from the address bar (#n12) shows it.
+  function fromHash() {
+    var target = location.hash.length > 1 ? byId(location.hash.slice(1)) : null;
+    if (target) openAncestors(target);
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+
+  // The browser tests' hook: #selftest clicks the first quote that has a document and reports.
+  if (location.hash === "#selftest") {
+    var result = { errors: window.becauseErrors || [] };
+    var root = document.querySelector("#proof ul.tree > li .fact");
+    result.root = root ? root.textContent : null;
+    result.leaves = all("#proof li.base > .fact").map(function (f) { return f.textContent; });
+    result.quotes = all(".quote").length;
+    var q = document.querySelector("a.quote[data-doc]");
+    if (q) {
+      q.click();
+      var hl = document.querySelector(".s.hl"), m = document.querySelector(".s.hl mark");
+      result.quote = q.getAttribute("data-quote");
+      result.highlighted = hl ? hl.textContent : null;
+      result.marked = m ? m.textContent : null;
+      result.focused = document.activeElement === hl;
+      if (hl) {
+        var r = hl.getBoundingClientRect();
+        result.visible = r.bottom > 0 && r.top < window.innerHeight && r.width > 0;
+      }
+    }
+    var pre = document.createElement("pre");
+    pre.id = "selftest";
+    pre.textContent = JSON.stringify(result);
+    document.body.append(pre);
+  }
+})();
