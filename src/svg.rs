@@ -351,7 +351,8 @@ fn link(out: &mut String, from: Rect, to: Rect, class: &str, dashed: bool) {
     let (x1, y1) = (from.x + from.w, from.y + from.h / 2.0);
     let (x2, y2) = (to.x, to.y + to.h / 2.0);
     let mid = (x1 + x2) / 2.0;
-    let dash = if dashed { " stroke-dasharray=\"4 3\"" } else { "" };
+    // A shared fact's other uses are quieter than the tree's own links.
+    let dash = if dashed { " stroke-dasharray=\"4 3\" stroke-opacity=\"0.55\"" } else { "" };
     let _ = writeln!(
         out,
         "<path class=\"{class}\" d=\"M{x1:.1},{y1:.1} C{mid:.1},{y1:.1} {mid:.1},{y2:.1} {x2:.1},{y2:.1}\"{dash}/>"

@@ -107,9 +107,12 @@
   window.addEventListener("hashchange", fromHash);
   fromHash();
 
-  // The browser tests' hook: #selftest clicks the first quote that has a document and reports.
-  if (location.hash === "#selftest") {
+  // The browser tests' hook: #selftest clicks the first quote that has a document and reports,
+  // once the page has loaded (with how long loading took, for docs/PERFORMANCE.md).
+  function selfTest() {
     var result = { errors: window.becauseErrors || [] };
+    var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (nav) result.timing = { domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd };
     var root = document.querySelector("#proof ul.tree > li .fact");
     result.root = root ? root.textContent : null;
     result.leaves = all("#proof li.base > .fact").map(function (f) { return f.textContent; });
@@ -131,5 +134,8 @@
     pre.id = "selftest";
     pre.textContent = JSON.stringify(result);
     document.body.append(pre);
+  }
+  if (location.hash === "#selftest") {
+    window.addEventListener("load", function () { setTimeout(selfTest, 0); });
   }
 })();

@@ -128,6 +128,32 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)], prefer: &[usize],
 mod tests {
     use super::*;
 
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config { cases: 300, failure_persistence: None, ..Config::default() })]
+
+        /// Random graphs (self-links and parallel links included) with random box sizes: every
+        /// node gets its own size and no two boxes overlap.
+        #[test]
+        fn random_graphs_lay_out_without_overlaps(
+            sizes in prop::collection::vec((5.0f64..150.0, 5.0f64..50.0), 1..40),
+            edges in prop::collection::vec((0usize..40, 0usize..40), 0..80),
+        ) {
+            let n = sizes.len();
+            let edges: Vec<(usize, usize)> = edges.into_iter().map(|(a, b)| (a % n, b % n)).collect();
+            let boxes = layered(&sizes, &edges, &[], 30.0, 6.0);
+            prop_assert_eq!(boxes.len(), n);
+            for (i, a) in boxes.iter().enumerate() {
+                prop_assert_eq!((a.w, a.h), sizes[i]);
+                for b in &boxes[i + 1..] {
+                    prop_assert!(!a.overlaps(b), "{:?} overlaps {:?}", a, b);
+                }
+            }
+        }
+    }
+
     #[test]
     fn components_stack_and_nothing_overlaps() {
         let sizes: Vec<(f64, f64)> = (0..12).map(|i| (20.0 + i as f64 * 3.0, 10.0 + (i % 3) as f64 * 5.0)).collect();

@@ -199,6 +199,50 @@ mod tests {
         }
     }
 
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+
+    proptest! {
+        #![proptest_config(Config { cases: 300, failure_persistence: None, ..Config::default() })]
+
+        /// Random forests (each node's parent drawn among the nodes before it, or none) with
+        /// random box sizes: every node is placed, no two boxes overlap, each child is one
+        /// column right of its parent, and a parent is centred on its first and last child.
+        #[test]
+        fn random_forests_lay_out_without_overlaps(
+            nodes in prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, 5.0f64..120.0, 5.0f64..60.0), 1..60)
+        ) {
+            let n = nodes.len();
+            let mut children = vec![Vec::new(); n];
+            let mut roots = Vec::new();
+            for (i, (pick, none, _, _)) in nodes.iter().enumerate() {
+                if i == 0 || *none == 0 {
+                    roots.push(i);
+                } else {
+                    children[pick.index(i)].push(i);
+                }
+            }
+            let sizes: Vec<(f64, f64)> = nodes.iter().map(|&(_, _, w, h)| (w, h)).collect();
+            let boxes = tidy_forest(&roots, &children, &sizes, 20.0, 4.0);
+            prop_assert!(boxes.iter().all(Option::is_some));
+            let placed: Vec<Rect> = boxes.iter().flatten().copied().collect();
+            for (i, a) in placed.iter().enumerate() {
+                for b in &placed[i + 1..] {
+                    prop_assert!(!a.overlaps(b), "{:?} overlaps {:?}", a, b);
+                }
+            }
+            for (p, kids) in children.iter().enumerate() {
+                let (Some(first), Some(last)) = (kids.first(), kids.last()) else { continue };
+                let parent = placed[p];
+                for &c in kids {
+                    prop_assert!(placed[c].x > parent.x + parent.w);
+                }
+                let centre = |r: Rect| r.y + r.h / 2.0;
+                prop_assert!((centre(parent) - (centre(placed[*first]) + centre(placed[*last])) / 2.0).abs() < 1e-6);
+            }
+        }
+    }
+
     #[test]
     fn a_deep_subtree_under_a_shallow_one_does_not_overlap() {
         // 0 -> 1 -> 3 -> 4 and 0 -> 2 -> 5, 6, 7, with tall boxes under 2.
