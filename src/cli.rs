@@ -468,12 +468,8 @@ impl Reply {
                 .into())
             }
             (Reply::Explanation(e), Some(format)) => Ok(e.render(format, s.color_out)),
+            // `--format html` never comes here: `query` writes the page itself, `run` refuses it.
             (Reply::Explanation(e), None) if s.format == OutputFormat::Svg => Ok(because::svg::proof_svg(e)),
-            (Reply::Explanation(_), None) if s.format == OutputFormat::Html => {
-                Err(cli_error("cli::html_for_run", "`--format html` makes one page for one query")
-                    .help("use `because report QUERY` or `because query --format html QUERY`")
-                    .into())
-            }
             (Reply::Explanation(e), None) => Ok(e.render_dot()),
         }
     }
@@ -547,6 +543,13 @@ fn piped(s: &Settings) -> io::Result<ExitCode> {
 
 /// Answers the queries a load brought in, in order, and prints them.
 fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::Result<ExitCode> {
+    if matches!(s.format, OutputFormat::Svg | OutputFormat::Html) {
+        // A picture or a page is one document for one query; several cannot share a stream.
+        let d = cli_error("cli::one_query_format", "`--format svg` and `--format html` are for one `why` query")
+            .help("use `because query --format svg 'why ...'` or `because report 'why ...'`");
+        report(kb, &d.into(), s);
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
     let mut out = io::stdout().lock();
     let mut failed = false;
     let mut empty = false;

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 
 use rustc_hash::FxHashSet;
 
-use crate::explain::{Citation, Explanation, How, NodeId, Premise, render_text};
+use crate::explain::{Citation, Explanation, How, NodeId, Premise, WhyNot, render_text};
 use crate::graph::EntityGraph;
 use crate::kb::KnowledgeBase;
 use crate::load::normalize_ws;
@@ -71,9 +71,9 @@ pub fn evidence_page(kb: &KnowledgeBase, e: &Explanation, options: &ReportOption
     // 1. The proof (or the diagnosis of a `why not`).
     body.push_str("<section id=\"proof\" aria-labelledby=\"proof-h\">\n");
     match (&e.why_not, e.matched) {
-        (Some(_), _) => {
+        (Some(w), _) => {
             body.push_str("<h2 id=\"proof-h\">Why it does not hold</h2>\n");
-            let _ = writeln!(body, "<pre class=\"whynot\">{}</pre>", escape(&render_text(e, false)));
+            why_not(&mut body, w, e);
             if !roots.is_empty() {
                 body.push_str("<h3>The facts that block it</h3>\n");
             }
@@ -159,12 +159,18 @@ fn summary(e: &Explanation, docs: &Documents) -> String {
     let facts = base_nodes(e).len();
     let quotes: usize = docs.cited.values().map(|c| c.quotes).sum();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "Rests on {}, {} from {}.",
+    let rests = format!(
+        "{}, {} from {}",
         plural(facts, "stated fact", "stated facts"),
         plural(quotes, "quote", "quotes"),
         plural(docs.cited.len(), "source", "sources")
-    )
+    );
+    match (&e.why_not, e.matched) {
+        (Some(_), _) if facts == 0 => "Which premise of each rule fails.".to_string(),
+        (Some(_), _) => format!("Which premise of each rule fails; the facts that block it rest on {rests}."),
+        (None, 0) => "No fact matches.".to_string(),
+        (None, _) => format!("Rests on {rests}."),
+    }
 }
 
 /// The stated (or loaded) nodes of the proof, in node order.
@@ -420,6 +426,74 @@ fn proof_tree(out: &mut String, e: &Explanation, roots: &[NodeId], options: &Rep
                 stack.extend(premises.iter().rev().cloned().map(|p| Work::Premise(p, depth + 1)));
             }
         }
+    }
+}
+
+/// The diagnosis of a `why not`, as the text output gives it, with each blocking fact a link to
+/// its proof below rather than the proof repeated. Nested diagnoses are nested lists, built
+/// with a work list.
+fn why_not(out: &mut String, w: &WhyNot, e: &Explanation) {
+    enum Step<'a> {
+        Open(&'a WhyNot),
+        Close,
+    }
+    let mut stack = vec![Step::Open(w)];
+    while let Some(step) = stack.pop() {
+        let w = match step {
+            Step::Close => {
+                out.push_str("</ul></div>\n");
+                continue;
+            }
+            Step::Open(w) => w,
+        };
+        out.push_str("<div class=\"whynot\">");
+        if w.holds {
+            let _ = write!(
+                out,
+                "<p><code>{}</code> holds: ask <code>why {}</code> for its proof.</p><ul>",
+                escape(&w.atom),
+                escape(&w.atom)
+            );
+            stack.push(Step::Close);
+            continue;
+        }
+        let _ = write!(out, "<p><code>{}</code> <span class=\"bad\">does not hold.</span></p>", escape(&w.atom));
+        if let Some(msg) = &w.no_rules {
+            let _ = write!(out, "<p>{}</p>", escape(msg));
+            if !w.closest.is_empty() {
+                let _ = write!(out, "<p>The closest facts of <code>{}</code>:</p><ul>", escape(&w.pred));
+                for c in &w.closest {
+                    let _ = write!(out, "<li><code>{}</code></li>", escape(c));
+                }
+                out.push_str("</ul>");
+            }
+        }
+        out.push_str("<ul>");
+        stack.push(Step::Close);
+        // Nested diagnoses follow their rule, so they are pushed in reverse after it is written.
+        let mut subs = Vec::new();
+        for f in &w.rules {
+            let label = f.label.as_ref().map(|l| format!("[{}] ", escape(l))).unwrap_or_default();
+            let _ = write!(
+                out,
+                "<li>rule <span class=\"how\">{label}{}</span> <span class=\"loc\">({})</span> needs <code>{}</code>\
+                 <br><span class=\"bad\">✗</span> {}",
+                escape(&f.rule),
+                escape(&f.location),
+                escape(&f.body),
+                escape(&f.reason)
+            );
+            if let Some(node) = f.blocked_by {
+                let _ = write!(
+                    out,
+                    "<br>blocked by <a class=\"ref\" href=\"#n{node}\">{}</a> (its proof is below)",
+                    escape(&e.proof.nodes[node].fact.text)
+                );
+            }
+            out.push_str("</li>");
+            subs.extend(f.sub.as_deref());
+        }
+        stack.extend(subs.into_iter().rev().map(Step::Open));
     }
 }
 

@@ -119,6 +119,17 @@ mod page {
         shot
     }
 
+    /// Prints the page to PDF, as a reader would (print styles, every fold open).
+    fn print_pdf(page: &Path, name: &str) -> PathBuf {
+        let pdf = artifacts().join(name);
+        let _ = std::fs::remove_file(&pdf);
+        let (_, log) =
+            run_chromium(&file_url(page), &["--no-pdf-header-footer", &format!("--print-to-pdf={}", pdf.display())]);
+        let bytes = std::fs::read(&pdf).unwrap_or_else(|_| panic!("no PDF at {}; log:\n{log}", pdf.display()));
+        assert!(bytes.starts_with(b"%PDF"), "{} is not a PDF", pdf.display());
+        pdf
+    }
+
     /// The stated facts of a proof, as the library explains it.
     fn leaves(files: &[&str], query: &str) -> (String, BTreeSet<String>) {
         let mut kb = KnowledgeBase::default();
@@ -163,6 +174,7 @@ mod page {
         assert_eq!(report["highlighted"], "The bridge still stands, and the old ferry closed in 1992.");
         assert_eq!((report["visible"].as_bool(), report["focused"].as_bool()), (Some(true), Some(true)));
         screenshot(&page, "harbour.png");
+        print_pdf(&page, "harbour.pdf");
     }
 
     #[test]
@@ -183,6 +195,25 @@ mod page {
         assert!(report["quotes"].as_u64().unwrap() > 20, "{report}");
         assert_eq!(report["highlighted"], serde_json::Value::Null);
         screenshot(&page, "headline.png");
+    }
+
+    #[test]
+    fn why_not_and_several_answers_load_cleanly() {
+        for (name, query, root) in [
+            (
+                "why-not.html",
+                "why not unsustained(rok_us_alliance, post_cold_war)",
+                "sustained(rok_us_alliance, domestic_politics, post_cold_war)",
+            ),
+            ("answers.html", "why endured(rok_us_alliance, P)", "endured(rok_us_alliance, cold_war)"),
+        ] {
+            let page = artifacts().join(name);
+            because(&["report", query, "-o", page.to_str().unwrap()]);
+            let (report, log) = self_test(&page);
+            assert_eq!(console_lines(&log), Vec::<&str>::new(), "{name}: console messages");
+            assert_eq!(report["errors"], serde_json::json!([]), "{name}: script errors");
+            assert_eq!(report["root"], root, "{name}");
+        }
     }
 
     #[test]
