@@ -173,6 +173,25 @@ mod page {
         assert_eq!(report["marked"], "The bridge still stands");
         assert_eq!(report["highlighted"], "The bridge still stands, and the old ferry closed in 1992.");
         assert_eq!((report["visible"].as_bool(), report["focused"].as_bool()), (Some(true), Some(true)));
+        // `built(...)` is used twice: its second use links to the first, which opens.
+        assert_eq!(report["refTarget"], "built(council, bridge) @ 1990");
+        assert_eq!(report["refVisible"], true);
+        // Searching for the first leaf's predicate leaves its rows; clearing brings back all.
+        assert_eq!(report["searchWord"], "built");
+        assert_eq!(report["searchRows"], serde_json::json!(["built(council, bridge) @ 1990"]));
+        assert_eq!(report["rowsAfterClear"].as_u64(), Some(leaves.len() as u64));
+        // Hovering a link of the entity picture shows its fact and quote.
+        let info = report["linkInfo"].as_str().unwrap_or_default();
+        assert_eq!(info, report["linkTitle"].as_str().unwrap_or("no title"));
+        assert!(info.contains("notes: “"), "{info}");
+        // Everything is reachable with Tab: the folds, and every quote (five in the tree, the
+        // four of stated facts again in the table).
+        let focusable = &report["focusable"];
+        assert!(
+            focusable["summaries"].as_u64() > Some(0) && focusable["quoteLinks"].as_u64() == Some(9),
+            "{focusable}"
+        );
+        assert!(focusable["graphItems"].as_u64() > Some(3), "{focusable}");
         screenshot(&page, "harbour.png");
         print_pdf(&page, "harbour.pdf");
     }
@@ -194,6 +213,9 @@ mod page {
         // The essay is not shipped, so quotes are words without a document to point into.
         assert!(report["quotes"].as_u64().unwrap() > 20, "{report}");
         assert_eq!(report["highlighted"], serde_json::Value::Null);
+        // Two levels are open (the default); deeper sub-proofs are folded until expanded.
+        assert!(report["folded"].as_u64() > Some(0), "{report}");
+        assert_eq!(report["foldedAfterExpand"].as_u64(), Some(0));
         screenshot(&page, "headline.png");
     }
 

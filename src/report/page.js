@@ -130,6 +130,47 @@
         result.visible = r.bottom > 0 && r.top < window.innerHeight && r.width > 0;
       }
     }
+    // Shared sub-proofs: following a "shown above" link opens the folds above its target.
+    var ref = document.querySelector("#proof a.ref");
+    if (ref) {
+      all("#proof details").forEach(function (d) { d.open = false; });
+      ref.click();
+      var target = byId(ref.getAttribute("href").slice(1));
+      result.refTarget = target ? target.querySelector(".fact").textContent : null;
+      result.refVisible = target ? target.getClientRects().length > 0 : false;
+    }
+    // Folding: what --depth leaves closed, and the expand-all button.
+    result.folded = all("#proof details:not([open])").length;
+    if (expand) {
+      expand.click();
+      result.foldedAfterExpand = all("#proof details:not([open])").length;
+    }
+    // Search: the rows left by a word, then all again.
+    if (search) {
+      var word = result.leaves.length ? result.leaves[0].split("(")[0] : "";
+      search.value = word;
+      search.dispatchEvent(new Event("input"));
+      result.searchWord = word;
+      result.searchRows = all("#facts-table tbody tr").filter(function (tr) { return !tr.hidden; }).map(function (tr) {
+        return tr.querySelector("td").textContent;
+      });
+      search.value = "";
+      search.dispatchEvent(new Event("input"));
+      result.rowsAfterClear = all("#facts-table tbody tr").filter(function (tr) { return !tr.hidden; }).length;
+    }
+    // The graph: hovering a link shows its fact and quotes.
+    var link = document.querySelector("svg g.link");
+    if (link) {
+      link.dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+      result.linkInfo = info ? info.textContent : null;
+      result.linkTitle = link.querySelector("title").textContent;
+    }
+    // Keyboard: what the Tab key reaches.
+    result.focusable = {
+      summaries: all("#proof summary").length,
+      quoteLinks: all("a.quote").length,
+      graphItems: all("svg g[tabindex='0']").length
+    };
     var pre = document.createElement("pre");
     pre.id = "selftest";
     pre.textContent = JSON.stringify(result);
