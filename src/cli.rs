@@ -201,7 +201,7 @@ enum Command {
     },
     /// The entity graph: the chain of facts between two entities, a neighbourhood, the most
     /// connected entities, components, the rule dependency graph, or the whole graph.
-    #[command(after_help = "Formats: table (text), json, dot (render with `| dot -Tsvg > graph.svg`).\n\
+    #[command(after_help = "Formats: table (text), json, svg (drawn by because), dot (`| dot -Tsvg > graph.svg`).\n\
                             `--depth N` sets a neighbourhood's radius (default 1).\n\
                             Examples:\n  because graph --path china rok_us_alliance\n  \
                             because graph --around dprk --depth 2 --format dot | dot -Tsvg > dprk.svg\n  \

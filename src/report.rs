@@ -11,10 +11,11 @@
 //! [`EntityGraph`]. Nothing is re-derived. The script (`report/page.js`) only shows, hides,
 //! filters and highlights what the HTML already holds; the page reads fully without it.
 //!
-//! **Self-test.** Opened with `#selftest` at the end of its address, the page clicks its first
-//! quote that has a document and writes what it saw (the root, the leaves, the highlighted
-//! sentence, any script error) as JSON into `<pre id="selftest">`; the browser tests read it
-//! from `chromium --dump-dom` (`tests/report.rs`).
+//! **Self-test.** Opened with `#selftest` at the end of its address, the page acts as a reader
+//! would once loaded (clicks a quote and a "shown above" link, expands, searches, hovers a
+//! graph link) and writes what it saw, with any script error, as JSON into
+//! `<pre id="selftest">`; the browser tests read it from `chromium --dump-dom`
+//! (`tests/report.rs`, `docs/report.md`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
