@@ -571,12 +571,15 @@ fn facts_table(out: &mut String, e: &Explanation, docs: &Documents) {
     out.push_str("</tbody></table>\n<p id=\"no-match\" hidden>No fact or quote matches.</p>\n</section>\n");
 }
 
-/// The entities the proof's facts link: the entity graph's edges whose fact is a node of the
-/// proof, laid out by [`crate::svg`].
+/// The entities the proof's stated facts link: the entity graph's edges whose fact is a stated
+/// node of the proof, laid out by [`crate::svg`].
 fn entity_picture(out: &mut String, kb: &KnowledgeBase, e: &Explanation, roots: &[NodeId]) {
     out.push_str("<section id=\"entities\" aria-labelledby=\"entities-h\">\n<h2 id=\"entities-h\">Entities</h2>\n");
     let graph = EntityGraph::build(kb.program(), kb.database(), kb.interner(), kb.sources(), false);
-    let in_proof: FxHashSet<&str> = e.proof.nodes.iter().map(|n| n.fact.text.as_str()).collect();
+    // The stated facts only: they are the evidence and carry the quotes; the derived facts are
+    // the proof tree's business, and drawn here they would mostly repeat the stated ones.
+    let in_proof: FxHashSet<&str> =
+        e.proof.nodes.iter().filter(|n| matches!(n.how, How::Base { .. })).map(|n| n.fact.text.as_str()).collect();
     let edges: Vec<_> = graph
         .graph
         .edge_indices()
@@ -600,13 +603,13 @@ fn entity_picture(out: &mut String, kb: &KnowledgeBase, e: &Explanation, roots: 
     nodes.retain(|n| seen.insert(*n));
     emphasis.retain(|n| seen.contains(n));
     if edges.is_empty() {
-        out.push_str("<p>No fact of this proof links two entities.</p>\n</section>\n");
+        out.push_str("<p>No stated fact of this proof links two entities.</p>\n</section>\n");
         return;
     }
     let _ = writeln!(
         out,
-        "<p class=\"hint\">{} entities linked by {} facts of this proof, coloured by kind; hover or focus (Tab) a link \
-         to read its fact and quotes.</p>",
+        "<p class=\"hint\">{} entities linked by {} stated facts of this proof, coloured by kind; hover or focus (Tab) a \
+         link to read its fact and quotes.</p>",
         nodes.len(),
         edges.iter().map(|&i| graph.graph[i].fact).collect::<FxHashSet<_>>().len()
     );
