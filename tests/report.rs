@@ -162,6 +162,10 @@ mod page {
         let (report, log) = self_test(&page);
         assert_eq!(console_lines(&log), Vec::<&str>::new(), "console messages");
         assert_eq!(report["errors"], serde_json::json!([]), "script errors");
+        assert_eq!(
+            (&report["duplicateIds"], &report["danglingLinks"]),
+            (&serde_json::json!([]), &serde_json::json!([]))
+        );
         let (root, leaves) = leaves(&["tests/data/report/harbour.kb"], "used(bridge)");
         assert_eq!(report["root"], root.as_str());
         let shown: BTreeSet<String> =
@@ -205,6 +209,10 @@ mod page {
         let (report, log) = self_test(&page);
         assert_eq!(console_lines(&log), Vec::<&str>::new(), "console messages");
         assert_eq!(report["errors"], serde_json::json!([]), "script errors");
+        assert_eq!(
+            (&report["duplicateIds"], &report["danglingLinks"]),
+            (&serde_json::json!([]), &serde_json::json!([]))
+        );
         let (root, leaves) = leaves(&[], "endured(rok_us_alliance, post_cold_war)");
         assert_eq!(report["root"], root.as_str());
         let shown: BTreeSet<String> =
@@ -235,6 +243,10 @@ mod page {
             assert_eq!(console_lines(&log), Vec::<&str>::new(), "{name}: console messages");
             assert_eq!(report["errors"], serde_json::json!([]), "{name}: script errors");
             assert_eq!(report["root"], root, "{name}");
+            assert_eq!(
+                (&report["duplicateIds"], &report["danglingLinks"]),
+                (&serde_json::json!([]), &serde_json::json!([]))
+            );
         }
     }
 

@@ -165,6 +165,16 @@
       result.linkInfo = info ? info.textContent : null;
       result.linkTitle = link.querySelector("title").textContent;
     }
+    // Structure: every in-page link has a target, and no id is used twice.
+    var seenIds = {};
+    result.duplicateIds = all("[id]").map(function (el) { return el.id; }).filter(function (id) {
+      var dup = seenIds[id];
+      seenIds[id] = true;
+      return dup;
+    });
+    result.danglingLinks = all("a[href^='#']").map(function (a) { return a.getAttribute("href").slice(1); }).filter(function (id) {
+      return id && !byId(id);
+    });
     // Keyboard: what the Tab key reaches.
     result.focusable = {
       summaries: all("#proof summary").length,
