@@ -202,7 +202,7 @@ pub fn proof_svg(e: &Explanation) -> String {
     while let Some((item, parent)) = stack.pop() {
         let mut kids: Vec<Item> = Vec::new();
         let mut drawn_node = None;
-        let boxed = match item {
+        let mut boxed = match item {
             Item::Node(node) | Item::Premise(Premise::Fact { node }) => {
                 if let Some(seen) = box_of_node[node] {
                     if let Some(p) = parent {
@@ -240,7 +240,7 @@ pub fn proof_svg(e: &Explanation) -> String {
                             class: "node derived",
                             fill: "#ffffff",
                             dashed: false,
-                            bold: parent.is_none(),
+                            bold: false,
                             attr,
                         }
                     }
@@ -307,6 +307,8 @@ pub fn proof_svg(e: &Explanation) -> String {
                 }
             }
         };
+        // The conclusions stand out.
+        boxed.bold |= parent.is_none();
         let id = boxes.len();
         if let Some(node) = drawn_node {
             box_of_node[node] = Some(id);
