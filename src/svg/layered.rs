@@ -46,6 +46,10 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)], prefer: &[usize],
     starts.extend(by_links);
     let mut out = vec![Rect { x: 0.0, y: 0.0, w: 0.0, h: 0.0 }; n];
     let mut seen = vec![false; n];
+    // Per node, shared by all components (a component only reads its own nodes' entries), so
+    // many small components cost no more than one large one.
+    let mut layer_of = vec![usize::MAX; n];
+    let mut position = vec![0.0f64; n];
     let mut top = 0.0;
     for start in starts {
         if seen[start] {
@@ -69,8 +73,12 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)], prefer: &[usize],
             }
             layers.push(next);
         }
-        // 2. Barycentre sweeps.
-        let mut position = vec![0.0f64; n];
+        // 2. Barycentre sweeps (each costs the component's links, whatever the number of layers).
+        for (l, layer) in layers.iter().enumerate() {
+            for &v in layer {
+                layer_of[v] = l;
+            }
+        }
         let number = |layer: &[usize], position: &mut [f64]| {
             for (i, &v) in layer.iter().enumerate() {
                 position[v] = i as f64;
@@ -85,16 +93,12 @@ pub fn layered(sizes: &[(f64, f64)], edges: &[(usize, usize)], prefer: &[usize],
                 if down { (1..layers.len()).collect() } else { (0..layers.len().saturating_sub(1)).rev().collect() };
             for l in indices {
                 let other = if down { l - 1 } else { l + 1 };
-                let in_other: Vec<bool> = {
-                    let mut mark = vec![false; n];
-                    for &v in &layers[other] {
-                        mark[v] = true;
-                    }
-                    mark
-                };
                 let key = |v: usize| {
-                    let near: Vec<f64> = adjacent[v].iter().filter(|&&w| in_other[w]).map(|&w| position[w]).collect();
-                    if near.is_empty() { position[v] } else { near.iter().sum::<f64>() / near.len() as f64 }
+                    let (sum, count) = adjacent[v]
+                        .iter()
+                        .filter(|&&w| layer_of[w] == other)
+                        .fold((0.0, 0usize), |(sum, count), &w| (sum + position[w], count + 1));
+                    if count == 0 { position[v] } else { sum / count as f64 }
                 };
                 let mut keyed: Vec<(f64, f64, usize)> = layers[l].iter().map(|&v| (key(v), position[v], v)).collect();
                 keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -165,6 +169,21 @@ mod tests {
             }
         }
         assert!(boxes[6].y > boxes[5].y + boxes[5].h, "the second component is below the first");
+    }
+
+    #[test]
+    fn a_chain_of_100_000_lays_out_one_layer_each() {
+        let n = 100_000;
+        let edges: Vec<(usize, usize)> = (1..n).map(|i| (i - 1, i)).collect();
+        let boxes = layered(&vec![(10.0, 10.0); n], &edges, &[0], 5.0, 5.0);
+        assert_eq!(boxes[n - 1].x, (n - 1) as f64 * 15.0);
+    }
+
+    #[test]
+    fn a_100_000_isolated_nodes_stack() {
+        let n = 100_000;
+        let boxes = layered(&vec![(10.0, 10.0); n], &[], &[], 5.0, 5.0);
+        assert_eq!(boxes[n - 1].y, (n - 1) as f64 * 20.0);
     }
 
     #[test]
