@@ -36,6 +36,8 @@ FILES = [
     ("docs/img/headline-proof.svg", ["query", HEADLINE, "--depth", "3", "--format", "svg"]),
     ("docs/img/alliance-graph.svg", ["graph", "--base-only", "--format", "svg"]),
     ("docs/headline-report.html", ["report", HEADLINE]),
+    # An invented example whose source names its document, so its quotes open in their sentences.
+    ("docs/harbour-report.html", ["report", "-f", "tests/data/report/harbour.kb", "why used(bridge)"]),
 ]
 
 for path, args in FILES:
