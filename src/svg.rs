@@ -380,26 +380,31 @@ impl EntityGraph {
     /// ```
     pub fn to_svg(&self, filter: &PathFilter) -> String {
         let edges: Vec<EdgeIndex> = self.graph.edge_indices().collect();
-        self.svg(&self.shown_nodes(filter), &edges, &[])
+        self.draw(&self.shown_nodes(filter), &edges, &[], true)
     }
 
     /// A neighbourhood as SVG, its centre first (leftmost) and emphasised.
     pub fn neighbourhood_svg(&self, hood: &Neighbourhood) -> String {
         let nodes: Vec<NodeIndex> = hood.nodes.iter().map(|&(n, _)| n).collect();
-        self.svg(&nodes, &hood.edges, &[hood.center])
+        self.draw(&nodes, &hood.edges, &[hood.center], true)
     }
 
     /// A path as SVG, from its start on the left; `path` is `None` when none exists.
     pub fn path_svg(&self, from: NodeIndex, to: NodeIndex, path: Option<&Path>) -> String {
         let steps = path.map_or(&[][..], |p| &p.steps[..]);
         let edges: Vec<EdgeIndex> = steps.iter().map(|s| s.edge).collect();
-        self.svg(&crate::graph::export::path_nodes(from, to, steps), &edges, &[from, to])
+        self.draw(&crate::graph::export::path_nodes(from, to, steps), &edges, &[from, to], true)
     }
 
     /// SVG of some nodes and the edges among them; `emphasis` nodes get a thick border and
     /// lead the layout. Edges go from the fact's earlier argument to its later one; parallel
     /// edges (several facts linking one pair) are fanned out.
+    /// No legend is drawn (the evidence page has its own); the views above draw one.
     pub fn svg(&self, nodes: &[NodeIndex], edges: &[EdgeIndex], emphasis: &[NodeIndex]) -> String {
+        self.draw(nodes, edges, emphasis, false)
+    }
+
+    fn draw(&self, nodes: &[NodeIndex], edges: &[EdgeIndex], emphasis: &[NodeIndex], legend: bool) -> String {
         // 1. Boxes, numbered in the order given.
         let mut index = rustc_hash::FxHashMap::default();
         let mut boxes = Vec::new();
@@ -442,9 +447,35 @@ impl EntityGraph {
         let plain: Vec<(usize, usize)> = pairs.iter().map(|&(a, b, _)| (a, b)).collect();
         let rects: Vec<Rect> = layered(&sizes, &plain, &prefer, 150.0, 14.0).into_iter().map(shift).collect();
         let (w, h) = extent(rects.iter());
+        // The legend: one swatch (a circle, so that only entities are boxes) per kind shown.
+        let mut kinds: Vec<&str> = nodes.iter().map(|&n| &*self.graph[n].kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let legend_h = if legend && !kinds.is_empty() { 2.0 * LINE_H } else { 0.0 };
+        let legend_w = kinds.iter().map(|k| (k.chars().count() + 4) as f64 * CHAR_W).sum::<f64>();
         // 3. Drawing: edges (with their labels) under the boxes.
         let mut out = String::new();
-        svg_open(&mut out, "entities", w + MARGIN + 40.0, h + MARGIN);
+        svg_open(&mut out, "entities", (w + MARGIN + 40.0).max(legend_w + 2.0 * MARGIN), h + MARGIN + legend_h);
+        if legend_h > 0.0 {
+            let y = h + MARGIN + LINE_H;
+            let mut x = MARGIN;
+            out.push_str("<g class=\"legend\">");
+            for k in &kinds {
+                let (_, fill) = kind_style(k);
+                let _ = write!(
+                    out,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{fill}\" stroke=\"#495057\"/>\
+                     <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                    x + 5.0,
+                    y - 4.0,
+                    x + 14.0,
+                    y,
+                    escape(k)
+                );
+                x += (k.chars().count() + 4) as f64 * CHAR_W;
+            }
+            out.push_str("</g>\n");
+        }
         out.push_str(
             "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
              markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#868e96\"/></marker></defs>\n",
