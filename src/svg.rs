@@ -147,6 +147,30 @@ fn svg_open(out: &mut String, class: &str, width: f64, height: f64) {
     out.push_str("<rect class=\"background\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
 }
 
+/// A row of swatches (circles, so that only nodes are boxes) with their names, its baseline at
+/// `y`.
+fn write_legend(out: &mut String, y: f64, items: &[(&str, &str)]) {
+    let mut x = MARGIN;
+    out.push_str("<g class=\"legend\">");
+    for (fill, name) in items {
+        let _ = write!(
+            out,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{fill}\" stroke=\"#495057\"/><text x=\"{:.1}\" y=\"{y:.1}\">{}</text>",
+            x + 5.0,
+            y - 4.0,
+            x + 14.0,
+            escape(name)
+        );
+        x += (name.chars().count() + 4) as f64 * CHAR_W;
+    }
+    out.push_str("</g>\n");
+}
+
+/// The width of a legend row.
+fn legend_width(items: &[(&str, &str)]) -> f64 {
+    items.iter().map(|(_, name)| (name.chars().count() + 4) as f64 * CHAR_W).sum::<f64>() + MARGIN
+}
+
 /// The extent of some boxes, with the margin.
 fn extent<'a>(boxes: impl Iterator<Item = &'a Rect>) -> (f64, f64) {
     boxes.fold((0.0f64, 0.0f64), |(w, h), r| (w.max(r.x + r.w), h.max(r.y + r.h)))
@@ -328,9 +352,20 @@ pub fn proof_svg(e: &Explanation) -> String {
         .map(|r| shift(r.unwrap_or(Rect { x: 0.0, y: 0.0, w: 0.0, h: 0.0 })))
         .collect();
     let (w, h) = extent(rects.iter());
-    // 3. Drawing: links first, boxes on top.
+    // 3. Drawing: a legend below, links first, boxes on top.
+    const LEGEND: [(&str, &str); 5] = [
+        ("#e8f4e8", "stated fact"),
+        ("#ffffff", "derived by a rule"),
+        ("#f1f3f5", "test or negation"),
+        ("#fff9db", "aggregate"),
+        ("#f8f9fa", "folded (dashed)"),
+    ];
+    let legend_h = if boxes.is_empty() { 0.0 } else { 2.0 * LINE_H };
     let mut out = String::new();
-    svg_open(&mut out, "proof", w + MARGIN, h + MARGIN);
+    svg_open(&mut out, "proof", (w + MARGIN).max(legend_width(&LEGEND) + MARGIN), h + MARGIN + legend_h);
+    if legend_h > 0.0 {
+        write_legend(&mut out, h + MARGIN + LINE_H, &LEGEND);
+    }
     out.push_str("<g class=\"links\" fill=\"none\" stroke=\"#868e96\">\n");
     for (p, kids) in children.iter().enumerate() {
         for &c in kids {
@@ -451,30 +486,14 @@ impl EntityGraph {
         let mut kinds: Vec<&str> = nodes.iter().map(|&n| &*self.graph[n].kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
+        let items: Vec<(&str, &str)> = kinds.iter().map(|k| (kind_style(k).1, *k)).collect();
         let legend_h = if legend && !kinds.is_empty() { 2.0 * LINE_H } else { 0.0 };
-        let legend_w = kinds.iter().map(|k| (k.chars().count() + 4) as f64 * CHAR_W).sum::<f64>();
+        let legend_w = legend_width(&items);
         // 3. Drawing: edges (with their labels) under the boxes.
         let mut out = String::new();
-        svg_open(&mut out, "entities", (w + MARGIN + 40.0).max(legend_w + 2.0 * MARGIN), h + MARGIN + legend_h);
+        svg_open(&mut out, "entities", (w + MARGIN + 40.0).max(legend_w + MARGIN), h + MARGIN + legend_h);
         if legend_h > 0.0 {
-            let y = h + MARGIN + LINE_H;
-            let mut x = MARGIN;
-            out.push_str("<g class=\"legend\">");
-            for k in &kinds {
-                let (_, fill) = kind_style(k);
-                let _ = write!(
-                    out,
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"{fill}\" stroke=\"#495057\"/>\
-                     <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-                    x + 5.0,
-                    y - 4.0,
-                    x + 14.0,
-                    y,
-                    escape(k)
-                );
-                x += (k.chars().count() + 4) as f64 * CHAR_W;
-            }
-            out.push_str("</g>\n");
+            write_legend(&mut out, h + MARGIN + LINE_H, &items);
         }
         out.push_str(
             "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
