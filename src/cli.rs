@@ -644,7 +644,9 @@ fn report_page(
 ) -> io::Result<ExitCode> {
     let Some(mut kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
     let bare = text.trim().trim_start_matches("?-").trim_start();
-    let text = if bare.starts_with("why") { text.to_string() } else { format!("why {bare}") };
+    // `why_me(a)` is an atom, not a `why` query.
+    let is_why = bare.strip_prefix("why").is_some_and(|rest| rest.starts_with(char::is_whitespace));
+    let text = if is_why { text.to_string() } else { format!("why {bare}") };
     let why = WhyOptions { depth: WhyOptions::default().depth, ..s.why.clone() };
     let explained = kb.parse_query_with(&text, params).and_then(|q| kb.explain(&q, &why));
     let e = match explained {
