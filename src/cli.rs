@@ -76,6 +76,8 @@ Formats (--format):
          {\"version\":1,\"results\":[...]} with one object per query (docs/json.md)
   jsonl  one JSON object per answer, each naming its query; good for `| jq`
   dot    a Graphviz graph of a `why` proof (why queries only)
+  svg    a picture laid out by because itself: a `why` proof, or a graph view
+  html   the evidence page of a `why` or `why not` query (as `because report`)
 
 Answers go to stdout, diagnostics to stderr. A closed pipe (`| head`) is not an error.
 
@@ -148,6 +150,8 @@ enum OutputFormat {
     Json,
     Jsonl,
     Dot,
+    Svg,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,7 +212,7 @@ enum Command {
     },
     /// The entity graph: the chain of facts between two entities, a neighbourhood, the most
     /// connected entities, components, the rule dependency graph, or the whole graph.
-    #[command(after_help = "Formats: table (text), json, dot (render with `| dot -Tsvg > graph.svg`).\n\
+    #[command(after_help = "Formats: table (text), json, svg (drawn by because), dot (`| dot -Tsvg > graph.svg`).\n\
                             `--depth N` sets a neighbourhood's radius (default 1).\n\
                             Examples:\n  because graph --path china rok_us_alliance\n  \
                             because graph --around dprk --depth 2 --format dot | dot -Tsvg > dprk.svg\n  \
@@ -241,6 +245,25 @@ enum Command {
         /// Stated and loaded facts only (no derived facts).
         #[arg(long)]
         base_only: bool,
+    },
+    /// Write the evidence page of a `why` query: one HTML file with the proof, its quotes in
+    /// their documents, the sources and the entities, readable offline (docs/report.md).
+    #[command(after_help = "QUERY is a `why` or `why not` query; a bare atom means `why` of it.\n\
+                            `--depth N` shows N levels of the proof open (default 2); the rest fold.\n\
+                            Example:\n  because report 'why endured(rok_us_alliance, post_cold_war)' -o evidence.html")]
+    Report {
+        /// Load these files instead of the shipped knowledge base.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// A value for `$NAME` in the query (as for `query`).
+        #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// Write the page here (atomically) instead of stdout.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+        /// The query.
+        #[arg(value_name = "QUERY")]
+        query: String,
     },
     /// Print shell completions.
     Completions {
@@ -345,7 +368,7 @@ impl Settings {
             OutputFormat::Csv => Format::Csv,
             OutputFormat::Json => Format::Json,
             OutputFormat::Jsonl => Format::Jsonl,
-            OutputFormat::Dot => return None,
+            OutputFormat::Dot | OutputFormat::Svg | OutputFormat::Html => return None,
         })
     }
 }
@@ -365,6 +388,9 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
         Some(Command::Graph { files, path, during, preds, around, central, components, rules, base_only }) => {
             let request = GraphArgs { path, during, preds, around, central, components, rules, base_only };
             graph(&files, request, &settings)
+        }
+        Some(Command::Report { files, params, output, query: text }) => {
+            report_page(&files, &params, &text, output.as_deref(), &settings)
         }
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
@@ -527,11 +553,17 @@ impl Reply {
         match (self, s.answer_format()) {
             (Reply::Answers(a), Some(format)) => Ok(output::render_answers(a, format)),
             (Reply::Answers(_), None) => {
-                Err(cli_error("cli::dot_for_select", "`--format dot` draws proofs: use it with `why` queries")
-                    .help("use --format table, tsv, csv, json or jsonl for a select query")
-                    .into())
+                let name = s.format.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+                Err(cli_error(
+                    "cli::dot_for_select",
+                    format!("`--format {name}` draws proofs: use it with `why` queries"),
+                )
+                .help("use --format table, tsv, csv, json or jsonl for a select query")
+                .into())
             }
             (Reply::Explanation(e), Some(format)) => Ok(e.render(format, s.color_out)),
+            // `--format html` never comes here: `query` writes the page itself, `run` refuses it.
+            (Reply::Explanation(e), None) if s.format == OutputFormat::Svg => Ok(because::svg::proof_svg(e)),
             (Reply::Explanation(e), None) => Ok(e.render_dot()),
         }
     }
@@ -626,6 +658,13 @@ fn piped(s: &Settings) -> io::Result<ExitCode> {
 
 /// Answers the queries a load brought in, in order, and prints them.
 fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::Result<ExitCode> {
+    if matches!(s.format, OutputFormat::Svg | OutputFormat::Html) {
+        // A picture or a page is one document for one query; several cannot share a stream.
+        let d = cli_error("cli::one_query_format", "`--format svg` and `--format html` are for one `why` query")
+            .help("use `because query --format svg 'why ...'` or `because report 'why ...'`");
+        report(kb, &d.into(), s);
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
     let mut out = io::stdout().lock();
     let mut failed = false;
     let mut empty = false;
@@ -693,6 +732,9 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
 
 /// `because query [-f FILE]... [--param NAME=VALUE]... QUERY`
 fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
+    if s.format == OutputFormat::Html {
+        return report_page(files, &s.params, text, None, s);
+    }
     let Some(mut kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
     let parsed = kb.parse_query_with(text, &s.params);
     // A query that does not parse used nothing: its own error comes first.
@@ -721,6 +763,51 @@ fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
     Ok(ExitCode::from(if reply.found() { EXIT_FOUND } else { EXIT_NONE }))
 }
 
+/// `because report QUERY [-o OUT]` and `because query --format html QUERY`: the evidence page.
+/// The proof is explained as deep as `why` goes by default; `--depth` only says how many of
+/// its levels the page shows open.
+fn report_page(
+    files: &[PathBuf],
+    params: &[(String, String)],
+    text: &str,
+    output: Option<&Path>,
+    s: &Settings,
+) -> io::Result<ExitCode> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+    let bare = text.trim().trim_start_matches("?-").trim_start();
+    // `why_me(a)` is an atom, not a `why` query.
+    let is_why = bare.strip_prefix("why").is_some_and(|rest| rest.starts_with(char::is_whitespace));
+    let text = if is_why { text.to_string() } else { format!("why {bare}") };
+    let why = WhyOptions { depth: WhyOptions::default().depth, ..s.why.clone() };
+    let explained = kb.parse_query_with(&text, params).and_then(|q| kb.explain(&q, &why));
+    let e = match explained {
+        Ok(e) => e,
+        Err(e) => {
+            report_error(&e, s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let options = because::report::ReportOptions {
+        open_depth: s.depth.unwrap_or(because::report::ReportOptions::default().open_depth),
+    };
+    let page = because::report::evidence_page(&kb, &e, &options);
+    let code = ExitCode::from(if e.found() { EXIT_FOUND } else { EXIT_NONE });
+    match output {
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(page.as_bytes())?;
+            out.flush()?;
+        }
+        Some(path) => {
+            if let Err(err) = KnowledgeBase::save_atomically(path, &page) {
+                let _ = writeln!(io::stderr(), "because: cannot write `{}`: {err}", path.display());
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        }
+    }
+    Ok(code)
+}
+
 /// The graph command's own arguments.
 struct GraphArgs {
     path: Option<Vec<String>>,
@@ -739,6 +826,13 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
     let format = match s.format {
         OutputFormat::Json | OutputFormat::Jsonl => because::graph::GraphFormat::Json,
         OutputFormat::Dot => because::graph::GraphFormat::Dot,
+        OutputFormat::Svg => because::graph::GraphFormat::Svg,
+        OutputFormat::Html => {
+            let d = cli_error("cli::html_for_graph", "`--format html` makes the evidence page of a `why` query")
+                .help("use --format svg for a picture of the graph, or `because report QUERY`");
+            report(&kb, &d.into(), s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
         _ => because::graph::GraphFormat::Text,
     };
     let during = match args.during.as_deref().map(|d| (d, because::graph::parse_interval(d))) {

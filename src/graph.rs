@@ -64,19 +64,22 @@ pub enum GraphFormat {
     Dot,
     /// One JSON document (`docs/graph.md`).
     Json,
+    /// An SVG picture laid out in-process ([`crate::svg`]); not for `--rules`.
+    Svg,
 }
 
 impl GraphFormat {
     /// The format named on a command line: `text`, `dot` or `json`.
     ///
     /// ```
-    /// assert_eq!(because::graph::GraphFormat::parse("svg"), None);
+    /// assert_eq!(because::graph::GraphFormat::parse("png"), None);
     /// ```
     pub fn parse(s: &str) -> Option<GraphFormat> {
         Some(match s {
             "text" => GraphFormat::Text,
             "dot" => GraphFormat::Dot,
             "json" => GraphFormat::Json,
+            "svg" => GraphFormat::Svg,
             _ => return None,
         })
     }
@@ -231,11 +234,16 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
     let out = |text: String| Ok(GraphOutput { text, empty: false });
     let (program, sources) = (kb.program(), kb.sources());
     if req.rules {
+        if req.format == GraphFormat::Svg {
+            return Err(Diagnostic::error("graph::svg_rules", "the rule graph has no SVG picture")
+                .help("use --format dot (and `dot -Tsvg`), text or json with --rules")
+                .into());
+        }
         let rg = rule_graph(program);
         return out(match req.format {
             GraphFormat::Text => rg.to_text(sources),
             GraphFormat::Dot => rg.to_dot(),
-            GraphFormat::Json => export::to_json_string(&rg.to_json(sources)),
+            GraphFormat::Json | GraphFormat::Svg => export::to_json_string(&rg.to_json(sources)),
         });
     }
     let filter = req.filter();
@@ -247,6 +255,7 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
         let text = match req.format {
             GraphFormat::Text => full.path_text(from, to, path.as_ref()),
             GraphFormat::Dot => full.path_dot(from, to, path.as_ref()),
+            GraphFormat::Svg => full.path_svg(from, to, path.as_ref()),
             GraphFormat::Json => export::to_json_string(&full.path_json(from, to, path.as_ref(), &filter)),
         };
         return Ok(GraphOutput { text, empty: path.is_none() });
@@ -259,6 +268,7 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
         return out(match req.format {
             GraphFormat::Text => graph.neighbourhood_text(&hood),
             GraphFormat::Dot => graph.neighbourhood_dot(&hood),
+            GraphFormat::Svg => graph.neighbourhood_svg(&hood),
             GraphFormat::Json => export::to_json_string(&graph.neighbourhood_json(&hood, &filter)),
         });
     }
@@ -267,6 +277,7 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
         return out(match req.format {
             GraphFormat::Text => graph.centrality_text(&rows, CENTRAL_SHOWN),
             GraphFormat::Dot => graph.to_dot(&filter),
+            GraphFormat::Svg => graph.to_svg(&filter),
             GraphFormat::Json => export::to_json_string(&graph.centrality_json(&rows, &filter)),
         });
     }
@@ -275,12 +286,14 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
         return out(match req.format {
             GraphFormat::Text => graph.components_text(&components),
             GraphFormat::Dot => graph.to_dot(&filter),
+            GraphFormat::Svg => graph.to_svg(&filter),
             GraphFormat::Json => export::to_json_string(&graph.components_json(&components, &filter)),
         });
     }
     out(match req.format {
         GraphFormat::Text => graph.summary_text(),
         GraphFormat::Dot => graph.to_dot(&filter),
+        GraphFormat::Svg => graph.to_svg(&filter),
         GraphFormat::Json => export::to_json_string(&graph.to_json(&filter)),
     })
 }

@@ -915,6 +915,21 @@ impl KnowledgeBase {
         &self.sources
     }
 
+    /// The text of the document a source names (`source essay "Essay" file "essay.txt".`),
+    /// whitespace-normalised as quotes are checked against it; `None` when the source names
+    /// no document.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "source notes \"Notes\".\np(a) cite notes \"a\".\n", None)?;
+    /// assert_eq!(kb.document("notes"), None);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn document(&self, source: &str) -> Option<&str> {
+        self.documents.iter().find(|(n, _, _)| &**n == source).and_then(|(_, d, _)| d.as_deref())
+    }
+
     /// The parsed modules loaded so far, one per file or text.
     ///
     /// ```

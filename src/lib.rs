@@ -62,6 +62,8 @@
 //!   [`KnowledgeBase::render`](kb::KnowledgeBase::render).
 //! - Limits and cancellation: [`eval::Limits`].
 //! - The entity graph: [`graph::run`] with a [`graph::GraphRequest`].
+//! - Pictures and the evidence page: [`svg`] (proofs and graph views laid out in-process) and
+//!   [`report::evidence_page`] (one self-contained HTML file).
 //!
 //! The library never prints and never exits.
 
@@ -82,6 +84,8 @@ pub mod output;
 pub mod program;
 #[cfg(feature = "cli")]
 pub mod repl;
+pub mod report;
 pub mod source;
+pub mod svg;
 pub mod syntax;
 pub mod value;

@@ -4,6 +4,9 @@
 Usage: cargo build && python3 docs/tools/readme.py
 The README template is docs/tools/README.template.md; `{{run: ARGS}}` is replaced by the output of
 `because ARGS` (shell-split), `{{file: PATH}}` by the file's text.
+
+It also writes the pictures and the example evidence page that the README links (FILES below),
+each the output of one run of `because`: no Graphviz or other tool is needed.
 """
 import re
 import shlex
@@ -27,6 +30,20 @@ def expand(match):
         return run(shlex.split(args), stdin=text.encode().decode("unicode_escape"))
     return run(shlex.split(arg))
 
+
+HEADLINE = "why endured(rok_us_alliance, post_cold_war)"
+FILES = [
+    ("docs/img/headline-proof.svg", ["query", HEADLINE, "--depth", "3", "--format", "svg"]),
+    ("docs/img/alliance-graph.svg", ["graph", "--base-only", "--format", "svg"]),
+    ("docs/headline-report.html", ["report", HEADLINE]),
+    # An invented example whose source names its document, so its quotes open in their sentences.
+    ("docs/harbour-report.html", ["report", "-f", "tests/data/report/harbour.kb", "why used(bridge)"]),
+]
+
+for path, args in FILES:
+    out = subprocess.run(["./target/debug/because", *args], capture_output=True, text=True, cwd=ROOT, check=True)
+    open(f"{ROOT}/{path}", "w").write(out.stdout)
+    print(f"{path} regenerated", file=sys.stderr)
 
 template = open(f"{ROOT}/docs/tools/README.template.md").read()
 readme = re.sub(r"\{\{(run|file|pipe):(.*?)\}\}", expand, template)

@@ -114,6 +114,7 @@ pub const CODES: &[CodeInfo] = &[
     error("explain::unplaceable", "A rule's premises cannot be ordered for the explanation."),
     // The entity graph.
     error("graph::conflicting_requests", "Two graph views were asked for at once."),
+    error("graph::svg_rules", "`graph --rules` was asked for as SVG; the rule graph is drawn as DOT."),
     error("graph::too_large", "A built-in graph relation would be too large to compute."),
     error("graph::unknown_builtin", "A `graph:` predicate that does not exist."),
     error("graph::unknown_entity", "No fact mentions the entity a graph request names."),
@@ -129,6 +130,8 @@ pub const CODES: &[CodeInfo] = &[
     error("cli::bad_interval", "A command-line option expects an interval (`1991..2019`)."),
     error("cli::dot_for_select", "`--format dot` was asked of a select query; it draws proofs."),
     error("cli::stdin", "Standard input cannot be read."),
+    error("cli::html_for_graph", "`--format html` was asked of a graph view; the evidence page is for proofs."),
+    error("cli::one_query_format", "`svg` or `html` was asked of `run` or piped input, which answer several queries."),
     error("cli::duplicate_param", "The same `--param NAME` is given twice."),
     error("cli::unused_param", "A `--param` that no query uses, or one given to a command without queries."),
     error("repl::usage", "A REPL command was given the wrong arguments."),

@@ -367,7 +367,7 @@ impl EntityGraph {
 
     /// Nodes to show for the whole graph: all of them, or under a filter only those that kept
     /// an edge or a property.
-    fn shown_nodes(&self, filter: &PathFilter) -> Vec<NodeIndex> {
+    pub(crate) fn shown_nodes(&self, filter: &PathFilter) -> Vec<NodeIndex> {
         self.graph
             .node_indices()
             .filter(|&n| {
@@ -377,7 +377,7 @@ impl EntityGraph {
     }
 }
 
-fn path_nodes(from: NodeIndex, to: NodeIndex, steps: &[Step]) -> Vec<NodeIndex> {
+pub(crate) fn path_nodes(from: NodeIndex, to: NodeIndex, steps: &[Step]) -> Vec<NodeIndex> {
     if steps.is_empty() {
         return if from == to { vec![from] } else { vec![from, to] };
     }
