@@ -177,6 +177,9 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Serve editors: a language server over stdin/stdout (diagnostics, hover, definitions,
+    /// completion, rename, answers on query lines).
+    Lsp,
     /// Write a `.kb` skeleton for a document, sentence by sentence.
     ///
     /// The skeleton has the document's `source` declaration (the name from the file name, the
@@ -330,6 +333,7 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
         Some(Command::Run { files }) => run(&files, &settings),
         Some(Command::Query { files, params, query: text }) => query(&files, &params, &text, &settings),
         Some(Command::Check { files }) => check(&files, &settings),
+        Some(Command::Lsp) => Ok(lsp()),
         Some(Command::Draft { document, output }) => Ok(draft(&document, output.as_deref())),
         Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
         Some(Command::Graph { files, path, during, preds, around, central, components, rules, base_only }) => {
@@ -680,6 +684,17 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::from(if ok { EXIT_FOUND } else { EXIT_ERROR }))
+}
+
+/// `because lsp`: the language server, until the editor says `exit`.
+fn lsp() -> ExitCode {
+    match because::lsp::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "because lsp: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 /// `because repl [FILE...]` and bare `because` on a terminal.

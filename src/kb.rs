@@ -192,6 +192,8 @@ pub struct KnowledgeBase {
     db: Database,
     limits: Limits,
     embedded: &'static [Embedded],
+    /// Texts that loads read instead of the files at these paths ([`KnowledgeBase::set_overlay`]).
+    overlay: Vec<(PathBuf, Arc<str>)>,
     /// Files loaded by path, for `:reload`.
     paths: Vec<PathBuf>,
 }
@@ -227,6 +229,7 @@ impl KnowledgeBase {
             db: Database::default(),
             limits,
             embedded: ALLIANCE,
+            overlay: Vec::new(),
             paths: Vec::new(),
         }
     }
@@ -272,6 +275,24 @@ impl KnowledgeBase {
     /// ```
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// Texts that loads and checks read instead of the files at these paths, as if the files
+    /// held them: an editor's unsaved buffers (`because lsp`). Paths compare after resolving
+    /// `.` and `..`; give them as loads will name them (absolute paths match absolute paths).
+    ///
+    /// ```
+    /// use std::path::{Path, PathBuf};
+    /// use because::kb::KnowledgeBase;
+    ///
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.set_overlay(vec![(PathBuf::from("/unsaved/p.kb"), "p(a).\n".into())]);
+    /// kb.load_file(Path::new("/unsaved/./p.kb"))?; // never read from the disk
+    /// assert!(kb.query("p(a)")?.holds());
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn set_overlay(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
+        self.overlay = files;
     }
 
     /// Loads a `.kb` file (and what it includes and loads). All or nothing. Diagnostics name
@@ -405,6 +426,7 @@ impl KnowledgeBase {
         // 1. Read and parse.
         let first_new_file = self.sources.len();
         let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
+        loader.overlay = &self.overlay;
         read(&mut loader);
         let Loader { diags, out, .. } = loader;
         let mut diags = diags;

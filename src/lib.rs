@@ -78,6 +78,7 @@ pub mod explain;
 pub mod graph;
 pub mod kb;
 pub mod load;
+pub mod lsp;
 pub mod output;
 pub mod program;
 pub mod repl;

@@ -216,6 +216,7 @@ impl KnowledgeBase {
         let session = self.session_text();
         let mut fresh = KnowledgeBase::new(self.limits.clone());
         fresh.embedded = self.embedded;
+        fresh.overlay = self.overlay.clone();
         // The fresh knowledge base adds to the same source map, so that its diagnostics can be
         // rendered whichever state survives.
         fresh.sources = std::mem::take(&mut self.sources);
@@ -256,6 +257,7 @@ impl KnowledgeBase {
     pub fn reset_to(&mut self, paths: &[PathBuf]) -> Result<(), Error> {
         let mut fresh = KnowledgeBase::new(self.limits.clone());
         fresh.embedded = self.embedded;
+        fresh.overlay = self.overlay.clone();
         fresh.sources = std::mem::take(&mut self.sources);
         for p in paths {
             if let Err(e) = fresh.load_file(p) {
