@@ -206,8 +206,7 @@ impl Server {
                 (0..index.sources.len() as u32).any(|f| index.path(crate::source::FileId(f)) == path)
             });
             if doc_path == path || reads {
-                doc.index = None;
-                doc.replies = None;
+                drop_elsewhere((doc.index.take(), doc.replies.take()));
             }
         }
     }
@@ -224,7 +223,9 @@ impl Server {
         self.docs.iter().map(|(p, d)| (p.clone(), d.text.clone())).collect()
     }
 
-    /// Checks one document, publishes its diagnostics and indexes it.
+    /// Checks one document, publishes its diagnostics and indexes it. The diagnostics go out
+    /// before the index is built, and large values are dropped on another thread: on a
+    /// 100k-fact file each of those takes a tenth of a second the editor need not wait for.
     fn analyze(&mut self, path: &Path) {
         let overlay = self.overlay();
         let mut kb = KnowledgeBase::new(Limits::default());
@@ -235,7 +236,7 @@ impl Server {
         };
         let mut by_file = diagnostics_by_file(&diags, kb.sources(), path);
         by_file.entry(path.to_path_buf()).or_default();
-        let index = Index::build(path, &overlay);
+        drop_elsewhere((kb, diags));
         let old = self.docs.get(path).map(|d| d.published.clone()).unwrap_or_default();
         let mut published = Vec::new();
         for (file, list) in by_file {
@@ -249,8 +250,9 @@ impl Server {
         for file in old.into_iter().filter(|f| !published.contains(f)) {
             self.publish(&file, Vec::new());
         }
+        let index = Index::build(path, &overlay);
         if let Some(doc) = self.docs.get_mut(path) {
-            doc.index = Some(index);
+            drop_elsewhere(doc.index.replace(index));
             doc.published = published;
         }
     }
@@ -384,6 +386,12 @@ impl Server {
         }
         Ok(replies)
     }
+}
+
+/// Frees a value on a thread of its own (a checked 100k-fact program takes about 0.1 s to free).
+fn drop_elsewhere<T: Send + 'static>(value: T) {
+    // Where no thread can be had, the value is dropped here instead.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 fn not_analysed() -> (ErrorCode, String) {

@@ -404,9 +404,9 @@ pub fn completion(index: &Index, path: &Path, text: &str, position: Position) ->
         incomplete |= matching.len() > MAX_ITEMS;
         items.extend(matching.into_iter().take(MAX_ITEMS));
     };
-    add(pred_items(index));
-    add(entity_items(index));
-    add(source_items(index, ""));
+    add(pred_items(index, word));
+    add(entity_items(index, word));
+    add(source_items(index, word));
     add(keyword_items());
     CompletionResponse::List(CompletionList { is_incomplete: incomplete, items })
 }
@@ -456,7 +456,7 @@ fn path_items(doc: &Path, typed: &str) -> Vec<CompletionItem> {
     items
 }
 
-fn pred_items(index: &Index) -> Vec<CompletionItem> {
+fn pred_items(index: &Index, prefix: &str) -> Vec<CompletionItem> {
     // By name and arity: a signature from a rule head whose arguments are all variables (its
     // names say what each argument is), else the bare arity.
     let mut preds: BTreeMap<(String, usize), (Option<String>, Option<String>)> = BTreeMap::new();
@@ -470,6 +470,9 @@ fn pred_items(index: &Index) -> Vec<CompletionItem> {
             }
             _ => continue,
         };
+        if !atom.pred.name.starts_with(prefix) {
+            continue;
+        }
         let entry = preds.entry((atom.pred.name.to_string(), atom.args.len())).or_default();
         if entry.0.is_none() && atom.args.iter().all(|a| matches!(a, Expr::Var(_))) && !atom.args.is_empty() {
             entry.0 = Some(index.sources.snippet(atom.span).to_string());
@@ -490,10 +493,15 @@ fn pred_items(index: &Index) -> Vec<CompletionItem> {
         .collect()
 }
 
-fn entity_items(index: &Index) -> Vec<CompletionItem> {
+/// Declared entities (with their kind and label) and the bare names used as constants. Only
+/// names with the typed prefix are gathered: a large file has a hundred thousand of them.
+fn entity_items(index: &Index, prefix: &str) -> Vec<CompletionItem> {
     let mut entities: BTreeMap<String, Option<String>> = BTreeMap::new();
     for (_, s) in statements(index) {
         if let Statement::Entity(e) = s {
+            if !e.name.name.starts_with(prefix) {
+                continue;
+            }
             let detail = match &e.label {
                 Some(l) => format!("{} “{l}”", e.kind.name),
                 None => e.kind.name.to_string(),
@@ -503,7 +511,7 @@ fn entity_items(index: &Index) -> Vec<CompletionItem> {
     }
     index.visit(&mut |sym, _, _| {
         if let SymRef::Entity(name) = sym {
-            if !entities.contains_key(name) {
+            if name.starts_with(prefix) && !entities.contains_key(name) {
                 entities.insert(name.to_string(), None);
             }
         }

@@ -267,3 +267,33 @@ fn visit_expr(e: &Expr, cx: Ctx<'_>, f: &mut Visitor<'_>) {
         Expr::Var(_) | Expr::Wildcard(_) | Expr::Param(_) => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(text: &str) -> Index {
+        let path = PathBuf::from("/unsaved/t.kb");
+        Index::build(&path, &[(path.clone(), Arc::from(text))])
+    }
+
+    #[test]
+    fn names_and_their_roles() {
+        let text = "% Invented.\nsource s \"Ünïcode title\".\nkind city.\ncity paris \"Paris\".\n\
+                    p(paris, \"paris\") cite s \"q\".\n[lab] q(X) :- p(X, _), city(X).\n?- q(paris).\n";
+        let ix = index(text);
+        let at = |needle: &str, nth: usize| text.match_indices(needle).nth(nth).unwrap().0;
+        let sym = |offset| ix.sym_at(ix.root, offset).map(|(s, _, r)| (s, r));
+        assert_eq!(sym(at("paris", 0)), Some((Sym::Entity("paris".into()), Role::Decl)));
+        assert_eq!(sym(at("city", 1)), Some((Sym::Pred("city".into(), 1), Role::Use)));
+        assert_eq!(sym(at("s \"q", 0)), Some((Sym::Source("s".into()), Role::Use)));
+        assert_eq!(sym(at("lab", 0)), Some((Sym::Label("lab".into()), Role::Rule)));
+        assert_eq!(sym(at("p(X", 0)), Some((Sym::Pred("p".into(), 2), Role::Use)));
+        // The string "paris" is the same constant, but not a name to rename.
+        assert_eq!(sym(at("\"paris\"", 0) + 1), None);
+        let paris: Vec<Role> = ix.occurrences(&Sym::Entity("paris".into())).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(paris, [Role::Decl, Role::Use, Role::Use]);
+        // `kind city.` declares the predicate the entity declaration and the rule use.
+        assert_eq!(ix.occurrences(&Sym::Pred("city".into(), 1)).len(), 3);
+    }
+}
