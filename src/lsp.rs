@@ -18,6 +18,7 @@ mod index;
 mod text;
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,13 +125,19 @@ impl Server {
                         return Ok(());
                     }
                     let id = req.id.clone();
-                    let response = match self.request(req) {
-                        Ok(result) => Response::new_ok(id, result),
-                        Err((code, message)) => Response::new_err(id, code as i32, message),
+                    // A bug in one feature must not take the editor's other features down: the
+                    // request fails (the panic message goes to stderr, the client's log).
+                    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.request(req)));
+                    let response = match outcome {
+                        Ok(Ok(result)) => Response::new_ok(id, result),
+                        Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
+                        Err(_) => Response::new_err(id, ErrorCode::InternalError as i32, "internal error".into()),
                     };
                     self.send(response.into());
                 }
-                Message::Notification(note) => self.notification(note),
+                Message::Notification(note) => {
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| self.notification(note)));
+                }
                 Message::Response(_) => {}
             }
             // Edits queued behind this one would make its check stale at once.

@@ -235,6 +235,16 @@ fn a_session_as_an_editor_drives_it() {
     let reach_item = items.iter().find(|i| i["label"] == "reach").expect("reach is completed");
     assert_eq!(reach_item["detail"], "reach(X, Y)");
     assert!(items.iter().all(|i| i["label"].as_str().unwrap().starts_with("re")), "{items:?}");
+    // After `cite`: the sources.
+    let reply = client.request("textDocument/completion", text_document(&uri, at(&text, "cite notes", 0, 5)));
+    let labels: Vec<&str> =
+        reply["result"]["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["notes"]);
+    // A keyword, from the grammar's list.
+    let reply = client.request("textDocument/completion", text_document(&uri, at(&text, "city.", 0, 0)));
+    let labels: Vec<&str> =
+        reply["result"]["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"kind") && labels.contains(&"include"), "{labels:?}");
     // Inside the string of a `file`: the files beside the document.
     let reply = client.request("textDocument/completion", text_document(&uri, at(&text, "notes.txt", 0, 0)));
     let labels: Vec<&str> =
@@ -364,5 +374,37 @@ fn diagnostics_are_those_of_check_for_every_error_case() {
         compared += 1;
     }
     assert!(compared + 1 >= files.len());
+    client.shut_down();
+}
+
+#[test]
+fn included_files_get_diagnostics_and_renames() {
+    // Invented names; nothing here is about the alliance.
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.kb");
+    let rules = dir.path().join("rules.kb");
+    let main_text = "include \"rules.kb\".\nedge(a, b).\n?- path(a, X).\n";
+    let rules_text = "path(X, Y) :- edge(X, Y).\nlonely(X) :- edge(X, Unused).\n";
+    std::fs::write(&main, main_text).unwrap();
+    std::fs::write(&rules, rules_text).unwrap();
+    let (main_uri, rules_uri) = (uri(&main), uri(&rules));
+    let mut client = Client::start();
+    client.open(&main_uri, main_text);
+    // The included file's warning is published for it, though only main.kb is open.
+    let included = client.diagnostics(&rules_uri);
+    assert_eq!(included.len(), 1, "{included:?}");
+    assert_eq!(included[0]["code"], "check::singleton_variable");
+    assert_eq!(client.diagnostics(&main_uri), Vec::<Value>::new());
+
+    // Definition of `path` from main.kb is in rules.kb.
+    let reply = client.request("textDocument/definition", text_document(&main_uri, at(main_text, "path", 0, 1)));
+    assert_eq!(reply["result"][0]["uri"], rules_uri.as_str());
+    // Renaming `edge` changes both files.
+    let mut params = text_document(&main_uri, at(main_text, "edge", 0, 1));
+    params["newName"] = json!("link");
+    let reply = client.request("textDocument/rename", params);
+    let changes = &reply["result"]["changes"];
+    assert_eq!(changes[&main_uri].as_array().unwrap().len(), 1, "{changes}");
+    assert_eq!(changes[&rules_uri].as_array().unwrap().len(), 2, "{changes}");
     client.shut_down();
 }
