@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
-    PublishDiagnostics, ShowMessage,
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
+    ShowMessage,
 };
 use lsp_types::request::{
     CodeLensRequest, Completion, DocumentSymbolRequest, ExecuteCommand, GotoDefinition, HoverRequest,
@@ -194,14 +194,6 @@ impl Server {
                 }
                 self.changed(&path);
             }
-            // Saving changes nothing the open text did not already say, except for files that
-            // include the saved one and are not open themselves.
-            DidSaveTextDocument::METHOD => {
-                let Ok(p) = parse::<lsp_types::DidSaveTextDocumentParams>(note.params) else { return };
-                if let Some(path) = uri_to_path(&p.text_document.uri) {
-                    self.changed(&path);
-                }
-            }
             _ => {}
         }
     }
@@ -230,20 +222,36 @@ impl Server {
         self.docs.iter().map(|(p, d)| (p.clone(), d.text.clone())).collect()
     }
 
-    /// Checks one document, publishes its diagnostics and indexes it. The diagnostics go out
-    /// before the index is built, and large values are dropped on another thread: on a
-    /// 100k-fact file each of those takes a tenth of a second the editor need not wait for.
+    /// Checks one document, publishes its diagnostics and indexes it. The index is built on a
+    /// second thread while the check runs (both parse the files), the diagnostics go out as
+    /// soon as the check ends, and large values are freed on another thread: on a 100k-fact
+    /// file each of these steps takes a tenth of a second or more.
     fn analyze(&mut self, path: &Path) {
         let overlay = self.overlay();
-        let mut kb = KnowledgeBase::new(Limits::default());
-        kb.set_overlay(overlay.clone());
-        let diags = match kb.check_files(&[path]) {
-            Ok(report) => report.warnings.0,
-            Err(e) => e.diagnostics.0,
-        };
-        let mut by_file = diagnostics_by_file(&diags, kb.sources(), path);
-        by_file.entry(path.to_path_buf()).or_default();
-        drop_elsewhere((kb, diags));
+        let index = std::thread::scope(|scope| {
+            let indexing = scope.spawn(|| Index::build(path, &overlay));
+            let mut kb = KnowledgeBase::new(Limits::default());
+            kb.set_overlay(overlay.clone());
+            let diags = match kb.check_files(&[path]) {
+                Ok(report) => report.warnings.0,
+                Err(e) => e.diagnostics.0,
+            };
+            let mut by_file = diagnostics_by_file(&diags, kb.sources(), path);
+            by_file.entry(path.to_path_buf()).or_default();
+            drop_elsewhere((kb, diags));
+            self.publish_all(path, by_file);
+            // A panic while indexing leaves the document without an index; the next edit
+            // tries again.
+            indexing.join().ok()
+        });
+        if let Some(doc) = self.docs.get_mut(path) {
+            drop_elsewhere(std::mem::replace(&mut doc.index, index));
+        }
+    }
+
+    /// Publishes one analysis's diagnostics, file by file, and clears them from the files its
+    /// previous analysis reported on and this one does not.
+    fn publish_all(&mut self, path: &Path, by_file: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>) {
         let old = self.docs.get(path).map(|d| d.published.clone()).unwrap_or_default();
         let mut published = Vec::new();
         for (file, list) in by_file {
@@ -257,9 +265,7 @@ impl Server {
         for file in old.into_iter().filter(|f| !published.contains(f)) {
             self.publish(&file, Vec::new());
         }
-        let index = Index::build(path, &overlay);
         if let Some(doc) = self.docs.get_mut(path) {
-            drop_elsewhere(doc.index.replace(index));
             doc.published = published;
         }
     }
@@ -297,18 +303,18 @@ impl Server {
                 let pos = p.text_document_position_params;
                 // Only a query's own hover evaluates the document.
                 let (_, doc) = self.doc(&pos.text_document.uri)?;
-                let on_query = doc.index.as_ref().is_some_and(|i| features::in_query(i, &doc.text, pos.position));
+                let on_query = doc.index.as_ref().is_some_and(|i| features::in_query(i, pos.position));
                 let replies = if on_query { self.replies(&pos.text_document.uri)? } else { Vec::new() };
                 let (_, doc) = self.doc(&pos.text_document.uri)?;
                 let index = doc.index.as_ref().ok_or(not_analysed())?;
-                json(serde_json::to_value(features::hover(index, &doc.text, pos.position, &replies)))
+                json(serde_json::to_value(features::hover(index, pos.position, &replies)))
             }
             GotoDefinition::METHOD => {
                 let p: lsp_types::GotoDefinitionParams = parse(req.params)?;
                 let pos = p.text_document_position_params;
                 let (_, doc) = self.doc(&pos.text_document.uri)?;
                 let index = doc.index.as_ref().ok_or(not_analysed())?;
-                let found = features::definition(index, &doc.text, pos.position);
+                let found = features::definition(index, pos.position);
                 json(serde_json::to_value(found.map(lsp_types::GotoDefinitionResponse::Array)))
             }
             References::METHOD => {
@@ -316,7 +322,7 @@ impl Server {
                 let pos = p.text_document_position;
                 let (_, doc) = self.doc(&pos.text_document.uri)?;
                 let index = doc.index.as_ref().ok_or(not_analysed())?;
-                let Some(sym) = features::sym_at(index, &doc.text, pos.position) else { return Ok(Json::Null) };
+                let Some(sym) = features::sym_at(index, pos.position) else { return Ok(Json::Null) };
                 let with_decl = p.context.include_declaration;
                 let found = features::references(&self.all_indexes(), &sym, with_decl);
                 json(serde_json::to_value(found))
@@ -338,14 +344,14 @@ impl Server {
                 let p: lsp_types::TextDocumentPositionParams = parse(req.params)?;
                 let (_, doc) = self.doc(&p.text_document.uri)?;
                 let index = doc.index.as_ref().ok_or(not_analysed())?;
-                json(serde_json::to_value(features::prepare_rename(index, &doc.text, p.position)))
+                json(serde_json::to_value(features::prepare_rename(index, p.position)))
             }
             Rename::METHOD => {
                 let p: lsp_types::RenameParams = parse(req.params)?;
                 let pos = p.text_document_position;
                 let (_, doc) = self.doc(&pos.text_document.uri)?;
                 let index = doc.index.as_ref().ok_or(not_analysed())?;
-                let Some(sym) = features::sym_at(index, &doc.text, pos.position) else {
+                let Some(sym) = features::sym_at(index, pos.position) else {
                     return Err((ErrorCode::InvalidParams, "nothing to rename here".into()));
                 };
                 features::valid_new_name(&sym, &p.new_name).map_err(|m| (ErrorCode::InvalidParams, m))?;

@@ -86,19 +86,19 @@ fn place(index: &Index, span: Span) -> String {
 }
 
 /// Whether the position is inside a query statement.
-pub fn in_query(index: &Index, _text: &str, position: Position) -> bool {
+pub fn in_query(index: &Index, position: Position) -> bool {
     matches!(index.statement_at(index.root, offset(index, position)), Some(Statement::Query(_)))
 }
 
 /// The name at a position of the document.
-pub fn sym_at(index: &Index, _text: &str, position: Position) -> Option<Sym> {
+pub fn sym_at(index: &Index, position: Position) -> Option<Sym> {
     index.sym_at(index.root, offset(index, position)).map(|(sym, _, _)| sym)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hover
 
-pub fn hover(index: &Index, _text: &str, position: Position, replies: &[QueryReply]) -> Option<Hover> {
+pub fn hover(index: &Index, position: Position, replies: &[QueryReply]) -> Option<Hover> {
     let at = offset(index, position);
     let stmt = index.statement_at(index.root, at);
     let mut out = String::new();
@@ -293,8 +293,8 @@ fn plural(n: usize) -> &'static str {
 
 /// A predicate's declarations and rules (its facts when it has neither), an entity's or a
 /// source's declaration, a rule's label.
-pub fn definition(index: &Index, _text: &str, position: Position) -> Option<Vec<Location>> {
-    let sym = sym_at(index, "", position)?;
+pub fn definition(index: &Index, position: Position) -> Option<Vec<Location>> {
+    let sym = sym_at(index, position)?;
     let occurrences = index.occurrences(&sym);
     let pick = |roles: &[Role]| -> Vec<Span> {
         occurrences.iter().filter(|(_, r)| roles.contains(r)).map(|(s, _)| *s).take(1000).collect()
@@ -326,7 +326,7 @@ pub fn references(indexes: &[&Index], sym: &Sym, with_declaration: bool) -> Vec<
 // ---------------------------------------------------------------------------------------------
 // Rename
 
-pub fn prepare_rename(index: &Index, _text: &str, position: Position) -> Option<PrepareRenameResponse> {
+pub fn prepare_rename(index: &Index, position: Position) -> Option<PrepareRenameResponse> {
     let (sym, span, _) = index.sym_at(index.root, offset(index, position))?;
     Some(PrepareRenameResponse::RangeWithPlaceholder { range: range(index, span), placeholder: sym.name().into() })
 }
