@@ -393,7 +393,14 @@ impl Server {
             }
         }
         let version = doc.version;
-        let replies = answer_queries(&path, self.overlay());
+        let replies = match answer_queries(&path, self.overlay()) {
+            Ok(replies) => replies,
+            // Every query of the document says why it has no answer.
+            Err((summary, text)) => {
+                let index = self.docs.get(&path).and_then(|d| d.index.as_ref());
+                index.map_or_else(Vec::new, |i| features::unanswered(i, &format!("not answered: {summary}"), &text))
+            }
+        };
         if let Some(doc) = self.docs.get_mut(&path) {
             doc.replies = Some((version, replies.clone()));
         }
@@ -416,14 +423,15 @@ fn parse<P: DeserializeOwned>(params: Json) -> Result<P, (ErrorCode, String)> {
 }
 
 /// Loads the document (evaluating it) and answers each of its own queries: answers for a
-/// select, the proof for `why`, the failing premises for `why not`.
-fn answer_queries(path: &Path, overlay: Vec<(PathBuf, Arc<str>)>) -> Vec<features::QueryReply> {
+/// select, the proof for `why`, the failing premises for `why not`. A failed load gives its
+/// first error and all its diagnostics as text.
+fn answer_queries(
+    path: &Path,
+    overlay: Vec<(PathBuf, Arc<str>)>,
+) -> Result<Vec<features::QueryReply>, (String, String)> {
     let mut kb = KnowledgeBase::new(Limits { timeout: Some(EVAL_TIMEOUT), ..Limits::default() });
     kb.set_overlay(overlay);
-    let Ok(report) = kb.load_file(path) else {
-        // The diagnostics say why; every query is then unanswered.
-        return Vec::new();
-    };
+    let report = kb.load_file(path).map_err(|e| failed(&kb, &e))?;
     let mut replies = Vec::new();
     for i in report.queries {
         let q = kb.queries()[i].clone();
@@ -451,7 +459,7 @@ fn answer_queries(path: &Path, overlay: Vec<(PathBuf, Arc<str>)>) -> Vec<feature
         };
         replies.push(features::QueryReply { start: q.span.start as usize, end: q.span.end as usize, summary, text });
     }
-    replies
+    Ok(replies)
 }
 
 fn failed(kb: &KnowledgeBase, e: &crate::kb::Error) -> (String, String) {

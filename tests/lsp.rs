@@ -266,6 +266,16 @@ fn a_session_as_an_editor_drives_it() {
     params["newName"] = json!("cite");
     assert!(client.request("textDocument/rename", params).get("error").is_some());
 
+    // While the file has errors its queries say so on their lines.
+    let reply = client.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
+    let titles: Vec<&str> =
+        reply["result"].as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.iter().all(|t| t.starts_with("not answered: error[check::quote_not_in_source]")), "{titles:?}");
+    // Renaming starts from the name under the cursor.
+    let reply = client.request("textDocument/prepareRename", text_document(&uri, at(&text, "[onward]", 0, 3)));
+    assert_eq!(reply["result"]["placeholder"], "onward");
+
     // Fix the quote: only the warning stays, and the queries are answered on their lines.
     let fixed = text.replace("\"à Marseille\"", "\"Lyon mène à Nice\"");
     let change = json!({

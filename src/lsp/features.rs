@@ -37,6 +37,24 @@ pub struct QueryReply {
     pub text: String,
 }
 
+/// A reply for every query of the document, each saying why there is no answer.
+pub fn unanswered(index: &Index, summary: &str, text: &str) -> Vec<QueryReply> {
+    let Some(module) = index.module(index.root) else { return Vec::new() };
+    module
+        .statements
+        .iter()
+        .filter_map(|s| match s {
+            Statement::Query(q) => Some(QueryReply {
+                start: q.span.start as usize,
+                end: q.span.end as usize,
+                summary: summary.to_string(),
+                text: text.to_string(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A code lens's one line: the number of answers and the first of them.
 pub fn summarize_answers(a: &Answers) -> String {
     if a.columns.is_empty() {
@@ -113,12 +131,8 @@ pub fn hover(index: &Index, position: Position, replies: &[QueryReply]) -> Optio
             }
         }
     } else if let Some(Statement::Query(q)) = stmt {
-        let reply = replies.iter().find(|r| r.start == q.span.start as usize);
-        match reply {
-            Some(r) => {
-                let _ = write!(out, "**{}**\n\n```text\n{}\n```", r.summary, r.text.trim_end());
-            }
-            None => out.push_str("Not answered: the file has errors (see its diagnostics)."),
+        if let Some(r) = replies.iter().find(|r| r.start == q.span.start as usize) {
+            let _ = write!(out, "**{}**\n\n```text\n{}\n```", r.summary, r.text.trim_end());
         }
         shown_range = Some(range(index, q.span));
     } else if let Some(stmt) = stmt {
