@@ -6,8 +6,9 @@
 //! the diagnostics of the same check `because check` runs (through
 //! [`KnowledgeBase::check_files`], with every open document's unsaved text in place of its
 //! file), and an index of its parsed files for hover, definitions, references, completion,
-//! symbols and rename (`index.rs`, `features.rs`). Queries are evaluated only when a client
-//! asks for their code lenses or hovers on them.
+//! symbols and rename (`index.rs`, built on a second thread while the check runs;
+//! `features.rs`). Queries are evaluated only when a client asks for their code lenses or
+//! hovers on them.
 //!
 //! Every diagnostic the library reports reaches the editor through one conversion, so a new
 //! diagnostic code needs nothing here. While edits arrive faster than a check takes, only the
