@@ -144,8 +144,13 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display().to_string().replace(' ', "%20"))
 }
 
-/// A line and UTF-16 column, computed here independently of the server.
+/// A line and UTF-16 column, computed here independently of the server. An offset inside a
+/// character (a data file's invalid byte shown as U+FFFD) counts from the character's start.
 fn position(text: &str, offset: usize) -> Value {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = text[..offset].matches('\n').count();
     let character = text[line_start..offset].encode_utf16().count();
@@ -323,9 +328,12 @@ fn a_session_as_an_editor_drives_it() {
     client.shut_down();
 }
 
-/// `because check --format json` on one file: (code, message, range) of each diagnostic of
-/// that file.
-fn check_diagnostics(path: &Path, text: &str) -> Vec<(String, String, Value)> {
+/// What is compared of a diagnostic: its code, message and range.
+type Compared = (String, String, Value);
+
+/// `because check --format json` on one file: (code, message, range) of each diagnostic, by
+/// the file it points into (one without a place belongs to the checked file).
+fn check_diagnostics(path: &Path, text: &str) -> std::collections::BTreeMap<String, Vec<Compared>> {
     let out = Command::new(env!("CARGO_BIN_EXE_because"))
         .args(["check", "--format", "json"])
         .arg(path)
@@ -333,17 +341,40 @@ fn check_diagnostics(path: &Path, text: &str) -> Vec<(String, String, Value)> {
         .expect("run because check");
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let shown = path.display().to_string();
-    doc["diagnostics"]
-        .as_array()
-        .unwrap()
+    let mut by_file = std::collections::BTreeMap::new();
+    for d in doc["diagnostics"].as_array().unwrap() {
+        let (file, range) = match d["at"].as_object() {
+            Some(at) => {
+                let file = at["file"].as_str().unwrap().to_string();
+                let other;
+                let text = if file == shown {
+                    text
+                } else {
+                    other = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+                    &other
+                };
+                (file, range(text, at["start"].as_u64().unwrap() as usize, at["end"].as_u64().unwrap() as usize))
+            }
+            None => {
+                (shown.clone(), json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }))
+            }
+        };
+        let compared = (d["code"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string(), range);
+        by_file.entry(file).or_insert_with(Vec::new).push(compared);
+    }
+    by_file.entry(shown).or_default();
+    by_file
+}
+
+/// The server's diagnostics for `uri` as compared with `check`'s.
+fn server_diagnostics(client: &mut Client, uri: &str) -> Vec<Compared> {
+    client
+        .diagnostics(uri)
         .iter()
-        .filter(|d| d["at"].is_null() || d["at"]["file"] == shown.as_str())
         .map(|d| {
-            let range = match d["at"].as_object() {
-                Some(at) => range(text, at["start"].as_u64().unwrap() as usize, at["end"].as_u64().unwrap() as usize),
-                None => json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }),
-            };
-            (d["code"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string(), range)
+            // The server puts the label and help on lines after the message.
+            let message = d["message"].as_str().unwrap().lines().next().unwrap_or("").to_string();
+            (d["code"].as_str().unwrap().to_string(), message, d["range"].clone())
         })
         .collect()
 }
@@ -365,22 +396,23 @@ fn diagnostics_are_those_of_check_for_every_error_case() {
         let Ok(text) = String::from_utf8(bytes) else {
             // No editor can send text that is not UTF-8; `check` reports the file itself.
             let expected = check_diagnostics(path, "");
-            assert_eq!(expected[0].0, "load::invalid_utf8", "{}", path.display());
+            assert_eq!(expected[&path.display().to_string()][0].0, "load::invalid_utf8", "{}", path.display());
             continue;
         };
         let uri = uri(path);
         client.open(&uri, &text);
-        let got: Vec<(String, String, Value)> = client
-            .diagnostics(&uri)
-            .iter()
-            .map(|d| {
-                // The server puts the label and help on lines after the message.
-                let message = d["message"].as_str().unwrap().lines().next().unwrap_or("").to_string();
-                (d["code"].as_str().unwrap().to_string(), message, d["range"].clone())
-            })
-            .collect();
-        assert_eq!(got, check_diagnostics(path, &text), "{}", path.display());
+        // Every file with diagnostics (a data file with a bad row, for one) gets the same as
+        // `check` reports for it.
+        let expected = check_diagnostics(path, &text);
+        for (file, expected) in &expected {
+            let got = server_diagnostics(&mut client, &self::uri(Path::new(file)));
+            assert_eq!(&got, expected, "{} (in {file})", path.display());
+        }
+        // Closing clears them all.
         client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+        for file in expected.keys() {
+            assert_eq!(server_diagnostics(&mut client, &self::uri(Path::new(file))), []);
+        }
         compared += 1;
     }
     assert!(compared + 1 >= files.len());
