@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# 1. No clap, rustyline or libc in the library's own dependency tree.
+# 1. No clap, rustyline, libc or LSP crate in the library's own dependency tree.
 tree=$(cargo tree --no-default-features -e normal,no-proc-macro --prefix none)
-if grep -E '^(clap|clap_complete|clap_mangen|rustyline|libc) ' <<<"$tree"; then
+if grep -E '^(clap|clap_complete|clap_mangen|rustyline|libc|lsp-server|lsp-types) ' <<<"$tree"; then
     echo "portable: the library depends on a front-end crate (above)" >&2
     exit 1
 fi

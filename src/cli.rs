@@ -189,6 +189,9 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Serve editors: a language server over stdin/stdout (diagnostics, hover, definitions,
+    /// completion, rename, answers on query lines).
+    Lsp,
     /// Write a `.kb` skeleton for a document, sentence by sentence.
     ///
     /// The skeleton has the document's `source` declaration (the name from the file name, the
@@ -383,6 +386,7 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
         Some(Command::Run { files }) => run(&files, &settings),
         Some(Command::Query { files, query: text }) => query(&files, &text, &settings),
         Some(Command::Check { files }) => check(&files, &settings),
+        Some(Command::Lsp) => Ok(lsp()),
         Some(Command::Draft { document, output, force }) => Ok(draft(&document, output.as_deref(), force)),
         Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
         Some(Command::Graph { files, path, during, preds, around, central, components, rules, base_only }) => {
@@ -933,6 +937,17 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::from(if ok { EXIT_FOUND } else { EXIT_ERROR }))
+}
+
+/// `because lsp`: the language server, until the editor says `exit`.
+fn lsp() -> ExitCode {
+    match because::lsp::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "because lsp: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 /// `because repl [FILE...]` and bare `because` on a terminal.

@@ -241,6 +241,8 @@ pub struct KnowledgeBase {
     limits: Limits,
     runtime: Runtime,
     embedded: &'static [Embedded],
+    /// Texts that loads read instead of the files at these paths ([`KnowledgeBase::set_unsaved`]).
+    unsaved: Vec<(PathBuf, Arc<str>)>,
     /// Files loaded by path, for `:reload`.
     paths: Vec<PathBuf>,
     /// Values for the `$NAME` parameters of queries in loaded files (`run --param`).
@@ -284,6 +286,7 @@ impl KnowledgeBase {
             limits,
             runtime: Runtime::default(),
             embedded: ALLIANCE,
+            unsaved: Vec::new(),
             paths: Vec::new(),
             params: Vec::new(),
             params_used: Vec::new(),
@@ -357,6 +360,24 @@ impl KnowledgeBase {
     /// ```
     pub fn set_runtime(&mut self, runtime: Runtime) {
         self.runtime = runtime;
+    }
+
+    /// Texts that loads and checks read instead of the files at these paths, as if the files
+    /// held them: an editor's unsaved buffers (`because lsp`). Paths compare after resolving
+    /// `.` and `..`; give them as loads will name them (absolute paths match absolute paths).
+    ///
+    /// ```
+    /// use std::path::{Path, PathBuf};
+    /// use because::kb::KnowledgeBase;
+    ///
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.set_unsaved(vec![(PathBuf::from("/unsaved/p.kb"), "p(a).\n".into())]);
+    /// kb.load_file(Path::new("/unsaved/./p.kb"))?; // never read from the disk
+    /// assert!(kb.query("p(a)")?.holds());
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn set_unsaved(&mut self, files: Vec<(PathBuf, Arc<str>)>) {
+        self.unsaved = files;
     }
 
     /// Loads a `.kb` file (and what it includes and loads). All or nothing. Diagnostics name
@@ -587,6 +608,7 @@ impl KnowledgeBase {
         let interner = Arc::make_mut(&mut self.interner);
         let mut loader = Loader::new(&mut self.sources, interner, self.embedded);
         loader.seen = self.seen.clone();
+        loader.unsaved = &self.unsaved;
         read(&mut loader);
         let Loader { diags, mut out, seen, .. } = loader;
         let mut diags = diags;

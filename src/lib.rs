@@ -80,6 +80,8 @@ pub mod explain;
 pub mod graph;
 pub mod kb;
 pub mod load;
+#[cfg(feature = "cli")]
+pub mod lsp;
 pub mod output;
 pub mod program;
 #[cfg(feature = "cli")]

@@ -34,6 +34,9 @@ pub struct Loader<'a> {
     pub sources: &'a mut SourceMap,
     pub interner: &'a mut Interner,
     pub embedded: &'a [Embedded],
+    /// Texts read instead of the files at these paths (an editor's unsaved buffers), looked up
+    /// before the embedded files and the disk.
+    pub unsaved: &'a [(PathBuf, Arc<str>)],
     /// Canonical paths already loaded (a file included twice is read once).
     pub seen: Vec<PathBuf>,
     pub diags: Diagnostics,
@@ -42,7 +45,15 @@ pub struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     pub fn new(sources: &'a mut SourceMap, interner: &'a mut Interner, embedded: &'a [Embedded]) -> Loader<'a> {
-        Loader { sources, interner, embedded, seen: Vec::new(), diags: Diagnostics::default(), out: Loaded::default() }
+        Loader {
+            sources,
+            interner,
+            embedded,
+            unsaved: &[],
+            seen: Vec::new(),
+            diags: Diagnostics::default(),
+            out: Loaded::default(),
+        }
     }
 
     /// Loads a `.kb` file named by the user (no span to blame if it is missing).
@@ -69,6 +80,9 @@ impl<'a> Loader<'a> {
 
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         let key = normalize(path);
+        if let Some((_, text)) = self.unsaved.iter().find(|(p, _)| normalize(p) == key) {
+            return Ok(text.as_bytes().to_vec());
+        }
         if let Some((_, text)) = self.embedded.iter().find(|(p, _)| normalize(Path::new(p)) == key) {
             return Ok(text.as_bytes().to_vec());
         }

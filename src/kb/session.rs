@@ -305,6 +305,7 @@ impl KnowledgeBase {
         let mut fresh = KnowledgeBase::new(self.limits.clone());
         fresh.runtime = self.runtime.clone();
         fresh.embedded = self.embedded;
+        fresh.unsaved = self.unsaved.clone();
         // The fresh knowledge base adds to the same source map, so that its diagnostics can be
         // rendered whichever state survives.
         fresh.sources = std::mem::take(&mut self.sources);
@@ -346,6 +347,7 @@ impl KnowledgeBase {
         let mut fresh = KnowledgeBase::new(self.limits.clone());
         fresh.runtime = self.runtime.clone();
         fresh.embedded = self.embedded;
+        fresh.unsaved = self.unsaved.clone();
         fresh.sources = std::mem::take(&mut self.sources);
         for p in paths {
             if let Err(e) = fresh.load_file(p) {
