@@ -227,7 +227,7 @@ enum Command {
         /// The shortest chain of facts connecting two entities.
         #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
         path: Option<Vec<String>>,
-        /// Only facts that hold at some time in this interval (`1991..2019`).
+        /// Only facts that hold at some time in this interval (`1991..2019`, `2023-03`).
         #[arg(long, value_name = "INTERVAL")]
         during: Option<String>,
         /// Only facts of these predicates (comma-separated).
@@ -844,7 +844,7 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
         Some((_, Some(i))) => Some(i),
         Some((text, None)) => {
             let d = cli_error("cli::bad_interval", format!("`{text}` is not an interval"))
-                .help("write it as 1991..2019, 1991.., ..1990 or 1995");
+                .help("write it as 1991..2019, 1991.., ..1990, 1995 or 2023-03-09");
             report(&kb, &d.into(), s);
             return Ok(ExitCode::from(EXIT_ERROR));
         }

@@ -31,7 +31,7 @@ mod whynot;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::ast::{QueryKind, Span};
+use crate::ast::{Func, QueryKind, Span};
 use crate::diag::Diagnostic;
 use crate::eval::expr::{self, Scalar};
 use crate::eval::plan::{self, AggResult, PlanCx, Step};
@@ -1061,11 +1061,29 @@ impl Explainer<'_> {
                 op.symbol(),
                 self.expr_text_nested(b, regs, names, values)
             ),
-            E::Call(f, args) => {
-                let args: Vec<String> = args.iter().map(|a| self.expr_text(a, regs, names, values)).collect();
-                format!("{}({})", f.name(), args.join(", "))
+            // A computed time is shown as the time it computes (`2023-03-10..2023-03-16`), which
+            // says more than `interval(add_days(2023-03-09, 1), add_days(2023-03-09, 7))`.
+            E::Call(f @ (Func::AddDays | Func::AddYears | Func::Interval), _) if values => {
+                match crate::eval::expr::eval(e, regs, self.interner) {
+                    Ok(v) => crate::eval::expr::to_value(v, self.interner).to_readable(),
+                    Err(_) => self.call_text(*f, e, regs, names, values),
+                }
             }
+            E::Call(f, _) => self.call_text(*f, e, regs, names, values),
         }
+    }
+
+    fn call_text(
+        &self,
+        f: Func,
+        e: &crate::program::Expr,
+        regs: &[Id],
+        names: &[std::sync::Arc<str>],
+        values: bool,
+    ) -> String {
+        let crate::program::Expr::Call(_, args) = e else { return String::new() };
+        let args: Vec<String> = args.iter().map(|a| self.expr_text(a, regs, names, values)).collect();
+        format!("{}({})", f.name(), args.join(", "))
     }
 }
 

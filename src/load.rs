@@ -484,11 +484,6 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
 /// text.
 fn intern_field(text: &str, interner: &mut Interner) -> Id {
     let first = text.as_bytes().first().copied().unwrap_or(b'a');
-    if (first.is_ascii_digit() || first == b'-' || first == b'.') && is_time_shaped(text) {
-        if let Ok(time) = text.parse::<crate::value::Interval>() {
-            return interner.intern(Value::Interval(time));
-        }
-    }
     if first.is_ascii_digit() || first == b'-' || first == b'+' {
         if let Ok(i) = text.parse::<i64>() {
             return interner.intern(Value::Int(i));
@@ -501,6 +496,12 @@ fn intern_field(text: &str, interner: &mut Interner) -> Id {
             }
         }
     }
+    // After the numbers, so that an integer column pays nothing for dates.
+    if (first.is_ascii_digit() || first == b'-' || first == b'.') && is_time_shaped(text) {
+        if let Ok(time) = text.parse::<crate::value::Interval>() {
+            return interner.intern(Value::Interval(time));
+        }
+    }
     interner.intern_text(text)
 }
 
@@ -509,15 +510,18 @@ fn intern_field(text: &str, interner: &mut Interner) -> Id {
 /// is an integer, read as a year where a time is needed.
 fn is_time_shaped(text: &str) -> bool {
     fn date(s: &str, bare_year: bool) -> bool {
-        let body = s.strip_prefix('-').unwrap_or(s);
-        let mut parts = body.split('-');
-        let year = parts.next().unwrap_or("");
-        let rest: Vec<&str> = parts.collect();
-        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        digits(year)
-            && rest.len() <= 2
-            && rest.iter().all(|p| p.len() == 2 && digits(p))
-            && if rest.is_empty() { bare_year } else { year.len() >= 4 }
+        let body = s.strip_prefix('-').unwrap_or(s).as_bytes();
+        let year = body.iter().take_while(|b| b.is_ascii_digit()).count();
+        // After the year: nothing, `-MM` or `-MM-DD`.
+        let rest = &body[year..];
+        let two = |at: usize| rest[at] == b'-' && rest[at + 1].is_ascii_digit() && rest[at + 2].is_ascii_digit();
+        year > 0
+            && match rest.len() {
+                0 => bare_year,
+                3 => year >= 4 && two(0),
+                6 => year >= 4 && two(0) && two(3),
+                _ => false,
+            }
     }
     match text.split_once("..") {
         Some((a, b)) => (a.is_empty() || date(a, true)) && (b.is_empty() || date(b, true)) && text != "..",

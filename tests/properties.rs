@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use because::eval::Limits;
 use because::explain::{How, Premise, WhyOptions};
 use because::kb::KnowledgeBase;
-use because::value::{Interval, Value};
+use because::value::{Date, Interval, Value};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -393,6 +393,16 @@ fn value_strategy() -> impl Strategy<Value = Value> {
         (proptest::option::of(-999_000i64..999_000), 0..100i64)
             .prop_map(|(start, len)| { Value::Interval(Interval::years(start, start.map(|s| s + len))) }),
         (-999_000i64..999_000, 0..100i64).prop_map(|(s, len)| Value::Interval(Interval::years(None, Some(s + len)))),
+        // Months and days, as points and as the ends of intervals.
+        (-9999i64..9999, 1u32..=12, 1u32..=28, any::<bool>(), 0..400i64).prop_map(|(y, m, d, month, len)| {
+            let date = if month { Date::month(y, m) } else { Date::day(y, m, d) }.unwrap();
+            let later = Date::from_day_number(date.first_day() + len).unwrap();
+            Value::Interval(if len == 0 {
+                Interval::point(date)
+            } else {
+                Interval { start: Some(date), end: Some(later) }
+            })
+        }),
     ]
 }
 

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use crate::ast::{self, AggFunc, BinOp, Expr, Func, Literal, Span};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::value::{Date, Interval, Value};
+use crate::value::{Date, Interval, MAX_YEAR, Value};
 
 /// What an expression holds, as far as the text tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +189,12 @@ impl TimeCheck<'_> {
     /// A position that needs a time.
     fn time_position(&mut self, e: &Expr, what: &str) {
         match e {
+            Expr::Const(Value::Int(y), span) if Interval::try_year(*y).is_none() => self.diags.push(
+                Diagnostic::error("check::not_a_time", format!("year {y} is out of range {what}"))
+                    .at(*span)
+                    .label("no such year")
+                    .help(format!("years lie between -{MAX_YEAR} and {MAX_YEAR}")),
+            ),
             Expr::Const(Value::Interval(_) | Value::Undated | Value::Int(_), _)
             | Expr::Wildcard(_)
             | Expr::Param(_) => {}
