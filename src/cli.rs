@@ -6,7 +6,7 @@
 //! `main.rs` only calls [`main`].
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -372,14 +372,15 @@ fn load_shipped(kb: &mut KnowledgeBase) -> Result<LoadReport, kb::Error> {
 }
 
 fn read_stdin() -> Result<String, kb::Error> {
-    let mut bytes = Vec::new();
-    io::stdin().read_to_end(&mut bytes).map_err(|e| cli_error("cli::stdin", format!("cannot read stdin: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        cli_error("load::invalid_utf8", format!("`<stdin>` is not UTF-8 text: invalid byte at offset {at}"))
-            .help("send UTF-8 text")
-            .into()
-    })
+    let bytes = because::load::read_bounded(io::stdin().lock(), because::load::MAX_FILE_BYTES).map_err(|e| {
+        if e.kind() == io::ErrorKind::FileTooLarge {
+            cli_error("load::too_large", "`<stdin>` is larger than 1 GiB".to_string())
+                .help("split the data over several files; byte offsets in diagnostics are 32-bit")
+        } else {
+            cli_error("cli::stdin", format!("cannot read stdin: {e}"))
+        }
+    })?;
+    because::load::decode(bytes, "<stdin>", None).map_err(Into::into)
 }
 
 /// A problem of the command line itself, with no place in a file.
@@ -760,11 +761,17 @@ fn draft(document: &Path, output: Option<&Path>) -> ExitCode {
         let _ = writeln!(io::stderr(), "because: {message}");
         ExitCode::from(EXIT_ERROR)
     };
-    let text = match fs::read(document) {
+    let text = match because::load::read_path(document) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
-            Err(_) => return fail(format!("`{}` is not UTF-8 text", document.display())),
+            Err(e) => {
+                let shown = document.display().to_string();
+                return fail(because::load::decode(e.into_bytes(), &shown, None).map_or_else(|d| d.message, |_| shown));
+            }
         },
+        Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
+            return fail(format!("`{}` is larger than 1 GiB", document.display()));
+        }
         Err(e) => return fail(format!("cannot read `{}`: {e}", document.display())),
     };
     let Some(doc_path) = document_path(document, output) else {

@@ -181,7 +181,9 @@ pub(crate) struct Guard {
 impl Guard {
     pub(crate) fn new(limits: &Limits) -> Guard {
         Guard {
-            deadline: limits.timeout.map(|t| Instant::now() + t),
+            // `checked_add`: a timeout too far away to be an instant (`--timeout 1e19`) is no
+            // deadline at all rather than an overflow panic.
+            deadline: limits.timeout.and_then(|t| Instant::now().checked_add(t)),
             timeout: limits.timeout,
             cancel: limits.cancel.clone(),
             ticks: 0,

@@ -17,6 +17,47 @@ use crate::value::{Id, Interner, Value};
 /// The largest file `include` or `load` reads: byte offsets in spans are 32-bit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
+/// Everything `reader` yields, at most `cap` bytes: reading stops at the cap (one byte past it
+/// tells that there is more), so `/dev/zero` or an endless pipe on stdin costs `cap` bytes, not
+/// all the memory there is. More than `cap` bytes is `ErrorKind::FileTooLarge`.
+///
+/// ```
+/// use std::io::{ErrorKind, Read};
+/// let err = because::load::read_bounded(std::io::repeat(0), 1000).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::FileTooLarge);
+/// assert_eq!(because::load::read_bounded(&b"p(a)."[..], 1000).unwrap(), b"p(a).");
+/// ```
+pub fn read_bounded(reader: impl std::io::Read, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    reader.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
+    }
+    Ok(bytes)
+}
+
+/// A file from disk, at most [`MAX_FILE_BYTES`]. A regular file's size is known before
+/// reading; anything else (`/dev/zero`, a FIFO) is read to at most one byte past the limit.
+/// A directory is `ErrorKind::IsADirectory`.
+pub fn read_path(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::from(std::io::ErrorKind::IsADirectory));
+    }
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
+    }
+    read_bounded(file, MAX_FILE_BYTES)
+}
+
+/// A step of following includes: read a file, or close the one read last.
+enum Work {
+    Enter(PathBuf, Option<Span>),
+    Leave,
+}
+
 /// A file compiled into the binary: its virtual path and its text.
 pub type Embedded = (&'static str, &'static str);
 
@@ -47,7 +88,7 @@ impl<'a> Loader<'a> {
 
     /// Loads a `.kb` file named by the user (no span to blame if it is missing).
     pub fn load_path(&mut self, path: &Path) {
-        self.load_file(path, None, &mut Vec::new());
+        self.follow(vec![Work::Enter(path.to_path_buf(), None)]);
     }
 
     /// How a path is shown: as the user named it, with `.` and `..` resolved lexically.
@@ -58,7 +99,8 @@ impl<'a> Loader<'a> {
     /// Loads text that is not a file (a REPL line, a string given to the library, stdin).
     pub fn load_text(&mut self, name: &str, text: &str, base: Option<PathBuf>) {
         let file = self.sources.add(name.to_string(), base, Arc::from(text));
-        self.parse_and_follow(file, text, &mut Vec::new());
+        let includes = self.parse(file, text);
+        self.follow(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))).collect());
     }
 
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
@@ -66,60 +108,71 @@ impl<'a> Loader<'a> {
         if let Some((_, text)) = self.embedded.iter().find(|(p, _)| normalize(Path::new(p)) == key) {
             return Ok(text.as_bytes().to_vec());
         }
-        // A regular file's size is known before reading; anything else (`/dev/zero`, a FIFO)
-        // is read to at most one byte past the limit.
-        use std::io::Read as _;
-        let file = std::fs::File::open(path)?;
-        let too_large = || std::io::Error::from(std::io::ErrorKind::FileTooLarge);
-        if file.metadata().is_ok_and(|m| m.is_file() && m.len() > MAX_FILE_BYTES) {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
-        Ok(bytes)
+        read_path(path)
     }
 
-    fn load_file(&mut self, path: &Path, blame: Option<Span>, stack: &mut Vec<(PathBuf, String)>) {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
-        let shown = Self::display(path);
-        if stack.iter().any(|(k, _)| *k == key) {
-            let chain: Vec<&str> = stack.iter().map(|(_, s)| s.as_str()).chain([shown.as_str()]).collect();
-            let mut d =
-                Diagnostic::error("load::include_cycle", format!("`{shown}` includes itself: {}", chain.join(" -> ")));
-            if let Some(span) = blame {
-                d = d.at(span).label("included again here");
+    /// Follows includes depth first (a file, then each file it includes, in order) with an
+    /// explicit work list rather than recursion: a chain of 10,000 includes must not overflow
+    /// the main thread's stack.
+    fn follow(&mut self, mut work: Vec<Work>) {
+        // The files being read, innermost last, and the same set for an O(1) cycle test.
+        let mut open: Vec<(PathBuf, String)> = Vec::new();
+        let mut open_set: rustc_hash::FxHashSet<PathBuf> = rustc_hash::FxHashSet::default();
+        let mut seen: rustc_hash::FxHashSet<PathBuf> = self.seen.iter().cloned().collect();
+        while let Some(item) = work.pop() {
+            let (path, blame) = match item {
+                Work::Leave => {
+                    if let Some((key, _)) = open.pop() {
+                        open_set.remove(&key);
+                    }
+                    continue;
+                }
+                Work::Enter(path, blame) => (path, blame),
+            };
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| normalize(&path));
+            let shown = Self::display(&path);
+            if open_set.contains(&key) {
+                let chain: Vec<&str> = open.iter().map(|(_, s)| s.as_str()).chain([shown.as_str()]).collect();
+                let mut d = Diagnostic::error(
+                    "load::include_cycle",
+                    format!("`{shown}` includes itself: {}", chain.join(" -> ")),
+                );
+                if let Some(span) = blame {
+                    d = d.at(span).label("included again here");
+                }
+                self.diags.push(d.help("remove one of the includes"));
+                continue;
             }
-            self.diags.push(d.help("remove one of the includes"));
-            return;
+            if seen.contains(&key) {
+                continue;
+            }
+            let bytes = match self.read(&path) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.diags.push(missing_file("load::missing_file", &path, &e, blame));
+                    continue;
+                }
+            };
+            let text = match decode(bytes, &shown, blame) {
+                Ok(t) => t,
+                Err(d) => {
+                    self.diags.push(d);
+                    continue;
+                }
+            };
+            seen.insert(key.clone());
+            self.seen.push(key.clone());
+            let file = self.sources.add(shown.clone(), Some(path.clone()), Arc::from(text.as_str()));
+            open_set.insert(key.clone());
+            open.push((key, shown));
+            work.push(Work::Leave);
+            let includes = self.parse(file, &text);
+            work.extend(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))));
         }
-        if self.seen.contains(&key) {
-            return;
-        }
-        let bytes = match self.read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.diags.push(missing_file("load::missing_file", path, &e, blame));
-                return;
-            }
-        };
-        let text = match decode(bytes, &shown, blame) {
-            Ok(t) => t,
-            Err(d) => {
-                self.diags.push(d);
-                return;
-            }
-        };
-        self.seen.push(key.clone());
-        let file = self.sources.add(shown.clone(), Some(path.to_path_buf()), Arc::from(text.as_str()));
-        stack.push((key, shown));
-        self.parse_and_follow(file, &text, stack);
-        stack.pop();
     }
 
-    fn parse_and_follow(&mut self, file: crate::ast::FileId, text: &str, stack: &mut Vec<(PathBuf, String)>) {
+    /// Parses one file, reads its data files and documents; the includes it names, in order.
+    fn parse(&mut self, file: crate::ast::FileId, text: &str) -> Vec<(PathBuf, Span)> {
         let (module, diags) = syntax::parse_module(file, text);
         self.diags.extend(diags);
         let base =
@@ -150,15 +203,15 @@ impl<'a> Loader<'a> {
                 Statement::Source(src) => {
                     let doc = src.file.as_ref().map(|(f, span)| {
                         let path = base.join(f);
-                        match self.read(&path).ok().and_then(|b| String::from_utf8(b).ok()) {
-                            Some(text) => Some(normalize_ws(&text)),
-                            None => {
-                                self.diags.push(missing_file(
-                                    "load::missing_file",
-                                    &path,
-                                    &std::io::Error::from(std::io::ErrorKind::NotFound),
-                                    Some(*span),
-                                ));
+                        // Reported as what went wrong: missing, a directory, too large, not UTF-8.
+                        let text = self
+                            .read(&path)
+                            .map_err(|e| missing_file("load::missing_file", &path, &e, Some(*span)))
+                            .and_then(|b| decode(b, &Self::display(&path), Some(*span)));
+                        match text {
+                            Ok(text) => Some(normalize_ws(&text)),
+                            Err(d) => {
+                                self.diags.push(d);
                                 None
                             }
                         }
@@ -171,9 +224,7 @@ impl<'a> Loader<'a> {
             }
         }
         self.out.modules.push(module);
-        for (path, span) in includes {
-            self.load_file(&path, Some(span), stack);
-        }
+        includes
     }
 
     /// A bad data row as a diagnostic pointing into the data file.
@@ -233,9 +284,17 @@ pub fn decode(bytes: Vec<u8>, name: &str, blame: Option<Span>) -> Result<String,
         Ok(text) => Ok(text),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // Located as an editor shows it: the valid prefix gives the line and column.
+            let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             let mut d = Diagnostic::error(
                 "load::invalid_utf8",
-                format!("`{name}` is not UTF-8 text: invalid byte at offset {offset}"),
+                format!(
+                    "`{name}` is not UTF-8 text: invalid byte 0x{:02x} at line {line}, column {column} (byte offset {offset})",
+                    bytes[offset]
+                ),
             )
             .help("save the file as UTF-8");
             if let Some(span) = blame {

@@ -76,13 +76,61 @@ pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
     let mut repl = match Repl::new(kb, options) {
         Ok(repl) => repl,
         Err(e) => {
-            eprintln!("because: cannot start the line editor: {e}");
+            let _ = writeln!(std::io::stderr(), "because: cannot start the line editor: {e}");
             return ExitCode::from(2);
         }
     };
     let _sigint = cancel::SigintGuard::install();
     repl.run();
-    ExitCode::SUCCESS
+    match repl.out.failure.take() {
+        // A closed stdout (`because repl < q | head -1`) ends the session, quietly, as in `run`.
+        None | Some(Failure::Closed) => ExitCode::SUCCESS,
+        Some(Failure::Error(e)) => {
+            let _ = writeln!(std::io::stderr(), "because: cannot write the output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why output stopped: the reader went away (a broken pipe: the end, not an error), or a write
+/// failed (a full disk, `> /dev/full`: an error, exit code 2).
+enum Failure {
+    Closed,
+    Error(std::io::Error),
+}
+
+/// Where the REPL writes. Every write goes through here rather than `print!`, which panics
+/// when a write fails; the first failure ends the session.
+#[derive(Default)]
+struct Output {
+    failure: std::cell::Cell<Option<Failure>>,
+}
+
+impl Output {
+    fn write(&self, to_stderr: bool, text: &str) {
+        if self.failed() {
+            return;
+        }
+        let written = if to_stderr {
+            let _ = std::io::stdout().flush();
+            let mut err = std::io::stderr().lock();
+            err.write_all(text.as_bytes()).and_then(|()| err.flush())
+        } else {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        };
+        if let Err(e) = written {
+            let failure = if e.kind() == std::io::ErrorKind::BrokenPipe { Failure::Closed } else { Failure::Error(e) };
+            self.failure.set(Some(failure));
+        }
+    }
+
+    fn failed(&self) -> bool {
+        let failure = self.failure.take();
+        let failed = failure.is_some();
+        self.failure.set(failure);
+        failed
+    }
 }
 
 enum Flow {
@@ -100,6 +148,7 @@ struct Repl {
     history: Option<PathBuf>,
     /// The files loaded when the REPL started, for `:reset`.
     start_paths: Vec<PathBuf>,
+    out: Output,
 }
 
 impl Repl {
@@ -120,7 +169,8 @@ impl Repl {
             }
             if path.exists() {
                 if let Err(e) = editor.load_history(path) {
-                    eprintln!("warning: cannot read the history file {}: {e}", path.display());
+                    let _ =
+                        writeln!(std::io::stderr(), "warning: cannot read the history file {}: {e}", path.display());
                 }
             }
         }
@@ -137,6 +187,7 @@ impl Repl {
             banner: options.banner,
             history: options.history,
             start_paths,
+            out: Output::default(),
         })
     }
 
@@ -159,15 +210,20 @@ impl Repl {
                     if let Flow::Quit = self.handle(&input) {
                         break;
                     }
+                    if self.out.failed() {
+                        break;
+                    }
                 }
                 // Ctrl-C at the prompt: the line is dropped; read a new one.
                 Err(ReadlineError::Interrupted) => continue,
                 Err(ReadlineError::Eof) => {
-                    println!();
+                    self.out.write(false, "\n");
                     break;
                 }
+                // The prompt could not be written: stdout is closed or failing.
+                Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
                 Err(e) => {
-                    eprintln!("because: cannot read the terminal: {e}");
+                    self.out.write(true, &format!("because: cannot read the terminal: {e}\n"));
                     break;
                 }
             }
@@ -182,7 +238,7 @@ impl Repl {
         let _ = self.editor.add_history_entry(input.trim_end());
         if let Some(path) = &self.history {
             if let Err(e) = self.editor.history_mut().append(path) {
-                eprintln!("warning: cannot write the history file {}: {e}", path.display());
+                self.out.write(true, &format!("warning: cannot write the history file {}: {e}\n", path.display()));
                 self.history = None;
             }
         }
@@ -472,8 +528,7 @@ impl Repl {
         if diags.is_empty() {
             return;
         }
-        let _ = std::io::stdout().flush();
-        eprint!("{}", self.kb.render(diags, self.color, true));
+        self.out.write(true, &self.kb.render(diags, self.color, true));
     }
 
     /// An error of the REPL's own (a usage mistake), as a diagnostic without a place.
@@ -483,8 +538,7 @@ impl Repl {
     }
 
     fn complain_plain(&self, message: &str) {
-        let _ = std::io::stdout().flush();
-        eprintln!("{}", self.paint("\x1b[2m", message).trim_end());
+        self.out.write(true, &format!("{}\n", self.paint("\x1b[2m", message).trim_end()));
     }
 
     fn note(&self, message: &str) {
@@ -492,9 +546,7 @@ impl Repl {
     }
 
     fn say(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        self.out.write(false, text);
     }
 
     /// `text` in the given style when colour is on, with a newline.

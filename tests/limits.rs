@@ -92,13 +92,13 @@ fn invalid_utf8_in_a_kb_file_names_the_byte_offset() {
     let e = kb.load_file(&path).expect_err("not UTF-8");
     let (code, message, _) = only_error(&kb, &e);
     assert_eq!(code, "load::invalid_utf8");
-    assert!(message.ends_with("is not UTF-8 text: invalid byte at offset 8"), "{message}");
+    assert!(message.ends_with("is not UTF-8 text: invalid byte 0xff at line 2, column 3 (byte offset 8)"), "{message}");
     // A truncated multi-byte character at the very end.
     std::fs::write(&path, "p(é).\np(\u{e9}".as_bytes().split_last().unwrap().1).unwrap();
     let e = kb.load_file(&path).expect_err("not UTF-8");
     let (code, message, _) = only_error(&kb, &e);
     assert_eq!(code, "load::invalid_utf8");
-    assert!(message.ends_with("invalid byte at offset 9"), "{message}");
+    assert!(message.ends_with("invalid byte 0xc3 at line 2, column 3 (byte offset 9)"), "{message}");
 }
 
 #[test]

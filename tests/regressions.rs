@@ -131,3 +131,175 @@ fn every_kept_input_has_its_exact_outcome() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Inputs too large or too odd to keep as files (a 70,000-character value, 10,000 chained
+/// includes, a closed stdout), generated here and run through the real binary.
+mod generated {
+    use std::path::Path;
+    use std::process::{Command, Output, Stdio};
+
+    fn because(dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_because"));
+        cmd.current_dir(dir).args(args).env("BECAUSE_HISTORY", "").env("NO_COLOR", "1");
+        cmd
+    }
+
+    fn run(dir: &Path, args: &[&str]) -> Output {
+        because(dir, args).stdin(Stdio::null()).output().expect("the binary runs")
+    }
+
+    /// A process that ended by itself with `code`, whatever the stream says.
+    fn assert_code(out: &Output, code: i32) {
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout).chars().take(2000).collect::<String>(),
+            String::from_utf8_lossy(&out.stderr).chars().take(2000).collect::<String>()
+        );
+    }
+
+    /// Issue 20, item 1: values of 65,536 characters or more in every aligned table.
+    #[test]
+    fn long_values_in_aligned_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "x".repeat(70_000);
+        std::fs::write(dir.path().join("t.tsv"), format!("{long}\tb\n")).unwrap();
+        std::fs::write(
+            dir.path().join("k.kb"),
+            format!("load t from \"t.tsv\".\nactor {long} \"{long}\".\nknows({long}, b).\n"),
+        )
+        .unwrap();
+        let out = run(dir.path(), &["query", "-f", "k.kb", "t(X, Y)"]);
+        assert_code(&out, 0);
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{long} │ b")));
+        let out = run(dir.path(), &["graph", "-f", "k.kb", "--central"]);
+        assert_code(&out, 0);
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&long));
+        let mut repl = because(dir.path(), &["repl", "k.kb"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        repl.stdin.take().unwrap().write_all(b":entities\n:preds\n").unwrap();
+        let out = repl.wait_with_output().unwrap();
+        assert_code(&out, 0);
+        assert_eq!(String::from_utf8_lossy(&out.stdout).matches(&long).count(), 2, "name and label");
+    }
+
+    /// Issue 20, item 2: a chain of 10,000 includes loads (no recursion on the main stack).
+    #[test]
+    fn a_long_include_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 10_000;
+        for i in 0..n {
+            let next = if i + 1 < n { format!("include \"f{}.kb\".\n", i + 1) } else { String::new() };
+            std::fs::write(dir.path().join(format!("f{i}.kb")), format!("p({i}).\n{next}")).unwrap();
+        }
+        let out = run(dir.path(), &["query", "-f", "f0.kb", "--format", "tsv", "p(9999)"]);
+        assert_code(&out, 0);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "true\n");
+    }
+
+    /// Issue 20, item 3: a timeout too long to be an instant is no limit, not a panic.
+    #[test]
+    fn a_timeout_past_the_end_of_time() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("k.kb"), "p(a).\n").unwrap();
+        let out = run(dir.path(), &["query", "-f", "k.kb", "--timeout", "1e19", "--format", "tsv", "p(X)"]);
+        assert_code(&out, 0);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "X\na\n");
+        let mut repl = because(dir.path(), &["--timeout", "1e19", "repl", "k.kb"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        repl.stdin.take().unwrap().write_all(b"p(X).\n").unwrap();
+        let out = repl.wait_with_output().unwrap();
+        assert_code(&out, 0);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("(1 answer)"));
+    }
+
+    /// Issue 20, item 4: the REPL with a closed stdout ends quietly (exit 0); a failed write
+    /// (`> /dev/full`, `2> /dev/full`) is an error (exit 2); neither panics.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_repl_with_a_closed_or_full_output() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("k.kb"), "p(a).\np(b).\n").unwrap();
+        let queries = "p(X).\n".repeat(2_000);
+        // stdout read by nobody: the pipe's reader is closed before the REPL writes.
+        let mut repl = because(dir.path(), &["repl", "k.kb"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(repl.stdout.take());
+        let mut stdin = repl.stdin.take().unwrap();
+        let _ = stdin.write_all(queries.as_bytes());
+        drop(stdin);
+        let out = repl.wait_with_output().unwrap();
+        assert_code(&out, 0);
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+        for (stdout, stderr, input) in [(true, false, "p(X).\n"), (false, true, "zz(X).\n")] {
+            let full = || Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+            let mut cmd = because(dir.path(), &["repl", "k.kb"]);
+            cmd.stdin(Stdio::piped());
+            cmd.stdout(if stdout { full() } else { Stdio::piped() });
+            cmd.stderr(if stderr { full() } else { Stdio::piped() });
+            let mut repl = cmd.spawn().unwrap();
+            repl.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+            let out = repl.wait_with_output().unwrap();
+            assert_code(&out, 2);
+        }
+    }
+}
+
+/// Issue 20, item 5: an endless input stops at the cap (one byte past it), not after reading
+/// all there is: the bounded reader that files, documents and stdin share.
+#[test]
+fn endless_input_stops_at_the_cap() {
+    use std::io::Read as _;
+    let mut counted = 0usize;
+    let endless = std::io::repeat(b'p').take(u64::MAX).inspect_bytes(&mut counted);
+    let err = load::read_bounded(endless, 4096).expect_err("more than the cap");
+    assert_eq!(err.kind(), std::io::ErrorKind::FileTooLarge);
+    assert!(counted <= 4096 + 8192, "read {counted} bytes for a cap of 4096");
+    assert_eq!(load::read_bounded(&b"p(a).\n"[..], 6).unwrap(), b"p(a).\n");
+    #[cfg(target_os = "linux")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load::read_path(dir.path()).expect_err("a directory");
+        assert_eq!(err.kind(), std::io::ErrorKind::IsADirectory);
+    }
+}
+
+/// Counts the bytes a reader hands out.
+trait InspectBytes: Sized {
+    fn inspect_bytes(self, counted: &mut usize) -> Counted<'_, Self>;
+}
+
+impl<R: std::io::Read> InspectBytes for R {
+    fn inspect_bytes(self, counted: &mut usize) -> Counted<'_, R> {
+        Counted { inner: self, counted }
+    }
+}
+
+struct Counted<'a, R> {
+    inner: R,
+    counted: &'a mut usize,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.counted += n;
+        Ok(n)
+    }
+}
