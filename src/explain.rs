@@ -126,9 +126,10 @@ pub type NodeId = usize;
 /// kb.load_str("aid.kb", "aid(us, rok, 2.5e9) @ 1954..1971.\n", None)?;
 /// let e = kb.why("aid(us, rok, A)")?;
 /// let fact = &e.proof.nodes[0].fact;
-/// assert_eq!(fact.text, "aid(us, rok, 2.5e9) @ 1954..1971");
+/// // A decimal with an integral value is that integer (numerically equal numbers are one constant).
+/// assert_eq!(fact.text, "aid(us, rok, 2500000000) @ 1954..1971");
 /// assert_eq!(fact.pred, "aid");
-/// assert_eq!(fact.args, [serde_json::json!("us"), serde_json::json!("rok"), serde_json::json!(2.5e9)]);
+/// assert_eq!(fact.args, [serde_json::json!("us"), serde_json::json!("rok"), serde_json::json!(2500000000)]);
 /// assert_eq!(fact.interval.as_deref(), Some("1954..1971"));
 /// # Ok::<(), because::kb::Error>(())
 /// ```
@@ -1076,6 +1077,7 @@ impl Explainer<'_> {
             E::Var(v) if values => self.var_text(*v, regs, names),
             E::Var(v) => names[*v as usize].to_string(),
             E::Const(c) => self.interner.value(*c).to_source(),
+            E::Dec(d) => Value::Dec(*d).to_source(),
             E::Neg(inner) => format!("-{}", self.expr_text_nested(inner, regs, names, values)),
             E::Binary(op, a, b) => format!(
                 "({} {} {})",

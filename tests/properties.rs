@@ -1,6 +1,8 @@
 //! Properties over random programs (`proptest`):
 //!
-//! - semi-naive evaluation computes the same model as a naive fixpoint written here;
+//! - semi-naive evaluation computes the same model as a naive fixpoint written here, with
+//!   numbers in facts spelt as integers or decimals (`1`, `1.0`, `-0.0`): numerically equal
+//!   numbers are one constant, so the spelling changes nothing;
 //! - answers do not depend on the order of facts and rules;
 //! - every `why` proof ends in base facts, and each of its steps re-checks under its rule;
 //! - facts printed with `Value::to_source` parse back to the same values.
@@ -55,6 +57,8 @@ struct Prog {
     level: Vec<usize>,
     facts: Vec<(usize, Vec<i64>)>,
     rules: Vec<Rule>,
+    /// How each number of a fact is written: 0 `1`, 1 `1.0`, 2 `1.0e0` (zero: `-0.0`), cycled.
+    spelling: Vec<u8>,
 }
 
 const N_BASE: usize = 2;
@@ -82,15 +86,29 @@ fn rule_text(r: &Rule) -> String {
     format!("{} :- {}.", atom_text(&r.head), body.join(", "))
 }
 
-fn fact_text(p: usize, args: &[i64]) -> String {
-    let args: Vec<String> = args.iter().map(i64::to_string).collect();
+fn fact_text(p: usize, args: &[i64], spelling: &[u8]) -> String {
+    let args: Vec<String> = args
+        .iter()
+        .zip(spelling.iter().cycle())
+        .map(|(n, s)| match (s, n) {
+            (1, n) => format!("{n}.0"),
+            (2, 0) => "-0.0".to_string(),
+            (2, n) => format!("{n}.0e0"),
+            (_, n) => n.to_string(),
+        })
+        .collect();
     format!("{}({}).", pred_name(p), args.join(", "))
 }
 
 impl Prog {
     /// The statements in a given order (a permutation of facts then rules).
     fn statements(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.facts.iter().map(|(p, a)| fact_text(*p, a)).collect();
+        let mut out: Vec<String> = self
+            .facts
+            .iter()
+            .enumerate()
+            .map(|(i, (p, a))| fact_text(*p, a, &self.spelling[(2 * i) % self.spelling.len()..]))
+            .collect();
         out.extend(self.rules.iter().map(rule_text));
         out
     }
@@ -180,11 +198,13 @@ fn prog_strategy() -> impl Strategy<Value = Prog> {
             let rules: Vec<_> = (N_BASE..arity.len())
                 .map(|head| prop::collection::vec(rule_strategy(head, arity.clone(), level.clone()), 1..=2))
                 .collect();
-            (Just(arity), Just(level), facts, rules).prop_map(|(arity, level, facts, rules)| Prog {
+            let spelling = prop::collection::vec(0..3u8, 8);
+            (Just(arity), Just(level), facts, rules, spelling).prop_map(|(arity, level, facts, rules, spelling)| Prog {
                 arity,
                 level,
                 facts,
                 rules: rules.into_iter().flatten().collect(),
+                spelling,
             })
         },
     )
@@ -506,6 +526,7 @@ fn proof_check_sees_every_premise_kind_and_rejects_a_bad_step() {
                 body: vec![Lit::Pos(atom(2, &[0, 1])), Lit::Neg(atom(1, &[1])), Lit::Less(0, 1)],
             },
         ],
+        spelling: vec![0, 1, 2],
     };
     let model = naive(&prog);
     assert_eq!(model[&3], BTreeSet::from([vec![0]]), "p1(0): p0(0, 1), not e1(1), 0 < 1");

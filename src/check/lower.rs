@@ -592,6 +592,7 @@ impl<'a> LowerCx<'a> {
                 );
                 Expr::Const(self.interner.intern(Value::Interval(Interval::ALWAYS)))
             }
+            ast::Expr::Const(Value::Dec(d), _) => Expr::Dec(*d),
             ast::Expr::Const(v, _) => Expr::Const(self.intern_const(v)),
             ast::Expr::Param(id) => {
                 self.diags.push(

@@ -38,8 +38,8 @@ pub fn scalar(id: Id, interner: &Interner) -> Scalar {
 pub fn to_id(s: Scalar, interner: &mut Interner) -> Id {
     match s {
         Scalar::Int(i) => interner.intern(Value::Int(i)),
-        // -0.0 and 0.0 are one constant.
-        Scalar::Dec(d) => interner.intern(Value::Dec(if d == 0.0 { 0.0 } else { d })),
+        // Normalised by the interner: an integral decimal is that integer (`Value::normalized`).
+        Scalar::Dec(d) => interner.intern(Value::Dec(d)),
         Scalar::Other(id) => id,
     }
 }
@@ -56,6 +56,7 @@ pub fn eval(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprEr
     match e {
         Expr::Var(v) => Ok(scalar(regs[*v as usize], interner)),
         Expr::Const(id) => Ok(scalar(*id, interner)),
+        Expr::Dec(d) => Ok(Scalar::Dec(*d)),
         Expr::Neg(inner) => match eval(inner, regs, interner)? {
             Scalar::Int(i) => i.checked_neg().map(Scalar::Int).ok_or_else(|| ExprError::Overflow(format!("-({i})"))),
             Scalar::Dec(d) => Ok(Scalar::Dec(-d)),
@@ -97,6 +98,11 @@ fn arith(op: BinOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar,
                 BinOp::Sub => x.checked_sub(y),
                 BinOp::Mul => x.checked_mul(y),
                 BinOp::Div | BinOp::Mod if y == 0 => return Err(ExprError::DivisionByZero),
+                // Exact: a result depends on the values only, never on how a number was written
+                // (`2` and `2.0` are one constant), so `7 / 2` is 3.5 as `7.0 / 2` is.
+                BinOp::Div if x.checked_rem(y).is_some_and(|r| r != 0) => {
+                    return Ok(Scalar::Dec(x as f64 / y as f64));
+                }
                 BinOp::Div => x.checked_div(y),
                 // Floored modulo, as Prolog's `mod`: the result has the sign of the divisor.
                 BinOp::Mod => x.checked_rem(y).map(|r| if r != 0 && (r < 0) != (y < 0) { r + y } else { r }),
@@ -142,7 +148,10 @@ pub fn compare(a: Scalar, b: Scalar, interner: &Interner) -> Ordering {
         (Scalar::Other(x), Scalar::Other(y)) => interner.compare(x, y),
         (Scalar::Other(x), _) => interner.with_value(x, |x| x.cmp(&to_value(b, interner))),
         (_, Scalar::Other(y)) => interner.with_value(y, |y| to_value(a, interner).cmp(y)),
-        _ => as_f64(a).total_cmp(&as_f64(b)),
+        (Scalar::Int(x), Scalar::Dec(d)) => crate::value::cmp_int_dec(x, d),
+        (Scalar::Dec(d), Scalar::Int(x)) => crate::value::cmp_int_dec(x, d).reverse(),
+        // Never NaN: `-0.0 = 0.0`, as they are one constant once interned.
+        (Scalar::Dec(x), Scalar::Dec(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
     }
 }
 
