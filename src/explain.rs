@@ -129,7 +129,7 @@ pub type NodeId = usize;
 /// // A decimal with an integral value is that integer (numerically equal numbers are one constant).
 /// assert_eq!(fact.text, "aid(us, rok, 2500000000) @ 1954..1971");
 /// assert_eq!(fact.pred, "aid");
-/// assert_eq!(fact.args, [serde_json::json!("us"), serde_json::json!("rok"), serde_json::json!(2500000000)]);
+/// assert_eq!(fact.args, [serde_json::json!("us"), serde_json::json!("rok"), serde_json::json!(2_500_000_000_i64)]);
 /// assert_eq!(fact.interval.as_deref(), Some("1954..1971"));
 /// # Ok::<(), because::kb::Error>(())
 /// ```
