@@ -334,14 +334,8 @@ impl<'a> Checker<'a> {
     }
 
     pub(crate) fn check_interval(&mut self, interval: Interval, span: Span) {
-        if let (Some(a), Some(b)) = (interval.start, interval.end) {
-            if a > b {
-                self.diags.push(
-                    Diagnostic::error("check::bad_interval", format!("interval {a}..{b} starts after it ends"))
-                        .at(span)
-                        .help(format!("write {b}..{a} if that is meant")),
-                );
-            }
+        if let Some(d) = bad_interval(interval, span) {
+            self.diags.push(d);
         }
     }
 
@@ -494,6 +488,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// A backwards interval (`1995..1990`) as an error: in a fact, a rule, a query or a command
+/// line option alike.
+pub(crate) fn bad_interval(interval: Interval, span: Span) -> Option<Diagnostic> {
+    let (Some(a), Some(b)) = (interval.start, interval.end) else { return None };
+    (a > b).then(|| {
+        Diagnostic::error("check::bad_interval", format!("interval {a}..{b} starts after it ends"))
+            .at(span)
+            .help(format!("write {b}..{a} if that is meant"))
+    })
 }
 
 #[cfg(test)]

@@ -613,6 +613,12 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
     };
     let during = match args.during.as_deref().map(|d| (d, because::graph::parse_interval(d))) {
         None => None,
+        Some((text, Some(i))) if i.start.zip(i.end).is_some_and(|(a, b)| a > b) => {
+            let d = cli_error("cli::bad_interval", format!("`{text}` starts after it ends"))
+                .help("write the earlier year first, as in 1990..2000");
+            report(&kb, &d.into(), s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
         Some((_, Some(i))) => Some(i),
         Some((text, None)) => {
             let d = cli_error("cli::bad_interval", format!("`{text}` is not an interval"))

@@ -914,11 +914,11 @@ impl<'a> Exec<'a> {
                 let values =
                     expr::eval(lhs, regs, self.interner).and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)));
                 match values {
-                    Ok((a, b)) => {
-                        if expr::test(*op, a, b, self.interner) {
-                            self.run(steps, i + 1, regs, emit)?;
-                        }
-                    }
+                    Ok((a, b)) => match expr::test(*op, a, b, self.interner) {
+                        Ok(true) => self.run(steps, i + 1, regs, emit)?,
+                        Ok(false) => {}
+                        Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                    },
                     Err(ExprError::NoValue) => {}
                     Err(e) => return Err(RunError::Expr(e, Some(*literal))),
                 }
@@ -943,7 +943,7 @@ impl<'a> Exec<'a> {
                         AggResult::Test(e) => {
                             let want =
                                 expr::eval(e, regs, self.interner).map_err(|e| RunError::Expr(e, Some(agg.literal)))?;
-                            if expr::test(crate::ast::CmpOp::Eq, value, want, self.interner) {
+                            if expr::test(crate::ast::CmpOp::Eq, value, want, self.interner).unwrap_or(false) {
                                 self.run(steps, i + 1, regs, emit)?;
                             }
                         }

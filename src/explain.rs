@@ -511,7 +511,11 @@ pub(crate) struct Match {
 /// Nodes already made for facts, and the work list of facts still to prove.
 #[derive(Default)]
 struct Builder {
-    node_of: FxHashMap<FactRef, NodeId>,
+    /// A fact's node at a depth below its answer's root. Under `--depth` a sub-proof's folding
+    /// depends on its depth, so nodes are shared only at the same depth (all depths past the
+    /// limit fold alike and share one): each answer folds relative to its own root, and a fact
+    /// gets at most `depth + 2` nodes.
+    node_of: FxHashMap<(FactRef, usize), NodeId>,
     work: Vec<(NodeId, FactRef, usize)>,
 }
 
@@ -603,12 +607,15 @@ impl Explainer<'_> {
 
     /// The node of `fact`, queued for proving if new.
     fn node_for(&mut self, fact: FactRef, depth: usize, builder: &mut Builder, proof: &mut Proof) -> NodeId {
-        if let Some(&n) = builder.node_of.get(&fact) {
+        // A stated fact never folds, so one node serves every depth.
+        let base = self.db.relation(fact.pred).height(fact.row) == 0;
+        let key = (fact, if base { 0 } else { self.options.depth.map_or(0, |d| depth.min(d + 1)) });
+        if let Some(&n) = builder.node_of.get(&key) {
             return n;
         }
         let n = proof.nodes.len();
         proof.nodes.push(ProofNode { fact: self.fact_text(fact), how: How::Folded });
-        builder.node_of.insert(fact, n);
+        builder.node_of.insert(key, n);
         builder.work.push((n, fact, depth));
         n
     }

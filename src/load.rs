@@ -480,22 +480,67 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
     }
 }
 
-/// A field's value: an integer, a decimal, or text.
+/// A field's value: an integer, a decimal, or text. A field is a number only when it is
+/// written as the language writes one and reads back as the same number: `7`, `-3`, `2.5`,
+/// `2.5e9`. Anything else is text, never a number changed on the way: a leading zero (`007`,
+/// an identifier that must not collide with `7`), a `+` sign, an integer beyond 64 bits
+/// (`99999999999999999999`), a decimal beyond f64 (`1e999`), `NaN`, `inf`.
 fn intern_field(text: &str, interner: &mut Interner) -> Id {
-    let first = text.as_bytes().first().copied().unwrap_or(b'a');
-    if first.is_ascii_digit() || first == b'-' || first == b'+' {
-        if let Ok(i) = text.parse::<i64>() {
-            return interner.intern(Value::Int(i));
+    match number_syntax(text) {
+        Some(false) => {
+            if let Ok(i) = text.parse::<i64>() {
+                return interner.intern(Value::Int(i));
+            }
         }
-        if text.bytes().any(|b| b == b'.' || b == b'e' || b == b'E') {
+        Some(true) => {
             if let Ok(d) = text.parse::<f64>() {
                 if d.is_finite() {
                     return interner.intern(Value::Dec(d));
                 }
             }
         }
+        None => {}
     }
     interner.intern_text(text)
+}
+
+/// Whether `text` is spelt as a number of the language: `Some(false)` an integer
+/// (`-?(0|[1-9][0-9]*)`), `Some(true)` a decimal (the same, then `.digits` and/or an exponent
+/// `e[+-]digits`), `None` anything else.
+fn number_syntax(text: &str) -> Option<bool> {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let start = i;
+    let n = digits(&mut i);
+    if n == 0 || (n > 1 && b[start] == b'0') {
+        return None;
+    }
+    let mut decimal = false;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return None;
+        }
+        decimal = true;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+        decimal = true;
+    }
+    (i == b.len()).then_some(decimal)
 }
 
 #[cfg(test)]
@@ -518,6 +563,31 @@ mod tests {
         assert_eq!(w, 3);
         assert_eq!(vals, ["Text(\"a\")", "Int(1)", "Dec(2.5)", "Text(\"b\")", "Int(-3)", "Text(\"x y\")"]);
         assert_eq!(lines, [1, 3]);
+    }
+
+    #[test]
+    fn fields_that_would_change_as_numbers_stay_text() {
+        let (_, vals, _) = table(
+            "007	99999999999999999999	+5	1e999	NaN	-0	0.50	1.	.5	2.5E+3
+",
+            Format::Tsv,
+        )
+        .unwrap();
+        assert_eq!(
+            vals,
+            [
+                "Text(\"007\")",
+                "Text(\"99999999999999999999\")",
+                "Text(\"+5\")",
+                "Text(\"1e999\")",
+                "Text(\"NaN\")",
+                "Int(0)",
+                "Dec(0.5)",
+                "Text(\"1.\")",
+                "Text(\".5\")",
+                "Int(2500)",
+            ]
+        );
     }
 
     #[test]

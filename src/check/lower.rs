@@ -567,7 +567,7 @@ impl<'a> LowerCx<'a> {
         match e {
             ast::Expr::Var(id) => Arg::Var(self.vars.named(&id.name)),
             ast::Expr::Wildcard(_) => Arg::Var(self.vars.fresh(Arc::from("_"))),
-            ast::Expr::Const(v, _) => Arg::Const(self.intern_const(v)),
+            ast::Expr::Const(v, span) => Arg::Const(self.intern_const(v, *span)),
             other => {
                 let v = self.vars.fresh(Arc::from(format!("_{}", self.vars.names.len())));
                 let rhs = self.lower_expr(other);
@@ -577,7 +577,14 @@ impl<'a> LowerCx<'a> {
         }
     }
 
-    fn intern_const(&mut self, v: &Value) -> crate::value::Id {
+    /// A constant of a rule or query; a backwards interval (`T = 3..1`) is an error here as
+    /// in a fact.
+    fn intern_const(&mut self, v: &Value, span: Span) -> crate::value::Id {
+        if let Value::Interval(i) = v {
+            if let Some(d) = super::bad_interval(*i, span) {
+                self.diags.push(d);
+            }
+        }
         self.interner.intern(v.clone())
     }
 
@@ -593,7 +600,7 @@ impl<'a> LowerCx<'a> {
                 Expr::Const(self.interner.intern(Value::Interval(Interval::ALWAYS)))
             }
             ast::Expr::Const(Value::Dec(d), _) => Expr::Dec(*d),
-            ast::Expr::Const(v, _) => Expr::Const(self.intern_const(v)),
+            ast::Expr::Const(v, span) => Expr::Const(self.intern_const(v, *span)),
             ast::Expr::Param(id) => {
                 self.diags.push(
                     Diagnostic::error(

@@ -155,16 +155,32 @@ pub fn compare(a: Scalar, b: Scalar, interner: &Interner) -> Ordering {
     }
 }
 
-pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> bool {
+/// Whether `a op b` holds. `=` and `!=` hold or fail for any two values (text is never a
+/// number); an order between text and a number is a type error, not the order answers sort in
+/// (where text follows numbers, so `"NaN" > 2` would hold).
+pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool, ExprError> {
+    if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+        let is_text =
+            |s: Scalar| matches!(s, Scalar::Other(id) if interner.with_value(id, |v| matches!(v, Value::Text(_))));
+        let is_number = |s: Scalar| matches!(s, Scalar::Int(_) | Scalar::Dec(_));
+        if (is_text(a) && is_number(b)) || (is_number(a) && is_text(b)) {
+            return Err(ExprError::Type(format!(
+                "`{} {} {}`: cannot order text against a number",
+                to_value(a, interner).to_source(),
+                op.symbol(),
+                to_value(b, interner).to_source()
+            )));
+        }
+    }
     let ord = compare(a, b, interner);
-    match op {
+    Ok(match op {
         CmpOp::Eq => ord == Ordering::Equal,
         CmpOp::Ne => ord != Ordering::Equal,
         CmpOp::Lt => ord == Ordering::Less,
         CmpOp::Le => ord != Ordering::Greater,
         CmpOp::Gt => ord == Ordering::Greater,
         CmpOp::Ge => ord != Ordering::Less,
-    }
+    })
 }
 
 pub fn time_test(op: TimeOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool, ExprError> {

@@ -51,11 +51,12 @@ pub fn render_text(e: &Explanation, color: bool) -> String {
         return out;
     }
     if e.matched == 0 {
-        let _ = writeln!(
-            out,
-            "no fact matches `{}`",
-            e.query.trim_start_matches("?-").trim().trim_start_matches("why").trim().trim_end_matches('.')
-        );
+        let goal = e.query.trim_start_matches("?-").trim().trim_start_matches("why").trim();
+        // Only the statement's own `.` goes: an open interval ends in `..` (`@ 1990..`), so of
+        // an odd run of final dots one ends the statement, of an even run none does.
+        let dots = goal.len() - goal.trim_end_matches('.').len();
+        let goal = if dots % 2 == 1 { goal[..goal.len() - 1].trim_end() } else { goal };
+        let _ = writeln!(out, "no fact matches `{}`", crate::output::terminal_text(goal));
         return out;
     }
     let mut printed = FxHashSet::default();
