@@ -645,7 +645,12 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
     match because::graph::run(&kb, &request) {
         Ok(output) => {
             let mut out = io::stdout().lock();
-            write_block(&mut out, &output.text)?;
+            // The text form quotes entity names and facts from data: escaped for the terminal.
+            let text = match format {
+                because::graph::GraphFormat::Text => because::output::terminal_text(&output.text),
+                _ => std::borrow::Cow::Borrowed(output.text.as_str()),
+            };
+            write_block(&mut out, &text)?;
             out.flush()?;
             Ok(ExitCode::from(if output.empty { EXIT_NONE } else { EXIT_FOUND }))
         }

@@ -260,6 +260,58 @@ mod generated {
             assert_code(&out, 2);
         }
     }
+    /// Issue 20, item 19: control and bidi characters from data are escaped in tables, proofs,
+    /// the entity graph and diagnostics; the machine formats keep the text as it is.
+    #[test]
+    fn terminal_escapes_from_data_are_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.tsv"), "a\x1b]0;pwned\x07\tb\u{202e}c\r\n").unwrap();
+        std::fs::write(dir.path().join("k.kb"), "load t from \"t.tsv\".\nq(X, Y) :- t(X, Y).\n").unwrap();
+        std::fs::write(dir.path().join("bad.kb"), "p(\"\x1b[2J\x07\" b).\n").unwrap();
+        let raw = |b: &[u8]| {
+            b.iter().any(|&c| c == 0x1b || c == 0x07 || c == b'\r') || String::from_utf8_lossy(b).contains('\u{202e}')
+        };
+        for args in [
+            &["query", "-f", "k.kb", "q(X, Y)"][..],
+            &["query", "-f", "k.kb", "why q(X, Y)"],
+            &["graph", "-f", "k.kb", "--central"],
+            &["check", "bad.kb"],
+        ] {
+            let out = run(dir.path(), args);
+            assert!(!raw(&out.stdout) && !raw(&out.stderr), "{args:?}: {out:?}");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+            assert!(text.contains("\\u{1b}"), "{args:?}: {text}");
+        }
+        let out = run(dir.path(), &["query", "-f", "k.kb", "--format", "tsv", "q(X, Y)"]);
+        assert!(out.stdout.contains(&0x1b), "TSV keeps the data as it is");
+    }
+    /// Issue 20, item 23: a document that is a directory or not UTF-8 is reported as what it
+    /// is, not as a missing file; invalid UTF-8 in a `.kb` file is located by line and column;
+    /// a NUL in a source line is escaped.
+    #[test]
+    fn documents_and_bytes_reported_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("folder")).unwrap();
+        std::fs::write(dir.path().join("latin1.txt"), b"caf\xe9\n").unwrap();
+        std::fs::write(
+            dir.path().join("k.kb"),
+            "source a \"A\" file \"folder\".\nsource b \"B\" file \"latin1.txt\".\np(x) cite a \"q\".\n",
+        )
+        .unwrap();
+        let out = run(dir.path(), &["check", "k.kb"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("cannot read `folder`: it is a directory"), "{err}");
+        assert!(err.contains("`latin1.txt` is not UTF-8 text: invalid byte 0xe9 at line 1, column 4"), "{err}");
+        assert!(!err.contains("no such file"), "{err}");
+        std::fs::write(dir.path().join("bad.kb"), b"p(a).\np(\xff).\n").unwrap();
+        let out = run(dir.path(), &["check", "bad.kb"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("invalid byte 0xff at line 2, column 3"), "{err}");
+        std::fs::write(dir.path().join("nul.kb"), b"p(\"a\0b\" c).\n").unwrap();
+        let out = run(dir.path(), &["check", "nul.kb"]);
+        assert_code(&out, 2);
+        assert!(!out.stderr.contains(&0) && String::from_utf8_lossy(&out.stderr).contains("\\u{0}"), "{out:?}");
+    }
 }
 
 /// Issue 20, item 5: an endless input stops at the cap (one byte past it), not after reading
