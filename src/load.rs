@@ -351,15 +351,22 @@ pub fn read_table(
     let mut field_buf = String::new();
     let mut fields: Vec<(usize, usize)> = Vec::new();
     while offset < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+        // A CSV record runs to the first newline outside quotes: a quoted field may hold
+        // newlines (as the CSV writer writes them).
+        let end = match format {
+            Format::Csv => csv_record_end(bytes, offset),
+            Format::Tsv => memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i),
+        };
         let mut line = &bytes[offset..end];
         let line_start = offset;
         offset = end + 1;
         line_no += 1;
+        let first_line = line_no;
+        line_no += memchr::memchr_iter(b'\n', line).count() as u32;
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        if (header && line_no == 1) || line.is_empty() {
+        if (header && first_line == 1) || line.is_empty() {
             continue;
         }
         let text = match std::str::from_utf8(line) {
@@ -384,18 +391,35 @@ pub fn read_table(
                     start = i + 1;
                 }
                 fields.push((start, line.len()));
-                // Tabs are ASCII, so every field boundary is a character boundary.
+                // Tabs are ASCII, so every field boundary is a character boundary. The escapes
+                // the TSV writer uses (`\t`, `\n`, `\r`, `\\`) are undone, so output loads back.
                 for &(a, b) in &fields {
-                    data.push(intern_field(text.get(a..b).unwrap_or_default(), interner));
+                    let field = text.get(a..b).unwrap_or_default();
+                    if field.contains('\\') {
+                        data.push(intern_field(tsv_unescape(field, &mut field_buf), interner));
+                    } else {
+                        data.push(intern_field(field, interner));
+                    }
                 }
                 fields.len()
             }
             Format::Csv => {
-                csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| {
+                csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|(col, what)| {
+                    let at_line = first_line + text[..col].matches('\n').count() as u32;
+                    let (message, help) = match what {
+                        CsvError::Unterminated => (
+                            format!("`{name}` line {at_line}: unterminated quoted field"),
+                            "close the field with `\"`; write a quote inside a field as `\"\"`",
+                        ),
+                        CsvError::AfterQuote => (
+                            format!("`{name}` line {at_line}: text after the closing quote of a field"),
+                            "quote the whole field (`\"a\"\"x\"` for a\"x) or end it at the quote",
+                        ),
+                    };
                     TableError {
                         code: "load::bad_row",
-                        message: format!("`{name}` line {line_no}: unterminated quoted field"),
-                        help: Some("close the field with `\"`; write a quote inside a field as `\"\"`".into()),
+                        message,
+                        help: Some(help.into()),
                         offset: line_start + col,
                         len: 1,
                     }
@@ -435,9 +459,53 @@ pub fn read_table(
     })
 }
 
-/// Splits one CSV line, calling `f` per field; returns the field count or the column of an
-/// unterminated quote.
-fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<usize, usize> {
+/// Where the CSV record starting at `start` ends: the first newline outside quotes, or the end.
+fn csv_record_end(bytes: &[u8], start: usize) -> usize {
+    let mut quoted = false;
+    for i in memchr::memchr2_iter(b'"', b'\n', &bytes[start..]) {
+        match bytes[start + i] {
+            b'"' => quoted = !quoted,
+            _ if !quoted => return start + i,
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
+/// A TSV field with the writer's escapes undone: `\t`, `\n`, `\r`, `\\`; any other backslash
+/// stays as it is.
+fn tsv_unescape<'a>(field: &str, buf: &'a mut String) -> &'a str {
+    buf.clear();
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            buf.push(c);
+            continue;
+        }
+        match chars.clone().next() {
+            Some('t') => buf.push('\t'),
+            Some('n') => buf.push('\n'),
+            Some('r') => buf.push('\r'),
+            Some('\\') => buf.push('\\'),
+            _ => {
+                buf.push('\\');
+                continue;
+            }
+        }
+        chars.next();
+    }
+    buf
+}
+
+/// What is wrong with a CSV record.
+enum CsvError {
+    Unterminated,
+    AfterQuote,
+}
+
+/// Splits one CSV record, calling `f` per field; returns the field count, or the column and
+/// kind of a bad quote.
+fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<usize, (usize, CsvError)> {
     let bytes = line.as_bytes();
     let mut i = 0;
     let mut n = 0;
@@ -448,7 +516,7 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
             i += 1;
             loop {
                 match bytes.get(i) {
-                    None => return Err(open),
+                    None => return Err((open, CsvError::Unterminated)),
                     Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
                         buf.push('"');
                         i += 2;
@@ -465,8 +533,12 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
                 }
             }
             f(buf);
-            // Anything between the closing quote and the comma is ignored.
-            i = line[i..].find(',').map_or(line.len(), |k| i + k);
+            // Only spaces may follow the closing quote: `"a"x` is an error, not `a`.
+            let end = line[i..].find(',').map_or(line.len(), |k| i + k);
+            if let Some(k) = line[i..end].find(|c: char| c != ' ') {
+                return Err((i + k, CsvError::AfterQuote));
+            }
+            i = end;
         } else {
             let end = line[i..].find(',').map_or(line.len(), |k| i + k);
             f(line[i..end].trim());

@@ -241,7 +241,9 @@ fn tsv_field(s: &str) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+    // Quoted where the reader would change it: separators, quotes, line breaks, and the
+    // whitespace at either end that it trims from unquoted fields.
+    if s.is_empty() || s.contains([',', '"', '\n', '\r']) || s.trim() != s {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
