@@ -356,3 +356,39 @@ impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
         Ok(n)
     }
 }
+
+/// Issue 20, item 21: a save follows a symlink, keeps the file's mode and its hard links,
+/// refuses a target that is not a regular file, and removes the temporaries of a killed save.
+#[cfg(target_os = "linux")]
+#[test]
+fn saves_follow_links_keep_modes_and_refuse_devices() {
+    use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, PermissionsExt as _};
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.kb");
+    std::fs::write(&real, "p(a).\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = dir.path().join("link.kb");
+    std::os::unix::fs::symlink("real.kb", &link).unwrap();
+    let hard = dir.path().join("hard.kb");
+    std::fs::hard_link(&real, &hard).unwrap();
+    // A temporary left by a save killed long ago (no process has this id).
+    let stale = dir.path().join(".real.kb.4194304999.0.tmp");
+    std::fs::write(&stale, "half a sess").unwrap();
+    KnowledgeBase::save_atomically(&link, "p(b).\n").unwrap();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "p(b).\n");
+    assert_eq!(std::fs::metadata(&real).unwrap().mode() & 0o777, 0o600, "the mode is kept");
+    assert_eq!(std::fs::read_to_string(&hard).unwrap(), "p(b).\n", "the hard link sees the save");
+    std::fs::remove_file(&hard).unwrap();
+    KnowledgeBase::save_atomically(&real, "p(c).\n").unwrap();
+    assert_eq!(std::fs::metadata(&real).unwrap().mode() & 0o777, 0o600);
+    assert!(!stale.exists(), "the stale temporary is removed");
+    // Not a regular file: refused, left as it was.
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let err = KnowledgeBase::save_atomically(&fifo, "p(d).\n").unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 3, "no temporary left: {names:?}");
+}
