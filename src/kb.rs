@@ -405,6 +405,7 @@ impl KnowledgeBase {
         // 1. Read and parse.
         let first_new_file = self.sources.len();
         let mut loader = Loader::new(&mut self.sources, &mut self.interner, self.embedded);
+        loader.cancel = self.limits.cancel.clone();
         read(&mut loader);
         let Loader { diags, out, .. } = loader;
         let mut diags = diags;
@@ -419,8 +420,22 @@ impl KnowledgeBase {
         tables.extend(out.tables);
         let mut documents = self.documents.clone();
         documents.extend(out.documents);
+        // Ctrl-C is polled between the stages of a load too (the evaluation polls it itself).
+        let cancelled = |diags: &mut Diagnostics| {
+            let stop = self.limits.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+            if stop {
+                diags.push(syntax::cancelled());
+            }
+            stop
+        };
+        if cancelled(&mut diags) {
+            return Err(diags.into());
+        }
         let (mut program, check_diags) = check::check(&modules, tables.clone(), &mut self.interner);
         diags.extend(check_diags);
+        if cancelled(&mut diags) {
+            return Err(diags.into());
+        }
         verify_quotes(&modules, &documents, &mut diags);
         diags.sort();
         if diags.has_errors() {

@@ -79,16 +79,35 @@ pub struct Loader<'a> {
     pub seen: Vec<PathBuf>,
     pub diags: Diagnostics,
     pub out: Loaded,
+    /// Polled between files and while parsing: set, loading stops with `load::cancelled`.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl<'a> Loader<'a> {
     pub fn new(sources: &'a mut SourceMap, interner: &'a mut Interner, embedded: &'a [Embedded]) -> Loader<'a> {
-        Loader { sources, interner, embedded, seen: Vec::new(), diags: Diagnostics::default(), out: Loaded::default() }
+        Loader {
+            sources,
+            interner,
+            embedded,
+            seen: Vec::new(),
+            diags: Diagnostics::default(),
+            out: Loaded::default(),
+            cancel: None,
+        }
     }
 
     /// Loads a `.kb` file named by the user (no span to blame if it is missing).
     pub fn load_path(&mut self, path: &Path) {
         self.follow(vec![Work::Enter(path.to_path_buf(), None)]);
+    }
+
+    /// Whether the user asked to stop; reported once.
+    fn cancelled(&mut self) -> bool {
+        let stop = self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+        if stop && !self.diags.0.iter().any(|d| d.code == "load::cancelled") {
+            self.diags.push(syntax::cancelled());
+        }
+        stop
     }
 
     /// How a path is shown: as the user named it, with `.` and `..` resolved lexically.
@@ -120,6 +139,9 @@ impl<'a> Loader<'a> {
         let mut open_set: rustc_hash::FxHashSet<PathBuf> = rustc_hash::FxHashSet::default();
         let mut seen: rustc_hash::FxHashSet<PathBuf> = self.seen.iter().cloned().collect();
         while let Some(item) = work.pop() {
+            if self.cancelled() {
+                return;
+            }
             let (path, blame) = match item {
                 Work::Leave => {
                     if let Some((key, _)) = open.pop() {
@@ -173,7 +195,7 @@ impl<'a> Loader<'a> {
 
     /// Parses one file, reads its data files and documents; the includes it names, in order.
     fn parse(&mut self, file: crate::ast::FileId, text: &str) -> Vec<(PathBuf, Span)> {
-        let (module, diags) = syntax::parse_module(file, text);
+        let (module, diags) = syntax::parse_module_cancellable(file, text, self.cancel.as_deref());
         self.diags.extend(diags);
         let base =
             self.sources.get(file).path.as_ref().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();

@@ -203,6 +203,7 @@ impl Repl {
             // Cleared before reading rather than after, so that a Ctrl-C pressed the moment a
             // command starts still stops it (while the editor reads, Ctrl-C is a key, not a signal).
             cancel::reset();
+            cancel::set_unsaved(self.kb.has_session_statements());
             // The helper paints the prompt when colour is on.
             match self.editor.readline(PROMPT) {
                 Ok(input) => {

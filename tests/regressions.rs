@@ -312,6 +312,39 @@ mod generated {
         assert_code(&out, 2);
         assert!(!out.stderr.contains(&0) && String::from_utf8_lossy(&out.stderr).contains("\\u{0}"), "{out:?}");
     }
+    /// Issue 20, item 22: a second Ctrl-C does not end a REPL that holds unsaved assertions.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_second_ctrl_c_keeps_unsaved_work() {
+        use std::io::{BufRead as _, Write as _};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("k.kb"), "p(a).\n").unwrap();
+        let mut repl = because(dir.path(), &["repl", "k.kb"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = repl.stdin.take().unwrap();
+        let mut stdout = std::io::BufReader::new(repl.stdout.take().unwrap());
+        stdin.write_all(b":assert q(z).\n").unwrap();
+        stdin.flush().unwrap();
+        // Waits for the answer, so the assertion is in before the signals.
+        let mut line = String::new();
+        while !line.contains("asserted") {
+            line.clear();
+            assert!(stdout.read_line(&mut line).unwrap() > 0, "the REPL ended early");
+        }
+        for _ in 0..2 {
+            let status = Command::new("kill").args(["-INT", &repl.id().to_string()]).status().unwrap();
+            assert!(status.success());
+        }
+        stdin.write_all(b":save saved.kb\n:quit\n").unwrap();
+        drop(stdin);
+        let status = repl.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{status:?}");
+        assert!(std::fs::read_to_string(dir.path().join("saved.kb")).unwrap().ends_with("\nq(z).\n"));
+    }
 }
 
 /// Issue 20, item 5: an endless input stops at the cap (one byte past it), not after reading
@@ -391,4 +424,19 @@ fn saves_follow_links_keep_modes_and_refuse_devices() {
     assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 3, "no temporary left: {names:?}");
+}
+
+/// Issue 20, item 22: Ctrl-C (the cancel flag) stops a load while it parses and checks, not
+/// only while it evaluates; the knowledge base is left as it was.
+#[test]
+fn a_cancelled_load_stops_while_parsing() {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut kb = KnowledgeBase::new(Limits { timeout: None, max_facts: None, cancel: Some(flag.clone()) });
+    kb.load_str("a.kb", "p(a).\n", None).unwrap();
+    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    let text: String = (0..20_000).map(|i| format!("q({i}).\n")).collect();
+    let err = kb.load_str("big.kb", &text, None).expect_err("cancelled");
+    assert_eq!(codes(&err.diagnostics), ["load::cancelled"]);
+    flag.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(kb.query("p(X)").unwrap().rows.len(), 1);
 }
