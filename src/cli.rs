@@ -459,7 +459,7 @@ impl Reply {
 fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb::Error> {
     match q.kind {
         QueryKind::Select => {
-            let mut answers = kb.answer(q)?;
+            let mut answers = kb.answer_limited(q, s.limit)?;
             if let Some(n) = s.limit {
                 answers.rows.truncate(n);
             }

@@ -547,9 +547,24 @@ impl KnowledgeBase {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn answer(&mut self, query: &QueryIr) -> Result<Answers, Error> {
+        self.answer_limited(query, None)
+    }
+
+    /// [`KnowledgeBase::answer`], stopping once `limit` distinct answers are found (`--limit`):
+    /// the first ones the evaluation meets, sorted, without computing the rest.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\np(b).\np(c).\n", None)?;
+    /// let q = kb.parse_query("p(X), p(Y)")?;
+    /// assert_eq!(kb.answer_limited(&q, Some(2))?.len(), 2);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn answer_limited(&mut self, query: &QueryIr, limit: Option<usize>) -> Result<Answers, Error> {
         self.fill_builtins(&query.body)?;
         let (program, db, interner, limits) = (&self.program, &mut self.db, &mut self.interner, &self.limits);
-        let rows = eval::on_big_stack(|| eval::answer(program, db, interner, query, limits))?;
+        let rows = eval::on_big_stack(|| eval::answer(program, db, interner, query, limits, limit))?;
         Ok(Answers {
             query: query.text.clone(),
             columns: query.columns.iter().map(|(_, n)| n.to_string()).collect(),

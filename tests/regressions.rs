@@ -440,3 +440,18 @@ fn a_cancelled_load_stops_while_parsing() {
     flag.store(false, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(kb.query("p(X)").unwrap().rows.len(), 1);
 }
+
+/// Issue 20, item 6: the fact limit holds inside a round: a cross product of 3,000 rows (9
+/// million candidates in one round) stops near a limit of 1,000, narrow head or wide.
+#[test]
+fn the_fact_limit_holds_inside_a_round() {
+    let rows: String = (0..3_000).map(|i| format!("a({i}).\n")).collect();
+    for rule in ["pair(X, Y) :- a(X), a(Y).\n", "pair(X, Y, Z) :- a(X), a(Y), Z = X + Y.\n"] {
+        let mut kb = KnowledgeBase::new(Limits { timeout: None, max_facts: Some(1_000), cancel: None });
+        let err = kb.load_str("pairs.kb", &format!("{rows}{rule}"), None).expect_err("over the limit");
+        assert_eq!(codes(&err.diagnostics), ["eval::max_facts"]);
+        let message = &err.diagnostics.0[0].message;
+        let derived: usize = message["stopped after deriving ".len()..].split(' ').next().unwrap().parse().unwrap();
+        assert!((1_001..=2_000).contains(&derived), "{rule}: {message}");
+    }
+}
