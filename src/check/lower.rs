@@ -62,7 +62,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
         cx.check_interval(*i, *span);
     }
 
-    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags);
+    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags, &mut cx.hints);
     let head_pred = lx.pred_by_name.get(&rule.head.pred.name).copied();
     let mut body = Vec::new();
     for lit in &rule.body {
@@ -93,7 +93,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
 
 /// Lowers a query found in a checked file.
 pub(super) fn lower_query_in(cx: &mut Checker<'_>, query: &ast::Query) -> Option<QueryIr> {
-    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags);
+    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags, &mut cx.hints);
     let text = String::new();
     lower_query_with(&mut lx, query, text)
 }
@@ -108,7 +108,8 @@ pub fn lower_query(
     let by_name: FxHashMap<Arc<str>, PredId> =
         program.preds.iter().enumerate().map(|(i, p)| (p.name.clone(), i as PredId)).collect();
     let mut diags = Diagnostics::default();
-    let mut lx = LowerCx::new(interner, &program.preds, &by_name, &mut diags);
+    let mut hints = FxHashMap::default();
+    let mut lx = LowerCx::new(interner, &program.preds, &by_name, &mut diags, &mut hints);
     let lowered = lower_query_with(&mut lx, query, text.to_string());
     diags.sort();
     match lowered {
@@ -478,6 +479,7 @@ struct LowerCx<'a> {
     preds: &'a [crate::program::PredInfo],
     pred_by_name: &'a FxHashMap<Arc<str>, PredId>,
     diags: &'a mut Diagnostics,
+    hints: &'a mut FxHashMap<String, Option<String>>,
     vars: VarTable,
     /// Inside an aggregate body, an atom of a temporal predicate without `@` gets a fresh
     /// variable for its interval, so that facts differing only in time are distinct matches.
@@ -490,8 +492,9 @@ impl<'a> LowerCx<'a> {
         preds: &'a [crate::program::PredInfo],
         pred_by_name: &'a FxHashMap<Arc<str>, PredId>,
         diags: &'a mut Diagnostics,
+        hints: &'a mut FxHashMap<String, Option<String>>,
     ) -> LowerCx<'a> {
-        LowerCx { interner, preds, pred_by_name, diags, vars: VarTable::default(), in_aggregate: false }
+        LowerCx { interner, preds, pred_by_name, diags, hints, vars: VarTable::default(), in_aggregate: false }
     }
 
     fn resolve(&mut self, name: &ast::Ident, arity: usize) -> Option<PredId> {
@@ -502,7 +505,7 @@ impl<'a> LowerCx<'a> {
                 None
             }
             None => {
-                self.diags.push(super::undefined_predicate(name, arity, self.preds));
+                self.diags.push(super::undefined_predicate(name, arity, self.preds, self.hints));
                 None
             }
         }
