@@ -251,6 +251,9 @@ impl Diagnostic {
     }
 }
 
+/// How many diagnostics of one code are rendered before the rest are only counted.
+pub const MAX_PER_CODE: usize = 100;
+
 /// The source line of `span` with a caret line under it.
 fn snippet(out: &mut String, sources: &SourceMap, span: Span, label: Option<&str>, on: &str, off: &str) {
     let file = sources.get(span.file);
@@ -481,10 +484,23 @@ impl Diagnostics {
     /// ```
     pub fn render(&self, sources: &SourceMap, color: bool, warnings: bool) -> String {
         let mut out = String::new();
+        // The same code repeated without end (two million duplicate facts) is shown
+        // `MAX_PER_CODE` times, then counted: the output stays readable and bounded.
+        let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for d in &self.0 {
             if warnings || d.is_error() {
-                out.push_str(&d.render(sources, color));
+                let n = shown.entry(d.code).or_insert(0);
+                *n += 1;
+                if *n <= MAX_PER_CODE {
+                    out.push_str(&d.render(sources, color));
+                }
             }
+        }
+        let mut hidden: Vec<(&str, usize)> =
+            shown.into_iter().filter(|&(_, n)| n > MAX_PER_CODE).map(|(c, n)| (c, n - MAX_PER_CODE)).collect();
+        hidden.sort_unstable();
+        for (code, n) in hidden {
+            let _ = writeln!(out, "… and {n} more [{code}]");
         }
         out
     }

@@ -345,6 +345,17 @@ mod generated {
         assert_eq!(status.code(), Some(0), "{status:?}");
         assert!(std::fs::read_to_string(dir.path().join("saved.kb")).unwrap().ends_with("\nq(z).\n"));
     }
+    /// Issue 20, item 7: repeated diagnostics are capped: 2,000 duplicate facts print 100
+    /// warnings and a count of the rest.
+    #[test]
+    fn repeated_diagnostics_are_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("dup.kb"), "p(a).\n".repeat(2_001)).unwrap();
+        let out = run(dir.path(), &["check", "dup.kb"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.matches("warning[check::duplicate_fact]").count(), 100, "{err}");
+        assert!(err.contains("… and 1900 more [check::duplicate_fact]"), "{err}");
+    }
 }
 
 /// Issue 20, item 5: an endless input stops at the cap (one byte past it), not after reading
