@@ -215,7 +215,7 @@ impl Guard {
         if self.ticks & 0x3fff == 0 { self.check() } else { Ok(()) }
     }
 
-    fn check(&self) -> Result<(), Diagnostic> {
+    pub(crate) fn check(&self) -> Result<(), Diagnostic> {
         if self.cancel.as_ref().is_some_and(|c| c.load(AtomicOrdering::Relaxed)) {
             return Err(Diagnostic::error("eval::cancelled", format!("cancelled {}", self.where_())));
         }

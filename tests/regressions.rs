@@ -466,3 +466,18 @@ fn the_fact_limit_holds_inside_a_round() {
         assert!((1_001..=2_000).contains(&derived), "{rule}: {message}");
     }
 }
+
+/// Issue 20, item 9: `graph --central` (quadratic in the entities) polls the limits: with the
+/// cancel flag raised it stops with `eval::cancelled` instead of finishing.
+#[test]
+fn entity_ranking_polls_the_limits() {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut kb = KnowledgeBase::new(Limits { timeout: None, max_facts: None, cancel: Some(flag.clone()) });
+    let facts: String = (0..50).map(|i| format!("knows(e{i}, e{}).\n", i + 1)).collect();
+    kb.load_str("chain.kb", &facts, None).unwrap();
+    let request = because::graph::GraphRequest { central: true, ..Default::default() };
+    assert!(because::graph::run(&kb, &request).is_ok());
+    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    let err = because::graph::run(&kb, &request).expect_err("cancelled");
+    assert_eq!(codes(&err.diagnostics), ["eval::cancelled"]);
+}
