@@ -6,7 +6,7 @@
 //! `main.rs` only calls [`main`].
 
 use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -488,14 +488,15 @@ fn load_shipped(kb: &mut KnowledgeBase) -> Result<LoadReport, kb::Error> {
 }
 
 fn read_stdin() -> Result<String, kb::Error> {
-    let mut bytes = Vec::new();
-    io::stdin().read_to_end(&mut bytes).map_err(|e| cli_error("cli::stdin", format!("cannot read stdin: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        cli_error("load::invalid_utf8", format!("`<stdin>` is not UTF-8 text: invalid byte at offset {at}"))
-            .help("send UTF-8 text")
-            .into()
-    })
+    let bytes = because::load::read_bounded(io::stdin().lock(), because::load::MAX_FILE_BYTES).map_err(|e| {
+        if e.kind() == io::ErrorKind::FileTooLarge {
+            cli_error("load::too_large", "`<stdin>` is larger than 1 GiB".to_string())
+                .help("split the data over several files; byte offsets in diagnostics are 32-bit")
+        } else {
+            cli_error("cli::stdin", format!("cannot read stdin: {e}"))
+        }
+    })?;
+    because::load::decode(bytes, "<stdin>", None).map_err(Into::into)
 }
 
 /// A problem of the command line itself, with no place in a file.
@@ -588,7 +589,7 @@ impl Reply {
 fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb::Error> {
     match q.kind {
         QueryKind::Select => {
-            let mut answers = kb.answer(q)?;
+            let mut answers = kb.answer_limited(q, s.limit)?;
             if answers.rows.is_empty() {
                 if let Some(hint) = kb.during_hint(q) {
                     report_error(&hint, s);
@@ -841,6 +842,12 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
     };
     let during = match args.during.as_deref().map(|d| (d, because::graph::parse_interval(d))) {
         None => None,
+        Some((text, Some(i))) if i.start.zip(i.end).is_some_and(|(a, b)| a > b) => {
+            let d = cli_error("cli::bad_interval", format!("`{text}` starts after it ends"))
+                .help("write the earlier year first, as in 1990..2000");
+            report(&kb, &d.into(), s);
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
         Some((_, Some(i))) => Some(i),
         Some((text, None)) => {
             let d = cli_error("cli::bad_interval", format!("`{text}` is not an interval"))
@@ -867,7 +874,12 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
     match because::graph::run(&kb, &request) {
         Ok(output) => {
             let mut out = io::stdout().lock();
-            write_block(&mut out, &output.text)?;
+            // The text form quotes entity names and facts from data: escaped for the terminal.
+            let text = match format {
+                because::graph::GraphFormat::Text => because::output::terminal_text(&output.text),
+                _ => std::borrow::Cow::Borrowed(output.text.as_str()),
+            };
+            write_block(&mut out, &text)?;
             out.flush()?;
             Ok(ExitCode::from(if output.empty { EXIT_NONE } else { EXIT_FOUND }))
         }
@@ -1028,11 +1040,17 @@ fn draft(document: &Path, output: Option<&Path>, force: bool) -> ExitCode {
         let _ = writeln!(io::stderr(), "because: {message}");
         ExitCode::from(EXIT_ERROR)
     };
-    let text = match fs::read(document) {
+    let text = match because::load::read_path(document) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
-            Err(_) => return fail(format!("`{}` is not UTF-8 text", document.display())),
+            Err(e) => {
+                let shown = document.display().to_string();
+                return fail(because::load::decode(e.into_bytes(), &shown, None).map_or_else(|d| d.message, |_| shown));
+            }
         },
+        Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
+            return fail(format!("`{}` is larger than 1 GiB", document.display()));
+        }
         Err(e) => return fail(format!("cannot read `{}`: {e}", document.display())),
     };
     // A hand-written knowledge base is easily lost to a draft: never replace one unasked.

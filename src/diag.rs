@@ -196,18 +196,21 @@ impl Diagnostic {
             Severity::Warning => ("warning", "\x1b[1;33m"),
         };
         let (on, off, bold) = if color { (paint, "\x1b[0m", "\x1b[1m") } else { ("", "", "") };
+        // Messages quote data (a fact, a file name, a line of the source): control characters
+        // in it are escaped, so a file cannot move the cursor or retitle the terminal.
+        let t = crate::output::terminal_text;
         if let Some(span) = self.span {
-            let _ = write!(out, "{bold}{}{off}: ", sources.location(span));
+            let _ = write!(out, "{bold}{}{off}: ", t(&sources.location(span)));
         }
-        let _ = writeln!(out, "{on}{sev}[{}]{off}{bold}: {}{off}", self.code, self.message);
+        let _ = writeln!(out, "{on}{sev}[{}]{off}{bold}: {}{off}", self.code, t(&self.message));
         if let Some(span) = self.span {
             snippet(&mut out, sources, span, self.label.as_deref(), if color { paint } else { "" }, off);
         }
         for (span, note) in &self.notes {
-            let _ = writeln!(out, "  = note: {}: {note}", sources.location(*span));
+            let _ = writeln!(out, "  = note: {}: {}", t(&sources.location(*span)), t(note));
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "  = help: {}", t(help));
         }
         out
     }
@@ -250,6 +253,9 @@ impl Diagnostic {
     }
 }
 
+/// How many diagnostics of one code are rendered before the rest are only counted.
+pub const MAX_PER_CODE: usize = 100;
+
 /// The source line of `span` with a caret line under it.
 fn snippet(out: &mut String, sources: &SourceMap, span: Span, label: Option<&str>, on: &str, off: &str) {
     let file = sources.get(span.file);
@@ -266,12 +272,21 @@ fn snippet(out: &mut String, sources: &SourceMap, span: Span, label: Option<&str
     };
     let pad = " ".repeat(width);
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{line} | {}", shown.replace('\t', " "));
-    let carets = "^".repeat(len.min(200));
-    let _ = write!(out, "{pad} | {}{on}{carets}{off}", " ".repeat(col - 1 - shift));
+    // The line as the terminal shows it (control characters escaped, tabs as spaces); the
+    // caret sits under the escaped text by display width.
+    use crate::output::{display_width, terminal_text};
+    let shown_for = |s: &str| terminal_text(&s.replace('\t', " ")).into_owned();
+    let chars: Vec<char> = shown.chars().collect();
+    let start = (col - 1 - shift).min(chars.len());
+    let end = (start + len).min(chars.len());
+    let before = display_width(&shown_for(&chars[..start].iter().collect::<String>()));
+    let under = display_width(&shown_for(&chars[start..end].iter().collect::<String>())).max(len.min(1));
+    let _ = writeln!(out, "{line} | {}", shown_for(&shown));
+    let carets = "^".repeat(under.clamp(1, 200));
+    let _ = write!(out, "{pad} | {}{on}{carets}{off}", " ".repeat(before));
     match label {
         Some(l) => {
-            let _ = writeln!(out, " {on}{l}{off}");
+            let _ = writeln!(out, " {on}{}{off}", terminal_text(l));
         }
         None => out.push('\n'),
     }
@@ -471,10 +486,23 @@ impl Diagnostics {
     /// ```
     pub fn render(&self, sources: &SourceMap, color: bool, warnings: bool) -> String {
         let mut out = String::new();
+        // The same code repeated without end (two million duplicate facts) is shown
+        // `MAX_PER_CODE` times, then counted: the output stays readable and bounded.
+        let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for d in &self.0 {
             if warnings || d.is_error() {
-                out.push_str(&d.render(sources, color));
+                let n = shown.entry(d.code).or_insert(0);
+                *n += 1;
+                if *n <= MAX_PER_CODE {
+                    out.push_str(&d.render(sources, color));
+                }
             }
+        }
+        let mut hidden: Vec<(&str, usize)> =
+            shown.into_iter().filter(|&(_, n)| n > MAX_PER_CODE).map(|(c, n)| (c, n - MAX_PER_CODE)).collect();
+        hidden.sort_unstable();
+        for (code, n) in hidden {
+            let _ = writeln!(out, "… and {n} more [{code}]");
         }
         out
     }

@@ -190,7 +190,9 @@ pub(crate) struct Guard {
 impl Guard {
     pub(crate) fn new(limits: &Limits) -> Guard {
         Guard {
-            deadline: limits.timeout.map(|t| Instant::now() + t),
+            // `checked_add`: a timeout too far away to be an instant (`--timeout 1e19`) is no
+            // deadline at all rather than an overflow panic.
+            deadline: limits.timeout.and_then(|t| Instant::now().checked_add(t)),
             timeout: limits.timeout,
             cancel: limits.cancel.clone(),
             ticks: 0,
@@ -222,7 +224,7 @@ impl Guard {
         if self.ticks & 0x3fff == 0 { self.check() } else { Ok(()) }
     }
 
-    fn check(&self) -> Result<(), Diagnostic> {
+    pub(crate) fn check(&self) -> Result<(), Diagnostic> {
         if self.cancel.as_ref().is_some_and(|c| c.load(AtomicOrdering::Relaxed)) {
             return Err(Diagnostic::error("eval::cancelled", format!("cancelled {}", self.where_())));
         }
@@ -355,7 +357,14 @@ pub fn evaluate(
                 guard.place = format!("in stratum {} ({})", stratum_idx, stratum_names(program, &stratum.preds));
             }
             guard.round = round + 1;
+            let room = (max_facts != usize::MAX).then(|| max_facts.saturating_sub(db.stats.derived));
+            for n in &mut new {
+                n.set_limit(room);
+            }
             for (rule_idx, steps) in plans {
+                if new.iter().any(NewFacts::over) {
+                    break; // the merge below reports the limit
+                }
                 let rule = &program.rules[*rule_idx];
                 let head_slot = slot(rule.head.pred);
                 let temporal_head = temporal[rule.head.pred as usize];
@@ -512,15 +521,23 @@ fn run_rule(
             None => {
                 let hash = hash_ids(tuple.iter().copied());
                 batch.push(head_rel.probe_order(hash), hash, &tuple);
-                if batch.len() >= Batch::SIZE {
+                if batch.len() >= Batch::SIZE || new.limit.is_some_and(|l| batch.len() > l) {
                     batch.flush(head_rel, &mut new.set);
                 }
             }
         }
+        // Past the fact limit inside a round: stop here rather than buffer every candidate
+        // (the round loop then reports `eval::max_facts`).
+        if new.over() {
+            return Err(RunError::Stop);
+        }
         Ok(())
     };
     let mut exec = Exec::new(&db.relations, delta, interner, guard);
-    let result = exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body));
+    let result = match exec.run(steps, 0, &mut regs, &mut emit) {
+        Ok(()) | Err(RunError::Stop) => Ok(()),
+        Err(e) => Err(e.into_diagnostic(rule.span, &rule.body)),
+    };
     batch.flush(head_rel, &mut new.set);
     result
 }
@@ -615,6 +632,7 @@ fn run_rule_split(
         let mut own = delta.to_vec();
         own[rel as usize] = (lo + part * step, (lo + (part + 1) * step).min(hi));
         let mut new = NewFacts::new(db.relations[rule.head.pred as usize].width);
+        new.set_limit(candidates.limit);
         // A plan of joins reads no values, so an empty interner stands in for the real one.
         let mut no_values = Interner::default();
         run_rule(rule, steps, db, &own, &mut no_values, &mut guard.fork(), &mut new, false)?;
@@ -656,11 +674,23 @@ fn run_rule_split(
 struct NewFacts {
     candidates: Candidates,
     set: TupleSet,
+    /// The most new facts this round may add (see `Candidates::limit`).
+    limit: Option<usize>,
 }
 
 impl NewFacts {
     fn new(width: usize) -> NewFacts {
-        NewFacts { candidates: Candidates::default(), set: TupleSet::new(width) }
+        NewFacts { candidates: Candidates::default(), set: TupleSet::new(width), limit: None }
+    }
+
+    fn set_limit(&mut self, limit: Option<usize>) {
+        self.limit = limit;
+        self.candidates.limit = limit;
+    }
+
+    /// More new facts than the limit allows: the round stops and the limit is reported.
+    fn over(&self) -> bool {
+        self.candidates.over() || self.limit.is_some_and(|l| self.set.len() > l)
     }
 
     /// Appends the round's new facts to `rel` and empties `self` for the next round.
@@ -929,11 +959,11 @@ impl<'a> Exec<'a> {
                 let values =
                     expr::eval(lhs, regs, self.interner).and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)));
                 match values {
-                    Ok((a, b)) => {
-                        if expr::test(*op, a, b, self.interner) {
-                            self.run(steps, i + 1, regs, emit)?;
-                        }
-                    }
+                    Ok((a, b)) => match expr::test(*op, a, b, self.interner) {
+                        Ok(true) => self.run(steps, i + 1, regs, emit)?,
+                        Ok(false) => {}
+                        Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                    },
                     Err(ExprError::NoValue) => {}
                     Err(e) => return Err(RunError::Expr(e, Some(*literal))),
                 }
@@ -958,7 +988,7 @@ impl<'a> Exec<'a> {
                         AggResult::Test(e) => {
                             let want =
                                 expr::eval(e, regs, self.interner).map_err(|e| RunError::Expr(e, Some(agg.literal)))?;
-                            if expr::test(crate::ast::CmpOp::Eq, value, want, self.interner) {
+                            if expr::test(crate::ast::CmpOp::Eq, value, want, self.interner).unwrap_or(false) {
                                 self.run(steps, i + 1, regs, emit)?;
                             }
                         }
@@ -1142,6 +1172,7 @@ pub fn answer(
     interner: &mut Interner,
     query: &QueryIr,
     limits: &Limits,
+    max_rows: Option<usize>,
 ) -> Result<Vec<Vec<Id>>, Diagnostic> {
     let mut cx = PlanCx::new(&mut db.relations, program, db.undated, &query.var_names, interner);
     let steps = plan::plan_body(&mut cx, &query.body, None, &mut vec![false; query.var_names.len()])
@@ -1154,12 +1185,19 @@ pub fn answer(
         row.clear();
         row.extend(query.columns.iter().map(|(v, _)| regs[*v as usize]));
         answers.insert(hash_ids(row.iter().copied()), &row);
+        // `--limit N`: N distinct answers are enough; the rest is never computed.
+        if max_rows.is_some_and(|n| answers.len() >= n) {
+            return Err(RunError::Stop);
+        }
         Ok(())
     };
     let delta = vec![(0, 0); db.relations.len()];
     let mut exec = Exec::new(&db.relations, &delta, interner, &mut guard);
     let mut regs = vec![0; query.var_names.len()];
-    exec.run(&steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(query.span, &query.body))?;
+    match exec.run(&steps, 0, &mut regs, &mut emit) {
+        Ok(()) | Err(RunError::Stop) => {}
+        Err(e) => return Err(e.into_diagnostic(query.span, &query.body)),
+    }
     let mut rows: Vec<Vec<Id>> = answers.rows().map(|(r, _)| r.to_vec()).collect();
     rows.sort_by(|a, b| {
         a.iter().zip(b).map(|(x, y)| interner.compare(*x, *y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)

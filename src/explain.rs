@@ -126,9 +126,10 @@ pub type NodeId = usize;
 /// kb.load_str("aid.kb", "aid(us, rok, 2.5e9) @ 1954..1971.\n", None)?;
 /// let e = kb.why("aid(us, rok, A)")?;
 /// let fact = &e.proof.nodes[0].fact;
-/// assert_eq!(fact.text, "aid(us, rok, 2.5e9) @ 1954..1971");
+/// // A decimal with an integral value is that integer (numerically equal numbers are one constant).
+/// assert_eq!(fact.text, "aid(us, rok, 2500000000) @ 1954..1971");
 /// assert_eq!(fact.pred, "aid");
-/// assert_eq!(fact.args, [serde_json::json!("us"), serde_json::json!("rok"), serde_json::json!(2.5e9)]);
+/// assert_eq!(fact.args, [serde_json::json!("us"), serde_json::json!("rok"), serde_json::json!(2_500_000_000_i64)]);
 /// assert_eq!(fact.interval.as_deref(), Some("1954..1971"));
 /// # Ok::<(), because::kb::Error>(())
 /// ```
@@ -487,7 +488,11 @@ pub(crate) struct Match {
 /// Nodes already made for facts, and the work list of facts still to prove.
 #[derive(Default)]
 struct Builder {
-    node_of: FxHashMap<FactRef, NodeId>,
+    /// A fact's node at a depth below its answer's root. Under `--depth` a sub-proof's folding
+    /// depends on its depth, so nodes are shared only at the same depth (all depths past the
+    /// limit fold alike and share one): each answer folds relative to its own root, and a fact
+    /// gets at most `depth + 2` nodes.
+    node_of: FxHashMap<(FactRef, usize), NodeId>,
     work: Vec<(NodeId, FactRef, usize)>,
 }
 
@@ -579,12 +584,15 @@ impl Explainer<'_> {
 
     /// The node of `fact`, queued for proving if new.
     fn node_for(&mut self, fact: FactRef, depth: usize, builder: &mut Builder, proof: &mut Proof) -> NodeId {
-        if let Some(&n) = builder.node_of.get(&fact) {
+        // A stated fact never folds, so one node serves every depth.
+        let base = self.db.relation(fact.pred).height(fact.row) == 0;
+        let key = (fact, if base { 0 } else { self.options.depth.map_or(0, |d| depth.min(d + 1)) });
+        if let Some(&n) = builder.node_of.get(&key) {
             return n;
         }
         let n = proof.nodes.len();
         proof.nodes.push(ProofNode { fact: self.fact_text(fact), how: How::Folded });
-        builder.node_of.insert(fact, n);
+        builder.node_of.insert(key, n);
         builder.work.push((n, fact, depth));
         n
     }
@@ -1054,6 +1062,7 @@ impl Explainer<'_> {
             E::Var(v) if values => self.var_text(*v, regs, names),
             E::Var(v) => names[*v as usize].to_string(),
             E::Const(c) => self.interner.value(*c).to_readable(),
+            E::Dec(d) => Value::Dec(*d).to_source(),
             E::Neg(inner) => format!("-{}", self.expr_text_nested(inner, regs, names, values)),
             E::Binary(op, a, b) => format!(
                 "({} {} {})",

@@ -273,7 +273,10 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
         });
     }
     if req.central {
-        let rows = graph.centrality();
+        // Quadratic in the entities: the time limit and Ctrl-C are polled per entity.
+        let mut guard = crate::eval::Guard::new(kb.limits());
+        guard.place = "while ranking entities".into();
+        let rows = graph.centrality_checked(&mut || guard.check())?;
         return out(match req.format {
             GraphFormat::Text => graph.centrality_text(&rows, CENTRAL_SHOWN),
             GraphFormat::Dot => graph.to_dot(&filter),

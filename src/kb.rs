@@ -609,6 +609,7 @@ impl KnowledgeBase {
         let mut loader = Loader::new(&mut self.sources, interner, self.embedded);
         loader.seen = self.seen.clone();
         loader.unsaved = &self.unsaved;
+        loader.cancel = self.limits.cancel.clone();
         read(&mut loader);
         let Loader { diags, mut out, seen, .. } = loader;
         let mut diags = diags;
@@ -633,8 +634,22 @@ impl KnowledgeBase {
         tables.extend(out.tables);
         let mut documents = self.documents.clone();
         documents.extend(out.documents);
+        // Ctrl-C is polled between the stages of a load too (the evaluation polls it itself).
+        let cancelled = |diags: &mut Diagnostics| {
+            let stop = self.limits.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+            if stop {
+                diags.push(crate::syntax::cancelled());
+            }
+            stop
+        };
+        if cancelled(&mut diags) {
+            return Err(diags.into());
+        }
         let (mut program, check_diags) = check::check(&modules, tables.clone(), interner);
         diags.extend(check_diags);
+        if cancelled(&mut diags) {
+            return Err(diags.into());
+        }
         verify_quotes(&modules, &documents, &mut diags);
         diags.sort();
         if diags.has_errors() {
@@ -771,6 +786,21 @@ impl KnowledgeBase {
     /// ```
     pub fn answer(&self, query: &QueryIr) -> Result<Answers, Error> {
         self.snapshot().answer(query)
+    }
+
+    /// [`KnowledgeBase::answer`], stopping once `limit` distinct answers are found (`--limit`):
+    /// the first ones the evaluation meets, sorted, without computing the rest.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\np(b).\np(c).\n", None)?;
+    /// let q = kb.parse_query("p(X), p(Y)")?;
+    /// assert_eq!(kb.answer_limited(&q, Some(2))?.len(), 2);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn answer_limited(&self, query: &QueryIr, limit: Option<usize>) -> Result<Answers, Error> {
+        self.snapshot().answer_limited(query, limit)
     }
 
     /// Explains a parsed `why` or `why not` query (see [`KnowledgeBase::parse_query`];

@@ -17,6 +17,47 @@ use crate::value::{Id, Interner, Value};
 /// The largest file `include` or `load` reads: byte offsets in spans are 32-bit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
+/// Everything `reader` yields, at most `cap` bytes: reading stops at the cap (one byte past it
+/// tells that there is more), so `/dev/zero` or an endless pipe on stdin costs `cap` bytes, not
+/// all the memory there is. More than `cap` bytes is `ErrorKind::FileTooLarge`.
+///
+/// ```
+/// use std::io::{ErrorKind, Read};
+/// let err = because::load::read_bounded(std::io::repeat(0), 1000).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::FileTooLarge);
+/// assert_eq!(because::load::read_bounded(&b"p(a)."[..], 1000).unwrap(), b"p(a).");
+/// ```
+pub fn read_bounded(reader: impl std::io::Read, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    reader.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
+    }
+    Ok(bytes)
+}
+
+/// A file from disk, at most [`MAX_FILE_BYTES`]. A regular file's size is known before
+/// reading; anything else (`/dev/zero`, a FIFO) is read to at most one byte past the limit.
+/// A directory is `ErrorKind::IsADirectory`.
+pub fn read_path(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::from(std::io::ErrorKind::IsADirectory));
+    }
+    if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
+    }
+    read_bounded(file, MAX_FILE_BYTES)
+}
+
+/// A step of following includes: read a file, or close the one read last.
+enum Work {
+    Enter(PathBuf, Option<Span>),
+    Leave,
+}
+
 /// A file compiled into the binary: its virtual path and its text.
 pub type Embedded = (&'static str, &'static str);
 
@@ -41,6 +82,8 @@ pub struct Loader<'a> {
     pub seen: Vec<PathBuf>,
     pub diags: Diagnostics,
     pub out: Loaded,
+    /// Polled between files and while parsing: set, loading stops with `load::cancelled`.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl<'a> Loader<'a> {
@@ -53,12 +96,22 @@ impl<'a> Loader<'a> {
             seen: Vec::new(),
             diags: Diagnostics::default(),
             out: Loaded::default(),
+            cancel: None,
         }
     }
 
     /// Loads a `.kb` file named by the user (no span to blame if it is missing).
     pub fn load_path(&mut self, path: &Path) {
-        self.load_file(path, None, &mut Vec::new());
+        self.follow(vec![Work::Enter(path.to_path_buf(), None)]);
+    }
+
+    /// Whether the user asked to stop; reported once.
+    fn cancelled(&mut self) -> bool {
+        let stop = self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+        if stop && !self.diags.0.iter().any(|d| d.code == "load::cancelled") {
+            self.diags.push(syntax::cancelled());
+        }
+        stop
     }
 
     /// How a path is shown: as the user named it, with `.` and `..` resolved lexically.
@@ -69,13 +122,15 @@ impl<'a> Loader<'a> {
     /// Loads text that is not a file (a REPL line, a string given to the library, stdin).
     pub fn load_text(&mut self, name: &str, text: &str, base: Option<PathBuf>) {
         let file = self.sources.add(name.to_string(), base, Arc::from(text));
-        self.parse_and_follow(file, text, &mut Vec::new());
+        let includes = self.parse(file, text);
+        self.follow(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))).collect());
     }
 
     /// Loads text whose lines are numbered on from `first_line` (a REPL session's entries).
     pub fn load_text_from_line(&mut self, name: &str, text: &str, base: Option<PathBuf>, first_line: usize) {
         let file = self.sources.add_from_line(name.to_string(), base, Arc::from(text), first_line);
-        self.parse_and_follow(file, text, &mut Vec::new());
+        let includes = self.parse(file, text);
+        self.follow(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))).collect());
     }
 
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
@@ -86,61 +141,75 @@ impl<'a> Loader<'a> {
         if let Some((_, text)) = self.embedded.iter().find(|(p, _)| normalize(Path::new(p)) == key) {
             return Ok(text.as_bytes().to_vec());
         }
-        // A regular file's size is known before reading; anything else (`/dev/zero`, a FIFO)
-        // is read to at most one byte past the limit.
-        use std::io::Read as _;
-        let file = std::fs::File::open(path)?;
-        let too_large = || std::io::Error::from(std::io::ErrorKind::FileTooLarge);
-        if file.metadata().is_ok_and(|m| m.is_file() && m.len() > MAX_FILE_BYTES) {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
-        Ok(bytes)
+        read_path(path)
     }
 
-    fn load_file(&mut self, path: &Path, blame: Option<Span>, stack: &mut Vec<(PathBuf, String)>) {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
-        let shown = Self::display(path);
-        if stack.iter().any(|(k, _)| *k == key) {
-            let chain: Vec<&str> = stack.iter().map(|(_, s)| s.as_str()).chain([shown.as_str()]).collect();
-            let mut d =
-                Diagnostic::error("load::include_cycle", format!("`{shown}` includes itself: {}", chain.join(" -> ")));
-            if let Some(span) = blame {
-                d = d.at(span).label("included again here");
-            }
-            self.diags.push(d.help("remove one of the includes"));
-            return;
-        }
-        if self.seen.contains(&key) {
-            return;
-        }
-        let bytes = match self.read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.diags.push(missing_file("load::missing_file", path, &e, blame));
+    /// Follows includes depth first (a file, then each file it includes, in order) with an
+    /// explicit work list rather than recursion: a chain of 10,000 includes must not overflow
+    /// the main thread's stack.
+    fn follow(&mut self, mut work: Vec<Work>) {
+        // The files being read, innermost last, and the same set for an O(1) cycle test.
+        let mut open: Vec<(PathBuf, String)> = Vec::new();
+        let mut open_set: rustc_hash::FxHashSet<PathBuf> = rustc_hash::FxHashSet::default();
+        let mut seen: rustc_hash::FxHashSet<PathBuf> = self.seen.iter().cloned().collect();
+        while let Some(item) = work.pop() {
+            if self.cancelled() {
                 return;
             }
-        };
-        let text = match decode(bytes, &shown, blame) {
-            Ok(t) => t,
-            Err(d) => {
-                self.diags.push(d);
-                return;
+            let (path, blame) = match item {
+                Work::Leave => {
+                    if let Some((key, _)) = open.pop() {
+                        open_set.remove(&key);
+                    }
+                    continue;
+                }
+                Work::Enter(path, blame) => (path, blame),
+            };
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| normalize(&path));
+            let shown = Self::display(&path);
+            if open_set.contains(&key) {
+                let chain: Vec<&str> = open.iter().map(|(_, s)| s.as_str()).chain([shown.as_str()]).collect();
+                let mut d = Diagnostic::error(
+                    "load::include_cycle",
+                    format!("`{shown}` includes itself: {}", chain.join(" -> ")),
+                );
+                if let Some(span) = blame {
+                    d = d.at(span).label("included again here");
+                }
+                self.diags.push(d.help("remove one of the includes"));
+                continue;
             }
-        };
-        self.seen.push(key.clone());
-        let file = self.sources.add(shown.clone(), Some(path.to_path_buf()), Arc::from(text.as_str()));
-        stack.push((key, shown));
-        self.parse_and_follow(file, &text, stack);
-        stack.pop();
+            if seen.contains(&key) {
+                continue;
+            }
+            let bytes = match self.read(&path) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.diags.push(missing_file("load::missing_file", &path, &e, blame));
+                    continue;
+                }
+            };
+            let text = match decode(bytes, &shown, blame) {
+                Ok(t) => t,
+                Err(d) => {
+                    self.diags.push(d);
+                    continue;
+                }
+            };
+            seen.insert(key.clone());
+            self.seen.push(key.clone());
+            let file = self.sources.add(shown.clone(), Some(path.clone()), Arc::from(text.as_str()));
+            open_set.insert(key.clone());
+            open.push((key, shown));
+            work.push(Work::Leave);
+            let includes = self.parse(file, &text);
+            work.extend(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))));
+        }
     }
 
-    fn parse_and_follow(&mut self, file: crate::ast::FileId, text: &str, stack: &mut Vec<(PathBuf, String)>) {
-        let (module, diags) = syntax::parse_module(file, text);
+    /// Parses one file, reads its data files and documents; the includes it names, in order.
+    fn parse(&mut self, file: crate::ast::FileId, text: &str) -> Vec<(PathBuf, Span)> {
+        let (module, diags) = syntax::parse_module_cancellable(file, text, self.cancel.as_deref());
         self.diags.extend(diags);
         let base =
             self.sources.get(file).path.as_ref().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
@@ -175,15 +244,15 @@ impl<'a> Loader<'a> {
                 Statement::Source(src) => {
                     let doc = src.file.as_ref().map(|(f, span)| {
                         let path = base.join(f);
-                        match self.read(&path).ok().and_then(|b| String::from_utf8(b).ok()) {
-                            Some(text) => Some(normalize_ws(&text)),
-                            None => {
-                                self.diags.push(missing_file(
-                                    "load::missing_file",
-                                    &path,
-                                    &std::io::Error::from(std::io::ErrorKind::NotFound),
-                                    Some(*span),
-                                ));
+                        // Reported as what went wrong: missing, a directory, too large, not UTF-8.
+                        let text = self
+                            .read(&path)
+                            .map_err(|e| missing_file("load::missing_file", &path, &e, Some(*span)))
+                            .and_then(|b| decode(b, &Self::display(&path), Some(*span)));
+                        match text {
+                            Ok(text) => Some(normalize_ws(&text)),
+                            Err(d) => {
+                                self.diags.push(d);
                                 None
                             }
                         }
@@ -196,9 +265,7 @@ impl<'a> Loader<'a> {
             }
         }
         self.out.modules.push(module);
-        for (path, span) in includes {
-            self.load_file(&path, Some(span), stack);
-        }
+        includes
     }
 
     /// A bad data row as a diagnostic pointing into the data file.
@@ -292,9 +359,17 @@ pub fn decode(bytes: Vec<u8>, name: &str, blame: Option<Span>) -> Result<String,
         Ok(text) => Ok(text),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // Located as an editor shows it: the valid prefix gives the line and column.
+            let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             let mut d = Diagnostic::error(
                 "load::invalid_utf8",
-                format!("`{name}` is not UTF-8 text: invalid byte at offset {offset}"),
+                format!(
+                    "`{name}` is not UTF-8 text: invalid byte 0x{:02x} at line {line}, column {column} (byte offset {offset})",
+                    bytes[offset]
+                ),
             )
             .help("save the file as UTF-8");
             if let Some(span) = blame {
@@ -351,15 +426,22 @@ pub fn read_table(
     let mut field_buf = String::new();
     let mut fields: Vec<(usize, usize)> = Vec::new();
     while offset < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+        // A CSV record runs to the first newline outside quotes: a quoted field may hold
+        // newlines (as the CSV writer writes them).
+        let end = match format {
+            Format::Csv => csv_record_end(bytes, offset),
+            Format::Tsv => memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i),
+        };
         let mut line = &bytes[offset..end];
         let line_start = offset;
         offset = end + 1;
         line_no += 1;
+        let first_line = line_no;
+        line_no += memchr::memchr_iter(b'\n', line).count() as u32;
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
         }
-        if (header && line_no == 1) || line.is_empty() {
+        if (header && first_line == 1) || line.is_empty() {
             continue;
         }
         let text = match std::str::from_utf8(line) {
@@ -384,18 +466,35 @@ pub fn read_table(
                     start = i + 1;
                 }
                 fields.push((start, line.len()));
-                // Tabs are ASCII, so every field boundary is a character boundary.
+                // Tabs are ASCII, so every field boundary is a character boundary. The escapes
+                // the TSV writer uses (`\t`, `\n`, `\r`, `\\`) are undone, so output loads back.
                 for &(a, b) in &fields {
-                    data.push(intern_field(text.get(a..b).unwrap_or_default(), interner));
+                    let field = text.get(a..b).unwrap_or_default();
+                    if field.contains('\\') {
+                        data.push(intern_field(tsv_unescape(field, &mut field_buf), interner));
+                    } else {
+                        data.push(intern_field(field, interner));
+                    }
                 }
                 fields.len()
             }
             Format::Csv => {
-                csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|col| {
+                csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|(col, what)| {
+                    let at_line = first_line + text[..col].matches('\n').count() as u32;
+                    let (message, help) = match what {
+                        CsvError::Unterminated => (
+                            format!("`{name}` line {at_line}: unterminated quoted field"),
+                            "close the field with `\"`; write a quote inside a field as `\"\"`",
+                        ),
+                        CsvError::AfterQuote => (
+                            format!("`{name}` line {at_line}: text after the closing quote of a field"),
+                            "quote the whole field (`\"a\"\"x\"` for a\"x) or end it at the quote",
+                        ),
+                    };
                     TableError {
                         code: "load::bad_row",
-                        message: format!("`{name}` line {line_no}: unterminated quoted field"),
-                        help: Some("close the field with `\"`; write a quote inside a field as `\"\"`".into()),
+                        message,
+                        help: Some(help.into()),
                         offset: line_start + col,
                         len: 1,
                     }
@@ -435,9 +534,53 @@ pub fn read_table(
     })
 }
 
-/// Splits one CSV line, calling `f` per field; returns the field count or the column of an
-/// unterminated quote.
-fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<usize, usize> {
+/// Where the CSV record starting at `start` ends: the first newline outside quotes, or the end.
+fn csv_record_end(bytes: &[u8], start: usize) -> usize {
+    let mut quoted = false;
+    for i in memchr::memchr2_iter(b'"', b'\n', &bytes[start..]) {
+        match bytes[start + i] {
+            b'"' => quoted = !quoted,
+            _ if !quoted => return start + i,
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
+/// A TSV field with the writer's escapes undone: `\t`, `\n`, `\r`, `\\`; any other backslash
+/// stays as it is.
+fn tsv_unescape<'a>(field: &str, buf: &'a mut String) -> &'a str {
+    buf.clear();
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            buf.push(c);
+            continue;
+        }
+        match chars.clone().next() {
+            Some('t') => buf.push('\t'),
+            Some('n') => buf.push('\n'),
+            Some('r') => buf.push('\r'),
+            Some('\\') => buf.push('\\'),
+            _ => {
+                buf.push('\\');
+                continue;
+            }
+        }
+        chars.next();
+    }
+    buf
+}
+
+/// What is wrong with a CSV record.
+enum CsvError {
+    Unterminated,
+    AfterQuote,
+}
+
+/// Splits one CSV record, calling `f` per field; returns the field count, or the column and
+/// kind of a bad quote.
+fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<usize, (usize, CsvError)> {
     let bytes = line.as_bytes();
     let mut i = 0;
     let mut n = 0;
@@ -448,7 +591,7 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
             i += 1;
             loop {
                 match bytes.get(i) {
-                    None => return Err(open),
+                    None => return Err((open, CsvError::Unterminated)),
                     Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
                         buf.push('"');
                         i += 2;
@@ -465,8 +608,12 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
                 }
             }
             f(buf);
-            // Anything between the closing quote and the comma is ignored.
-            i = line[i..].find(',').map_or(line.len(), |k| i + k);
+            // Only spaces may follow the closing quote: `"a"x` is an error, not `a`.
+            let end = line[i..].find(',').map_or(line.len(), |k| i + k);
+            if let Some(k) = line[i..end].find(|c: char| c != ' ') {
+                return Err((i + k, CsvError::AfterQuote));
+            }
+            i = end;
         } else {
             let end = line[i..].find(',').map_or(line.len(), |k| i + k);
             f(line[i..end].trim());
@@ -481,22 +628,29 @@ fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<u
 }
 
 /// A field's value: an integer, a decimal, a time (`1953-10-01`, `1953-10`, `1991..2019`), or
-/// text.
+/// text. A field is a number only when it is written as the language writes one and reads back
+/// as the same number: `7`, `-3`, `2.5`, `2.5e9`. Anything else that is not a time is text,
+/// never a number changed on the way: a leading zero (`007`, an identifier that must not
+/// collide with `7`), a `+` sign, an integer beyond 64 bits (`99999999999999999999`), a decimal
+/// beyond f64 (`1e999`), `NaN`, `inf`.
 fn intern_field(text: &str, interner: &mut Interner) -> Id {
-    let first = text.as_bytes().first().copied().unwrap_or(b'a');
-    if first.is_ascii_digit() || first == b'-' || first == b'+' {
-        if let Ok(i) = text.parse::<i64>() {
-            return interner.intern(Value::Int(i));
+    match number_syntax(text) {
+        Some(false) => {
+            if let Ok(i) = text.parse::<i64>() {
+                return interner.intern(Value::Int(i));
+            }
         }
-        if text.bytes().any(|b| b == b'.' || b == b'e' || b == b'E') {
+        Some(true) => {
             if let Ok(d) = text.parse::<f64>() {
                 if d.is_finite() {
                     return interner.intern(Value::Dec(d));
                 }
             }
         }
+        None => {}
     }
     // After the numbers, so that an integer column pays nothing for dates.
+    let first = text.as_bytes().first().copied().unwrap_or(b'a');
     if (first.is_ascii_digit() || first == b'-' || first == b'.') && is_time_shaped(text) {
         if let Ok(time) = text.parse::<crate::value::Interval>() {
             return interner.intern(Value::Interval(time));
@@ -529,6 +683,45 @@ fn is_time_shaped(text: &str) -> bool {
     }
 }
 
+/// Whether `text` is spelt as a number of the language: `Some(false)` an integer
+/// (`-?(0|[1-9][0-9]*)`), `Some(true)` a decimal (the same, then `.digits` and/or an exponent
+/// `e[+-]digits`), `None` anything else.
+fn number_syntax(text: &str) -> Option<bool> {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let start = i;
+    let n = digits(&mut i);
+    if n == 0 || (n > 1 && b[start] == b'0') {
+        return None;
+    }
+    let mut decimal = false;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return None;
+        }
+        decimal = true;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+        decimal = true;
+    }
+    (i == b.len()).then_some(decimal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,6 +750,31 @@ mod tests {
         assert_eq!(w, 3);
         assert_eq!(vals, ["Text(\"a\")", "Int(1)", "Dec(2.5)", "Text(\"b\")", "Int(-3)", "Text(\"x y\")"]);
         assert_eq!(lines, [1, 3]);
+    }
+
+    #[test]
+    fn fields_that_would_change_as_numbers_stay_text() {
+        let (_, vals, _) = table(
+            "007	99999999999999999999	+5	1e999	NaN	-0	0.50	1.	.5	2.5E+3
+",
+            Format::Tsv,
+        )
+        .unwrap();
+        assert_eq!(
+            vals,
+            [
+                "Text(\"007\")",
+                "Text(\"99999999999999999999\")",
+                "Text(\"+5\")",
+                "Text(\"1e999\")",
+                "Text(\"NaN\")",
+                "Int(0)",
+                "Dec(0.5)",
+                "Text(\"1.\")",
+                "Text(\".5\")",
+                "Int(2500)",
+            ]
+        );
     }
 
     #[test]

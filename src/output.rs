@@ -255,11 +255,64 @@ fn tsv_field(s: &str) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+    // Quoted where the reader would change it: separators, quotes, line breaks, and the
+    // whitespace at either end that it trims from unquoted fields.
+    if s.is_empty() || s.contains([',', '"', '\n', '\r']) || s.trim() != s {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
     }
+}
+
+/// `s` for a terminal: control characters (C0 but tab and newline, DEL, C1) and the bidi
+/// controls that reorder a line are written as `\u{…}`, so text from data can neither move
+/// the cursor, set the title nor disguise what follows. Human-readable output only: JSON
+/// escapes by its own rules, and TSV/CSV keep the text as it is for the programs that read it.
+pub fn terminal_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(needs_terminal_escape) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if needs_terminal_escape(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_terminal_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        // U+E000 too: the proof renderer marks its own colours with it.
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{e000}')
+}
+
+/// The columns `s` takes on a terminal (wide characters take two, combining marks none).
+pub fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Appends `s` and enough spaces to fill `width` columns. By display width, not by `format!`'s
+/// `{:<w$}`, which counts characters and panics when the width passes 65,535.
+pub fn pad_to(out: &mut String, s: &str, width: usize) {
+    out.push_str(s);
+    let w = display_width(s);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+}
+
+/// Lines of aligned cells joined by `sep`, each line trimmed at its end.
+pub fn aligned_line<'a>(cells: impl Iterator<Item = &'a str>, widths: &[usize], sep: &str) -> String {
+    let mut line = String::new();
+    for (i, (c, w)) in cells.zip(widths).enumerate() {
+        if i > 0 {
+            line.push_str(sep);
+        }
+        pad_to(&mut line, c, *w);
+    }
+    line.truncate(line.trim_end().len());
+    line
 }
 
 /// A pretty table: headers, a rule, aligned columns, and a count line.
@@ -269,18 +322,18 @@ fn table(a: &Answers) -> String {
         out.push_str(if a.holds() { "true\n" } else { "false\n" });
         return out;
     }
-    let cells: Vec<Vec<String>> =
-        a.rows.iter().map(|r| r.iter().map(|v| v.to_string().replace('\n', "\\n")).collect()).collect();
-    let mut widths: Vec<usize> = a.columns.iter().map(|c| c.chars().count()).collect();
+    let cells: Vec<Vec<String>> = a
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|v| terminal_text(&v.to_string().replace('\n', "\\n")).into_owned()).collect())
+        .collect();
+    let mut widths: Vec<usize> = a.columns.iter().map(|c| display_width(c)).collect();
     for row in &cells {
         for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(display_width(c));
         }
     }
-    let line = |cols: &[String]| {
-        let padded: Vec<String> = cols.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
-        padded.join(" │ ").trim_end().to_string()
-    };
+    let line = |cols: &[String]| aligned_line(cols.iter().map(String::as_str), &widths, " │ ");
     let _ = writeln!(out, "{}", line(&a.columns));
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
     let _ = writeln!(out, "{}", rule.join("─┼─"));

@@ -68,6 +68,9 @@ pub enum Arg {
 pub enum Expr {
     Var(Var),
     Const(Id),
+    /// A decimal literal, kept as written: interned, `2.0` would be the integer `2`, and
+    /// `X / 2.0` must still divide as decimals.
+    Dec(f64),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Call(Func, Vec<Expr>),
@@ -77,7 +80,7 @@ impl Expr {
     pub fn vars(&self, out: &mut Vec<Var>) {
         match self {
             Expr::Var(v) => out.push(*v),
-            Expr::Const(_) => {}
+            Expr::Const(_) | Expr::Dec(_) => {}
             Expr::Neg(e) => e.vars(out),
             Expr::Call(_, args) => args.iter().for_each(|a| a.vars(out)),
             Expr::Binary(_, a, b) => {

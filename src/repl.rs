@@ -76,13 +76,67 @@ pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
     let mut repl = match Repl::new(kb, options) {
         Ok(repl) => repl,
         Err(e) => {
-            eprintln!("because: cannot start the line editor: {e}");
+            let _ = writeln!(std::io::stderr(), "because: cannot start the line editor: {e}");
             return ExitCode::from(2);
         }
     };
     let _sigint = cancel::SigintGuard::install();
     repl.run();
-    if !repl.interactive && repl.errors.get() { ExitCode::from(2) } else { ExitCode::SUCCESS }
+    match repl.out.failure.take() {
+        // A closed stdout (`because repl < q | head -1`) ends the session, quietly, as in `run`.
+        None | Some(Failure::Closed) => {
+            if !repl.interactive && repl.errors.get() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Some(Failure::Error(e)) => {
+            let _ = writeln!(std::io::stderr(), "because: cannot write the output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Why output stopped: the reader went away (a broken pipe: the end, not an error), or a write
+/// failed (a full disk, `> /dev/full`: an error, exit code 2).
+enum Failure {
+    Closed,
+    Error(std::io::Error),
+}
+
+/// Where the REPL writes. Every write goes through here rather than `print!`, which panics
+/// when a write fails; the first failure ends the session.
+#[derive(Default)]
+struct Output {
+    failure: std::cell::Cell<Option<Failure>>,
+}
+
+impl Output {
+    fn write(&self, to_stderr: bool, text: &str) {
+        if self.failed() {
+            return;
+        }
+        let written = if to_stderr {
+            let _ = std::io::stdout().flush();
+            let mut err = std::io::stderr().lock();
+            err.write_all(text.as_bytes()).and_then(|()| err.flush())
+        } else {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        };
+        if let Err(e) = written {
+            let failure = if e.kind() == std::io::ErrorKind::BrokenPipe { Failure::Closed } else { Failure::Error(e) };
+            self.failure.set(Some(failure));
+        }
+    }
+
+    fn failed(&self) -> bool {
+        let failure = self.failure.take();
+        let failed = failure.is_some();
+        self.failure.set(failure);
+        failed
+    }
 }
 
 /// History entries longer than this are not recorded (a pasted file is not worth recalling).
@@ -113,6 +167,7 @@ struct Repl {
     interactive: bool,
     /// Some diagnostic with an error was shown (for the exit code of a piped session).
     errors: std::cell::Cell<bool>,
+    out: Output,
 }
 
 impl Repl {
@@ -135,7 +190,8 @@ impl Repl {
                 eprintln!("warning: the history file {} is larger than 8 MiB; it is not read", path.display());
             } else if path.exists() {
                 if let Err(e) = editor.load_history(path) {
-                    eprintln!("warning: cannot read the history file {}: {e}", path.display());
+                    let _ =
+                        writeln!(std::io::stderr(), "warning: cannot read the history file {}: {e}", path.display());
                 }
             }
         }
@@ -157,6 +213,7 @@ impl Repl {
             start_paths,
             interactive,
             errors: std::cell::Cell::new(false),
+            out: Output::default(),
         })
     }
 
@@ -172,6 +229,7 @@ impl Repl {
             // Cleared before reading rather than after, so that a Ctrl-C pressed the moment a
             // command starts still stops it (while the editor reads, Ctrl-C is a key, not a signal).
             cancel::reset();
+            cancel::set_unsaved(self.kb.has_session_statements());
             // The helper paints the prompt when colour is on.
             match self.editor.readline(PROMPT) {
                 Ok(input) => {
@@ -179,15 +237,20 @@ impl Repl {
                     if let Flow::Quit = self.handle(&input) {
                         break;
                     }
+                    if self.out.failed() {
+                        break;
+                    }
                 }
                 // Ctrl-C at the prompt: the line is dropped; read a new one.
                 Err(ReadlineError::Interrupted) => continue,
                 Err(ReadlineError::Eof) => {
-                    println!();
+                    self.out.write(false, "\n");
                     break;
                 }
+                // The prompt could not be written: stdout is closed or failing.
+                Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
                 Err(e) => {
-                    eprintln!("because: cannot read the terminal: {e}");
+                    self.out.write(true, &format!("because: cannot read the terminal: {e}\n"));
                     break;
                 }
             }
@@ -203,7 +266,7 @@ impl Repl {
         let _ = self.editor.add_history_entry(input.trim_end());
         if let Some(path) = &self.history {
             if let Err(e) = self.editor.history_mut().append(path) {
-                eprintln!("warning: cannot write the history file {}: {e}", path.display());
+                self.out.write(true, &format!("warning: cannot write the history file {}: {e}\n", path.display()));
                 self.history = None;
             }
         }
@@ -516,8 +579,7 @@ impl Repl {
         if e.diagnostics.has_errors() {
             self.errors.set(true);
         }
-        let _ = std::io::stdout().flush();
-        eprint!("{}", e.render(self.color, true));
+        self.out.write(true, &e.render(self.color, true));
     }
 
     fn diagnostics(&self, diags: &Diagnostics) {
@@ -527,8 +589,7 @@ impl Repl {
         if diags.has_errors() {
             self.errors.set(true);
         }
-        let _ = std::io::stdout().flush();
-        eprint!("{}", self.kb.render(diags, self.color, true));
+        self.out.write(true, &self.kb.render(diags, self.color, true));
     }
 
     /// An error of the REPL's own (a usage mistake), as a diagnostic without a place.
@@ -538,8 +599,7 @@ impl Repl {
     }
 
     fn complain_plain(&self, message: &str) {
-        let _ = std::io::stdout().flush();
-        eprintln!("{}", self.paint("\x1b[2m", message).trim_end());
+        self.out.write(true, &format!("{}\n", self.paint("\x1b[2m", message).trim_end()));
     }
 
     fn note(&self, message: &str) {
@@ -547,9 +607,7 @@ impl Repl {
     }
 
     fn say(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        self.out.write(false, text);
     }
 
     /// `text` in the given style when colour is on, with a newline.

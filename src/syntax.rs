@@ -44,11 +44,27 @@ mod grammar {
 /// assert!(matches!(module.statements[1], Statement::Rule(_)));
 /// ```
 pub fn parse_module(file: FileId, text: &str) -> (Module, Diagnostics) {
+    parse_module_cancellable(file, text, None)
+}
+
+/// [`parse_module`], polling `cancel` every few thousand statements: when it is set, parsing
+/// stops with `load::cancelled` (Ctrl-C during a slow `:load`).
+pub fn parse_module_cancellable(
+    file: FileId,
+    text: &str,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> (Module, Diagnostics) {
     let mut driver = ModuleDriver::new(file, text);
+    driver.cancel = cancel;
     driver.run();
     let mut diags = Diagnostics(driver.diags);
     diags.sort();
     (Module { file, statements: driver.statements }, diags)
+}
+
+/// Loading stopped by the user (Ctrl-C): nothing of it is kept.
+pub fn cancelled() -> Diagnostic {
+    Diagnostic::error("load::cancelled", "loading cancelled (Ctrl-C); nothing was changed")
 }
 
 /// Parses one query as typed on a command line: `endured(X, P)`, `?- endured(X, P).`,
@@ -153,11 +169,20 @@ struct ModuleDriver<'t> {
     n_ended_early: usize,
     /// Plain facts skip pest (see [`fast`]); off only to test that both paths agree.
     fast: bool,
+    cancel: Option<&'t std::sync::atomic::AtomicBool>,
 }
 
 impl<'t> ModuleDriver<'t> {
     fn new(file: FileId, text: &'t str) -> ModuleDriver<'t> {
-        ModuleDriver { file, text, statements: Vec::new(), diags: Vec::new(), n_ended_early: 0, fast: true }
+        ModuleDriver {
+            file,
+            text,
+            statements: Vec::new(),
+            diags: Vec::new(),
+            n_ended_early: 0,
+            fast: true,
+            cancel: None,
+        }
     }
 
     fn run(&mut self) {
@@ -167,7 +192,13 @@ impl<'t> ModuleDriver<'t> {
             return;
         }
         let mut pos = 0;
+        let mut steps = 0u32;
         loop {
+            steps = steps.wrapping_add(1);
+            if steps % 4096 == 0 && self.cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+                self.diags.push(cancelled());
+                return;
+            }
             // 2. Skip trivia, keeping the doc comment that ends it.
             let trivia = scan::skip_trivia(self.text, pos);
             if let Some(u) = trivia.unterminated {

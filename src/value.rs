@@ -403,6 +403,28 @@ impl Value {
         }
     }
 
+    /// The one form of a number: a decimal with an integral value an `i64` holds is that
+    /// integer (`1000.0` is `1000`, `-0.0` and `0.0` are `0`). Numerically equal numbers are the
+    /// same constant, so joins, negation, deduplication, grouping and `=` agree.
+    ///
+    /// ```
+    /// use because::value::Value;
+    ///
+    /// assert_eq!(Value::Dec(1000.0).normalized(), Value::Int(1000));
+    /// assert!(matches!(Value::Dec(-0.0).normalized(), Value::Int(0)));
+    /// assert!(matches!(Value::Dec(0.5).normalized(), Value::Dec(_)));
+    /// assert!(matches!(Value::Dec(1e300).normalized(), Value::Dec(_)), "beyond i64: stays a decimal");
+    /// ```
+    pub fn normalized(self) -> Value {
+        match self {
+            Value::Dec(d) => match integral(d) {
+                Some(i) => Value::Int(i),
+                None => Value::Dec(d),
+            },
+            other => other,
+        }
+    }
+
     fn rank(&self) -> u8 {
         match self {
             Value::Int(_) | Value::Dec(_) => 0,
@@ -413,19 +435,51 @@ impl Value {
     }
 }
 
+/// The integer a decimal equals exactly, if an `i64` holds it (`-0.0` is `0`).
+fn integral(d: f64) -> Option<i64> {
+    // 2^63 is exact as an f64; every f64 in [-2^63, 2^63) converts without loss when integral.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (d.fract() == 0.0 && (-LIMIT..LIMIT).contains(&d)).then_some(d as i64)
+}
+
+/// An integer against a decimal, exactly (no rounding of the integer to an f64: 2^53 + 1 is
+/// more than 2^53).
+pub fn cmp_int_dec(x: i64, d: f64) -> Ordering {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if d < -LIMIT {
+        return Ordering::Greater;
+    }
+    if d >= LIMIT {
+        return Ordering::Less;
+    }
+    let whole = d.trunc();
+    // Within range the fractional part is exact; the integer is past `d` by `-fraction`.
+    x.cmp(&(whole as i64)).then_with(|| 0.0_f64.partial_cmp(&(d - whole)).unwrap_or(Ordering::Equal))
+}
+
+/// Two numbers by value, exactly: the order of `<` and the equality of `=`, joins and
+/// deduplication (`1 = 1.0`, `-0.0 = 0`).
+pub fn cmp_numbers(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Dec(x), Value::Dec(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Dec(d)) => Some(cmp_int_dec(*x, *d)),
+        (Value::Dec(d), Value::Int(x)) => Some(cmp_int_dec(*x, *d).reverse()),
+        _ => None,
+    }
+}
+
 /// The total order in which answers are sorted: numbers (by value), then times, then `undated`, then text.
+/// Numerically equal numbers are equal (see [`Value::normalized`]).
 impl Ord for Value {
     fn cmp(&self, other: &Value) -> Ordering {
         match (self, other) {
-            (Value::Int(a), Value::Int(b)) => a.cmp(b),
             (Value::Text(a), Value::Text(b)) => a.cmp(b),
             (Value::Interval(a), Value::Interval(b)) => a.cmp(b),
-            (a, b) if a.is_number() && b.is_number() => {
-                let (x, y) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
-                // Equal as numbers but different types (1 and 1.0): integers first.
-                x.total_cmp(&y).then_with(|| matches!(b, Value::Int(_)).cmp(&matches!(a, Value::Int(_))))
-            }
-            (a, b) => a.rank().cmp(&b.rank()),
+            (a, b) => match cmp_numbers(a, b) {
+                Some(o) => o,
+                None => a.rank().cmp(&b.rank()),
+            },
         }
     }
 }
@@ -439,12 +493,10 @@ impl PartialOrd for Value {
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {
-            (Value::Int(a), Value::Int(b)) => a == b,
-            (Value::Dec(a), Value::Dec(b)) => a.to_bits() == b.to_bits(),
             (Value::Text(a), Value::Text(b)) => a == b,
             (Value::Interval(a), Value::Interval(b)) => a == b,
             (Value::Undated, Value::Undated) => true,
-            _ => false,
+            (a, b) => cmp_numbers(a, b) == Some(Ordering::Equal),
         }
     }
 }
@@ -454,8 +506,12 @@ impl Eq for Value {}
 impl Hash for Value {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
+            // Hashed in normal form, so equal numbers hash alike.
             Value::Int(i) => (0u8, i).hash(state),
-            Value::Dec(d) => (1u8, d.to_bits()).hash(state),
+            Value::Dec(d) => match integral(*d) {
+                Some(i) => (0u8, i).hash(state),
+                None => (1u8, d.to_bits()).hash(state),
+            },
             Value::Text(s) => (2u8, s).hash(state),
             Value::Interval(i) => (3u8, i).hash(state),
             Value::Undated => 4u8.hash(state),
@@ -625,10 +681,10 @@ impl Interner {
     /// assert_ne!(interner.intern(Value::Int(1)), a);
     /// ```
     pub fn intern(&mut self, value: Value) -> Id {
-        match value {
+        match value.normalized() {
             Value::Int(i) => match inline_id(i) {
                 Some(id) => id,
-                None => self.intern_other(value),
+                None => self.intern_other(Value::Int(i)),
             },
             Value::Text(text) => {
                 if let Some(&id) = self.texts.get(&*text) {
@@ -702,6 +758,10 @@ impl Interner {
     pub fn lookup(&self, value: &Value) -> Option<Id> {
         let own = match value {
             Value::Int(i) => inline_id(*i).or_else(|| self.others.get(value).copied()),
+            Value::Dec(d) => match integral(*d) {
+                Some(i) => return self.lookup(&Value::Int(i)),
+                None => self.others.get(value).copied(),
+            },
             Value::Text(t) => return self.lookup_text(t),
             other => self.others.get(other).copied(),
         };

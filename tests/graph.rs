@@ -275,7 +275,7 @@ fn nary_facts_join_every_pair_of_their_entities() {
     // One entity and a number: a property of `us`, not an edge.
     let us = g.find("us").unwrap();
     assert_eq!(g.facts[g.graph[us].properties[0]].text(), "rate(us, 3)");
-    assert_eq!(g.facts[0].text(), "aid(us, rok, military, 2.5e9, exact) @ 1954..1971");
+    assert_eq!(g.facts[0].text(), "aid(us, rok, military, 2500000000, exact) @ 1954..1971");
 }
 
 #[test]

@@ -92,13 +92,13 @@ fn invalid_utf8_in_a_kb_file_names_the_byte_offset() {
     let e = kb.load_file(&path).expect_err("not UTF-8");
     let (code, message, _) = only_error(&kb, &e);
     assert_eq!(code, "load::invalid_utf8");
-    assert!(message.ends_with("is not UTF-8 text: invalid byte at offset 8"), "{message}");
+    assert!(message.ends_with("is not UTF-8 text: invalid byte 0xff at line 2, column 3 (byte offset 8)"), "{message}");
     // A truncated multi-byte character at the very end.
     std::fs::write(&path, "p(é).\np(\u{e9}".as_bytes().split_last().unwrap().1).unwrap();
     let e = kb.load_file(&path).expect_err("not UTF-8");
     let (code, message, _) = only_error(&kb, &e);
     assert_eq!(code, "load::invalid_utf8");
-    assert!(message.ends_with("invalid byte at offset 9"), "{message}");
+    assert!(message.ends_with("invalid byte 0xc3 at line 2, column 3 (byte offset 9)"), "{message}");
 }
 
 #[test]
@@ -168,8 +168,7 @@ fn runaway_recursion_through_arithmetic_stops_at_a_limit() {
     assert!(message.starts_with("stopped after 0.2 s (the time limit)"), "{message}");
     assert!(started.elapsed() < Duration::from_secs(5), "stopped late: {:?}", started.elapsed());
     // Growth inside one round (a doubling join) stops too, between rounds or within one.
-    let mut kb =
-        KnowledgeBase::new(Limits { timeout: Some(Duration::from_secs(20)), max_facts: Some(50_000), cancel: None });
+    let mut kb = KnowledgeBase::new(Limits { timeout: None, max_facts: Some(50_000), cancel: None });
     let (code, _, _) = load_err(&mut kb, "n(0). n(1).\np(X, Y) :- n(X), n(Y).\nn(Z) :- p(X, Y), Z = X * 1000 + Y.\n");
     assert_eq!(code, "eval::max_facts");
 }
@@ -295,8 +294,7 @@ fn a_failed_load_leaves_the_knowledge_base_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("short.tsv"), "a\tb\nc\n").unwrap();
     std::fs::write(dir.path().join("bad.kb"), b"p(\xff).\n").unwrap();
-    let mut kb =
-        KnowledgeBase::new(Limits { timeout: Some(Duration::from_secs(10)), max_facts: Some(1_000), cancel: None });
+    let mut kb = KnowledgeBase::new(Limits { timeout: None, max_facts: Some(1_000), cancel: None });
     kb.load_str(
         "good.kb",
         "edge(a, b). edge(b, c).\npath(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), edge(Y, Z).\n",

@@ -63,7 +63,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
         cx.check_interval(*i, *span);
     }
 
-    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags);
+    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags, &mut cx.hints);
     let head_pred = lx.pred_by_name.get(&rule.head.pred.name).copied();
     let mut body = Vec::new();
     for lit in &rule.body {
@@ -94,7 +94,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
 
 /// Lowers a query found in a checked file.
 pub(super) fn lower_query_in(cx: &mut Checker<'_>, query: &ast::Query) -> Option<QueryIr> {
-    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags);
+    let mut lx = LowerCx::new(cx.interner, &cx.program.preds, &cx.pred_by_name, &mut cx.diags, &mut cx.hints);
     let text = String::new();
     lower_query_with(&mut lx, query, text)
 }
@@ -109,7 +109,8 @@ pub fn lower_query(
     let by_name: FxHashMap<Arc<str>, PredId> =
         program.preds.iter().enumerate().map(|(i, p)| (p.name.clone(), i as PredId)).collect();
     let mut diags = Diagnostics::default();
-    let mut lx = LowerCx::new(interner, &program.preds, &by_name, &mut diags);
+    let mut hints = FxHashMap::default();
+    let mut lx = LowerCx::new(interner, &program.preds, &by_name, &mut diags, &mut hints);
     let lowered = lower_query_with(&mut lx, query, text.to_string());
     diags.sort();
     match lowered {
@@ -489,6 +490,7 @@ struct LowerCx<'a> {
     preds: &'a [crate::program::PredInfo],
     pred_by_name: &'a FxHashMap<Arc<str>, PredId>,
     diags: &'a mut Diagnostics,
+    hints: &'a mut FxHashMap<String, Option<String>>,
     vars: VarTable,
     /// Inside an aggregate body, an atom of a temporal predicate without `@` gets a fresh
     /// variable for its interval, so that facts differing only in time are distinct matches.
@@ -501,8 +503,9 @@ impl<'a> LowerCx<'a> {
         preds: &'a [crate::program::PredInfo],
         pred_by_name: &'a FxHashMap<Arc<str>, PredId>,
         diags: &'a mut Diagnostics,
+        hints: &'a mut FxHashMap<String, Option<String>>,
     ) -> LowerCx<'a> {
-        LowerCx { interner, preds, pred_by_name, diags, vars: VarTable::default(), in_aggregate: false }
+        LowerCx { interner, preds, pred_by_name, diags, hints, vars: VarTable::default(), in_aggregate: false }
     }
 
     fn resolve(&mut self, name: &ast::Ident, arity: usize) -> Option<PredId> {
@@ -513,7 +516,7 @@ impl<'a> LowerCx<'a> {
                 None
             }
             None => {
-                self.diags.push(super::undefined_predicate(name, arity, self.preds));
+                self.diags.push(super::undefined_predicate(name, arity, self.preds, self.hints));
                 None
             }
         }
@@ -586,7 +589,7 @@ impl<'a> LowerCx<'a> {
         match e {
             ast::Expr::Var(id) => Arg::Var(self.vars.named(&id.name)),
             ast::Expr::Wildcard(_) => Arg::Var(self.vars.fresh(Arc::from("_"))),
-            ast::Expr::Const(v, _) => Arg::Const(self.intern_const(v)),
+            ast::Expr::Const(v, span) => Arg::Const(self.intern_const(v, *span)),
             other => {
                 let v = self.vars.fresh(Arc::from(format!("_{}", self.vars.names.len())));
                 let rhs = self.lower_expr(other);
@@ -596,7 +599,14 @@ impl<'a> LowerCx<'a> {
         }
     }
 
-    fn intern_const(&mut self, v: &Value) -> crate::value::Id {
+    /// A constant of a rule or query; a backwards interval (`T = 3..1`) is an error here as
+    /// in a fact.
+    fn intern_const(&mut self, v: &Value, span: Span) -> crate::value::Id {
+        if let Value::Interval(i) = v {
+            if let Some(d) = super::bad_interval(*i, span) {
+                self.diags.push(d);
+            }
+        }
         self.interner.intern(v.clone())
     }
 
@@ -611,7 +621,8 @@ impl<'a> LowerCx<'a> {
                 );
                 Expr::Const(self.interner.intern(Value::Interval(Interval::ALWAYS)))
             }
-            ast::Expr::Const(v, _) => Expr::Const(self.intern_const(v)),
+            ast::Expr::Const(Value::Dec(d), _) => Expr::Dec(*d),
+            ast::Expr::Const(v, span) => Expr::Const(self.intern_const(v, *span)),
             ast::Expr::Param(id) => {
                 self.diags.push(
                     Diagnostic::error(

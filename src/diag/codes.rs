@@ -36,6 +36,7 @@ pub const CODES: &[CodeInfo] = &[
         "The first line of a data file looks like a header (names above numbers): load it `with header`.",
     ),
     error("load::bad_row", "A row of a data file does not fit its predicate (wrong field count or a bad value)."),
+    error("load::cancelled", "Loading was cancelled (Ctrl-C) while reading, parsing or checking; nothing changed."),
     error("load::include_cycle", "A file includes itself, directly or through other files."),
     error("load::invalid_utf8", "A file or standard input is not UTF-8 text."),
     error(

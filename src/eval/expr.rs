@@ -49,8 +49,8 @@ pub fn scalar(id: Id, interner: &Interner) -> Scalar {
 pub fn to_id(s: Scalar, interner: &mut Interner) -> Id {
     match s {
         Scalar::Int(i) => interner.intern(Value::Int(i)),
-        // -0.0 and 0.0 are one constant.
-        Scalar::Dec(d) => interner.intern(Value::Dec(if d == 0.0 { 0.0 } else { d })),
+        // Normalised by the interner: an integral decimal is that integer (`Value::normalized`).
+        Scalar::Dec(d) => interner.intern(Value::Dec(d)),
         Scalar::Time(t) => interner.intern(Value::Interval(t)),
         Scalar::Other(id) => id,
     }
@@ -92,6 +92,7 @@ pub fn eval(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprEr
     match e {
         Expr::Var(v) => Ok(scalar(regs[*v as usize], interner)),
         Expr::Const(id) => Ok(scalar(*id, interner)),
+        Expr::Dec(d) => Ok(Scalar::Dec(*d)),
         Expr::Neg(inner) => match eval(inner, regs, interner)? {
             Scalar::Int(i) => i.checked_neg().map(Scalar::Int).ok_or_else(|| ExprError::Overflow(format!("-({i})"))),
             Scalar::Dec(d) => Ok(Scalar::Dec(-d)),
@@ -166,6 +167,11 @@ fn arith(op: BinOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar,
                 BinOp::Sub => x.checked_sub(y),
                 BinOp::Mul => x.checked_mul(y),
                 BinOp::Div | BinOp::Mod if y == 0 => return Err(ExprError::DivisionByZero),
+                // Exact: a result depends on the values only, never on how a number was written
+                // (`2` and `2.0` are one constant), so `7 / 2` is 3.5 as `7.0 / 2` is.
+                BinOp::Div if x.checked_rem(y).is_some_and(|r| r != 0) => {
+                    return Ok(Scalar::Dec(x as f64 / y as f64));
+                }
                 BinOp::Div => x.checked_div(y),
                 // Floored modulo, as Prolog's `mod`: the result has the sign of the divisor.
                 BinOp::Mod => x.checked_rem(y).map(|r| if r != 0 && (r < 0) != (y < 0) { r + y } else { r }),
@@ -220,7 +226,10 @@ pub fn compare(a: Scalar, b: Scalar, interner: &Interner) -> Ordering {
     match (a, b) {
         (Scalar::Int(x), Scalar::Int(y)) => x.cmp(&y),
         (Scalar::Other(x), Scalar::Other(y)) => interner.compare(x, y),
-        (Scalar::Int(_) | Scalar::Dec(_), Scalar::Int(_) | Scalar::Dec(_)) => as_f64(a).total_cmp(&as_f64(b)),
+        (Scalar::Int(x), Scalar::Dec(d)) => crate::value::cmp_int_dec(x, d),
+        (Scalar::Dec(d), Scalar::Int(x)) => crate::value::cmp_int_dec(x, d).reverse(),
+        // Never NaN: `-0.0 = 0.0`, as they are one constant once interned.
+        (Scalar::Dec(x), Scalar::Dec(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
         _ => to_value(a, interner).cmp(&to_value(b, interner)),
     }
 }
@@ -246,32 +255,48 @@ fn undated(s: Scalar, interner: &Interner) -> bool {
     matches!(s, Scalar::Other(id) if interner.with_value(id, |v| matches!(v, Value::Undated)))
 }
 
-pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> bool {
+/// Whether `a op b` holds. `=` and `!=` hold or fail for any two values (text is never a
+/// number); an order between text and a number is a type error, not the order answers sort in
+/// (where text follows numbers, so `"NaN" > 2` would hold).
+pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool, ExprError> {
     // An undated time is unknown: no comparison with it holds, except that it is itself.
     if undated(a, interner) || undated(b, interner) {
-        return op == CmpOp::Eq && a == b;
+        return Ok(op == CmpOp::Eq && a == b);
     }
     // Two times: `=` asks for the same days; `<`, `<=`, `>`, `>=` compare where they start, so
     // `1953-10-15 >= 1953-10` ("in October 1953 or later") holds.
     if let Some((TimeArg::Dated(x), TimeArg::Dated(y))) = dated_pair(a, b, interner) {
-        return match op {
+        return Ok(match op {
             CmpOp::Eq => x.same_days(&y),
             CmpOp::Ne => !x.same_days(&y),
             CmpOp::Lt => x.lo() < y.lo(),
             CmpOp::Le => x.lo() <= y.lo(),
             CmpOp::Gt => x.lo() > y.lo(),
             CmpOp::Ge => x.lo() >= y.lo(),
-        };
+        });
+    }
+    if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+        let is_text =
+            |s: Scalar| matches!(s, Scalar::Other(id) if interner.with_value(id, |v| matches!(v, Value::Text(_))));
+        let is_number = |s: Scalar| matches!(s, Scalar::Int(_) | Scalar::Dec(_));
+        if (is_text(a) && is_number(b)) || (is_number(a) && is_text(b)) {
+            return Err(ExprError::Type(format!(
+                "`{} {} {}`: cannot order text against a number",
+                to_value(a, interner).to_source(),
+                op.symbol(),
+                to_value(b, interner).to_source()
+            )));
+        }
     }
     let ord = compare(a, b, interner);
-    match op {
+    Ok(match op {
         CmpOp::Eq => ord == Ordering::Equal,
         CmpOp::Ne => ord != Ordering::Equal,
         CmpOp::Lt => ord == Ordering::Less,
         CmpOp::Le => ord != Ordering::Greater,
         CmpOp::Gt => ord == Ordering::Greater,
         CmpOp::Ge => ord != Ordering::Less,
-    }
+    })
 }
 
 /// An interval test. A year (an integer) is the one-year time; a test on an undated time does

@@ -493,6 +493,12 @@ pub struct Candidates {
     fresh: Vec<u64>,
     scratch: Vec<u64>,
     kept: Runs,
+    /// How many keys `kept` holds.
+    kept_len: usize,
+    /// The most new facts this round may add (the fact limit less what is derived): the
+    /// fresh keys are filtered as soon as they pass it, so a round that would overshoot
+    /// stops near the limit instead of buffering every candidate.
+    pub limit: Option<usize>,
 }
 
 impl Candidates {
@@ -502,9 +508,14 @@ impl Candidates {
     #[inline]
     pub fn push(&mut self, key: u64, full: &Narrow) {
         self.fresh.push(key);
-        if self.fresh.len() >= Self::CHUNK {
+        if self.fresh.len() >= Self::CHUNK || self.limit.is_some_and(|l| self.fresh.len() > l) {
             self.filter(full);
         }
+    }
+
+    /// More new keys than the limit: the round must stop.
+    pub fn over(&self) -> bool {
+        self.limit.is_some_and(|l| self.kept_len > l)
     }
 
     fn filter(&mut self, full: &Narrow) {
@@ -515,6 +526,7 @@ impl Candidates {
         self.fresh.dedup();
         full.retain_absent(&mut self.fresh);
         self.kept.retain_absent(&mut self.fresh);
+        self.kept_len += self.fresh.len();
         self.kept.push(Run::unnumbered(self.fresh.to_vec()));
         self.fresh.clear();
     }
@@ -523,6 +535,7 @@ impl Candidates {
     pub fn finish(&mut self, full: &Narrow) -> Vec<u64> {
         self.filter(full);
         self.scratch = Vec::new();
+        self.kept_len = 0;
         std::mem::take(&mut self.kept).into_keys()
     }
 
@@ -534,6 +547,7 @@ impl Candidates {
     pub fn absorb(&mut self, mut other: Candidates, full: &Narrow) {
         let mut keys = other.finish(full);
         self.kept.retain_absent(&mut keys);
+        self.kept_len += keys.len();
         self.kept.push(Run::unnumbered(keys));
     }
 }

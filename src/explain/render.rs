@@ -21,8 +21,20 @@ struct Style {
 }
 
 const PLAIN: Style = Style { fact: "", rule: "", cite: "", ok: "", bad: "", off: "" };
-const COLOR: Style =
-    Style { fact: "\x1b[1m", rule: "\x1b[36m", cite: "\x1b[32m", ok: "\x1b[32m", bad: "\x1b[31m", off: "\x1b[0m" };
+/// The colours, written with [`STYLE_ESC`] for ESC until the text is escaped for the terminal.
+const COLOR: Style = Style {
+    fact: "\u{e000}[1m",
+    rule: "\u{e000}[36m",
+    cite: "\u{e000}[32m",
+    ok: "\u{e000}[32m",
+    bad: "\u{e000}[31m",
+    off: "\u{e000}[0m",
+};
+
+/// Stands for ESC in the colours while a tree is built from data. The finished text has every
+/// control character of the data escaped ([`crate::output::terminal_text`], which escapes this
+/// private-use character too, should data hold it); then this marker becomes ESC.
+const STYLE_ESC: char = '\u{e000}';
 
 /// The text tree of an explanation (what [`Explanation::render`] gives for table formats).
 ///
@@ -44,6 +56,12 @@ const COLOR: Style =
 /// # Ok::<(), because::kb::Error>(())
 /// ```
 pub fn render_text(e: &Explanation, color: bool) -> String {
+    let out = render_raw(e, color);
+    let escaped = crate::output::terminal_text(&out);
+    if color { escaped.replace(STYLE_ESC, "\x1b") } else { escaped.into_owned() }
+}
+
+fn render_raw(e: &Explanation, color: bool) -> String {
     let style = if color { &COLOR } else { &PLAIN };
     let mut out = String::new();
     if let Some(w) = &e.why_not {
@@ -51,11 +69,12 @@ pub fn render_text(e: &Explanation, color: bool) -> String {
         return out;
     }
     if e.matched == 0 {
-        let _ = writeln!(
-            out,
-            "no fact matches `{}`",
-            e.query.trim_start_matches("?-").trim().trim_start_matches("why").trim().trim_end_matches('.')
-        );
+        let goal = e.query.trim_start_matches("?-").trim().trim_start_matches("why").trim();
+        // Only the statement's own `.` goes: an open interval ends in `..` (`@ 1990..`), so of
+        // an odd run of final dots one ends the statement, of an even run none does.
+        let dots = goal.len() - goal.trim_end_matches('.').len();
+        let goal = if dots % 2 == 1 { goal[..goal.len() - 1].trim_end() } else { goal };
+        let _ = writeln!(out, "no fact matches `{goal}`");
         return out;
     }
     let mut printed = FxHashSet::default();

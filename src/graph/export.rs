@@ -741,22 +741,23 @@ impl EntityGraph {
     /// The `limit` most central entities as a table.
     pub fn centrality_text(&self, rows: &[Centrality], limit: usize) -> String {
         let shown = &rows[..rows.len().min(limit)];
-        let width = shown.iter().map(|c| self.graph[c.node].name.chars().count()).max().unwrap_or(6).max(6);
-        let kind_width = shown.iter().map(|c| self.graph[c.node].kind.chars().count()).max().unwrap_or(4).max(4);
-        let mut out =
-            format!("{:>4}  {:<width$}  {:<kind_width$}  degree  links  betweenness\n", "rank", "entity", "kind");
+        use crate::output::{display_width, pad_to, terminal_text};
+        // Padded by display width: `{:<w$}` counts characters and panics past 65,535.
+        let name = |c: &Centrality| terminal_text(&self.graph[c.node].name).replace('\n', "\\n");
+        let kind = |c: &Centrality| terminal_text(&self.graph[c.node].kind).replace('\n', "\\n");
+        let width = shown.iter().map(|c| display_width(&name(c))).max().unwrap_or(6).max(6);
+        let kind_width = shown.iter().map(|c| display_width(&kind(c))).max().unwrap_or(4).max(4);
+        let mut out = String::from("rank  ");
+        pad_to(&mut out, "entity", width);
+        out.push_str("  ");
+        pad_to(&mut out, "kind", kind_width);
+        out.push_str("  degree  links  betweenness\n");
         for (i, c) in shown.iter().enumerate() {
-            let node = &self.graph[c.node];
-            let _ = writeln!(
-                out,
-                "{:>4}  {:<width$}  {:<kind_width$}  {:>6}  {:>5}  {:>11.2}",
-                i + 1,
-                node.name,
-                node.kind,
-                c.degree,
-                c.links,
-                c.betweenness
-            );
+            let _ = write!(out, "{:>4}  ", i + 1);
+            pad_to(&mut out, &name(c), width);
+            out.push_str("  ");
+            pad_to(&mut out, &kind(c), kind_width);
+            let _ = writeln!(out, "  {:>6}  {:>5}  {:>11.2}", c.degree, c.links, c.betweenness);
         }
         if rows.len() > shown.len() {
             let _ = writeln!(out, "({} more; --format json lists every entity)", rows.len() - shown.len());

@@ -226,8 +226,17 @@ impl EntityGraph {
     /// Every entity with its degree, links and betweenness, most connected first (degree, then
     /// betweenness, then name).
     pub fn centrality(&self) -> Vec<Centrality> {
+        self.centrality_checked(&mut || Ok(())).unwrap_or_default()
+    }
+
+    /// [`Graph::centrality`], calling `check` once per breadth-first search (the work is
+    /// quadratic in the entities): an error from it (a time limit, Ctrl-C) stops the work.
+    pub fn centrality_checked(
+        &self,
+        check: &mut dyn FnMut() -> Result<(), crate::diag::Diagnostic>,
+    ) -> Result<Vec<Centrality>, crate::diag::Diagnostic> {
         let adj = self.simple_adjacency();
-        let betweenness = brandes(&adj);
+        let betweenness = brandes(&adj, check)?;
         let mut rows: Vec<Centrality> = self
             .graph
             .node_indices()
@@ -241,7 +250,7 @@ impl EntityGraph {
         rows.sort_by(|a, b| {
             b.degree.cmp(&a.degree).then(b.betweenness.total_cmp(&a.betweenness)).then(a.node.cmp(&b.node))
         });
-        rows
+        Ok(rows)
     }
 
     /// Connected components, largest first, then by name; isolated entities are components
@@ -300,7 +309,10 @@ impl EntityGraph {
 
 /// Brandes' algorithm for unweighted graphs, halved because each undirected pair is seen from
 /// both ends.
-fn brandes(adj: &[Vec<usize>]) -> Vec<f64> {
+fn brandes(
+    adj: &[Vec<usize>],
+    check: &mut dyn FnMut() -> Result<(), crate::diag::Diagnostic>,
+) -> Result<Vec<f64>, crate::diag::Diagnostic> {
     let n = adj.len();
     let mut centrality = vec![0.0; n];
     let (mut sigma, mut delta) = (vec![0.0f64; n], vec![0.0f64; n]);
@@ -309,6 +321,7 @@ fn brandes(adj: &[Vec<usize>]) -> Vec<f64> {
     let mut stack = Vec::with_capacity(n);
     let mut queue = VecDeque::with_capacity(n);
     for s in 0..n {
+        check()?;
         // 1. Breadth-first search from `s`, counting shortest paths (sigma) and predecessors.
         sigma.iter_mut().for_each(|x| *x = 0.0);
         delta.iter_mut().for_each(|x| *x = 0.0);
@@ -341,7 +354,7 @@ fn brandes(adj: &[Vec<usize>]) -> Vec<f64> {
         }
     }
     centrality.iter_mut().for_each(|c| *c /= 2.0);
-    centrality
+    Ok(centrality)
 }
 
 #[cfg(test)]
@@ -350,7 +363,7 @@ mod tests {
 
     fn check(adj: &[&[usize]], expect: &[f64]) {
         let adj: Vec<Vec<usize>> = adj.iter().map(|a| a.to_vec()).collect();
-        let got = brandes(&adj);
+        let got = brandes(&adj, &mut || Ok(())).unwrap();
         assert_eq!(got.len(), expect.len());
         for (g, e) in got.iter().zip(expect) {
             assert!((g - e).abs() < 1e-9, "{got:?} != {expect:?}");

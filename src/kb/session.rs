@@ -388,6 +388,11 @@ impl KnowledgeBase {
 
     /// Writes `text` to `path` atomically: a temporary file in the same directory, flushed to
     /// disk, then renamed over the target. On any failure the old file is left as it was.
+    /// A symlink is followed (the file it names is replaced, the link stays); the file's
+    /// permissions are kept; a target that exists but is not a regular file (a device, a
+    /// FIFO, a directory) is refused. A file with several hard links is rewritten in place,
+    /// which keeps the links but is not atomic. Temporary files that a killed save left
+    /// beside the target are removed.
     ///
     /// ```
     /// # use because::kb::KnowledgeBase;
@@ -400,6 +405,27 @@ impl KnowledgeBase {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn save_atomically(path: &Path, text: &str) -> io::Result<()> {
+        let resolved = resolve_symlinks(path)?;
+        let path = resolved.as_path();
+        let existing = match fs::metadata(path) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(m) = &existing {
+            if !m.is_file() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("`{}` is not a regular file; not replacing it", path.display()),
+                ));
+            }
+            #[cfg(unix)]
+            if std::os::unix::fs::MetadataExt::nlink(m) > 1 {
+                // Renaming would cut this name from the file's other links: rewrite in place.
+                let mut file = File::options().write(true).truncate(true).open(path)?;
+                return file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
+            }
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -409,6 +435,7 @@ impl KnowledgeBase {
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
             .to_string_lossy()
             .into_owned();
+        remove_stale_temporaries(&dir, &name);
         // 1. Create a fresh temporary file beside the target (never an existing one).
         let mut attempt = 0u32;
         let (tmp, mut file) = loop {
@@ -419,11 +446,17 @@ impl KnowledgeBase {
                 Err(e) => return Err(e),
             }
         };
-        // 2. Write and flush it to disk, then 3. rename it over the target.
-        let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).and_then(|()| {
-            drop(file);
-            fs::rename(&tmp, path)
-        });
+        // 2. Write and flush it to disk (with the target's permissions), then 3. rename it
+        // over the target.
+        let permissions = existing.map(|m| m.permissions());
+        let written = permissions
+            .map_or(Ok(()), |p| file.set_permissions(p))
+            .and_then(|()| file.write_all(text.as_bytes()))
+            .and_then(|()| file.sync_all())
+            .and_then(|()| {
+                drop(file);
+                fs::rename(&tmp, path)
+            });
         if let Err(e) = written {
             let _ = fs::remove_file(&tmp);
             return Err(e);
@@ -482,6 +515,54 @@ pub(crate) fn apply_retractions(modules: &mut [Module], first_new: usize, diags:
                 );
             }
             si += 1;
+        }
+    }
+}
+
+/// `path` with its symlinks followed, also a dangling one (whose file a save creates).
+fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::new(io::ErrorKind::InvalidInput, "too many levels of symbolic links"))
+}
+
+/// Removes `.{name}.{pid}.{n}.tmp` files in `dir` that a save killed midway left behind: those
+/// of processes that no longer run (where that can be known: Linux's `/proc`), else those
+/// older than a day. Best effort: a file that cannot be removed stays.
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let prefix = format!(".{name}.");
+    let proc = Path::new("/proc/self").exists();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|f| f.strip_prefix(&prefix)?.strip_suffix(".tmp")) else {
+            continue;
+        };
+        let Some(Ok(pid)) = rest.split_once('.').map(|(pid, _)| pid.parse::<u32>()) else { continue };
+        if pid == std::process::id() {
+            continue;
+        }
+        let stale = if proc {
+            !Path::new("/proc").join(pid.to_string()).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > std::time::Duration::from_secs(86_400)))
+        };
+        if stale {
+            let _ = fs::remove_file(entry.path());
         }
     }
 }

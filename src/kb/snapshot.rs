@@ -134,12 +134,19 @@ impl Snapshot {
 
     /// Answers a lowered select query (stated in a loaded file, or parsed against this state).
     pub fn answer(&self, query: &QueryIr) -> Result<Answers, Error> {
+        self.answer_limited(query, None)
+    }
+
+    /// [`Snapshot::answer`], stopping once `limit` distinct answers are found: the first ones
+    /// the evaluation meets, sorted, without computing the rest.
+    pub fn answer_limited(&self, query: &QueryIr, limit: Option<usize>) -> Result<Answers, Error> {
         let (mut interner, mut db) = self.scratch(query)?;
         let answered = (|| -> Result<Answers, Error> {
             fill_builtins(&self.program, &mut db, &mut interner, &query.body)?;
             let (program, limits) = (&*self.program, &self.limits);
-            let rows =
-                eval::on_big_stack(&self.runtime, || eval::answer(program, &mut db, &mut interner, query, limits))?;
+            let rows = eval::on_big_stack(&self.runtime, || {
+                eval::answer(program, &mut db, &mut interner, query, limits, limit)
+            })?;
             Ok(Answers {
                 query: query.text.clone(),
                 columns: query.columns.iter().map(|(_, n)| n.to_string()).collect(),

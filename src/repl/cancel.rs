@@ -7,13 +7,22 @@
 //! around each evaluation, so that a Ctrl-C typed just as a command starts cannot kill the
 //! process; the previous handler comes back when the REPL ends. A second Ctrl-C before the
 //! command has noticed the first (a step that never polls) ends the process, as it would
-//! without the REPL.
+//! without the REPL, unless the session holds unsaved assertions: those are not thrown away
+//! by a key pressed twice (`:quit` leaves on purpose).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The one flag the handler sets; shared with the engine through `Limits::cancel`.
 static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// Whether the session holds work that a second Ctrl-C must not throw away.
+static UNSAVED: AtomicBool = AtomicBool::new(false);
+
+/// Tells the handler whether a second Ctrl-C may end the process.
+pub fn set_unsaved(unsaved: bool) {
+    UNSAVED.store(unsaved, Ordering::SeqCst);
+}
 
 /// The process's cancel flag.
 pub fn flag() -> Arc<AtomicBool> {
@@ -36,7 +45,7 @@ extern "C" fn on_sigint(_signal: libc::c_int) {
     // Only async-signal-safe work here: an atomic swap, and on a second press `signal` + `raise`.
     // `FLAG` is initialised before the handler is installed, so `get` is a plain atomic load.
     if let Some(flag) = FLAG.get() {
-        if !flag.swap(true, Ordering::SeqCst) {
+        if !flag.swap(true, Ordering::SeqCst) || UNSAVED.load(Ordering::SeqCst) {
             return;
         }
     }

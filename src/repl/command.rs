@@ -453,21 +453,21 @@ fn plural(n: usize) -> &'static str {
 
 /// An aligned table with a header and a rule, in the style of the answer tables.
 fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    use crate::output::{aligned_line, display_width, terminal_text};
+    let rows: Vec<Vec<String>> =
+        rows.iter().map(|r| r.iter().map(|c| terminal_text(c).into_owned()).collect()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+    for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(display_width(c));
         }
     }
-    let line = |cells: &mut dyn Iterator<Item = &str>| {
-        let padded: Vec<String> = cells.zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
-        padded.join(" │ ").trim_end().to_string()
-    };
+    let line = |cells: &mut dyn Iterator<Item = &str>| aligned_line(cells, &widths, " │ ");
     let mut out = String::new();
     let _ = writeln!(out, "{}", line(&mut header.iter().copied()));
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
     let _ = writeln!(out, "{}", rule.join("─┼─"));
-    for row in rows {
+    for row in &rows {
         let _ = writeln!(out, "{}", line(&mut row.iter().map(String::as_str)));
     }
     out
