@@ -285,8 +285,7 @@ pub fn terminal_text(s: &str) -> std::borrow::Cow<'_, str> {
 
 fn needs_terminal_escape(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        // U+E000 too: the proof renderer marks its own colours with it.
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{e000}')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The columns `s` takes on a terminal (wide characters take two, combining marks none).

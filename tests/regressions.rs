@@ -284,6 +284,10 @@ mod generated {
         }
         let out = run(dir.path(), &["query", "-f", "k.kb", "--format", "tsv", "q(X, Y)"]);
         assert!(out.stdout.contains(&0x1b), "TSV keeps the data as it is");
+        // In colour, the styles are real escapes and the data's are still escaped.
+        let out = run(dir.path(), &["query", "-f", "k.kb", "--color", "always", "why q(X, Y)"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("\x1b[1m") && text.contains("\\u{1b}]0;") && !text.contains("\x1b]0;"), "{text:?}");
     }
     /// Issue 20, item 23: a document that is a directory or not UTF-8 is reported as what it
     /// is, not as a missing file; invalid UTF-8 in a `.kb` file is located by line and column;

@@ -32,8 +32,8 @@ const COLOR: Style = Style {
 };
 
 /// Stands for ESC in the colours while a tree is built from data. The finished text has every
-/// control character of the data escaped ([`crate::output::terminal_text`], which escapes this
-/// private-use character too, should data hold it); then this marker becomes ESC.
+/// control character of the data escaped ([`crate::output::terminal_text`]); then this marker
+/// becomes ESC. Data that holds the marker itself is printed without colour.
 const STYLE_ESC: char = '\u{e000}';
 
 /// The text tree of an explanation (what [`Explanation::render`] gives for table formats).
@@ -56,9 +56,13 @@ const STYLE_ESC: char = '\u{e000}';
 /// # Ok::<(), because::kb::Error>(())
 /// ```
 pub fn render_text(e: &Explanation, color: bool) -> String {
-    let out = render_raw(e, color);
-    let escaped = crate::output::terminal_text(&out);
-    if color { escaped.replace(STYLE_ESC, "\x1b") } else { escaped.into_owned() }
+    let plain = render_raw(e, false);
+    // Colours only when the data holds no marker of its own (the plain text shows the same
+    // data), so every marker in the coloured text is one of ours.
+    if !color || plain.contains(STYLE_ESC) {
+        return crate::output::terminal_text(&plain).into_owned();
+    }
+    crate::output::terminal_text(&render_raw(e, true)).replace(STYLE_ESC, "\x1b")
 }
 
 fn render_raw(e: &Explanation, color: bool) -> String {
