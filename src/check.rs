@@ -21,7 +21,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::ast::{self, Module, Span, Statement};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::program::{
-    BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredId, PredInfo, Program, SourceInfo,
+    ArgInfo, ArgType, BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredDecl, PredId, PredInfo, Program,
+    SourceInfo,
 };
 use crate::value::{Id, Interner, Interval, Value};
 
@@ -54,6 +55,7 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
         pred_by_name: FxHashMap::default(),
         kinds: BUILTIN_KINDS.iter().map(|&k| Arc::from(k)).collect(),
         sources: FxHashSet::default(),
+        entity_kinds: FxHashSet::default(),
     };
     for (name, arity) in crate::program::BUILTINS {
         cx.declare(&ast::Ident { name: Arc::from(*name), span: Span::default() }, *arity, Def::Builtin);
@@ -65,7 +67,10 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
     for module in modules {
         for stmt in &module.statements {
             match stmt {
-                Statement::Rule(rule) => lower::lower_rule(&mut cx, rule),
+                Statement::Rule(rule) => {
+                    cx.check_rule_args(rule);
+                    lower::lower_rule(&mut cx, rule);
+                }
                 Statement::Query(query) => {
                     if let Some(q) = lower::lower_query_in(&mut cx, query) {
                         cx.program.queries.push(q);
@@ -89,6 +94,8 @@ pub(crate) struct Checker<'a> {
     pred_by_name: FxHashMap<Arc<str>, PredId>,
     kinds: FxHashSet<Arc<str>>,
     sources: FxHashSet<Arc<str>>,
+    /// (kind, name) of every declared entity, for `strict` declarations.
+    entity_kinds: FxHashSet<(Arc<str>, Arc<str>)>,
 }
 
 impl<'a> Checker<'a> {
@@ -122,6 +129,24 @@ impl<'a> Checker<'a> {
                         file: s.file.as_ref().map(|(f, _)| Arc::from(f.as_str())),
                         span: s.span,
                     });
+                }
+                _ => {}
+            }
+        }
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            if let Statement::Pred(d) = stmt {
+                self.declare_pred(d);
+            }
+        }
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            match stmt {
+                Statement::Entity(e) => {
+                    self.entity_kinds.insert((e.kind.name.clone(), e.name.name.clone()));
+                }
+                Statement::Fact(f) if f.atom.args.len() == 1 && self.kinds.contains(&f.atom.pred.name) => {
+                    if let Some(ast::Expr::Const(Value::Text(t), _)) = f.atom.args.first() {
+                        self.entity_kinds.insert((f.atom.pred.name.clone(), t.clone()));
+                    }
                 }
                 _ => {}
             }
@@ -227,6 +252,7 @@ impl<'a> Checker<'a> {
                     temporal: false,
                     defined: Definedness::default(),
                     span: name.span,
+                    decl: None,
                 });
                 self.pred_by_name.insert(name.name.clone(), id);
                 id
@@ -238,22 +264,173 @@ impl<'a> Checker<'a> {
             Def::Rules => defined.by_rules = true,
             Def::Load => defined.by_load = true,
             Def::Builtin => defined.builtin = true,
+            Def::Declared => defined.declared = true,
         }
         Some(id)
     }
 
     // Step 2: a predicate is temporal when any of its facts or rule heads carries an interval.
+    /// A predicate declared `dated` is temporal even with no facts; one declared without
+    /// `dated` refuses `@`.
     fn mark_temporal(&mut self, modules: &[Module]) {
+        for info in &mut self.program.preds {
+            if info.decl.as_ref().is_some_and(|d| d.dated) {
+                info.temporal = true;
+            }
+        }
         for stmt in modules.iter().flat_map(|m| &m.statements) {
-            let name = match stmt {
-                Statement::Fact(f) if f.time.is_some() => &f.atom.pred.name,
-                Statement::Entity(e) if e.time.is_some() => &e.kind.name,
-                Statement::Rule(r) if r.head_time.is_some() => &r.head.pred.name,
+            let (name, at) = match stmt {
+                Statement::Fact(f) if f.time.is_some() => (&f.atom.pred, f.time.map(|(_, s)| s)),
+                Statement::Entity(e) if e.time.is_some() => (&e.kind, e.time.map(|(_, s)| s)),
+                Statement::Rule(r) if r.head_time.is_some() => (&r.head.pred, r.head_time.as_ref().map(|t| t.span())),
                 _ => continue,
             };
-            if let Some(&id) = self.pred_by_name.get(name) {
-                self.program.preds[id as usize].temporal = true;
+            if let Some(&id) = self.pred_by_name.get(&name.name) {
+                let info = &mut self.program.preds[id as usize];
+                if let Some(decl) = info.decl.as_ref().filter(|d| !d.dated) {
+                    let d = Diagnostic::error(
+                        "check::undated_predicate",
+                        format!("`{}` is declared without `dated`, so its facts take no `@`", name.name),
+                    )
+                    .at(at.unwrap_or(name.span))
+                    .label("a time here")
+                    .note(decl.span, "declared here")
+                    .help(format!("add `dated` to the declaration: `pred {}.`", decl.signature(&name.name) + " dated"));
+                    self.diags.push(d);
+                    continue;
+                }
+                info.temporal = true;
             }
+        }
+    }
+
+    // Step 1b: `pred` declarations.
+    fn declare_pred(&mut self, d: &ast::PredDecl) {
+        if self.reserved(&d.name) {
+            return;
+        }
+        let mut args = Vec::with_capacity(d.args.len());
+        for a in &d.args {
+            let ty = match a.ty.as_ref().map(|t| (&*t.name, t)) {
+                None => None,
+                Some(("number", _)) => Some(ArgType::Number),
+                Some(("text", _)) => Some(ArgType::Text),
+                Some(("time", _)) => Some(ArgType::Time),
+                Some((k, _)) if self.kinds.contains(k) => Some(ArgType::Kind(Arc::from(k))),
+                Some((k, t)) => {
+                    let mut known: Vec<&str> = self.kinds.iter().map(|k| &**k).collect();
+                    known.extend(["number", "text", "time"]);
+                    let mut diag = Diagnostic::error("check::unknown_type", format!("`{k}` is not a type"))
+                        .at(t.span)
+                        .label("unknown type");
+                    diag = match closest(k, known.iter().copied()) {
+                        Some(best) => diag.help(format!("did you mean `{best}`?")),
+                        None => diag.help(format!(
+                            "a type is `number`, `text`, `time` or a kind of entity (declare one with `kind {k}.`)"
+                        )),
+                    };
+                    self.diags.push(diag);
+                    None
+                }
+            };
+            args.push(ArgInfo { name: a.name.name.clone(), ty });
+        }
+        let decl =
+            PredDecl { args, dated: d.dated, strict: d.strict, doc: d.doc.as_deref().map(Arc::from), span: d.span };
+        if let Some(&id) = self.pred_by_name.get(&d.name.name) {
+            if let Some(first) = &self.program.preds[id as usize].decl {
+                if **first != (PredDecl { span: first.span, ..decl.clone() }) {
+                    let first_span = first.span;
+                    self.diags.push(
+                        Diagnostic::error(
+                            "check::conflicting_declaration",
+                            format!("`{}` is declared twice, differently", d.name.name),
+                        )
+                        .at(d.name.span)
+                        .label("declared again here")
+                        .note(first_span, "first declared here")
+                        .help("a predicate has one declaration; keep one of them"),
+                    );
+                }
+                return;
+            }
+        }
+        if let Some(id) = self.declare(&d.name, d.args.len(), Def::Declared) {
+            let info = &mut self.program.preds[id as usize];
+            if info.decl.is_none() {
+                info.span = d.name.span;
+                info.decl = Some(Arc::new(decl));
+            }
+        }
+    }
+
+    /// Checks the constant arguments of an atom against its predicate's declaration.
+    fn check_declared_args(&mut self, atom: &ast::Atom) {
+        let Some(&id) = self.pred_by_name.get(&atom.pred.name) else { return };
+        let Some(decl) = self.program.preds[id as usize].decl.clone() else { return };
+        if decl.args.len() != atom.args.len() {
+            return;
+        }
+        for (arg, info) in atom.args.iter().zip(&decl.args) {
+            let (Some(ty), ast::Expr::Const(value, span)) = (&info.ty, arg) else { continue };
+            let fits = matches!(
+                (ty, value),
+                (ArgType::Number, Value::Int(_) | Value::Dec(_))
+                    | (ArgType::Text | ArgType::Kind(_), Value::Text(_))
+                    | (ArgType::Time, Value::Int(_) | Value::Interval(_))
+            );
+            if !fits {
+                let what = match value {
+                    Value::Int(_) | Value::Dec(_) => "a number",
+                    Value::Text(_) => "a name or text",
+                    Value::Interval(_) => "an interval",
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        "check::type_mismatch",
+                        format!("`{}` is declared `{}: {}`, but this is {what}", atom.pred.name, info.name, ty.name()),
+                    )
+                    .at(*span)
+                    .label(format!("expected {}", article(ty.name())))
+                    .note(decl.span, format!("declared as `{}` here", decl.signature(&atom.pred.name))),
+                );
+                continue;
+            }
+            if let (true, ArgType::Kind(kind), Value::Text(name)) = (decl.strict, ty, value) {
+                if !self.entity_kinds.contains(&(kind.clone(), name.clone())) {
+                    let same_kind = self.entity_kinds.iter().filter(|(k, _)| k == kind).map(|(_, n)| &**n);
+                    let mut d = Diagnostic::error(
+                        "check::undeclared_entity",
+                        format!("`{name}` is not a declared {kind}, and `{}` is declared strict", atom.pred.name),
+                    )
+                    .at(*span)
+                    .label(format!("not {}", article(kind)))
+                    .note(decl.span, format!("declared as `{}` here", decl.signature(&atom.pred.name)));
+                    d = match closest(name, same_kind) {
+                        Some(best) => d.help(format!("did you mean `{best}`?")),
+                        None => d.help(format!("declare it first: `{kind} {name} \"Label\".`")),
+                    };
+                    self.diags.push(d);
+                }
+            }
+        }
+    }
+
+    /// Checks every atom of a rule (head and body, aggregates included) against declarations.
+    fn check_rule_args(&mut self, rule: &ast::Rule) {
+        fn atoms<'r>(lits: &'r [ast::Literal], out: &mut Vec<&'r ast::Atom>) {
+            for l in lits {
+                match l {
+                    ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } => out.push(atom),
+                    ast::Literal::Aggregate(a) => atoms(&a.body, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut all = vec![&rule.head];
+        atoms(&rule.body, &mut all);
+        for atom in all {
+            self.check_declared_args(atom);
         }
     }
 
@@ -267,6 +444,7 @@ impl<'a> Checker<'a> {
                     if self.program.preds[pred as usize].arity != f.atom.args.len() {
                         continue;
                     }
+                    self.check_declared_args(&f.atom);
                     let mut row = Vec::with_capacity(f.atom.args.len() + 1);
                     for arg in &f.atom.args {
                         match arg {
@@ -412,6 +590,7 @@ impl<'a> Checker<'a> {
 
 #[derive(Clone, Copy)]
 enum Def {
+    Declared,
     Facts,
     Rules,
     Load,
@@ -447,6 +626,21 @@ fn number_rules(program: &mut Program) {
 }
 
 fn arity_mismatch(name: &ast::Ident, arity: usize, first: &PredInfo) -> Diagnostic {
+    if let Some(decl) = &first.decl {
+        return Diagnostic::error(
+            "check::declared_arity",
+            format!(
+                "`{}` is declared with {} argument{}, but used with {arity} here",
+                name.name,
+                first.arity,
+                plural(first.arity)
+            ),
+        )
+        .at(name.span)
+        .label(format!("{}/{arity}", name.name))
+        .note(decl.span, format!("declared as `{}` here", decl.signature(&first.name)))
+        .help("give it the declared arguments, or change the declaration");
+    }
     Diagnostic::error(
         "check::arity_mismatch",
         format!("`{}` is used with {arity} argument{} here but {} elsewhere", name.name, plural(arity), first.arity),
@@ -470,6 +664,12 @@ fn undefined_predicate(name: &ast::Ident, arity: usize, preds: &[PredInfo]) -> D
         d = d.help(format!("did you mean `{best}`?"));
     }
     d
+}
+
+/// `an actor`, `a number`.
+fn article(word: &str) -> String {
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
 fn plural(n: usize) -> &'static str {

@@ -58,6 +58,7 @@ fn is_token(rule: Rule) -> bool {
             | Rule::stop
             | Rule::source_kw
             | Rule::kind_kw
+            | Rule::pred_kw
             | Rule::load_kw
             | Rule::from_kw
             | Rule::with_kw
@@ -136,6 +137,7 @@ impl Lower {
             Rule::entity_decl => self.lower_entity_decl(pair, doc).map(Statement::Entity),
             Rule::clause => self.lower_clause(pair, doc),
             Rule::retract_decl => self.lower_retract_decl(pair),
+            Rule::pred_decl => self.lower_pred_decl(pair, doc).map(Statement::Pred),
             _ => {
                 let span = self.span(&pair);
                 self.internal(span, "unknown statement");
@@ -164,6 +166,27 @@ impl Lower {
         let span = self.span(&pair);
         let name = self.next(&mut parts(pair), span, "kind name")?;
         Some(KindDecl { name: self.ident(&name), span })
+    }
+
+    fn lower_pred_decl(&mut self, pair: Pair<'_, Rule>, doc: Option<String>) -> Option<ast::PredDecl> {
+        let span = self.span(&pair);
+        let mut it = parts(pair);
+        let name = self.next(&mut it, span, "declared predicate")?;
+        let (mut args, mut dated, mut strict) = (Vec::new(), false, false);
+        for part in it {
+            match part.as_rule() {
+                Rule::arg_decl => {
+                    let mut names = parts(part);
+                    let arg = self.next(&mut names, span, "argument name")?;
+                    let ty = names.next().map(|t| self.ident(&t));
+                    args.push(ast::ArgDecl { name: self.ident(&arg), ty });
+                }
+                Rule::pred_flag if part.as_str() == "dated" => dated = true,
+                Rule::pred_flag => strict = true,
+                _ => {}
+            }
+        }
+        Some(ast::PredDecl { name: self.ident(&name), args, dated, strict, doc, span })
     }
 
     fn lower_load_decl(&mut self, pair: Pair<'_, Rule>) -> Option<LoadDecl> {
