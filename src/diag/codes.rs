@@ -128,6 +128,7 @@ pub const CODES: &[CodeInfo] = &[
     error("cli::stdin", "Standard input cannot be read."),
     error("cli::duplicate_param", "The same `--param NAME` is given twice."),
     error("cli::unused_param", "A `--param` that no query uses, or one given to a command without queries."),
+    error("cli::unknown_predicate", "`because describe` was given a predicate the knowledge base does not have."),
     error("repl::usage", "A REPL command was given the wrong arguments."),
 ];
 
