@@ -80,6 +80,16 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
             }
         }
     }
+    collect_known_constants(&mut cx.program);
+    let mut seen = FxHashSet::default();
+    for stmt in modules.iter().flat_map(|m| &m.statements) {
+        let body = match stmt {
+            Statement::Rule(r) => &r.body,
+            Statement::Query(q) => &q.body,
+            _ => continue,
+        };
+        lower::unknown_constants(&cx.program, cx.interner, body, &mut seen, &mut cx.diags);
+    }
     number_rules(&mut cx.program);
     strata::stratify(&mut cx.program, &mut cx.diags);
     let mut diags = cx.diags;
@@ -436,7 +446,9 @@ impl<'a> Checker<'a> {
 
     // Step 3: facts and entity declarations become base rows.
     fn lower_facts(&mut self, modules: &[Module]) {
-        let mut seen: FxHashSet<(PredId, Vec<Id>)> = FxHashSet::default();
+        let mut seen: FxHashMap<(PredId, Vec<Id>), Span> = FxHashMap::default();
+        // The first declaration of each entity (kind, name): a later one is compared with it.
+        let mut declared: FxHashMap<(Arc<str>, Arc<str>), &ast::EntityDecl> = FxHashMap::default();
         for stmt in modules.iter().flat_map(|m| &m.statements) {
             match stmt {
                 Statement::Fact(f) => {
@@ -460,18 +472,62 @@ impl<'a> Checker<'a> {
                     }
                     let cites = self.lower_cites(&f.cites);
                     let origin = FactOrigin::Stated { span: f.span, cites, doc: f.doc.as_deref().map(Arc::from) };
-                    self.push_fact(pred, row, f.time, origin, f.span, &mut seen);
+                    self.push_fact(pred, row, f.time, origin, f.span, &mut seen, true);
                 }
                 Statement::Entity(e) => {
                     let Some(&kind) = self.pred_by_name.get(&e.kind.name) else { continue };
                     let name = self.interner.intern(Value::Text(e.name.name.clone()));
                     let cites = self.lower_cites(&e.cites);
                     let origin = FactOrigin::Stated { span: e.span, cites, doc: e.doc.as_deref().map(Arc::from) };
-                    self.push_fact(kind, vec![name], e.time, origin.clone(), e.span, &mut seen);
+                    let first = declared.get(&(e.kind.name.clone(), e.name.name.clone())).copied();
+                    if first.is_none() {
+                        declared.insert((e.kind.name.clone(), e.name.name.clone()), e);
+                    }
+                    // A second label or another time is its own warning; only a declaration
+                    // that repeats the first exactly is a duplicate, and it is reported once.
+                    let second_label = first.and_then(|f| match (&f.label, &e.label) {
+                        (Some(a), Some(b)) if a != b => Some((f, a.clone())),
+                        _ => None,
+                    });
+                    if let Some((f, old)) = &second_label {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "check::second_label",
+                                format!("`{}` already has the label {old:?}; this gives it a second one", e.name.name),
+                            )
+                            .at(e.span)
+                            .label("second label")
+                            .note(f.span, "first declared here")
+                            .help("an entity usually has one label: keep one, or state the other as a fact of its own"),
+                        );
+                    }
+                    if let Some(f) = first.filter(|f| f.time.map(|t| t.0) != e.time.map(|t| t.0)) {
+                        let time =
+                            |t: Option<(Interval, Span)>| t.map_or("no time".to_string(), |(i, _)| i.to_string());
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "check::entity_redeclared",
+                                format!(
+                                    "`{}` is declared again with {} (first with {}), so it holds at both",
+                                    e.name.name,
+                                    time(e.time),
+                                    time(f.time)
+                                ),
+                            )
+                            .at(e.span)
+                            .label("declared again")
+                            .note(f.span, "first declared here")
+                            .help("an entity is one thing: give each case's entity a name of its own"),
+                        );
+                    }
+                    let warn = second_label.is_none();
+                    let new = self.push_fact(kind, vec![name], e.time, origin.clone(), e.span, &mut seen, warn);
                     if let (Some(label), Some(&label_pred)) = (&e.label, self.pred_by_name.get("label")) {
                         if self.program.preds[label_pred as usize].arity == 2 {
                             let text = self.interner.intern(Value::text(label));
-                            self.push_fact(label_pred, vec![name, text], None, origin, e.span, &mut seen);
+                            // The repeated label of a repeated declaration is the same duplicate.
+                            let warn = new && first.is_none();
+                            self.push_fact(label_pred, vec![name, text], None, origin, e.span, &mut seen, warn);
                         }
                     }
                     self.program.entities.push(EntityInfo {
@@ -487,6 +543,9 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Adds a base fact; a repeated one is dropped, with a warning (when `warn`) pointing at
+    /// the first. Returns whether the fact was new.
+    #[allow(clippy::too_many_arguments)]
     fn push_fact(
         &mut self,
         pred: PredId,
@@ -494,8 +553,9 @@ impl<'a> Checker<'a> {
         time: Option<(Interval, Span)>,
         origin: FactOrigin,
         span: Span,
-        seen: &mut FxHashSet<(PredId, Vec<Id>)>,
-    ) {
+        seen: &mut FxHashMap<(PredId, Vec<Id>), Span>,
+        warn: bool,
+    ) -> bool {
         if let Some((interval, ispan)) = time {
             self.check_interval(interval, ispan);
         }
@@ -503,18 +563,23 @@ impl<'a> Checker<'a> {
             let interval = time.map_or(Interval::ALWAYS, |(i, _)| i);
             row.push(self.interner.intern(Value::Interval(interval)));
         }
-        if !seen.insert((pred, row.clone())) {
-            self.diags.push(
-                Diagnostic::warning("check::duplicate_fact", "this fact is stated twice")
-                    .at(span)
-                    .label("repeated here")
-                    .help("a knowledge base is a set of facts: the repetition adds nothing"),
-            );
-            return;
+        if let Some(&first) = seen.get(&(pred, row.clone())) {
+            if warn {
+                self.diags.push(
+                    Diagnostic::warning("check::duplicate_fact", "this fact is stated twice")
+                        .at(span)
+                        .label("repeated here")
+                        .note(first, "first stated here")
+                        .help("a knowledge base is a set of facts: the repetition adds nothing"),
+                );
+            }
+            return false;
         }
+        seen.insert((pred, row.clone()), span);
         self.program.origins.push(origin);
         let origin = self.program.origins.len() as u32 - 1;
         self.program.facts.push(BaseFact { pred, row, origin });
+        true
     }
 
     pub(crate) fn check_interval(&mut self, interval: Interval, span: Span) {
@@ -613,6 +678,45 @@ fn first_use_arity(modules: &[Module], name: &str) -> Option<usize> {
         Statement::Query(q) => in_literals(&q.body, name),
         _ => None,
     })
+}
+
+/// Every constant of a base fact, a loaded row, a rule head or a comparison in a rule body.
+fn collect_known_constants(program: &mut Program) {
+    fn expr_consts(e: &crate::program::Expr, out: &mut FxHashSet<Id>) {
+        use crate::program::Expr;
+        match e {
+            Expr::Const(id) => {
+                out.insert(*id);
+            }
+            Expr::Var(_) => {}
+            Expr::Neg(e) | Expr::Call(_, e) => expr_consts(e, out),
+            Expr::Binary(_, a, b) => {
+                expr_consts(a, out);
+                expr_consts(b, out);
+            }
+        }
+    }
+    let mut known = FxHashSet::default();
+    for f in &program.facts {
+        known.extend(f.row.iter().copied());
+    }
+    for l in &program.loads {
+        known.extend(l.data.iter().copied());
+    }
+    for r in &program.rules {
+        for a in &r.head.args {
+            if let crate::program::Arg::Const(id) = a {
+                known.insert(*id);
+            }
+        }
+        for l in &r.body {
+            if let crate::program::Literal::Compare { lhs, rhs, .. } = l {
+                expr_consts(lhs, &mut known);
+                expr_consts(rhs, &mut known);
+            }
+        }
+    }
+    program.known_constants = Arc::new(known);
 }
 
 /// Numbers each rule among the rules of its head predicate (`#1`, `#2`, ...).

@@ -706,6 +706,11 @@ fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
         report(&kb, &unused, s);
         return Ok(ExitCode::from(EXIT_ERROR));
     }
+    if let Ok(Some(scratch)) = parsed.as_ref().map(|q| q.scratch.as_ref()) {
+        let q = parsed.as_ref().ok();
+        let text = q.map_or(String::new(), |q| q.warnings.render(&scratch.sources, s.color_err, s.warnings));
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
     let answered = parsed.and_then(|q| reply(&mut kb, &q, s));
     let reply = match answered {
         Ok(reply) => reply,

@@ -338,6 +338,9 @@ pub struct QueryIr {
     /// constants the shared interner lacked and the query's text as a source file. `None` for
     /// a stated query, whose constants were interned with its file.
     pub scratch: Option<Arc<QueryScratch>>,
+    /// Warnings about a query parsed on its own (a constant that appears nowhere), rendered
+    /// against `scratch`'s sources. A stated query's warnings are the load's.
+    pub warnings: crate::diag::Diagnostics,
 }
 
 /// A parsed query's own constants and text, kept beside the shared state rather than in it.
@@ -390,6 +393,9 @@ pub struct Program {
     pub queries: Vec<QueryIr>,
     pub entities: Vec<EntityInfo>,
     pub sources: Vec<SourceInfo>,
+    /// Every constant of a base fact, a loaded row, a rule head or a rule's comparison: a
+    /// query constant outside it can match nothing (`check::unknown_constant`).
+    pub known_constants: Arc<rustc_hash::FxHashSet<Id>>,
 }
 
 impl Program {
