@@ -179,7 +179,10 @@ pub struct LoadDecl {
 
 #[derive(Debug, Clone)]
 pub struct IncludeDecl {
+    /// For `use NAME.`, the shipped theory's embedded path (never joined to the folder).
     pub path: String,
+    /// Written `use NAME.`: `path` names an embedded file wherever the including file is.
+    pub theory: bool,
     pub path_span: Span,
     pub span: Span,
 }

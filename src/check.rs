@@ -83,12 +83,12 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
     collect_known_constants(&mut cx.program);
     let mut seen = FxHashSet::default();
     for stmt in modules.iter().flat_map(|m| &m.statements) {
-        let body = match stmt {
-            Statement::Rule(r) => &r.body,
-            Statement::Query(q) => &q.body,
+        let (body, in_rule) = match stmt {
+            Statement::Rule(r) => (&r.body, true),
+            Statement::Query(q) => (&q.body, false),
             _ => continue,
         };
-        lower::unknown_constants(&cx.program, cx.interner, body, &mut seen, &mut cx.diags);
+        lower::unknown_constants(&cx.program, cx.interner, body, in_rule, &mut seen, &mut cx.diags);
     }
     number_rules(&mut cx.program);
     strata::stratify(&mut cx.program, &mut cx.diags);

@@ -423,6 +423,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::source_kw => "`source`",
         Rule::kind_kw => "`kind`",
         Rule::pred_kw => "`pred`",
+        Rule::use_kw => "`use`",
         Rule::pred_flag => "`dated` or `strict`",
         Rule::arg_decl | Rule::arg_name => "an argument name",
         Rule::load_kw => "`load`",
@@ -463,6 +464,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::source_decl
         | Rule::kind_decl
         | Rule::pred_decl
+        | Rule::use_decl
         | Rule::load_decl
         | Rule::include_decl
         | Rule::retract_decl

@@ -111,7 +111,7 @@ pub fn lower_query(
     let mut lx = LowerCx::new(interner, &program.preds, &by_name, &mut diags);
     let lowered = lower_query_with(&mut lx, query, text.to_string());
     if lowered.is_some() && !diags.has_errors() {
-        unknown_constants(program, interner, &query.body, &mut FxHashSet::default(), &mut diags);
+        unknown_constants(program, interner, &query.body, false, &mut FxHashSet::default(), &mut diags);
     }
     diags.sort();
     match lowered {
@@ -167,11 +167,14 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
 /// Warns once per distinct name about a constant argument of an atom in `lits` that appears
 /// nowhere in the knowledge base (see [`Program::known_constants`]): such an atom can match
 /// nothing, and is most often a typo. The hint is the nearest entity, preferring those of the
-/// kind the predicate's declaration gives that argument.
+/// kind the predicate's declaration gives that argument. In a rule (`in_rule`), a constant in
+/// an untyped argument of a declared predicate is a word of the declared vocabulary (a theory's
+/// `military`, `exact`), which a case may well not use: only queries are warned about those.
 pub(crate) fn unknown_constants(
     program: &Program,
     interner: &Interner,
     lits: &[ast::Literal],
+    in_rule: bool,
     seen: &mut FxHashSet<Arc<str>>,
     diags: &mut Diagnostics,
 ) {
@@ -179,7 +182,7 @@ pub(crate) fn unknown_constants(
         let atom = match lit {
             ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } => atom,
             ast::Literal::Aggregate(a) => {
-                unknown_constants(program, interner, &a.body, seen, diags);
+                unknown_constants(program, interner, &a.body, in_rule, seen, diags);
                 continue;
             }
             _ => continue,
@@ -189,21 +192,22 @@ pub(crate) fn unknown_constants(
         }
         for (i, arg) in atom.args.iter().enumerate() {
             let ast::Expr::Const(value @ Value::Text(name), span) = arg else { continue };
-            if !seen.insert(name.clone()) {
+            if seen.contains(name) || interner.lookup(value).is_some_and(|id| program.known_constants.contains(&id)) {
                 continue;
             }
-            if interner.lookup(value).is_some_and(|id| program.known_constants.contains(&id)) {
-                continue;
-            }
-            let kind = program
+            let decl = program
                 .preds
                 .iter()
                 .find(|p| p.name == atom.pred.name && p.arity == atom.args.len())
-                .and_then(|p| p.decl.as_ref())
-                .and_then(|d| match &d.args[i].ty {
-                    Some(crate::program::ArgType::Kind(k)) => Some(k.clone()),
-                    _ => None,
-                });
+                .and_then(|p| p.decl.as_ref());
+            let kind = decl.and_then(|d| match &d.args[i].ty {
+                Some(crate::program::ArgType::Kind(k)) => Some(k.clone()),
+                _ => None,
+            });
+            if in_rule && decl.is_some() && kind.is_none() {
+                continue;
+            }
+            seen.insert(name.clone());
             let of_kind = program.entities.iter().filter(|e| kind.as_ref().is_none_or(|k| *k == e.kind));
             let best = super::closest(name, of_kind.map(|e| &*e.name))
                 .or_else(|| super::closest(name, program.entities.iter().map(|e| &*e.name)))

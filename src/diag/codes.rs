@@ -47,6 +47,7 @@ pub const CODES: &[CodeInfo] = &[
         "load::unknown_arity",
         "An empty data file is loaded into a predicate that nothing else uses, so its arity is unknown.",
     ),
+    error("load::unknown_theory", "`use NAME.` names no shipped theory."),
     // Parsing.
     error("parse::bad_escape", "A string holds an escape sequence the language does not know."),
     error("parse::dec_overflow", "A decimal literal is out of range."),
