@@ -326,17 +326,18 @@ impl<'a> Checker<'a> {
                 Some(("number", _)) => Some(ArgType::Number),
                 Some(("text", _)) => Some(ArgType::Text),
                 Some(("time", _)) => Some(ArgType::Time),
+                Some(("entity", _)) => Some(ArgType::Entity),
                 Some((k, _)) if self.kinds.contains(k) => Some(ArgType::Kind(Arc::from(k))),
                 Some((k, t)) => {
                     let mut known: Vec<&str> = self.kinds.iter().map(|k| &**k).collect();
-                    known.extend(["number", "text", "time"]);
+                    known.extend(["number", "text", "time", "entity"]);
                     let mut diag = Diagnostic::error("check::unknown_type", format!("`{k}` is not a type"))
                         .at(t.span)
                         .label("unknown type");
                     diag = match closest(k, known.iter().copied()) {
                         Some(best) => diag.help(format!("did you mean `{best}`?")),
                         None => diag.help(format!(
-                            "a type is `number`, `text`, `time` or a kind of entity (declare one with `kind {k}.`)"
+                            "a type is `number`, `text`, `time`, `entity` or a kind of entity (declare one with `kind {k}.`)"
                         )),
                     };
                     self.diags.push(diag);
@@ -386,7 +387,7 @@ impl<'a> Checker<'a> {
             let fits = matches!(
                 (ty, value),
                 (ArgType::Number, Value::Int(_) | Value::Dec(_))
-                    | (ArgType::Text | ArgType::Kind(_), Value::Text(_))
+                    | (ArgType::Text | ArgType::Kind(_) | ArgType::Entity, Value::Text(_))
                     | (ArgType::Time, Value::Int(_) | Value::Interval(_))
             );
             if !fits {

@@ -63,6 +63,8 @@ pub struct ArgInfo {
 pub enum ArgType {
     /// An entity of a kind (`actor`, `period`, or a kind declared with `kind`).
     Kind(Arc<str>),
+    /// `entity`: an entity of any kind (a node of the entity graph, never checked by `strict`).
+    Entity,
     Number,
     Text,
     Time,
@@ -72,6 +74,7 @@ impl ArgType {
     pub fn name(&self) -> &str {
         match self {
             ArgType::Kind(k) => k,
+            ArgType::Entity => "entity",
             ArgType::Number => "number",
             ArgType::Text => "text",
             ArgType::Time => "time",
