@@ -214,7 +214,8 @@ pub fn help(topic: &str) -> String {
              \n  ?- :reset\n"
         }
         "facts" => {
-            ":facts PRED   the facts of PRED (or PRED/ARITY), stated and derived, as .kb text.\n\n  ?- :facts troops\n"
+            ":facts PRED   the facts of PRED (or PRED/ARITY), stated and derived, as .kb text; a declared\n\
+             predicate's declaration heads them as a comment (its argument names).\n\n  ?- :facts troops\n"
         }
         "rules" => ":rules [PRED|LABEL]   rules as written, with where they come from.\n\n  ?- :rules endured\n",
         "format" => {
@@ -289,8 +290,13 @@ pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, Str
         ids
     };
     let mut lines = Vec::new();
+    // A named predicate's declaration heads its facts: the arguments' names, as a comment.
+    let mut headers = Vec::new();
     for id in ids {
         let p = program.pred(id);
+        if let (false, Some(decl)) = (spec.is_empty(), &p.decl) {
+            headers.push(format!("% {}", decl.signature(&p.name)));
+        }
         let rel = kb.database().relation(id);
         let mut rows: Vec<String> = (0..rel.len() as u32)
             .map(|r| {
@@ -313,6 +319,9 @@ pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, Str
         lines.extend(rows);
     }
     let mut out = String::new();
+    for h in &headers {
+        let _ = writeln!(out, "{h}");
+    }
     for l in lines.iter().take(limit) {
         let _ = writeln!(out, "{l}");
     }
