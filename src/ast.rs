@@ -36,6 +36,8 @@ pub enum Statement {
     Include(IncludeDecl),
     /// `retract p(a) [@ I].`: the stated facts it matches, loaded before it, are removed.
     Retract(Retraction),
+    /// `pred aid(giver: actor, ..., precision) dated.`: a predicate's declaration.
+    Pred(PredDecl),
 }
 
 impl Statement {
@@ -50,6 +52,7 @@ impl Statement {
             Statement::Load(s) => s.span,
             Statement::Include(s) => s.span,
             Statement::Retract(s) => s.span,
+            Statement::Pred(s) => s.span,
         }
     }
 }
@@ -68,6 +71,26 @@ pub struct SourceDecl {
     /// The document's file, relative to the file that declares the source.
     pub file: Option<(String, Span)>,
     pub span: Span,
+}
+
+/// `pred name(arg: type, ...) [dated] [strict].`, with the `%%` doc comment above it.
+#[derive(Debug, Clone)]
+pub struct PredDecl {
+    pub name: Ident,
+    pub args: Vec<ArgDecl>,
+    /// `dated`: its facts may carry `@`; a declared predicate without it refuses them.
+    pub dated: bool,
+    /// `strict`: an argument of an entity kind must name a declared entity of that kind.
+    pub strict: bool,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// One argument of a declaration: `giver` or `giver: actor`.
+#[derive(Debug, Clone)]
+pub struct ArgDecl {
+    pub name: Ident,
+    pub ty: Option<Ident>,
 }
 
 #[derive(Debug, Clone)]
@@ -156,7 +179,10 @@ pub struct LoadDecl {
 
 #[derive(Debug, Clone)]
 pub struct IncludeDecl {
+    /// For `use NAME.`, the shipped theory's embedded path (never joined to the folder).
     pub path: String,
+    /// Written `use NAME.`: `path` names an embedded file wherever the including file is.
+    pub theory: bool,
     pub path_span: Span,
     pub span: Span,
 }

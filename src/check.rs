@@ -23,7 +23,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::ast::{self, Module, Span, Statement};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::program::{
-    BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredId, PredInfo, Program, SourceInfo,
+    ArgInfo, ArgType, BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredDecl, PredId, PredInfo, Program,
+    SourceInfo,
 };
 use crate::value::{Id, Interner, Interval, Value};
 
@@ -57,6 +58,7 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
         hints: FxHashMap::default(),
         kinds: BUILTIN_KINDS.iter().map(|&k| Arc::from(k)).collect(),
         sources: FxHashSet::default(),
+        entity_kinds: FxHashSet::default(),
     };
     for (name, arity) in crate::program::BUILTINS {
         cx.declare(&ast::Ident { name: Arc::from(*name), span: Span::default() }, *arity, Def::Builtin);
@@ -68,7 +70,10 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
     for module in modules {
         for stmt in &module.statements {
             match stmt {
-                Statement::Rule(rule) => lower::lower_rule(&mut cx, rule),
+                Statement::Rule(rule) => {
+                    cx.check_rule_args(rule);
+                    lower::lower_rule(&mut cx, rule);
+                }
                 Statement::Query(query) => {
                     if let Some(q) = lower::lower_query_in(&mut cx, query) {
                         cx.program.queries.push(q);
@@ -77,6 +82,16 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
                 _ => {}
             }
         }
+    }
+    collect_known_constants(&mut cx.program);
+    let mut seen = FxHashSet::default();
+    for stmt in modules.iter().flat_map(|m| &m.statements) {
+        let (body, in_rule) = match stmt {
+            Statement::Rule(r) => (&r.body, true),
+            Statement::Query(q) => (&q.body, false),
+            _ => continue,
+        };
+        lower::unknown_constants(&cx.program, cx.interner, body, in_rule, &mut seen, &mut cx.diags);
     }
     number_rules(&mut cx.program);
     strata::stratify(&mut cx.program, &mut cx.diags);
@@ -94,6 +109,8 @@ pub(crate) struct Checker<'a> {
     pub hints: FxHashMap<String, Option<String>>,
     kinds: FxHashSet<Arc<str>>,
     sources: FxHashSet<Arc<str>>,
+    /// (kind, name) of every declared entity, for `strict` declarations.
+    entity_kinds: FxHashSet<(Arc<str>, Arc<str>)>,
 }
 
 impl<'a> Checker<'a> {
@@ -127,6 +144,24 @@ impl<'a> Checker<'a> {
                         file: s.file.as_ref().map(|(f, _)| Arc::from(f.as_str())),
                         span: s.span,
                     });
+                }
+                _ => {}
+            }
+        }
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            if let Statement::Pred(d) = stmt {
+                self.declare_pred(d);
+            }
+        }
+        for stmt in modules.iter().flat_map(|m| &m.statements) {
+            match stmt {
+                Statement::Entity(e) => {
+                    self.entity_kinds.insert((e.kind.name.clone(), e.name.name.clone()));
+                }
+                Statement::Fact(f) if f.atom.args.len() == 1 && self.kinds.contains(&f.atom.pred.name) => {
+                    if let Some(ast::Expr::Const(Value::Text(t), _)) = f.atom.args.first() {
+                        self.entity_kinds.insert((f.atom.pred.name.clone(), t.clone()));
+                    }
                 }
                 _ => {}
             }
@@ -232,6 +267,7 @@ impl<'a> Checker<'a> {
                     temporal: false,
                     defined: Definedness::default(),
                     span: name.span,
+                    decl: None,
                 });
                 self.pred_by_name.insert(name.name.clone(), id);
                 id
@@ -243,28 +279,183 @@ impl<'a> Checker<'a> {
             Def::Rules => defined.by_rules = true,
             Def::Load => defined.by_load = true,
             Def::Builtin => defined.builtin = true,
+            Def::Declared => defined.declared = true,
         }
         Some(id)
     }
 
     // Step 2: a predicate is temporal when any of its facts or rule heads carries an interval.
+    /// A predicate declared `dated` is temporal even with no facts; one declared without
+    /// `dated` refuses `@`.
     fn mark_temporal(&mut self, modules: &[Module]) {
+        for info in &mut self.program.preds {
+            if info.decl.as_ref().is_some_and(|d| d.dated) {
+                info.temporal = true;
+            }
+        }
         for stmt in modules.iter().flat_map(|m| &m.statements) {
-            let name = match stmt {
-                Statement::Fact(f) if f.time.is_some() => &f.atom.pred.name,
-                Statement::Entity(e) if e.time.is_some() => &e.kind.name,
-                Statement::Rule(r) if r.head_time.is_some() => &r.head.pred.name,
+            let (name, at) = match stmt {
+                Statement::Fact(f) if f.time.is_some() => (&f.atom.pred, f.time.map(|(_, s)| s)),
+                Statement::Entity(e) if e.time.is_some() => (&e.kind, e.time.map(|(_, s)| s)),
+                Statement::Rule(r) if r.head_time.is_some() => (&r.head.pred, r.head_time.as_ref().map(|t| t.span())),
                 _ => continue,
             };
-            if let Some(&id) = self.pred_by_name.get(name) {
-                self.program.preds[id as usize].temporal = true;
+            if let Some(&id) = self.pred_by_name.get(&name.name) {
+                let info = &mut self.program.preds[id as usize];
+                if let Some(decl) = info.decl.as_ref().filter(|d| !d.dated) {
+                    let d = Diagnostic::error(
+                        "check::undated_predicate",
+                        format!("`{}` is declared without `dated`, so its facts take no `@`", name.name),
+                    )
+                    .at(at.unwrap_or(name.span))
+                    .label("a time here")
+                    .note(decl.span, "declared here")
+                    .help(format!("add `dated` to the declaration: `pred {}.`", decl.signature(&name.name) + " dated"));
+                    self.diags.push(d);
+                    continue;
+                }
+                info.temporal = true;
             }
+        }
+    }
+
+    // Step 1b: `pred` declarations.
+    fn declare_pred(&mut self, d: &ast::PredDecl) {
+        if self.reserved(&d.name) {
+            return;
+        }
+        let mut args = Vec::with_capacity(d.args.len());
+        for a in &d.args {
+            let ty = match a.ty.as_ref().map(|t| (&*t.name, t)) {
+                None => None,
+                Some(("number", _)) => Some(ArgType::Number),
+                Some(("text", _)) => Some(ArgType::Text),
+                Some(("time", _)) => Some(ArgType::Time),
+                Some(("entity", _)) => Some(ArgType::Entity),
+                Some((k, _)) if self.kinds.contains(k) => Some(ArgType::Kind(Arc::from(k))),
+                Some((k, t)) => {
+                    let mut known: Vec<&str> = self.kinds.iter().map(|k| &**k).collect();
+                    known.extend(["number", "text", "time", "entity"]);
+                    let mut diag = Diagnostic::error("check::unknown_type", format!("`{k}` is not a type"))
+                        .at(t.span)
+                        .label("unknown type");
+                    diag = match closest(k, known.iter().copied()) {
+                        Some(best) => diag.help(format!("did you mean `{best}`?")),
+                        None => diag.help(format!(
+                            "a type is `number`, `text`, `time`, `entity` or a kind of entity (declare one with `kind {k}.`)"
+                        )),
+                    };
+                    self.diags.push(diag);
+                    None
+                }
+            };
+            args.push(ArgInfo { name: a.name.name.clone(), ty });
+        }
+        let decl =
+            PredDecl { args, dated: d.dated, strict: d.strict, doc: d.doc.as_deref().map(Arc::from), span: d.span };
+        if let Some(&id) = self.pred_by_name.get(&d.name.name) {
+            if let Some(first) = &self.program.preds[id as usize].decl {
+                if **first != (PredDecl { span: first.span, ..decl.clone() }) {
+                    let first_span = first.span;
+                    self.diags.push(
+                        Diagnostic::error(
+                            "check::conflicting_declaration",
+                            format!("`{}` is declared twice, differently", d.name.name),
+                        )
+                        .at(d.name.span)
+                        .label("declared again here")
+                        .note(first_span, "first declared here")
+                        .help("a predicate has one declaration; keep one of them"),
+                    );
+                }
+                return;
+            }
+        }
+        if let Some(id) = self.declare(&d.name, d.args.len(), Def::Declared) {
+            let info = &mut self.program.preds[id as usize];
+            if info.decl.is_none() {
+                info.span = d.name.span;
+                info.decl = Some(Arc::new(decl));
+            }
+        }
+    }
+
+    /// Checks the constant arguments of an atom against its predicate's declaration.
+    fn check_declared_args(&mut self, atom: &ast::Atom) {
+        let Some(&id) = self.pred_by_name.get(&atom.pred.name) else { return };
+        let Some(decl) = self.program.preds[id as usize].decl.clone() else { return };
+        if decl.args.len() != atom.args.len() {
+            return;
+        }
+        for (arg, info) in atom.args.iter().zip(&decl.args) {
+            let (Some(ty), ast::Expr::Const(value, span)) = (&info.ty, arg) else { continue };
+            let fits = matches!(
+                (ty, value),
+                (ArgType::Number, Value::Int(_) | Value::Dec(_))
+                    | (ArgType::Text | ArgType::Kind(_) | ArgType::Entity, Value::Text(_))
+                    | (ArgType::Time, Value::Int(_) | Value::Interval(_) | Value::Undated)
+            );
+            if !fits {
+                let what = match value {
+                    Value::Int(_) | Value::Dec(_) => "a number",
+                    Value::Text(_) => "a name or text",
+                    Value::Interval(_) => "an interval",
+                    Value::Undated => "undated",
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        "check::type_mismatch",
+                        format!("`{}` is declared `{}: {}`, but this is {what}", atom.pred.name, info.name, ty.name()),
+                    )
+                    .at(*span)
+                    .label(format!("expected {}", article(ty.name())))
+                    .note(decl.span, format!("declared as `{}` here", decl.signature(&atom.pred.name))),
+                );
+                continue;
+            }
+            if let (true, ArgType::Kind(kind), Value::Text(name)) = (decl.strict, ty, value) {
+                if !self.entity_kinds.contains(&(kind.clone(), name.clone())) {
+                    let same_kind = self.entity_kinds.iter().filter(|(k, _)| k == kind).map(|(_, n)| &**n);
+                    let mut d = Diagnostic::error(
+                        "check::undeclared_entity",
+                        format!("`{name}` is not a declared {kind}, and `{}` is declared strict", atom.pred.name),
+                    )
+                    .at(*span)
+                    .label(format!("not {}", article(kind)))
+                    .note(decl.span, format!("declared as `{}` here", decl.signature(&atom.pred.name)));
+                    d = match closest(name, same_kind) {
+                        Some(best) => d.help(format!("did you mean `{best}`?")),
+                        None => d.help(format!("declare it first: `{kind} {name} \"Label\".`")),
+                    };
+                    self.diags.push(d);
+                }
+            }
+        }
+    }
+
+    /// Checks every atom of a rule (head and body, aggregates included) against declarations.
+    fn check_rule_args(&mut self, rule: &ast::Rule) {
+        fn atoms<'r>(lits: &'r [ast::Literal], out: &mut Vec<&'r ast::Atom>) {
+            for l in lits {
+                match l {
+                    ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } => out.push(atom),
+                    ast::Literal::Aggregate(a) => atoms(&a.body, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut all = vec![&rule.head];
+        atoms(&rule.body, &mut all);
+        for atom in all {
+            self.check_declared_args(atom);
         }
     }
 
     // Step 3: facts and entity declarations become base rows.
     fn lower_facts(&mut self, modules: &[Module]) {
-        let mut seen: FxHashSet<(PredId, Vec<Id>)> = FxHashSet::default();
+        let mut seen: FxHashMap<(PredId, Vec<Id>), Span> = FxHashMap::default();
+        // The first declaration of each entity (kind, name): a later one is compared with it.
+        let mut declared: FxHashMap<(Arc<str>, Arc<str>), &ast::EntityDecl> = FxHashMap::default();
         for stmt in modules.iter().flat_map(|m| &m.statements) {
             match stmt {
                 Statement::Fact(f) => {
@@ -272,6 +463,7 @@ impl<'a> Checker<'a> {
                     if self.program.preds[pred as usize].arity != f.atom.args.len() {
                         continue;
                     }
+                    self.check_declared_args(&f.atom);
                     let mut row = Vec::with_capacity(f.atom.args.len() + 1);
                     for arg in &f.atom.args {
                         match arg {
@@ -287,18 +479,62 @@ impl<'a> Checker<'a> {
                     }
                     let cites = self.lower_cites(&f.cites);
                     let origin = FactOrigin::Stated { span: f.span, cites, doc: f.doc.as_deref().map(Arc::from) };
-                    self.push_fact(pred, row, f.time, origin, f.span, &mut seen);
+                    self.push_fact(pred, row, f.time, origin, f.span, &mut seen, true);
                 }
                 Statement::Entity(e) => {
                     let Some(&kind) = self.pred_by_name.get(&e.kind.name) else { continue };
                     let name = self.interner.intern(Value::Text(e.name.name.clone()));
                     let cites = self.lower_cites(&e.cites);
                     let origin = FactOrigin::Stated { span: e.span, cites, doc: e.doc.as_deref().map(Arc::from) };
-                    self.push_fact(kind, vec![name], e.time, origin.clone(), e.span, &mut seen);
+                    let first = declared.get(&(e.kind.name.clone(), e.name.name.clone())).copied();
+                    if first.is_none() {
+                        declared.insert((e.kind.name.clone(), e.name.name.clone()), e);
+                    }
+                    // A second label or another time is its own warning; only a declaration
+                    // that repeats the first exactly is a duplicate, and it is reported once.
+                    let second_label = first.and_then(|f| match (&f.label, &e.label) {
+                        (Some(a), Some(b)) if a != b => Some((f, a.clone())),
+                        _ => None,
+                    });
+                    if let Some((f, old)) = &second_label {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "check::second_label",
+                                format!("`{}` already has the label {old:?}; this gives it a second one", e.name.name),
+                            )
+                            .at(e.span)
+                            .label("second label")
+                            .note(f.span, "first declared here")
+                            .help("an entity usually has one label: keep one, or state the other as a fact of its own"),
+                        );
+                    }
+                    if let Some(f) = first.filter(|f| f.time.map(|t| t.0) != e.time.map(|t| t.0)) {
+                        let time =
+                            |t: Option<(Interval, Span)>| t.map_or("no time".to_string(), |(i, _)| i.to_string());
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "check::entity_redeclared",
+                                format!(
+                                    "`{}` is declared again with {} (first with {}), so it holds at both",
+                                    e.name.name,
+                                    time(e.time),
+                                    time(f.time)
+                                ),
+                            )
+                            .at(e.span)
+                            .label("declared again")
+                            .note(f.span, "first declared here")
+                            .help("an entity is one thing: give each case's entity a name of its own"),
+                        );
+                    }
+                    let warn = second_label.is_none();
+                    let new = self.push_fact(kind, vec![name], e.time, origin.clone(), e.span, &mut seen, warn);
                     if let (Some(label), Some(&label_pred)) = (&e.label, self.pred_by_name.get("label")) {
                         if self.program.preds[label_pred as usize].arity == 2 {
                             let text = self.interner.intern(Value::text(label));
-                            self.push_fact(label_pred, vec![name, text], None, origin, e.span, &mut seen);
+                            // The repeated label of a repeated declaration is the same duplicate.
+                            let warn = new && first.is_none();
+                            self.push_fact(label_pred, vec![name, text], None, origin, e.span, &mut seen, warn);
                         }
                     }
                     self.program.entities.push(EntityInfo {
@@ -314,6 +550,9 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Adds a base fact; a repeated one is dropped, with a warning (when `warn`) pointing at
+    /// the first. Returns whether the fact was new.
+    #[allow(clippy::too_many_arguments)]
     fn push_fact(
         &mut self,
         pred: PredId,
@@ -321,8 +560,9 @@ impl<'a> Checker<'a> {
         time: Option<(Interval, Span)>,
         origin: FactOrigin,
         span: Span,
-        seen: &mut FxHashSet<(PredId, Vec<Id>)>,
-    ) {
+        seen: &mut FxHashMap<(PredId, Vec<Id>), Span>,
+        warn: bool,
+    ) -> bool {
         if let Some((interval, ispan)) = time {
             self.check_interval(interval, ispan);
         }
@@ -331,18 +571,23 @@ impl<'a> Checker<'a> {
             let time = time.map_or(Value::Undated, |(i, _)| Value::Interval(i));
             row.push(self.interner.intern(time));
         }
-        if !seen.insert((pred, row.clone())) {
-            self.diags.push(
-                Diagnostic::warning("check::duplicate_fact", "this fact is stated twice")
-                    .at(span)
-                    .label("repeated here")
-                    .help("a knowledge base is a set of facts: the repetition adds nothing"),
-            );
-            return;
+        if let Some(&first) = seen.get(&(pred, row.clone())) {
+            if warn {
+                self.diags.push(
+                    Diagnostic::warning("check::duplicate_fact", "this fact is stated twice")
+                        .at(span)
+                        .label("repeated here")
+                        .note(first, "first stated here")
+                        .help("a knowledge base is a set of facts: the repetition adds nothing"),
+                );
+            }
+            return false;
         }
+        seen.insert((pred, row.clone()), span);
         self.program.origins.push(origin);
         let origin = self.program.origins.len() as u32 - 1;
         self.program.facts.push(BaseFact { pred, row, origin });
+        true
     }
 
     pub(crate) fn check_interval(&mut self, interval: Interval, span: Span) {
@@ -412,6 +657,7 @@ impl<'a> Checker<'a> {
 
 #[derive(Clone, Copy)]
 enum Def {
+    Declared,
     Facts,
     Rules,
     Load,
@@ -436,6 +682,46 @@ fn first_use_arity(modules: &[Module], name: &str) -> Option<usize> {
     })
 }
 
+/// Every constant of a base fact, a loaded row, a rule head or a comparison in a rule body.
+fn collect_known_constants(program: &mut Program) {
+    fn expr_consts(e: &crate::program::Expr, out: &mut FxHashSet<Id>) {
+        use crate::program::Expr;
+        match e {
+            Expr::Const(id) => {
+                out.insert(*id);
+            }
+            Expr::Var(_) | Expr::Dec(_) => {}
+            Expr::Neg(e) => expr_consts(e, out),
+            Expr::Call(_, args) => args.iter().for_each(|a| expr_consts(a, out)),
+            Expr::Binary(_, a, b) => {
+                expr_consts(a, out);
+                expr_consts(b, out);
+            }
+        }
+    }
+    let mut known = FxHashSet::default();
+    for f in &program.facts {
+        known.extend(f.row.iter().copied());
+    }
+    for l in &program.loads {
+        known.extend(l.data.iter().copied());
+    }
+    for r in &program.rules {
+        for a in &r.head.args {
+            if let crate::program::Arg::Const(id) = a {
+                known.insert(*id);
+            }
+        }
+        for l in &r.body {
+            if let crate::program::Literal::Compare { lhs, rhs, .. } = l {
+                expr_consts(lhs, &mut known);
+                expr_consts(rhs, &mut known);
+            }
+        }
+    }
+    program.known_constants = Arc::new(known);
+}
+
 /// Numbers each rule among the rules of its head predicate (`#1`, `#2`, ...).
 fn number_rules(program: &mut Program) {
     let mut counts: FxHashMap<PredId, usize> = FxHashMap::default();
@@ -447,6 +733,21 @@ fn number_rules(program: &mut Program) {
 }
 
 fn arity_mismatch(name: &ast::Ident, arity: usize, first: &PredInfo) -> Diagnostic {
+    if let Some(decl) = &first.decl {
+        return Diagnostic::error(
+            "check::declared_arity",
+            format!(
+                "`{}` is declared with {} argument{}, but used with {arity} here",
+                name.name,
+                first.arity,
+                plural(first.arity)
+            ),
+        )
+        .at(name.span)
+        .label(format!("{}/{arity}", name.name))
+        .note(decl.span, format!("declared as `{}` here", decl.signature(&first.name)))
+        .help("give it the declared arguments, or change the declaration");
+    }
     Diagnostic::error(
         "check::arity_mismatch",
         format!("`{}` is used with {arity} argument{} here but {} elsewhere", name.name, plural(arity), first.arity),
@@ -480,6 +781,12 @@ fn undefined_predicate(
         d = d.help(format!("did you mean `{best}`?"));
     }
     d
+}
+
+/// `an actor`, `a number`.
+fn article(word: &str) -> String {
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
 fn plural(n: usize) -> &'static str {

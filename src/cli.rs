@@ -268,6 +268,16 @@ enum Command {
         #[arg(value_name = "QUERY")]
         query: String,
     },
+    /// Describe the predicates: their declared arguments, types and documentation.
+    #[command(after_help = "Examples:\n  because describe aid\n  because describe -f my.kb --format json")]
+    Describe {
+        /// Load these files instead of the shipped knowledge base.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// One predicate (all when omitted).
+        #[arg(value_name = "PRED")]
+        pred: Option<String>,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -396,6 +406,7 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
         Some(Command::Report { files, params, output, query: text }) => {
             report_page(&files, &params, &text, output.as_deref(), &settings)
         }
+        Some(Command::Describe { files, pred }) => describe(&files, pred.as_deref(), &settings),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
         None if io::stdin().is_terminal() => Ok(repl(&[], &settings)),
@@ -747,6 +758,11 @@ fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
         report(&kb, &unused, s);
         return Ok(ExitCode::from(EXIT_ERROR));
     }
+    if let Ok(Some(scratch)) = parsed.as_ref().map(|q| q.scratch.as_ref()) {
+        let q = parsed.as_ref().ok();
+        let text = q.map_or(String::new(), |q| q.warnings.render(&scratch.sources, s.color_err, s.warnings));
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
     let answered = parsed.and_then(|q| reply(&mut kb, &q, s));
     let reply = match answered {
         Ok(reply) => reply,
@@ -892,6 +908,26 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
 
 /// `because check FILE...`: diagnostics only. With `--format json`/`jsonl` they are also
 /// printed to stdout as JSON.
+/// `because describe [PRED]`: declarations and docs, as text or JSON.
+fn describe(files: &[PathBuf], pred: Option<&str>, s: &Settings) -> io::Result<ExitCode> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+    let text = match s.format {
+        OutputFormat::Json | OutputFormat::Jsonl => because::describe::describe_json(&kb, pred)
+            .map(|doc| serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"),
+        _ => because::describe::describe(&kb, pred),
+    };
+    match text {
+        Ok(text) => {
+            io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            report(&kb, &cli_error("cli::unknown_predicate", message).into(), s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
+}
+
 fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
     let mut kb = s.knowledge_base();
     kb.set_params(&s.params);

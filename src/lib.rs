@@ -74,6 +74,7 @@ extern crate alloc;
 
 pub mod ast;
 pub mod check;
+pub mod describe;
 pub mod diag;
 pub mod eval;
 pub mod explain;

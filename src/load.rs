@@ -216,6 +216,7 @@ impl<'a> Loader<'a> {
         let mut includes = Vec::new();
         for stmt in &module.statements {
             match stmt {
+                Statement::Include(inc) if inc.theory => includes.push((PathBuf::from(&inc.path), inc.path_span)),
                 Statement::Include(inc) => includes.push((base.join(&inc.path), inc.path_span)),
                 Statement::Load(load) => {
                     let path = base.join(&load.path);
@@ -333,6 +334,9 @@ fn missing_file(code: &'static str, path: &Path, e: &std::io::Error, blame: Opti
     }
     d
 }
+
+/// The shipped theories `use NAME.` names, and their embedded files (see `kb::ALLIANCE`).
+pub const THEORIES: &[(&str, &str)] = &[("alliance_theory", "facts/alliance/theory.kb")];
 
 /// Lexical normalisation of a path (`a/./b/../c` -> `a/c`), for embedded lookups and cycles.
 pub(crate) fn normalize(path: &Path) -> PathBuf {

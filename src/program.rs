@@ -34,6 +34,74 @@ pub struct Definedness {
     pub by_load: bool,
     /// A built-in relation (`graph:link`, ...).
     pub builtin: bool,
+    /// A `pred` declaration: without facts or rules it is an empty relation.
+    pub declared: bool,
+}
+
+/// What a `pred` declaration says about a predicate (see `docs/modeling.md`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredDecl {
+    pub args: Vec<ArgInfo>,
+    /// Its facts and rule heads may carry `@`.
+    pub dated: bool,
+    /// Entity-kind arguments must name declared entities of their kind.
+    pub strict: bool,
+    /// The `%%` doc comment above the declaration.
+    pub doc: Option<Arc<str>>,
+    pub span: Span,
+}
+
+/// A declared argument: its name and, if given, its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgInfo {
+    pub name: Arc<str>,
+    pub ty: Option<ArgType>,
+}
+
+/// The type of a declared argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgType {
+    /// An entity of a kind (`actor`, `period`, or a kind declared with `kind`).
+    Kind(Arc<str>),
+    /// `entity`: an entity of any kind (a node of the entity graph, never checked by `strict`).
+    Entity,
+    Number,
+    Text,
+    Time,
+}
+
+impl ArgType {
+    pub fn name(&self) -> &str {
+        match self {
+            ArgType::Kind(k) => k,
+            ArgType::Entity => "entity",
+            ArgType::Number => "number",
+            ArgType::Text => "text",
+            ArgType::Time => "time",
+        }
+    }
+}
+
+impl PredDecl {
+    /// `aid(giver: actor, receiver: actor, kind, amount: number, precision) dated`
+    pub fn signature(&self, name: &str) -> String {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| match &a.ty {
+                Some(t) => format!("{}: {}", a.name, t.name()),
+                None => a.name.to_string(),
+            })
+            .collect();
+        let mut out = format!("{name}({})", args.join(", "));
+        if self.dated {
+            out.push_str(" dated");
+        }
+        if self.strict {
+            out.push_str(" strict");
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +115,8 @@ pub struct PredInfo {
     pub defined: Definedness,
     /// Where the predicate first appears.
     pub span: Span,
+    /// Its `pred` declaration, if it has one.
+    pub decl: Option<Arc<PredDecl>>,
 }
 
 impl PredInfo {
@@ -275,6 +345,9 @@ pub struct QueryIr {
     /// constants the shared interner lacked and the query's text as a source file. `None` for
     /// a stated query, whose constants were interned with its file.
     pub scratch: Option<Arc<QueryScratch>>,
+    /// Warnings about a query parsed on its own (a constant that appears nowhere), rendered
+    /// against `scratch`'s sources. A stated query's warnings are the load's.
+    pub warnings: crate::diag::Diagnostics,
 }
 
 /// A parsed query's own constants and text, kept beside the shared state rather than in it.
@@ -327,6 +400,9 @@ pub struct Program {
     pub queries: Vec<QueryIr>,
     pub entities: Vec<EntityInfo>,
     pub sources: Vec<SourceInfo>,
+    /// Every constant of a base fact, a loaded row, a rule head or a rule's comparison: a
+    /// query constant outside it can match nothing (`check::unknown_constant`).
+    pub known_constants: Arc<rustc_hash::FxHashSet<Id>>,
 }
 
 impl Program {

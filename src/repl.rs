@@ -314,6 +314,10 @@ impl Repl {
                 self.listing(listed);
             }
             "preds" => self.say(&command::preds(&self.kb)),
+            "describe" => {
+                let listed = crate::describe::describe(&self.kb, (!arg.is_empty()).then_some(arg));
+                self.listing(listed);
+            }
             "entities" => {
                 let listed = command::entities(&self.kb, arg);
                 self.listing(listed);

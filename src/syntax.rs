@@ -453,6 +453,10 @@ fn describe(rule: Rule) -> &'static str {
         Rule::stop => "`.`",
         Rule::source_kw => "`source`",
         Rule::kind_kw => "`kind`",
+        Rule::pred_kw => "`pred`",
+        Rule::use_kw => "`use`",
+        Rule::pred_flag => "`dated` or `strict`",
+        Rule::arg_decl | Rule::arg_name => "an argument name",
         Rule::load_kw => "`load`",
         Rule::from_kw => "`from`",
         Rule::with_kw => "`with`",
@@ -490,6 +494,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::statement_entry
         | Rule::source_decl
         | Rule::kind_decl
+        | Rule::pred_decl
+        | Rule::use_decl
         | Rule::load_decl
         | Rule::include_decl
         | Rule::retract_decl
@@ -695,6 +701,25 @@ mod tests {
                     None => String::new(),
                 }
             ),
+            Statement::Pred(d) => {
+                let args: Vec<String> = d
+                    .args
+                    .iter()
+                    .map(|a| match &a.ty {
+                        Some(t) => format!("{}: {}", a.name.name, t.name),
+                        None => a.name.name.to_string(),
+                    })
+                    .collect();
+                write!(
+                    out,
+                    "pred {}({}) dated={} strict={}{}",
+                    d.name.name,
+                    args.join(", "),
+                    d.dated,
+                    d.strict,
+                    render_doc(&d.doc)
+                )
+            }
         };
         out
     }
@@ -719,6 +744,16 @@ mod tests {
             include "rules.kb"
             "#,
         );
+    }
+
+    #[test]
+    fn predicate_declarations() {
+        check(
+            "%% Aid given.\npred aid(giver: actor, receiver: actor, kind, amount: number) dated.\npred empty() strict dated.",
+            "pred aid(giver: actor, receiver: actor, kind, amount: number) dated=true strict=false doc=\"Aid given.\"\npred empty() dated=true strict=true",
+        );
+        // `pred` is no keyword: a fact or predicate of that name still parses.
+        check("pred(a). pred.", "fact pred(\"a\")\nfact pred()");
     }
 
     #[test]

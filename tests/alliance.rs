@@ -144,12 +144,14 @@ fn endured_holds_for_every_period() {
     assert_eq!(periods, ["cold_war", "post_cold_war", "realignment"]);
 }
 
-#[test]
-fn question_catalogue_answers() {
-    let path = Path::new("facts/alliance/questions.kb");
-    let expected_path = Path::new("tests/data/alliance/questions.out");
+/// Every question of the shipped catalogue with its answers (proofs for `why`), loaded with
+/// `extra` files beside the catalogue.
+fn catalogue(extra: &[&Path]) -> (String, usize) {
+    let mut files = vec![Path::new("facts/alliance/questions.kb")];
+    files.extend_from_slice(extra);
     let mut kb = KnowledgeBase::new(Limits::default());
-    let report = kb.load_file(path).unwrap_or_else(|e| panic!("{}", kb.render(&e.diagnostics, false, true)));
+    let report = kb.load_files(&files).unwrap_or_else(|e| panic!("{}", kb.render(&e.diagnostics, false, true)));
+    assert!(report.warnings.is_empty(), "{}", kb.render(&report.warnings, false, true));
     let mut out = String::new();
     let n = report.queries.len();
     for i in report.queries {
@@ -164,6 +166,13 @@ fn question_catalogue_answers() {
         };
         out.push_str(&text.unwrap_or_else(|e| kb.render(&e.diagnostics, false, true)));
     }
+    (out, n)
+}
+
+#[test]
+fn question_catalogue_answers() {
+    let expected_path = Path::new("tests/data/alliance/questions.out");
+    let (out, n) = catalogue(&[]);
     assert!(n >= 25, "the catalogue has {n} questions");
     if std::env::var_os("UPDATE_EXPECT").is_some() {
         std::fs::create_dir_all("tests/data/alliance").expect("mkdir");
@@ -189,4 +198,25 @@ fn undated_events_are_in_no_period() {
     assert!(text.contains("the source gives no date for `event(korean_war_end)`"), "{text}");
     let text = kb.why_not("event(korean_war_end) @ 1953").unwrap().render(because::output::Format::Table, false);
     assert!(text.contains("the source gives no date for `event(korean_war_end)`"), "{text}");
+}
+
+/// A second case changes nothing about the first: every shipped question gets the same
+/// answers and proofs with the invented Northland-Southport case loaded beside it (with no
+/// warning), while that case's own alliance is answered from its own periods.
+#[test]
+fn a_second_case_changes_nothing_about_the_first() {
+    let second = Path::new("examples/cases/northland.kb");
+    let (alone, n) = catalogue(&[]);
+    let (together, m) = catalogue(&[second]);
+    assert_eq!(n, m);
+    assert!(alone == together, "answers differ with {}:\n{together}", second.display());
+    let mut kb = KnowledgeBase::new(Limits::default());
+    kb.load_files(&[Path::new("facts/alliance/alliance.kb"), second]).expect("both cases load");
+    let rows = |q: &str| -> Vec<String> {
+        kb.query(q).expect("answers").rows.iter().map(|r| r.iter().map(ToString::to_string).collect()).collect()
+    };
+    assert_eq!(rows("endured(harbour_alliance, P)"), ["harbour_years"]);
+    assert_eq!(rows("endured(rok_us_alliance, P)"), ["cold_war", "post_cold_war", "realignment"]);
+    let after_1990 = rows("covers(A, P), period(P) @ Span, Span after 1990, endured(A, P)");
+    assert_eq!(after_1990, ["rok_us_alliancepost_cold_war1991..2019", "rok_us_alliancerealignment2020.."]);
 }

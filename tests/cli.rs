@@ -287,3 +287,48 @@ mod files {
         assert!(run_help.contains("--param <NAME=VALUE>"), "{run_help}");
     }
 }
+
+mod theories {
+    //! `use alliance_theory.` resolves to the embedded theory from any folder.
+
+    use super::*;
+
+    #[test]
+    fn the_theory_is_used_from_another_folder_by_absolute_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("nested").join("mine.kb");
+        std::fs::create_dir_all(case.parent().unwrap()).unwrap();
+        // An invented case with no aid facts: the theory's declarations make `aid` empty.
+        std::fs::write(
+            &case,
+            "use alliance_theory.\nkind alliance.\nalliance pact \"An invented pact\" @ 2000.. .\n\
+             actor a \"A (invented)\".\nactor b \"B (invented)\".\n\
+             member(pact, a).\nmember(pact, b).\ncommon_threat(pact, b).\n\
+             ?- formation_factor(pact, F).\n",
+        )
+        .unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_because"))
+            .args(["run", "--format", "tsv"])
+            .arg(&case)
+            .current_dir(elsewhere.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+        assert!(stderr.is_empty(), "no warning or error: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "F\nexternal_threat\n");
+    }
+
+    #[test]
+    fn an_unknown_theory_is_a_located_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("mine.kb");
+        std::fs::write(&case, "use aliance_theory.\n").unwrap();
+        let out = because().arg("check").arg(&case).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr.contains("mine.kb:1:5: error[load::unknown_theory]"), "{stderr}");
+        assert!(stderr.contains("did you mean `alliance_theory`?"), "{stderr}");
+    }
+}

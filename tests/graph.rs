@@ -675,3 +675,27 @@ fn validate(schema: &Schema, value: &serde_json::Value, ty: &str, at: &str) {
         }
     }
 }
+
+/// With declarations, only arguments of an entity kind become nodes: the shipped base's
+/// precision and support words stay attributes of their facts, in the base graph and with
+/// derived facts, while undeclared predicates keep making every constant an entity.
+#[test]
+fn declared_qualifier_words_are_not_entities() {
+    let kb = KnowledgeBase::alliance(Limits::default()).expect("the shipped knowledge base loads");
+    for base_only in [true, false] {
+        let g = EntityGraph::build(kb.program(), kb.database(), kb.interner(), kb.sources(), base_only);
+        let names: BTreeSet<&str> = g.names().collect();
+        for word in ["about", "exact", "at_least", "average", "supported", "declined", "imperative", "economic"] {
+            assert!(!names.contains(word), "`{word}` is a node (base_only: {base_only})");
+        }
+        assert!(names.contains("rok_us_alliance") && names.contains("dprk"));
+    }
+    // An undeclared predicate: every text constant is an entity, as before.
+    let kb = load_text("p(a, about).\n");
+    let g = EntityGraph::build(kb.program(), kb.database(), kb.interner(), kb.sources(), true);
+    assert_eq!(g.names().collect::<Vec<_>>(), ["a", "about"]);
+    // The same fact under a declaration that types only its first argument.
+    let kb = load_text("pred p(who: actor, precision).\np(a, about).\n");
+    let g = EntityGraph::build(kb.program(), kb.database(), kb.interner(), kb.sources(), true);
+    assert_eq!(g.names().collect::<Vec<_>>(), ["a"]);
+}

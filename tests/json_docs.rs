@@ -474,6 +474,11 @@ impl Fixture {
         std::fs::write(dir.path().join("kb.kb"), KB).unwrap();
         std::fs::write(dir.path().join("weight.tsv"), "a\t12\nb\t3\n").unwrap();
         std::fs::write(dir.path().join("run.kb"), RUN).unwrap();
+        std::fs::write(
+            dir.path().join("decl.kb"),
+            "%% Aid given.\npred aid(giver: actor, amount: number) dated.\np(a).\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("bad.kb"), "p(a).\nq(X) :- p(X), p(Z).\np(a, b).\n").unwrap();
         Fixture { dir }
     }
@@ -529,6 +534,8 @@ const OUTPUTS: &[(&str, bool, &[&str], i32)] = &[
     ("check", false, &["check", "kb.kb", "--format", "json"], 0),
     ("check", false, &["check", "missing.kb", "--format", "json"], 2),
     ("diagnostic", true, &["check", "bad.kb", "--format", "jsonl"], 2),
+    // Predicates: a declared one (with a doc) and an undeclared one.
+    ("describe", false, &["describe", "-f", "decl.kb", "--format", "json"], 0),
 ];
 
 fn check_outputs(schemas: &[&str]) -> Seen {
@@ -592,6 +599,11 @@ fn why_not_matches_the_documented_schema() {
 }
 
 #[test]
+fn describe_matches_the_documented_schema() {
+    check_outputs(&["describe"]);
+}
+
+#[test]
 fn check_diagnostics_match_the_documented_schema() {
     check_outputs(&["check", "diagnostic"]);
 }
@@ -625,8 +637,10 @@ fn the_tables_are_consistent() {
     let expected = [
         "answer-line",
         "answers",
+        "argument",
         "check",
         "citation",
+        "describe",
         "diagnostic",
         "fact",
         "holds-line",
@@ -634,6 +648,7 @@ fn the_tables_are_consistent() {
         "node",
         "note",
         "place",
+        "predicate",
         "premise",
         "proof",
         "rule",

@@ -112,9 +112,15 @@ pub fn lower_query(
     let mut hints = FxHashMap::default();
     let mut lx = LowerCx::new(interner, &program.preds, &by_name, &mut diags, &mut hints);
     let lowered = lower_query_with(&mut lx, query, text.to_string());
+    if lowered.is_some() && !diags.has_errors() {
+        unknown_constants(program, interner, &query.body, false, &mut FxHashSet::default(), &mut diags);
+    }
     diags.sort();
     match lowered {
-        Some(q) if !diags.has_errors() => Ok(q),
+        Some(mut q) if !diags.has_errors() => {
+            q.warnings = diags;
+            Ok(q)
+        }
         _ => Err(diags),
     }
 }
@@ -157,7 +163,82 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
         text,
         span: query.span,
         scratch: None,
+        warnings: Diagnostics::default(),
     })
+}
+
+/// Warns once per distinct name about a constant argument of an atom in `lits` that appears
+/// nowhere in the knowledge base (see [`Program::known_constants`]): such an atom can match
+/// nothing, and is most often a typo. The hint is the nearest entity, preferring those of the
+/// kind the predicate's declaration gives that argument. In a rule (`in_rule`), a constant in
+/// an untyped argument of a declared predicate is a word of the declared vocabulary (a theory's
+/// `military`, `exact`), which a case may well not use: only queries are warned about those.
+pub(crate) fn unknown_constants(
+    program: &Program,
+    interner: &Interner,
+    lits: &[ast::Literal],
+    in_rule: bool,
+    seen: &mut FxHashSet<Arc<str>>,
+    diags: &mut Diagnostics,
+) {
+    for lit in lits {
+        let atom = match lit {
+            ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } => atom,
+            ast::Literal::Aggregate(a) => {
+                unknown_constants(program, interner, &a.body, in_rule, seen, diags);
+                continue;
+            }
+            _ => continue,
+        };
+        if atom.pred.name.contains(':') {
+            continue;
+        }
+        for (i, arg) in atom.args.iter().enumerate() {
+            let ast::Expr::Const(value @ Value::Text(name), span) = arg else { continue };
+            if seen.contains(name) || interner.lookup(value).is_some_and(|id| program.known_constants.contains(&id)) {
+                continue;
+            }
+            let decl = program
+                .preds
+                .iter()
+                .find(|p| p.name == atom.pred.name && p.arity == atom.args.len())
+                .and_then(|p| p.decl.as_ref());
+            let kind = decl.and_then(|d| match &d.args[i].ty {
+                Some(crate::program::ArgType::Kind(k)) => Some(k.clone()),
+                _ => None,
+            });
+            if in_rule && decl.is_some() && kind.is_none() {
+                continue;
+            }
+            seen.insert(name.clone());
+            let of_kind = program.entities.iter().filter(|e| kind.as_ref().is_none_or(|k| *k == e.kind));
+            let best = super::closest(name, of_kind.map(|e| &*e.name))
+                .or_else(|| super::closest(name, program.entities.iter().map(|e| &*e.name)))
+                .map(str::to_string)
+                .or_else(|| {
+                    let texts: Vec<Arc<str>> = program
+                        .known_constants
+                        .iter()
+                        .filter_map(|&id| match interner.value(id) {
+                            Value::Text(t) => Some(t),
+                            _ => None,
+                        })
+                        .collect();
+                    super::closest(name, texts.iter().map(|t| &**t)).map(str::to_string)
+                });
+            let mut d = Diagnostic::warning(
+                "check::unknown_constant",
+                format!("`{name}` appears nowhere in the knowledge base, so `{}` matches nothing here", atom.pred.name),
+            )
+            .at(*span)
+            .label("unknown constant");
+            d = match best {
+                Some(b) => d.help(format!("did you mean `{b}`?")),
+                None => d.help("no fact, data row or rule head has this constant; check the spelling"),
+            };
+            diags.push(d);
+        }
+    }
 }
 
 /// The variables a query's answer shows: those outside aggregate bodies, where the user wrote them.

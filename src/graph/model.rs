@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::check::BUILTIN_KINDS;
 use crate::eval::{Database, RowOrigin};
-use crate::program::{FactOrigin, PredId, Program};
+use crate::program::{ArgType, FactOrigin, PredId, Program};
 use crate::source::SourceMap;
 use crate::value::{Id, Interner, Interval, Value};
 
@@ -195,7 +195,14 @@ fn build(
         let n = if program.preds[pred].arity == 0 { 0 } else { rel.map_or(0, |r| r.len()) };
         (0..n as u32).filter(move |&row| !base_only || rel.is_some_and(|r| r.height(row) == 0))
     };
-    // 2. Every text constant in a user-visible argument is an entity (the text of a label is not).
+    // 2. Every text constant in a user-visible argument is an entity (the text of a label is
+    //    not); of a declared predicate, only the arguments declared with an entity kind, so its
+    //    qualifier words (`exact`, `about`) stay attributes of the fact.
+    let is_entity_arg = |info: &crate::program::PredInfo, pos: usize| {
+        info.decl.as_ref().is_none_or(|d| {
+            matches!(d.args.get(pos).and_then(|a| a.ty.as_ref()), Some(ArgType::Kind(_) | ArgType::Entity))
+        })
+    };
     let mut kind_of: FxHashMap<Id, Arc<str>> = FxHashMap::default();
     let mut label_of: FxHashMap<Id, Arc<str>> = FxHashMap::default();
     let mut entities: BTreeSet<(Arc<str>, Id)> = BTreeSet::new();
@@ -207,7 +214,10 @@ fn build(
         for row in visible_rows(pred) {
             let args = &rel.row(row)[..info.arity];
             let n_entity_args = if roles[pred] == Role::Label { 1 } else { info.arity };
-            for &id in &args[..n_entity_args] {
+            for (pos, &id) in args[..n_entity_args].iter().enumerate() {
+                if roles[pred] == Role::Link && !is_entity_arg(info, pos) {
+                    continue;
+                }
                 if let Value::Text(t) = interner.value(id) {
                     entities.insert((t, id));
                 }
@@ -256,6 +266,9 @@ fn build(
             let ids = rel.row(row);
             let mut mentioned: Vec<(usize, NodeIndex)> = Vec::new();
             for (pos, id) in ids[..info.arity].iter().enumerate() {
+                if !is_entity_arg(info, pos) {
+                    continue;
+                }
                 if let Some(&node) = node_of.get(id) {
                     if !mentioned.iter().any(|&(_, n)| n == node) {
                         mentioned.push((pos, node));

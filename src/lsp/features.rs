@@ -636,6 +636,12 @@ pub fn symbols(index: &Index) -> Vec<DocumentSymbol> {
                     }
                 }
             }
+            Statement::Pred(d) => {
+                let key = format!("{}/{}", d.name.name, d.args.len());
+                let detail =
+                    Some(format!("declaration{}", d.doc.as_deref().map(|doc| format!(": {doc}")).unwrap_or_default()));
+                out.push(symbol(key, detail, SymbolKind::INTERFACE, d.span, d.name.span));
+            }
             Statement::Retract(r) => {
                 let text = crate::load::normalize_ws(index.sources.snippet(r.span));
                 out.push(symbol(text, Some("retract".into()), SymbolKind::EVENT, r.span, r.fact.atom.pred.span));

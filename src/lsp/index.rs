@@ -220,6 +220,14 @@ fn visit_statement(stmt: &Statement, cx: Ctx<'_>, f: &mut Visitor<'_>) {
         }
         // A retraction names a fact of the predicate: a use of it and of its constants.
         Statement::Retract(r) => visit_atom(&r.fact.atom, Role::Use, cx, f),
+        // A declaration is where a predicate is defined (its arguments' kinds are uses).
+        Statement::Pred(d) => {
+            f(SymRef::Pred(&d.name.name, d.args.len()), d.name.span, Role::Decl);
+            let kinds = d.args.iter().filter_map(|a| a.ty.as_ref());
+            for ty in kinds.filter(|t| !matches!(&*t.name, "number" | "text" | "time" | "entity")) {
+                f(SymRef::Pred(&ty.name, 1), ty.span, Role::Use);
+            }
+        }
         Statement::Include(_) => {}
     }
 }

@@ -41,6 +41,7 @@ pub const COMMANDS: &[Command] = &[
         summary: "the rules, or those for a predicate or label",
     },
     Command { name: "preds", aliases: &[], args: "", summary: "predicates: arity, number of facts, how defined" },
+    Command { name: "describe", aliases: &[], args: "[PRED]", summary: "a predicate's declaration and documentation" },
     Command { name: "entities", aliases: &[], args: "[KIND]", summary: "declared entities, or those of one kind" },
     Command { name: "sources", aliases: &[], args: "", summary: "cited documents and loaded files" },
     Command { name: "load", aliases: &["l"], args: "FILE", summary: "load a .kb file (all or nothing)" },
@@ -212,7 +213,8 @@ pub fn help(topic: &str) -> String {
              \n  ?- :reset\n"
         }
         "facts" => {
-            ":facts PRED   the facts of PRED (or PRED/ARITY), stated and derived, as .kb text.\n\n  ?- :facts troops\n"
+            ":facts PRED   the facts of PRED (or PRED/ARITY), stated and derived, as .kb text; a declared\n\
+             predicate's declaration heads them as a comment (its argument names).\n\n  ?- :facts troops\n"
         }
         "rules" => ":rules [PRED|LABEL]   rules as written, with where they come from.\n\n  ?- :rules endured\n",
         "format" => {
@@ -243,6 +245,11 @@ pub fn help(topic: &str) -> String {
         }
         "entities" => ":entities [KIND]   declared entities with their kind and label.\n\n  ?- :entities actor\n",
         "preds" => ":preds   every predicate: name/arity, facts, and whether facts, rules or data define it.\n",
+        "describe" => {
+            ":describe [PRED]   what a predicate's `pred` declaration says: its arguments, their types,\n\
+             whether it is dated, its `%%` documentation; then its facts. Without PRED, every predicate.\n\n  \
+             ?- :describe aid\n"
+        }
         "sources" => ":sources   the documents facts cite, and the files loaded.\n",
         "quit" => ":quit   leave the REPL (also :q, :exit, Ctrl-D).\n",
         "help" => ":help [TOPIC]   the command list, or help on a command or on: queries, keys, language.\n",
@@ -282,8 +289,13 @@ pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, Str
         ids
     };
     let mut lines = Vec::new();
+    // A named predicate's declaration heads its facts: the arguments' names, as a comment.
+    let mut headers = Vec::new();
     for id in ids {
         let p = program.pred(id);
+        if let (false, Some(decl)) = (spec.is_empty(), &p.decl) {
+            headers.push(format!("% {}", decl.signature(&p.name)));
+        }
         let rel = kb.database().relation(id);
         let mut rows: Vec<String> = (0..rel.len() as u32)
             .map(|r| {
@@ -306,6 +318,9 @@ pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, Str
         lines.extend(rows);
     }
     let mut out = String::new();
+    for h in &headers {
+        let _ = writeln!(out, "{h}");
+    }
     for l in lines.iter().take(limit) {
         let _ = writeln!(out, "{l}");
     }
@@ -356,17 +371,22 @@ pub fn preds(kb: &KnowledgeBase) -> String {
         .filter(|(_, p)| !p.defined.builtin)
         .map(|(id, p)| {
             let d = p.defined;
-            let how: Vec<&str> = [(d.by_facts, "facts"), (d.by_load, "data file"), (d.by_rules, "rules")]
-                .into_iter()
-                .filter_map(|(yes, what)| yes.then_some(what))
-                .collect();
+            let how: Vec<&str> =
+                [(d.declared, "declaration"), (d.by_facts, "facts"), (d.by_load, "data file"), (d.by_rules, "rules")]
+                    .into_iter()
+                    .filter_map(|(yes, what)| yes.then_some(what))
+                    .collect();
             let how = if how.is_empty() { "nothing (always empty)".to_string() } else { how.join(", ") };
             let temporal = if p.temporal { " @" } else { "" };
-            vec![
-                format!("{}/{}{temporal}", p.name, p.arity),
-                kb.database().relation(id as PredId).len().to_string(),
-                how,
-            ]
+            // A declared predicate shows its argument names: `aid(giver, receiver, ...)`.
+            let shown = match &p.decl {
+                Some(decl) => {
+                    let names: Vec<&str> = decl.args.iter().map(|a| &*a.name).collect();
+                    format!("{}({}){temporal}", p.name, names.join(", "))
+                }
+                None => format!("{}/{}{temporal}", p.name, p.arity),
+            };
+            vec![shown, kb.database().relation(id as PredId).len().to_string(), how]
         })
         .collect();
     rows.sort();

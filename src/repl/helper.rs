@@ -23,6 +23,9 @@ pub struct Names {
     pub entities: Vec<String>,
     pub labels: Vec<String>,
     pub kinds: Vec<String>,
+    /// A declared predicate's name and argument names (`aid(giver, receiver, ...)`), shown
+    /// beside its completion.
+    pub signatures: std::collections::BTreeMap<String, String>,
 }
 
 impl Names {
@@ -38,6 +41,15 @@ impl Names {
             entities: sorted(program.entities.iter().map(|e| e.name.to_string()).collect()),
             labels: sorted(program.rules.iter().filter_map(|r| r.label.as_deref().map(str::to_string)).collect()),
             kinds: sorted(program.entities.iter().map(|e| e.kind.to_string()).collect()),
+            signatures: program
+                .preds
+                .iter()
+                .filter_map(|p| {
+                    let decl = p.decl.as_ref()?;
+                    let args: Vec<&str> = decl.args.iter().map(|a| &*a.name).collect();
+                    Some((p.name.to_string(), format!("{}({})", p.name, args.join(", "))))
+                })
+                .collect(),
         }
     }
 }
@@ -107,7 +119,13 @@ impl ReplHelper {
         if in_argument(&line[..start]) {
             return words(self.names.entities.iter().map(String::as_str), word, "");
         }
-        words(self.names.preds.iter().map(String::as_str).chain(["why", "not"]), word, "")
+        let mut pairs = words(self.names.preds.iter().map(String::as_str).chain(["why", "not"]), word, "");
+        for pair in &mut pairs {
+            if let Some(signature) = self.names.signatures.get(&pair.replacement) {
+                pair.display = signature.clone();
+            }
+        }
+        pairs
     }
 }
 
@@ -277,6 +295,7 @@ mod tests {
             entities: vec!["entity".into(), "rok".into()],
             labels: vec!["persist".into()],
             kinds: vec!["actor".into()],
+            signatures: [("endured".to_string(), "endured(alliance, period)".to_string())].into(),
         };
         let h = ReplHelper::new(names, false);
         let shown = |line: &str| {
@@ -296,5 +315,8 @@ mod tests {
         assert_eq!(shown(":rules pe"), (7, vec!["persist".to_string()]));
         assert_eq!(shown(":format t"), (8, vec!["table".to_string(), "tsv".to_string()]));
         assert_eq!(shown("X"), (0, vec![]));
+        // A declared predicate is listed with its argument names; the replacement stays the name.
+        let (_, pairs) = h.candidates("end", 3).unwrap();
+        assert_eq!(pairs[0].display, "endured(alliance, period)");
     }
 }

@@ -59,6 +59,8 @@ fn is_token(rule: Rule) -> bool {
             | Rule::stop
             | Rule::source_kw
             | Rule::kind_kw
+            | Rule::pred_kw
+            | Rule::use_kw
             | Rule::load_kw
             | Rule::from_kw
             | Rule::with_kw
@@ -137,6 +139,8 @@ impl Lower {
             Rule::entity_decl => self.lower_entity_decl(pair, doc).map(Statement::Entity),
             Rule::clause => self.lower_clause(pair, doc),
             Rule::retract_decl => self.lower_retract_decl(pair),
+            Rule::pred_decl => self.lower_pred_decl(pair, doc).map(Statement::Pred),
+            Rule::use_decl => self.lower_use_decl(pair).map(Statement::Include),
             _ => {
                 let span = self.span(&pair);
                 self.internal(span, "unknown statement");
@@ -167,6 +171,51 @@ impl Lower {
         Some(KindDecl { name: self.ident(&name), span })
     }
 
+    /// `use alliance_theory.` becomes an include of the theory's embedded file.
+    fn lower_use_decl(&mut self, pair: Pair<'_, Rule>) -> Option<IncludeDecl> {
+        let span = self.span(&pair);
+        let name = self.next(&mut parts(pair), span, "theory name")?;
+        let name_span = self.span(&name);
+        let wanted = name.as_str();
+        let Some((_, path)) = crate::load::THEORIES.iter().find(|(n, _)| *n == wanted) else {
+            let names: Vec<&str> = crate::load::THEORIES.iter().map(|(n, _)| *n).collect();
+            let mut d = Diagnostic::error("load::unknown_theory", format!("there is no shipped theory `{wanted}`"))
+                .at(name_span)
+                .label("unknown theory");
+            d = match crate::check::closest(wanted, names.iter().copied()) {
+                Some(best) => d.help(format!("did you mean `{best}`?")),
+                None => d.help(format!(
+                    "the shipped theories: {}; a theory of your own is included with `include \"file.kb\".`",
+                    names.join(", ")
+                )),
+            };
+            self.diags.push(d);
+            return None;
+        };
+        Some(IncludeDecl { path: path.to_string(), theory: true, path_span: name_span, span })
+    }
+
+    fn lower_pred_decl(&mut self, pair: Pair<'_, Rule>, doc: Option<String>) -> Option<ast::PredDecl> {
+        let span = self.span(&pair);
+        let mut it = parts(pair);
+        let name = self.next(&mut it, span, "declared predicate")?;
+        let (mut args, mut dated, mut strict) = (Vec::new(), false, false);
+        for part in it {
+            match part.as_rule() {
+                Rule::arg_decl => {
+                    let mut names = parts(part);
+                    let arg = self.next(&mut names, span, "argument name")?;
+                    let ty = names.next().map(|t| self.ident(&t));
+                    args.push(ast::ArgDecl { name: self.ident(&arg), ty });
+                }
+                Rule::pred_flag if part.as_str() == "dated" => dated = true,
+                Rule::pred_flag => strict = true,
+                _ => {}
+            }
+        }
+        Some(ast::PredDecl { name: self.ident(&name), args, dated, strict, doc, span })
+    }
+
     fn lower_load_decl(&mut self, pair: Pair<'_, Rule>) -> Option<LoadDecl> {
         let span = self.span(&pair);
         let mut it = parts(pair);
@@ -183,7 +232,7 @@ impl Lower {
         let path = self.next(&mut parts(pair), span, "include path")?;
         let path_span = self.span(&path);
         let path = self.lower_string(path)?;
-        Some(IncludeDecl { path, path_span, span })
+        Some(IncludeDecl { path, theory: false, path_span, span })
     }
 
     fn lower_entity_decl(&mut self, pair: Pair<'_, Rule>, doc: Option<String>) -> Option<EntityDecl> {
