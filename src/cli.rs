@@ -14,6 +14,7 @@ use std::time::Duration;
 use because::ast::QueryKind;
 use because::diag::{Diagnostic, Diagnostics};
 use because::eval::Limits;
+use because::evidence::Change;
 use because::explain::{Explanation, WhyOptions};
 use because::kb::{self, Answers, KnowledgeBase, LoadReport};
 use because::output::{self, AnswersJson, Format, JSON_VERSION};
@@ -179,6 +180,16 @@ enum Command {
         /// The query.
         #[arg(value_name = "QUERY")]
         query: String,
+        /// Ask in a hypothetical world without the base facts matching this pattern
+        /// (`adaptation(rok_us_alliance, capability, _)`); repeatable.
+        #[arg(long = "without", value_name = "PATTERN")]
+        without: Vec<String>,
+        /// ... without every fact cited by this source alone; repeatable.
+        #[arg(long = "without-source", value_name = "SOURCE")]
+        without_source: Vec<String>,
+        /// ... with this extra fact; repeatable.
+        #[arg(long = "with", value_name = "FACT")]
+        with: Vec<String>,
     },
     /// Check the files and print their diagnostics (errors and warnings).
     Check {
@@ -358,7 +369,16 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
     }
     match cli.command {
         Some(Command::Run { files }) => run(&files, &settings),
-        Some(Command::Query { files, query: text }) => query(&files, &text, &settings),
+        Some(Command::Query { files, query: text, without, without_source, with }) => {
+            let changes: Vec<Change> = (without.into_iter().map(Change::Without))
+                .chain(without_source.into_iter().map(Change::WithoutSource))
+                .chain(with.into_iter().map(Change::With))
+                .collect();
+            match changes.is_empty() {
+                true => query(&files, &text, &settings),
+                false => what_if_query(&files, &text, &changes, &settings),
+            }
+        }
         Some(Command::Check { files }) => check(&files, &settings),
         Some(Command::Draft { document, output, force }) => Ok(draft(&document, output.as_deref(), force)),
         Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
@@ -714,6 +734,51 @@ fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
     write_block(&mut out, &rendered)?;
     out.flush()?;
     Ok(ExitCode::from(if reply.found() { EXIT_FOUND } else { EXIT_NONE }))
+}
+
+/// `because query --without PATTERN | --without-source S | --with FACT ... QUERY`: the query in
+/// a hypothetical world, against the real one.
+fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings) -> io::Result<ExitCode> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+    let answered = (|| -> Result<(String, bool), kb::Error> {
+        let what_if = kb.snapshot().what_if(changes)?;
+        let world = what_if.world();
+        let q = world.parse_query_with(text, &s.params)?;
+        let json = matches!(s.format, OutputFormat::Json | OutputFormat::Jsonl);
+        if q.kind == QueryKind::Select {
+            let real = what_if.real().answer(&what_if.real().parse_query_with(text, &s.params)?)?;
+            let diff = because::evidence::compare(&real, &world.answer(&q)?);
+            let out = match json {
+                true => diff.json(&what_if).to_string(),
+                false => what_if.render_changes() + &because::evidence::render_difference(&diff),
+            };
+            return Ok((out, diff.holds()));
+        }
+        let e = world.explain(&q, &s.why)?;
+        let out = match (json, s.answer_format()) {
+            (true, _) => {
+                let explanation: serde_json::Value =
+                    serde_json::from_str(&e.render(Format::Json, false)).unwrap_or_else(|_| serde_json::Value::Null);
+                json!({ "version": JSON_VERSION, "what_if": what_if.changes_json(), "explanation": explanation })
+                    .to_string()
+            }
+            (false, Some(format)) => what_if.render_changes() + &e.render(format, s.color_out),
+            (false, None) => e.render_dot(),
+        };
+        Ok((out, e.found()))
+    })();
+    match answered {
+        Ok((out, found)) => {
+            let mut stdout = io::stdout().lock();
+            write_block(&mut stdout, &out)?;
+            stdout.flush()?;
+            Ok(ExitCode::from(if found { EXIT_FOUND } else { EXIT_NONE }))
+        }
+        Err(e) => {
+            report_error(&e, s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
 }
 
 /// The graph command's own arguments.

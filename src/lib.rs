@@ -74,6 +74,7 @@ pub mod ast;
 pub mod check;
 pub mod diag;
 pub mod eval;
+pub mod evidence;
 pub mod explain;
 pub mod graph;
 pub mod kb;

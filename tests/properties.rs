@@ -524,3 +524,67 @@ fn proof_check_sees_every_premise_kind_and_rejects_a_bad_step() {
     }
     assert!(check_proof(&prog, &model, &base, &bad).is_err());
 }
+
+/// The model of every predicate `prog` names, read through `query`.
+fn model_through(query: impl Fn(&str) -> because::kb::Answers, prog: &Prog) -> Model {
+    let mut model = Model::new();
+    let preds: BTreeSet<usize> = (0..prog.arity.len()).collect();
+    for p in preds {
+        let vars: Vec<String> = (0..prog.arity[p]).map(|i| format!("A{i}")).collect();
+        let answers = query(&format!("{}({})", pred_name(p), vars.join(", ")));
+        let rows = model.entry(p).or_default();
+        for row in answers.rows {
+            rows.insert(
+                row.iter()
+                    .map(|v| match v {
+                        Value::Int(i) => *i,
+                        other => panic!("unexpected value {other:?}"),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    nonempty(model)
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 150, failure_persistence: None, ..Config::default() })]
+
+    /// A what-if world equals the program evaluated afresh with those facts removed and added
+    /// (the naive reference), and the real knowledge base is the same before and after.
+    #[test]
+    fn what_if_equals_a_fresh_evaluation(
+        prog in prog_strategy(),
+        pattern in (0..N_BASE, prop::collection::vec(prop::option::of(0..DOMAIN), 2)),
+        added in prop::collection::vec((0..N_BASE, prop::collection::vec(0..DOMAIN, 2)), 0..3),
+    ) {
+        use because::evidence::Change;
+        let kb = load(&prog.text());
+        let before = format!("{:?}", kb.database());
+        let real_model = model_through(|q| kb.query(q).expect("query"), &prog);
+        let (pp, pargs) = pattern;
+        let arity = prog.arity[pp];
+        let pargs = &pargs[..arity];
+        let pattern_text = format!(
+            "{}({})",
+            pred_name(pp),
+            pargs.iter().map(|a| a.map_or("_".to_string(), |v| v.to_string())).collect::<Vec<_>>().join(", ")
+        );
+        let added: Vec<(usize, Vec<i64>)> =
+            added.into_iter().map(|(p, a)| (p, a[..prog.arity[p]].to_vec())).collect();
+        let mut changes = vec![Change::Without(pattern_text.clone())];
+        changes.extend(added.iter().map(|(p, a)| Change::With(fact_text(*p, a))));
+        let what_if = kb.snapshot().what_if(&changes).expect("what-if");
+        let world = model_through(|q| what_if.world().query(q).expect("query"), &prog);
+        // The reference: the same program with other facts, evaluated naively.
+        let mut changed = prog.clone();
+        changed.facts.retain(|(p, a)| {
+            !(*p == pp && a.iter().zip(pargs).all(|(v, want)| want.is_none_or(|w| w == *v)))
+        });
+        changed.facts.extend(added.iter().cloned());
+        prop_assert_eq!(world, nonempty(naive(&changed)), "program:\n{}\nchanges: {:?}", prog.text(), changes);
+        // The real knowledge base did not change.
+        prop_assert_eq!(format!("{:?}", kb.database()), before);
+        prop_assert_eq!(model_through(|q| kb.query(q).expect("query"), &prog), real_model);
+    }
+}

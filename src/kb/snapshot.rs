@@ -46,12 +46,12 @@ use super::{Answers, Error, param_value, query_text, substitute_literal};
 /// documentation). Take one with [`KnowledgeBase::snapshot`](super::KnowledgeBase::snapshot).
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub(super) sources: SourceMap,
-    pub(super) interner: Arc<Interner>,
-    pub(super) program: Arc<Program>,
-    pub(super) db: Arc<Database>,
-    pub(super) limits: Limits,
-    pub(super) runtime: Runtime,
+    pub(crate) sources: SourceMap,
+    pub(crate) interner: Arc<Interner>,
+    pub(crate) program: Arc<Program>,
+    pub(crate) db: Arc<Database>,
+    pub(crate) limits: Limits,
+    pub(crate) runtime: Runtime,
 }
 
 impl Snapshot {

@@ -1,0 +1,1 @@
+//! What a conclusion rests on.
