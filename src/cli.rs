@@ -191,6 +191,22 @@ enum Command {
         #[arg(long = "with", value_name = "FACT")]
         with: Vec<String>,
     },
+    /// What a conclusion rests on: its sources (minimal sets), the facts and sources it cannot
+    /// do without, and the fewest facts whose removal loses it.
+    #[command(after_help = "Each answer is checked by asking again without the fact or source, so it is exact;\n\
+                            the search is bounded (`--max-worlds`) and says when it was cut.\n\
+                            Example:\n  because support 'endured(rok_us_alliance, post_cold_war)'")]
+    Support {
+        /// Load these files instead of the shipped knowledge base.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The atom, such as `endured(rok_us_alliance, post_cold_war)`.
+        #[arg(value_name = "ATOM")]
+        atom: String,
+        /// Evaluate at most this many hypothetical worlds.
+        #[arg(long = "max-worlds", value_name = "N", default_value_t = 2000)]
+        max_worlds: usize,
+    },
     /// Check the files and print their diagnostics (errors and warnings).
     Check {
         #[arg(required = true, value_name = "FILE")]
@@ -380,6 +396,7 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
             }
         }
         Some(Command::Check { files }) => check(&files, &settings),
+        Some(Command::Support { files, atom, max_worlds }) => support(&files, &atom, max_worlds, &settings),
         Some(Command::Draft { document, output, force }) => Ok(draft(&document, output.as_deref(), force)),
         Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
         Some(Command::Graph { files, path, during, preds, around, central, components, rules, base_only }) => {
@@ -773,6 +790,28 @@ fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings
             write_block(&mut stdout, &out)?;
             stdout.flush()?;
             Ok(ExitCode::from(if found { EXIT_FOUND } else { EXIT_NONE }))
+        }
+        Err(e) => {
+            report_error(&e, s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
+}
+
+/// `because support [-f FILE]... ATOM`: what the atom rests on.
+fn support(files: &[PathBuf], atom: &str, max_worlds: usize, s: &Settings) -> io::Result<ExitCode> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+    let options = because::evidence::support::SupportOptions { max_worlds, ..Default::default() };
+    match kb.snapshot().support(atom, &options) {
+        Ok(support) => {
+            let out = match s.format {
+                OutputFormat::Json | OutputFormat::Jsonl => support.to_json().to_string(),
+                _ => support.render(),
+            };
+            let mut stdout = io::stdout().lock();
+            write_block(&mut stdout, &out)?;
+            stdout.flush()?;
+            Ok(ExitCode::from(if support.holds { EXIT_FOUND } else { EXIT_NONE }))
         }
         Err(e) => {
             report_error(&e, s);

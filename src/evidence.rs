@@ -222,9 +222,15 @@ impl Snapshot {
     /// changed. A pattern or fact naming an unknown predicate, a fact that is not ground, or an
     /// unknown source is an error.
     pub fn what_if(&self, changes: &[Change]) -> Result<WhatIf, Error> {
+        self.what_if_dropping(changes, &[])
+    }
+
+    /// As [`Snapshot::what_if`], also without the stated facts `program.facts[i]` for `i` in
+    /// `dropped` (sorted).
+    pub(crate) fn what_if_dropping(&self, changes: &[Change], dropped: &[usize]) -> Result<WhatIf, Error> {
         let mut sources = self.sources.clone();
         let mut interner = Interner::overlay(self.interner.clone());
-        let made = self.make_world(changes, &mut sources, &mut interner);
+        let made = self.make_world(changes, dropped, &mut sources, &mut interner);
         let (program, removed, added) = made.map_err(|mut e| {
             if e.sources.is_empty() {
                 e.sources = sources.clone();
@@ -255,6 +261,7 @@ impl Snapshot {
     fn make_world(
         &self,
         changes: &[Change],
+        dropped: &[usize],
         sources: &mut SourceMap,
         interner: &mut Interner,
     ) -> Result<(Program, Vec<String>, Vec<String>), Error> {
@@ -305,7 +312,7 @@ impl Snapshot {
                                     "a fact added in a what-if has no variables",
                                 )
                                 .at(span)
-                                .help("give every argument a value, e.g. `--with 'edge(a, b)'`")
+                                .help("give every argument a value, e.g. `edge(a, b)`")
                                 .into());
                             }
                         }
@@ -328,8 +335,11 @@ impl Snapshot {
                     _ => false,
                 }
         };
+        let mut index = 0;
         program.facts.retain(|f| {
-            let gone = drop(f.pred, &f.row, base.origins.get(f.origin as usize));
+            let i = index;
+            index += 1;
+            let gone = dropped.binary_search(&i).is_ok() || drop(f.pred, &f.row, base.origins.get(f.origin as usize));
             if gone {
                 removed.push(row_text(base, interner, f.pred, &f.row));
             }
@@ -436,4 +446,72 @@ impl Difference {
             "holds": self.holds(),
         })
     }
+}
+
+/// Reads the what-if form the REPL's `:whatif` takes: `CHANGE, CHANGE, ... : QUERY`, where a
+/// change is `not ATOM` (without the facts it matches), `not source NAME` (without a source) or
+/// `ATOM` (with that fact), and the `:` that starts the query stands alone between spaces.
+/// Returns the changes and the query text.
+///
+/// ```
+/// use because::evidence::{Change, parse_what_if};
+///
+/// let (changes, query) = parse_what_if("not edge(a, _), not source notes, edge(a, z) : reach(a, X)").unwrap();
+/// assert_eq!(changes, [
+///     Change::Without("edge(a, _)".into()),
+///     Change::WithoutSource("notes".into()),
+///     Change::With("edge(a, z)".into()),
+/// ]);
+/// assert_eq!(query, "reach(a, X)");
+/// assert!(parse_what_if("reach(a, X)").is_err());
+/// ```
+pub fn parse_what_if(text: &str) -> Result<(Vec<Change>, String), String> {
+    const USAGE: &str = "write the changes, ` : ` and the query: `not edge(a, _), edge(a, z) : reach(a, X)`";
+    let parts = split_top(text, |rest, _| rest.starts_with(" : ") || rest.starts_with(" :\t"));
+    let [changes, query] = parts.as_slice() else {
+        return Err(format!("a what-if needs changes and a query, separated by ` : `; {USAGE}"));
+    };
+    let query = query.trim_start_matches([' ', '\t', ':']).trim().trim_end_matches('.').to_string();
+    if query.is_empty() {
+        return Err(format!("the what-if has no query; {USAGE}"));
+    }
+    let mut out = Vec::new();
+    for change in split_top(changes, |rest, _| rest.starts_with(',')) {
+        let change = change.trim_start_matches(',').trim();
+        if change.is_empty() {
+            return Err(format!("an empty change; {USAGE}"));
+        }
+        out.push(match change.strip_prefix("not ").map(str::trim) {
+            Some(rest) => match rest.strip_prefix("source ").map(str::trim) {
+                Some(name) => Change::WithoutSource(name.to_string()),
+                None => Change::Without(rest.to_string()),
+            },
+            None => Change::With(change.to_string()),
+        });
+    }
+    Ok((out, query))
+}
+
+/// Splits `text` before each position, outside quotes and brackets, where `at` says so.
+fn split_top(text: &str, at: impl Fn(&str, usize) -> bool) -> Vec<&str> {
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    let mut parts = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => {
+                chars.next();
+            }
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            _ if !quoted && depth == 0 && i > start && at(&text[i..], i) => {
+                parts.push(&text[start..i]);
+                start = i;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }

@@ -274,6 +274,14 @@ impl Repl {
                 other => self.complain(&format!("`:time` takes on or off, not `{other}`")),
             },
             "graph" => self.graph(arg),
+            "whatif" => self.what_if(arg),
+            "support" => match self.kb.snapshot().support(arg, &Default::default()) {
+                Ok(support) => match self.format {
+                    Format::Json | Format::Jsonl => self.say(&format!("{}\n", support.to_json())),
+                    _ => self.say(&support.render()),
+                },
+                Err(e) => self.failed(&e, ""),
+            },
             _ => self.complain(&format!("`:{}` is not available yet", cmd.name)),
         }
         Flow::Continue
@@ -314,6 +322,33 @@ impl Repl {
                 }
                 Err(e) => self.failed(&e, ""),
             },
+        }
+    }
+
+    /// `:whatif CHANGES : QUERY`: the query in a hypothetical world (see `because::evidence`).
+    fn what_if(&mut self, arg: &str) {
+        let (changes, text) = match crate::evidence::parse_what_if(arg) {
+            Ok(parsed) => parsed,
+            Err(message) => return self.complain(&message),
+        };
+        let answered = (|| -> Result<String, Error> {
+            let what_if = self.kb.snapshot().what_if(&changes)?;
+            let world = what_if.world();
+            let q = world.parse_query(&text)?;
+            if q.kind == QueryKind::Select {
+                let real = what_if.real().query(&text)?;
+                let diff = crate::evidence::compare(&real, &world.answer(&q)?);
+                return Ok(match self.format {
+                    Format::Json | Format::Jsonl => format!("{}\n", diff.json(&what_if)),
+                    _ => what_if.render_changes() + &crate::evidence::render_difference(&diff),
+                });
+            }
+            let e = world.explain(&q, &WhyOptions::default())?;
+            Ok(what_if.render_changes() + &e.render(self.format, self.color))
+        })();
+        match answered {
+            Ok(out) => self.say(&out),
+            Err(e) => self.failed(&e, ""),
         }
     }
 
