@@ -766,7 +766,7 @@ fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings
             let real = what_if.real().answer(&what_if.real().parse_query_with(text, &s.params)?)?;
             let diff = because::evidence::compare(&real, &world.answer(&q)?);
             let out = match json {
-                true => diff.json(&what_if).to_string(),
+                true => serde_json::to_string_pretty(&diff.json(&what_if)).unwrap_or_default(),
                 false => what_if.render_changes() + &because::evidence::render_difference(&diff),
             };
             return Ok((out, diff.holds()));
@@ -776,8 +776,9 @@ fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings
             (true, _) => {
                 let explanation: serde_json::Value =
                     serde_json::from_str(&e.render(Format::Json, false)).unwrap_or_else(|_| serde_json::Value::Null);
-                json!({ "version": JSON_VERSION, "what_if": what_if.changes_json(), "explanation": explanation })
-                    .to_string()
+                let doc =
+                    json!({ "version": JSON_VERSION, "what_if": what_if.changes_json(), "explanation": explanation });
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
             }
             (false, Some(format)) => what_if.render_changes() + &e.render(format, s.color_out),
             (false, None) => e.render_dot(),
@@ -805,7 +806,9 @@ fn support(files: &[PathBuf], atom: &str, max_worlds: usize, s: &Settings) -> io
     match kb.snapshot().support(atom, &options) {
         Ok(support) => {
             let out = match s.format {
-                OutputFormat::Json | OutputFormat::Jsonl => support.to_json().to_string(),
+                OutputFormat::Json | OutputFormat::Jsonl => {
+                    serde_json::to_string_pretty(&support.to_json()).unwrap_or_default()
+                }
                 _ => support.render(),
             };
             let mut stdout = io::stdout().lock();
