@@ -24,6 +24,7 @@
 //! # Ok::<(), because::kb::Error>(())
 //! ```
 
+pub mod data;
 pub mod support;
 
 use std::sync::Arc;

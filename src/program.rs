@@ -14,8 +14,15 @@ pub type PredId = u32;
 
 /// The built-in predicates and their arities: relations computed from the entity graph of the
 /// base facts (`crate::graph::builtin_rows`). The `graph:` prefix cannot be defined by users.
-pub const BUILTINS: &[(&str, usize)] =
-    &[("graph:link", 3), ("graph:degree", 2), ("graph:component", 2), ("graph:distance", 3)];
+pub const BUILTINS: &[(&str, usize)] = &[
+    ("graph:link", 3),
+    ("graph:degree", 2),
+    ("graph:component", 2),
+    ("graph:distance", 3),
+    // Sources and citations as relations (`crate::evidence::data`).
+    ("evidence:source", 3),
+    ("evidence:cites", 4),
+];
 
 /// Computes a built-in relation's rows from the base facts of a database.
 pub type BuiltinRows = fn(
