@@ -548,6 +548,8 @@ fn new_only(diags: Diagnostics, first: usize) -> Diagnostics {
 enum Reply {
     Answers(Answers),
     Explanation(Explanation),
+    /// A query stated with `whatif CHANGES :`.
+    WhatIf(Box<because::evidence::WhatIfReply>),
 }
 
 impl Reply {
@@ -556,6 +558,7 @@ impl Reply {
         match self {
             Reply::Answers(a) => a.holds(),
             Reply::Explanation(e) => e.found(),
+            Reply::WhatIf(w) => w.found(),
         }
     }
 
@@ -570,6 +573,16 @@ impl Reply {
             }
             (Reply::Explanation(e), Some(format)) => Ok(e.render(format, s.color_out)),
             (Reply::Explanation(e), None) => Ok(e.render_dot()),
+            (Reply::WhatIf(w), Some(Format::Json | Format::Jsonl)) => {
+                Ok(serde_json::to_string_pretty(&w.json()).unwrap_or_default())
+            }
+            (Reply::WhatIf(w), Some(format)) => Ok(w.render(format, s.color_out)),
+            (Reply::WhatIf(w), None) => match &**w {
+                because::evidence::WhatIfReply::Explanation(_, e) => Ok(e.render_dot()),
+                _ => Err(cli_error("cli::dot_for_select", "`--format dot` draws proofs: use it with `why` queries")
+                    .help("use --format table, tsv, csv, json or jsonl for a select query")
+                    .into()),
+            },
         }
     }
 
@@ -577,6 +590,7 @@ impl Reply {
     fn json(&self) -> serde_json::Value {
         match self {
             Reply::Answers(a) => serde_json::to_value(AnswersJson::new(a)).unwrap_or_default(),
+            Reply::WhatIf(w) => w.json(),
             Reply::Explanation(e) => {
                 let text = e.render(Format::Json, false);
                 serde_json::from_str(&text)
@@ -587,6 +601,9 @@ impl Reply {
 }
 
 fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb::Error> {
+    if !q.what_if.is_empty() {
+        return Ok(Reply::WhatIf(Box::new(kb.snapshot().answer_what_if(q, &s.why)?)));
+    }
     match q.kind {
         QueryKind::Select => {
             let mut answers = kb.answer(q)?;
@@ -767,7 +784,12 @@ fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings
             let diff = because::evidence::compare(&real, &world.answer(&q)?);
             let out = match json {
                 true => serde_json::to_string_pretty(&diff.json(&what_if)).unwrap_or_default(),
-                false => what_if.render_changes() + &because::evidence::render_difference(&diff),
+                false => format!(
+                    "{}?- {}\n{}",
+                    what_if.render_changes(),
+                    diff.query,
+                    because::evidence::render_difference(&diff)
+                ),
             };
             return Ok((out, diff.holds()));
         }

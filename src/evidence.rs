@@ -160,7 +160,7 @@ pub fn compare(real: &Answers, world: &Answers) -> Difference {
 
 /// Renders a difference as text: the answers kept, lost (`-`) and gained (`+`).
 pub fn render_difference(d: &Difference) -> String {
-    let mut out = format!("?- {}\n", d.query);
+    let mut out = String::new();
     let line = |row: &Vec<Value>| -> String {
         if d.columns.is_empty() {
             "true".to_string()
@@ -189,6 +189,8 @@ struct Pattern {
     pred: crate::program::PredId,
     args: Vec<Arg>,
     time: Option<Arg>,
+    /// The id of the always-interval: the time of a fact of a predicate without time.
+    always: Id,
 }
 
 impl Pattern {
@@ -212,7 +214,8 @@ impl Pattern {
         }
         match (&self.time, row.get(arity)) {
             (Some(t), Some(&id)) => unify(t, id),
-            _ => true,
+            (Some(t), None) => unify(t, self.always),
+            (None, _) => true,
         }
     }
 }
@@ -392,9 +395,16 @@ fn lower_atom(
     let ast = crate::syntax::parse_query(file, text)?;
     let q = crate::check::lower_query(program, interner, &ast, text)?;
     match q.body.as_slice() {
-        [Literal::Positive(atom)] if q.kind == crate::ast::QueryKind::Select => {
-            Ok((Pattern { pred: atom.pred, args: atom.args.clone(), time: atom.time }, q.var_names.len(), atom.span))
-        }
+        [Literal::Positive(atom)] if q.kind == crate::ast::QueryKind::Select => Ok((
+            Pattern {
+                pred: atom.pred,
+                args: atom.args.clone(),
+                time: atom.time,
+                always: interner.intern(Value::Interval(Interval::ALWAYS)),
+            },
+            q.var_names.len(),
+            atom.span,
+        )),
         _ => Err(Diagnostic::error("evidence::not_an_atom", format!("`{what}` takes one atom, such as `edge(a, _)`"))
             .at(q.span)
             .help("write the atom alone: no `not`, comparison or second atom")
@@ -515,4 +525,77 @@ fn split_top(text: &str, at: impl Fn(&str, usize) -> bool) -> Vec<&str> {
     }
     parts.push(&text[start..]);
     parts
+}
+
+/// A query stated with `whatif CHANGES :`, answered in its hypothetical world: the answers
+/// compared with the real world's, or the explanation given in the hypothetical one.
+#[derive(Debug, Clone)]
+pub enum WhatIfReply {
+    Answers(WhatIf, Difference),
+    Explanation(WhatIf, crate::explain::Explanation),
+}
+
+impl WhatIfReply {
+    /// For a select query, whether it has an answer in the hypothetical world; for `why` /
+    /// `why not`, [`Explanation::found`](crate::explain::Explanation::found) there.
+    pub fn found(&self) -> bool {
+        match self {
+            WhatIfReply::Answers(_, d) => d.holds(),
+            WhatIfReply::Explanation(_, e) => e.found(),
+        }
+    }
+
+    /// As text: the changes, then the compared answers or the explanation.
+    pub fn render(&self, format: crate::output::Format, color: bool) -> String {
+        match self {
+            WhatIfReply::Answers(w, d) => w.render_changes() + &render_difference(d),
+            WhatIfReply::Explanation(w, e) => w.render_changes() + &e.render(format, color),
+        }
+    }
+
+    /// As one JSON document (`docs/json.md`: "what-if" or "what-if-proof").
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            WhatIfReply::Answers(w, d) => d.json(w),
+            WhatIfReply::Explanation(w, e) => serde_json::json!({
+                "version": crate::output::JSON_VERSION,
+                "what_if": w.changes_json(),
+                "explanation": e.to_json(),
+            }),
+        }
+    }
+}
+
+impl Snapshot {
+    /// The hypothetical world of a query stated with `whatif CHANGES :`, and the query to ask
+    /// there (without its changes). A query parsed on its own is parsed again against that
+    /// world, whose constants it may not share.
+    pub fn hypothetical(&self, query: &crate::program::QueryIr) -> Result<(WhatIf, crate::program::QueryIr), Error> {
+        let what_if = self.what_if(&query.what_if)?;
+        let mut q = match &query.scratch {
+            None => query.clone(),
+            Some(_) => what_if.world().parse_query(&query.text)?,
+        };
+        q.what_if.clear();
+        Ok((what_if, q))
+    }
+
+    /// Answers or explains a query in its `whatif` world, against the real one.
+    pub fn answer_what_if(
+        &self,
+        query: &crate::program::QueryIr,
+        options: &crate::explain::WhyOptions,
+    ) -> Result<WhatIfReply, Error> {
+        let (what_if, q) = self.hypothetical(query)?;
+        if q.kind == crate::ast::QueryKind::Select {
+            let mut real_q = query.clone();
+            real_q.what_if.clear();
+            let real = self.answer(&real_q)?;
+            let world = what_if.world().answer(&q)?;
+            let diff = compare(&real, &world);
+            return Ok(WhatIfReply::Answers(what_if, diff));
+        }
+        let e = what_if.world().explain(&q, options)?;
+        Ok(WhatIfReply::Explanation(what_if, e))
+    }
 }

@@ -268,6 +268,8 @@ impl FromIterator<u32> for LineNumbers {
 #[derive(Debug, Clone)]
 pub struct QueryIr {
     pub kind: crate::ast::QueryKind,
+    /// `whatif CHANGES :`: the hypothetical world the query is asked in (empty: the real one).
+    pub what_if: Vec<crate::evidence::Change>,
     pub body: Vec<Literal>,
     /// The answer columns: named variables in order of first appearance.
     pub columns: Vec<(Var, Arc<str>)>,

@@ -300,6 +300,16 @@ impl Repl {
             }
         };
         let started = Instant::now();
+        if !query.what_if.is_empty() {
+            // `whatif CHANGES : QUERY`: against the real world.
+            return match self.kb.snapshot().answer_what_if(&query, &WhyOptions::default()) {
+                Ok(reply) if matches!(self.format, Format::Json | Format::Jsonl) => {
+                    self.say(&format!("{}\n", reply.json()))
+                }
+                Ok(reply) => self.say(&reply.render(self.format, self.color)),
+                Err(e) => self.failed(&e, ""),
+            };
+        }
         match query.kind {
             QueryKind::Select => match self.kb.answer(&query) {
                 Ok(answers) => {
@@ -340,7 +350,12 @@ impl Repl {
                 let diff = crate::evidence::compare(&real, &world.answer(&q)?);
                 return Ok(match self.format {
                     Format::Json | Format::Jsonl => format!("{}\n", diff.json(&what_if)),
-                    _ => what_if.render_changes() + &crate::evidence::render_difference(&diff),
+                    _ => format!(
+                        "{}?- {}\n{}",
+                        what_if.render_changes(),
+                        diff.query,
+                        crate::evidence::render_difference(&diff)
+                    ),
                 });
             }
             let e = world.explain(&q, &WhyOptions::default())?;

@@ -134,6 +134,11 @@ impl Snapshot {
 
     /// Answers a lowered select query (stated in a loaded file, or parsed against this state).
     pub fn answer(&self, query: &QueryIr) -> Result<Answers, Error> {
+        if !query.what_if.is_empty() {
+            // `whatif CHANGES : QUERY`: the answers of the hypothetical world.
+            let (what_if, q) = self.hypothetical(query)?;
+            return what_if.world().answer(&q);
+        }
         let (mut interner, mut db) = self.scratch(query)?;
         let answered = (|| -> Result<Answers, Error> {
             fill_builtins(&self.program, &mut db, &mut interner, &query.body)?;
@@ -151,6 +156,10 @@ impl Snapshot {
 
     /// Explains a lowered `why` or `why not` query.
     pub fn explain(&self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
+        if !query.what_if.is_empty() {
+            let (what_if, q) = self.hypothetical(query)?;
+            return what_if.world().explain(&q, options);
+        }
         let (mut interner, mut db) = self.scratch(query)?;
         let sources = query.scratch.as_ref().map_or(&self.sources, |s| &s.sources);
         let explained = (|| -> Result<Explanation, Error> {
