@@ -588,3 +588,40 @@ proptest! {
         prop_assert_eq!(model_through(|q| kb.query(q).expect("query"), &prog), real_model);
     }
 }
+
+proptest! {
+    #![proptest_config(Config { cases: 60, failure_persistence: None, ..Config::default() })]
+
+    /// The facts a conclusion cannot do without (`support`) are exactly those whose removal
+    /// alone loses it in a fresh naive evaluation.
+    #[test]
+    fn support_finds_exactly_the_critical_facts(prog in prog_strategy(), pick in 0usize..64) {
+        use because::evidence::support::SupportOptions;
+        let mut prog = prog;
+        let mut seen = BTreeSet::new();
+        prog.facts.retain(|f| seen.insert(f.clone()));
+        let model = naive(&prog);
+        let derived: Vec<(usize, Vec<i64>)> = model
+            .iter()
+            .filter(|(p, _)| **p >= N_BASE)
+            .flat_map(|(p, rows)| rows.iter().map(move |r| (*p, r.clone())))
+            .collect();
+        prop_assume!(!derived.is_empty());
+        let (p, args) = &derived[pick % derived.len()];
+        let target = fact_text(*p, args);
+        let target = target.trim_end_matches('.');
+        let kb = load(&prog.text());
+        let support = kb.snapshot().support(target, &SupportOptions::default()).expect("support");
+        prop_assert!(support.holds);
+        let got: BTreeSet<String> = support.critical_facts.iter().map(|f| f.fact.clone()).collect();
+        let mut want = BTreeSet::new();
+        for i in 0..prog.facts.len() {
+            let mut without = prog.clone();
+            let (fp, fa) = without.facts.remove(i);
+            if !naive(&without).get(p).is_some_and(|rows| rows.contains(args)) {
+                want.insert(fact_text(fp, &fa).trim_end_matches('.').to_string());
+            }
+        }
+        prop_assert_eq!(got, want, "program:\n{}\ntarget: {}", prog.text(), target);
+    }
+}
