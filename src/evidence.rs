@@ -276,7 +276,21 @@ impl Snapshot {
         for change in changes {
             match change {
                 Change::Without(text) => {
-                    let (pattern, n_vars, _) = lower_atom(base, sources, interner, text, "without")?;
+                    let (pattern, n_vars, span) = lower_atom(base, sources, interner, text, "without")?;
+                    let defined = base.pred(pattern.pred).defined;
+                    if !defined.by_facts && !defined.by_load {
+                        let name = &base.pred(pattern.pred).name;
+                        return Err(Diagnostic::error(
+                            "evidence::derived_pattern",
+                            format!("`{name}` has no stated facts: a what-if removes base facts only"),
+                        )
+                        .at(span)
+                        .help(format!(
+                            "remove the facts it rests on instead; `because support '{}'` lists them",
+                            text.trim()
+                        ))
+                        .into());
+                    }
                     patterns.push((pattern, n_vars));
                 }
                 Change::WithoutSource(name) => {
