@@ -76,6 +76,9 @@ pub struct Support {
     pub critical_facts: Vec<CriticalFact>,
     /// Sources whose removal alone makes it fail.
     pub critical_sources: Vec<String>,
+    /// Whether every candidate fact and source was tried on its own; if not (the search was
+    /// cut), `critical_facts` and `critical_sources` may miss some.
+    pub critical_complete: bool,
     /// The sources its candidate facts cite, with their titles.
     pub sources: Vec<(String, String)>,
     /// Minimal sets of sources it holds on (with the facts no source cites), smallest first.
@@ -114,6 +117,7 @@ impl Snapshot {
             holds: self.answer(&query)?.holds(),
             critical_facts: Vec::new(),
             critical_sources: Vec::new(),
+            critical_complete: true,
             sources: Vec::new(),
             source_sets: Vec::new(),
             source_sets_complete: true,
@@ -152,6 +156,7 @@ impl Snapshot {
                 Some(true) => {}
                 None => {
                     tried_all_singles = false;
+                    out.critical_complete = false;
                     break;
                 }
             }
@@ -202,8 +207,10 @@ impl Snapshot {
             })
             .collect();
         for name in &names {
-            if holds_without(vec![Change::WithoutSource(name.clone())], &[], &mut worlds)? == Some(false) {
-                out.critical_sources.push(name.clone());
+            match holds_without(vec![Change::WithoutSource(name.clone())], &[], &mut worlds)? {
+                Some(false) => out.critical_sources.push(name.clone()),
+                Some(true) => {}
+                None => out.critical_complete = false,
             }
         }
         // Minimal source sets, by size; supersets of a set found are skipped.
@@ -292,6 +299,9 @@ impl Support {
             return out;
         }
         out.push_str(&format!("{} holds.\n", self.atom));
+        if !self.critical_complete {
+            out.push_str("  (search cut: not every fact and source was tried alone; raise --max-worlds)\n");
+        }
         let sources: Vec<String> = self.sources.iter().map(|(n, t)| format!("{n} (“{t}”)")).collect();
         out.push_str(&format!(
             "  sources behind it: {}\n",
@@ -301,7 +311,11 @@ impl Support {
         let cut = if self.source_sets_complete { "" } else { " (search cut: there may be more)" };
         out.push_str(&format!(
             "  holds on: {}{cut}\n",
-            if sets.is_empty() { "no set of sources".to_string() } else { sets.join(", or ") }
+            match (sets.is_empty(), self.source_sets_complete) {
+                (true, true) => "no set of sources".to_string(),
+                (true, false) => "none found".to_string(),
+                (false, _) => sets.join(", or "),
+            }
         ));
         out.push_str(&format!(
             "  sources it cannot do without: {}\n",
@@ -337,6 +351,7 @@ impl Support {
             "source_sets": self.source_sets,
             "source_sets_complete": self.source_sets_complete,
             "critical_sources": self.critical_sources,
+            "critical_complete": self.critical_complete,
             "critical_facts": self.critical_facts.iter().map(|f| serde_json::json!({
                 "fact": f.fact,
                 "location": f.location,
