@@ -105,6 +105,19 @@ fn main() {
         bench("  why path(1000, 1500), default --depth 40", 5, || {
             kb.explain(&q, &WhyOptions::default()).expect("explains")
         });
+        // A what-if without the middle edge: evaluated from scratch in a private copy, so it
+        // costs about a fresh evaluation; the answer is checked against the arithmetic.
+        let snapshot = kb.snapshot();
+        let without = [because::evidence::Change::Without("edge(1000, 1001)".into())];
+        let what_if = bench("  what-if without edge(1000, 1001) (evaluate the copy)", 3, || {
+            snapshot.what_if(&without).expect("what-if")
+        });
+        let diff =
+            bench("  ... and compare path(X, Y) in both worlds", 1, || what_if.query("path(X, Y)").expect("answers"));
+        // 0..=1000 and 1001..=1999 stay chains: 1001*1000/2 + 999*998/2 paths.
+        assert_eq!((diff.kept.len(), diff.lost.len(), diff.gained.len()), (999_001, 999_999, 0));
+        assert_eq!(kb.query("path(0, 1999)").expect("answers").len(), 1, "the real closure is unchanged");
+        println!("{:<58} {:>10} kept, {} lost", "  paths", diff.kept.len(), diff.lost.len());
     }
 
     if wanted("headline") {

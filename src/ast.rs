@@ -162,6 +162,8 @@ pub enum QueryKind {
 #[derive(Debug, Clone)]
 pub struct Query {
     pub kind: QueryKind,
+    /// `whatif CHANGES :` before the query: it is asked in that hypothetical world.
+    pub what_if: Vec<crate::evidence::Change>,
     /// For `Why`/`WhyNot` the body is exactly one positive atom literal.
     pub body: Vec<Literal>,
     pub span: Span,

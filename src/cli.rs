@@ -14,6 +14,7 @@ use std::time::Duration;
 use because::ast::QueryKind;
 use because::diag::{Diagnostic, Diagnostics};
 use because::eval::Limits;
+use because::evidence::Change;
 use because::explain::{Explanation, WhyOptions};
 use because::kb::{self, Answers, KnowledgeBase, LoadReport};
 use because::output::{self, AnswersJson, Format, JSON_VERSION};
@@ -183,6 +184,32 @@ enum Command {
         /// The query.
         #[arg(value_name = "QUERY")]
         query: String,
+        /// Ask in a hypothetical world without the base facts matching this pattern
+        /// (`adaptation(rok_us_alliance, capability, _)`); repeatable.
+        #[arg(long = "without", value_name = "PATTERN")]
+        without: Vec<String>,
+        /// ... without every fact cited by this source alone; repeatable.
+        #[arg(long = "without-source", value_name = "SOURCE")]
+        without_source: Vec<String>,
+        /// ... with this extra fact; repeatable.
+        #[arg(long = "with", value_name = "FACT")]
+        with: Vec<String>,
+    },
+    /// What a conclusion rests on: its sources (minimal sets), the facts and sources it cannot
+    /// do without, and the fewest facts whose removal loses it.
+    #[command(after_help = "Each answer is checked by asking again without the fact or source, so it is exact;\n\
+                            the search is bounded (`--max-worlds`) and says when it was cut.\n\
+                            Example:\n  because support 'endured(rok_us_alliance, post_cold_war)'")]
+    Support {
+        /// Load these files instead of the shipped knowledge base.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The atom, such as `endured(rok_us_alliance, post_cold_war)`.
+        #[arg(value_name = "ATOM")]
+        atom: String,
+        /// Evaluate at most this many hypothetical worlds.
+        #[arg(long = "max-worlds", value_name = "N", default_value_t = 2000)]
+        max_worlds: usize,
     },
     /// Check the files and print their diagnostics (errors and warnings).
     Check {
@@ -394,9 +421,19 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
     }
     match cli.command {
         Some(Command::Run { files }) => run(&files, &settings),
-        Some(Command::Query { files, query: text }) => query(&files, &text, &settings),
+        Some(Command::Query { files, query: text, without, without_source, with }) => {
+            let changes: Vec<Change> = (without.into_iter().map(Change::Without))
+                .chain(without_source.into_iter().map(Change::WithoutSource))
+                .chain(with.into_iter().map(Change::With))
+                .collect();
+            match changes.is_empty() {
+                true => query(&files, &text, &settings),
+                false => what_if_query(&files, &text, &changes, &settings),
+            }
+        }
         Some(Command::Check { files }) => check(&files, &settings),
         Some(Command::Lsp) => Ok(lsp()),
+        Some(Command::Support { files, atom, max_worlds }) => support(&files, &atom, max_worlds, &settings),
         Some(Command::Draft { document, output, force }) => Ok(draft(&document, output.as_deref(), force)),
         Some(Command::Repl { files }) => Ok(repl(&files, &settings)),
         Some(Command::Graph { files, path, during, preds, around, central, components, rules, base_only }) => {
@@ -553,6 +590,8 @@ fn new_only(diags: Diagnostics, first: usize) -> Diagnostics {
 enum Reply {
     Answers(Answers),
     Explanation(Explanation),
+    /// A query stated with `whatif CHANGES :`.
+    WhatIf(Box<because::evidence::WhatIfReply>),
 }
 
 impl Reply {
@@ -561,6 +600,7 @@ impl Reply {
         match self {
             Reply::Answers(a) => a.holds(),
             Reply::Explanation(e) => e.found(),
+            Reply::WhatIf(w) => w.found(),
         }
     }
 
@@ -581,6 +621,16 @@ impl Reply {
             // `--format html` never comes here: `query` writes the page itself, `run` refuses it.
             (Reply::Explanation(e), None) if s.format == OutputFormat::Svg => Ok(because::svg::proof_svg(e)),
             (Reply::Explanation(e), None) => Ok(e.render_dot()),
+            (Reply::WhatIf(w), Some(Format::Json | Format::Jsonl)) => {
+                Ok(serde_json::to_string_pretty(&w.json()).unwrap_or_default())
+            }
+            (Reply::WhatIf(w), Some(format)) => Ok(w.render(format, s.color_out)),
+            (Reply::WhatIf(w), None) => match &**w {
+                because::evidence::WhatIfReply::Explanation(_, e) => Ok(e.render_dot()),
+                _ => Err(cli_error("cli::dot_for_select", "`--format dot` draws proofs: use it with `why` queries")
+                    .help("use --format table, tsv, csv, json or jsonl for a select query")
+                    .into()),
+            },
         }
     }
 
@@ -588,6 +638,7 @@ impl Reply {
     fn json(&self) -> serde_json::Value {
         match self {
             Reply::Answers(a) => serde_json::to_value(AnswersJson::new(a)).unwrap_or_default(),
+            Reply::WhatIf(w) => w.json(),
             Reply::Explanation(e) => {
                 let text = e.render(Format::Json, false);
                 serde_json::from_str(&text)
@@ -598,6 +649,9 @@ impl Reply {
 }
 
 fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb::Error> {
+    if !q.what_if.is_empty() {
+        return Ok(Reply::WhatIf(Box::new(kb.snapshot().answer_what_if(q, &s.why)?)));
+    }
     match q.kind {
         QueryKind::Select => {
             let mut answers = kb.answer_limited(q, s.limit)?;
@@ -827,6 +881,81 @@ fn report_page(
         }
     }
     Ok(code)
+}
+
+/// `because query --without PATTERN | --without-source S | --with FACT ... QUERY`: the query in
+/// a hypothetical world, against the real one.
+fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings) -> io::Result<ExitCode> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+    let answered = (|| -> Result<(String, bool), kb::Error> {
+        let what_if = kb.snapshot().what_if(changes)?;
+        let world = what_if.world();
+        let q = world.parse_query_with(text, &s.params)?;
+        let json = matches!(s.format, OutputFormat::Json | OutputFormat::Jsonl);
+        if q.kind == QueryKind::Select {
+            let real = what_if.real().answer(&what_if.real().parse_query_with(text, &s.params)?)?;
+            let diff = because::evidence::compare(&real, &world.answer(&q)?);
+            let out = match json {
+                true => serde_json::to_string_pretty(&diff.json(&what_if)).unwrap_or_default(),
+                false => format!(
+                    "{}?- {}\n{}",
+                    what_if.render_changes(),
+                    diff.query,
+                    because::evidence::render_difference(&diff)
+                ),
+            };
+            return Ok((out, diff.holds()));
+        }
+        let e = world.explain(&q, &s.why)?;
+        let out = match (json, s.answer_format()) {
+            (true, _) => {
+                let explanation: serde_json::Value =
+                    serde_json::from_str(&e.render(Format::Json, false)).unwrap_or_else(|_| serde_json::Value::Null);
+                let doc =
+                    json!({ "version": JSON_VERSION, "what_if": what_if.changes_json(), "explanation": explanation });
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            }
+            (false, Some(format)) => what_if.render_changes() + &e.render(format, s.color_out),
+            (false, None) => e.render_dot(),
+        };
+        Ok((out, e.found()))
+    })();
+    match answered {
+        Ok((out, found)) => {
+            let mut stdout = io::stdout().lock();
+            write_block(&mut stdout, &out)?;
+            stdout.flush()?;
+            Ok(ExitCode::from(if found { EXIT_FOUND } else { EXIT_NONE }))
+        }
+        Err(e) => {
+            report_error(&e, s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
+}
+
+/// `because support [-f FILE]... ATOM`: what the atom rests on.
+fn support(files: &[PathBuf], atom: &str, max_worlds: usize, s: &Settings) -> io::Result<ExitCode> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+    let options = because::evidence::support::SupportOptions { max_worlds, ..Default::default() };
+    match kb.snapshot().support(atom, &options) {
+        Ok(support) => {
+            let out = match s.format {
+                OutputFormat::Json | OutputFormat::Jsonl => {
+                    serde_json::to_string_pretty(&support.to_json()).unwrap_or_default()
+                }
+                _ => support.render(),
+            };
+            let mut stdout = io::stdout().lock();
+            write_block(&mut stdout, &out)?;
+            stdout.flush()?;
+            Ok(ExitCode::from(if support.holds { EXIT_FOUND } else { EXIT_NONE }))
+        }
+        Err(e) => {
+            report_error(&e, s);
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
 }
 
 /// The graph command's own arguments.

@@ -77,6 +77,7 @@ pub mod check;
 pub mod describe;
 pub mod diag;
 pub mod eval;
+pub mod evidence;
 pub mod explain;
 pub mod graph;
 pub mod kb;

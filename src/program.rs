@@ -14,8 +14,15 @@ pub type PredId = u32;
 
 /// The built-in predicates and their arities: relations computed from the entity graph of the
 /// base facts (`crate::graph::builtin_rows`). The `graph:` prefix cannot be defined by users.
-pub const BUILTINS: &[(&str, usize)] =
-    &[("graph:link", 3), ("graph:degree", 2), ("graph:component", 2), ("graph:distance", 3)];
+pub const BUILTINS: &[(&str, usize)] = &[
+    ("graph:link", 3),
+    ("graph:degree", 2),
+    ("graph:component", 2),
+    ("graph:distance", 3),
+    // Sources and citations as relations (`crate::evidence::data`).
+    ("evidence:source", 3),
+    ("evidence:cites", 4),
+];
 
 /// Computes a built-in relation's rows from the base facts of a database.
 pub type BuiltinRows = fn(
@@ -335,6 +342,8 @@ impl FromIterator<u32> for LineNumbers {
 #[derive(Debug, Clone)]
 pub struct QueryIr {
     pub kind: crate::ast::QueryKind,
+    /// `whatif CHANGES :`: the hypothetical world the query is asked in (empty: the real one).
+    pub what_if: Vec<crate::evidence::Change>,
     pub body: Vec<Literal>,
     /// The answer columns: named variables in order of first appearance.
     pub columns: Vec<(Var, Arc<str>)>,

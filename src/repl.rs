@@ -341,6 +341,14 @@ impl Repl {
                 other => self.complain(&format!("`:time` takes on or off, not `{other}`")),
             },
             "graph" => self.graph(arg),
+            "whatif" => self.what_if(arg),
+            "support" => match self.kb.snapshot().support(arg, &Default::default()) {
+                Ok(support) => match self.format {
+                    Format::Json | Format::Jsonl => self.say(&format!("{}\n", support.to_json())),
+                    _ => self.say(&support.render()),
+                },
+                Err(e) => self.failed(&e, ""),
+            },
             _ => self.complain(&format!("`:{}` is not available yet", cmd.name)),
         }
         Flow::Continue
@@ -359,6 +367,16 @@ impl Repl {
             }
         };
         let started = Instant::now();
+        if !query.what_if.is_empty() {
+            // `whatif CHANGES : QUERY`: against the real world.
+            return match self.kb.snapshot().answer_what_if(&query, &WhyOptions::default()) {
+                Ok(reply) if matches!(self.format, Format::Json | Format::Jsonl) => {
+                    self.say(&format!("{}\n", reply.json()))
+                }
+                Ok(reply) => self.say(&reply.render(self.format, self.color)),
+                Err(e) => self.failed(&e, ""),
+            };
+        }
         match query.kind {
             QueryKind::Select => match self.kb.answer(&query) {
                 Ok(answers) => {
@@ -386,6 +404,38 @@ impl Repl {
                 }
                 Err(e) => self.failed(&e, ""),
             },
+        }
+    }
+
+    /// `:whatif CHANGES : QUERY`: the query in a hypothetical world (see `because::evidence`).
+    fn what_if(&mut self, arg: &str) {
+        let (changes, text) = match crate::evidence::parse_what_if(arg) {
+            Ok(parsed) => parsed,
+            Err(message) => return self.complain(&message),
+        };
+        let answered = (|| -> Result<String, Error> {
+            let what_if = self.kb.snapshot().what_if(&changes)?;
+            let world = what_if.world();
+            let q = world.parse_query(&text)?;
+            if q.kind == QueryKind::Select {
+                let real = what_if.real().query(&text)?;
+                let diff = crate::evidence::compare(&real, &world.answer(&q)?);
+                return Ok(match self.format {
+                    Format::Json | Format::Jsonl => format!("{}\n", diff.json(&what_if)),
+                    _ => format!(
+                        "{}?- {}\n{}",
+                        what_if.render_changes(),
+                        diff.query,
+                        crate::evidence::render_difference(&diff)
+                    ),
+                });
+            }
+            let e = world.explain(&q, &WhyOptions::default())?;
+            Ok(what_if.render_changes() + &e.render(self.format, self.color))
+        })();
+        match answered {
+            Ok(out) => self.say(&out),
+            Err(e) => self.failed(&e, ""),
         }
     }
 

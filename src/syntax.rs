@@ -466,6 +466,10 @@ fn describe(rule: Rule) -> &'static str {
         Rule::file_kw => "`file`",
         Rule::cite_kw | Rule::citation => "`cite`",
         Rule::why_kw | Rule::why_query => "`why`",
+        Rule::whatif_kw | Rule::what_if => "`whatif`",
+        Rule::what_if_change | Rule::without_source | Rule::without | Rule::with_fact => {
+            "a change (`not ATOM`, `not source NAME` or `ATOM`)"
+        }
         Rule::not_kw | Rule::neg_op | Rule::negative => "`not`",
         Rule::agg_func | Rule::aggregate => "an aggregate",
         Rule::time_op | Rule::temporal => "a time test",

@@ -11,7 +11,7 @@ use because::diag::codes::{CODES, markdown};
 /// The namespaces of real codes. Doc examples use made-up codes (`c`, `e::x`, `check::w`)
 /// only in comments, which the scan skips.
 const STAGES: &[&str] =
-    &["load", "parse", "check", "query", "api", "eval", "explain", "graph", "session", "cli", "repl"];
+    &["load", "parse", "check", "query", "api", "eval", "explain", "graph", "session", "evidence", "cli", "repl"];
 
 /// Every `"stage::name"` string literal outside comments, with whether it is raised as a
 /// warning (`Diagnostic::warning(` just before it).

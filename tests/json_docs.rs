@@ -479,6 +479,7 @@ impl Fixture {
             "%% Aid given.\npred aid(giver: actor, amount: number) dated.\np(a).\n",
         )
         .unwrap();
+        std::fs::write(dir.path().join("whatif.kb"), include_str!("data/cli/whatif.kb")).unwrap();
         std::fs::write(dir.path().join("bad.kb"), "p(a).\nq(X) :- p(X), p(Z).\np(a, b).\n").unwrap();
         Fixture { dir }
     }
@@ -536,6 +537,31 @@ const OUTPUTS: &[(&str, bool, &[&str], i32)] = &[
     ("diagnostic", true, &["check", "bad.kb", "--format", "jsonl"], 2),
     // Predicates: a declared one (with a doc) and an undeclared one.
     ("describe", false, &["describe", "-f", "decl.kb", "--format", "json"], 0),
+    // Weighing the evidence: a what-if (select and why), what a conclusion rests on.
+    (
+        "what-if",
+        false,
+        &[
+            "query",
+            "-f",
+            "whatif.kb",
+            "--without-source",
+            "other",
+            "--with",
+            "edge(a, z)",
+            "reach(a, X)",
+            "--format",
+            "json",
+        ],
+        0,
+    ),
+    (
+        "what-if-proof",
+        false,
+        &["query", "-f", "whatif.kb", "--without", "edge(b, _)", "why reach(a, b)", "--format", "json"],
+        0,
+    ),
+    ("support", false, &["support", "-f", "whatif.kb", "reach(a, d)", "--format", "json"], 0),
 ];
 
 fn check_outputs(schemas: &[&str]) -> Seen {
@@ -552,6 +578,11 @@ fn check_outputs(schemas: &[&str]) -> Seen {
     }
     assert!(checked > 0, "no outputs for {schemas:?}");
     seen
+}
+
+#[test]
+fn evidence_matches_the_documented_schema() {
+    check_outputs(&["what-if", "what-if-proof", "support"]);
 }
 
 #[test]
@@ -655,7 +686,11 @@ fn the_tables_are_consistent() {
         "rule-failure",
         "run",
         "run-error",
+        "support",
         "value",
+        "what-if",
+        "what-if-changes",
+        "what-if-proof",
         "why-not",
     ];
     assert_eq!(doc.schemas.keys().map(String::as_str).collect::<Vec<_>>(), expected);

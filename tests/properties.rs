@@ -604,3 +604,104 @@ fn csv_quotes_are_strict_and_may_span_lines() {
     let err = read_table(b"a,b\n\"x\ny,z\n", "t.csv", false, &mut interner, Format::Csv).unwrap_err();
     assert_eq!(err.message, "`t.csv` line 2: unterminated quoted field");
 }
+
+/// The model of every predicate `prog` names, read through `query`.
+fn model_through(query: impl Fn(&str) -> because::kb::Answers, prog: &Prog) -> Model {
+    let mut model = Model::new();
+    let preds: BTreeSet<usize> = (0..prog.arity.len()).collect();
+    for p in preds {
+        let vars: Vec<String> = (0..prog.arity[p]).map(|i| format!("A{i}")).collect();
+        let answers = query(&format!("{}({})", pred_name(p), vars.join(", ")));
+        let rows = model.entry(p).or_default();
+        for row in answers.rows {
+            rows.insert(
+                row.iter()
+                    .map(|v| match v {
+                        Value::Int(i) => *i,
+                        other => panic!("unexpected value {other:?}"),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    nonempty(model)
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 150, failure_persistence: None, ..Config::default() })]
+
+    /// A what-if world equals the program evaluated afresh with those facts removed and added
+    /// (the naive reference), and the real knowledge base is the same before and after.
+    #[test]
+    fn what_if_equals_a_fresh_evaluation(
+        prog in prog_strategy(),
+        pattern in (0..N_BASE, prop::collection::vec(prop::option::of(0..DOMAIN), 2)),
+        added in prop::collection::vec((0..N_BASE, prop::collection::vec(0..DOMAIN, 2)), 0..3),
+    ) {
+        use because::evidence::Change;
+        let kb = load(&prog.text());
+        let before = format!("{:?}", kb.database());
+        let real_model = model_through(|q| kb.query(q).expect("query"), &prog);
+        let (pp, pargs) = pattern;
+        let arity = prog.arity[pp];
+        let pargs = &pargs[..arity];
+        let pattern_text = format!(
+            "{}({})",
+            pred_name(pp),
+            pargs.iter().map(|a| a.map_or("_".to_string(), |v| v.to_string())).collect::<Vec<_>>().join(", ")
+        );
+        let added: Vec<(usize, Vec<i64>)> =
+            added.into_iter().map(|(p, a)| (p, a[..prog.arity[p]].to_vec())).collect();
+        let mut changes = vec![Change::Without(pattern_text.clone())];
+        changes.extend(added.iter().map(|(p, a)| Change::With(fact_text(*p, a, &[0]))));
+        let what_if = kb.snapshot().what_if(&changes).expect("what-if");
+        let world = model_through(|q| what_if.world().query(q).expect("query"), &prog);
+        // The reference: the same program with other facts, evaluated naively.
+        let mut changed = prog.clone();
+        changed.facts.retain(|(p, a)| {
+            !(*p == pp && a.iter().zip(pargs).all(|(v, want)| want.is_none_or(|w| w == *v)))
+        });
+        changed.facts.extend(added.iter().cloned());
+        prop_assert_eq!(world, nonempty(naive(&changed)), "program:\n{}\nchanges: {:?}", prog.text(), changes);
+        // The real knowledge base did not change.
+        prop_assert_eq!(format!("{:?}", kb.database()), before);
+        prop_assert_eq!(model_through(|q| kb.query(q).expect("query"), &prog), real_model);
+    }
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 60, failure_persistence: None, ..Config::default() })]
+
+    /// The facts a conclusion cannot do without (`support`) are exactly those whose removal
+    /// alone loses it in a fresh naive evaluation.
+    #[test]
+    fn support_finds_exactly_the_critical_facts(prog in prog_strategy(), pick in 0usize..64) {
+        use because::evidence::support::SupportOptions;
+        let mut prog = prog;
+        let mut seen = BTreeSet::new();
+        prog.facts.retain(|f| seen.insert(f.clone()));
+        let model = naive(&prog);
+        let derived: Vec<(usize, Vec<i64>)> = model
+            .iter()
+            .filter(|(p, _)| **p >= N_BASE)
+            .flat_map(|(p, rows)| rows.iter().map(move |r| (*p, r.clone())))
+            .collect();
+        prop_assume!(!derived.is_empty());
+        let (p, args) = &derived[pick % derived.len()];
+        let target = fact_text(*p, args, &[0]);
+        let target = target.trim_end_matches('.');
+        let kb = load(&prog.text());
+        let support = kb.snapshot().support(target, &SupportOptions::default()).expect("support");
+        prop_assert!(support.holds);
+        let got: BTreeSet<String> = support.critical_facts.iter().map(|f| f.fact.clone()).collect();
+        let mut want = BTreeSet::new();
+        for i in 0..prog.facts.len() {
+            let mut without = prog.clone();
+            let (fp, fa) = without.facts.remove(i);
+            if !naive(&without).get(p).is_some_and(|rows| rows.contains(args)) {
+                want.insert(fact_text(fp, &fa, &[0]).trim_end_matches('.').to_string());
+            }
+        }
+        prop_assert_eq!(got, want, "program:\n{}\ntarget: {}", prog.text(), target);
+    }
+}

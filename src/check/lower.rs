@@ -157,6 +157,7 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
     }
     Some(QueryIr {
         kind: query.kind,
+        what_if: query.what_if.clone(),
         body,
         columns,
         var_names: std::mem::take(&mut lx.vars.names),

@@ -140,6 +140,11 @@ pub const CODES: &[CodeInfo] = &[
     ),
     error("session::not_a_fact", "Something other than a fact was given to retract."),
     error("session::query_asserted", "A query was given to assert."),
+    // Weighing the evidence (what-if, support).
+    error("evidence::derived_pattern", "A what-if leaves out facts of a predicate that has only derived facts."),
+    error("evidence::not_an_atom", "A what-if pattern or fact (or a `support` target) is not one plain atom."),
+    error("evidence::not_ground", "A fact added in a what-if has a variable, or names a built-in relation."),
+    error("evidence::unknown_source", "A what-if leaves out a source that no `source` declaration names."),
     // The front ends.
     error("cli::bad_interval", "A command-line option expects an interval (`1991..2019`)."),
     error("cli::dot_for_select", "`--format dot` was asked of a select query; it draws proofs."),

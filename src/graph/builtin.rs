@@ -48,6 +48,9 @@ pub fn builtin_rows(
         return Err(Diagnostic::error("graph::unknown_builtin", format!("`{name}` is not a built-in predicate"))
             .help(format!("the graph built-ins are {}", known.join(", "))));
     }
+    if name.starts_with("evidence:") {
+        return crate::evidence::data::builtin_rows(name, program, interner);
+    }
     let graph = EntityGraph::build_structure(program, db, interner);
     let g = &graph.graph;
     let mut entity_ids: Vec<Id> = Vec::with_capacity(g.node_count());

@@ -46,12 +46,12 @@ use super::{Answers, Error, param_value, query_text, substitute_literal};
 /// documentation). Take one with [`KnowledgeBase::snapshot`](super::KnowledgeBase::snapshot).
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub(super) sources: SourceMap,
-    pub(super) interner: Arc<Interner>,
-    pub(super) program: Arc<Program>,
-    pub(super) db: Arc<Database>,
-    pub(super) limits: Limits,
-    pub(super) runtime: Runtime,
+    pub(crate) sources: SourceMap,
+    pub(crate) interner: Arc<Interner>,
+    pub(crate) program: Arc<Program>,
+    pub(crate) db: Arc<Database>,
+    pub(crate) limits: Limits,
+    pub(crate) runtime: Runtime,
 }
 
 impl Snapshot {
@@ -140,6 +140,11 @@ impl Snapshot {
     /// [`Snapshot::answer`], stopping once `limit` distinct answers are found: the first ones
     /// the evaluation meets, sorted, without computing the rest.
     pub fn answer_limited(&self, query: &QueryIr, limit: Option<usize>) -> Result<Answers, Error> {
+        if !query.what_if.is_empty() {
+            // `whatif CHANGES : QUERY`: the answers of the hypothetical world.
+            let (what_if, q) = self.hypothetical(query)?;
+            return what_if.world().answer_limited(&q, limit);
+        }
         let (mut interner, mut db) = self.scratch(query)?;
         let answered = (|| -> Result<Answers, Error> {
             fill_builtins(&self.program, &mut db, &mut interner, &query.body)?;
@@ -158,6 +163,10 @@ impl Snapshot {
 
     /// Explains a lowered `why` or `why not` query.
     pub fn explain(&self, query: &QueryIr, options: &WhyOptions) -> Result<Explanation, Error> {
+        if !query.what_if.is_empty() {
+            let (what_if, q) = self.hypothetical(query)?;
+            return what_if.world().explain(&q, options);
+        }
         let (mut interner, mut db) = self.scratch(query)?;
         let sources = query.scratch.as_ref().map_or(&self.sources, |s| &s.sources);
         let explained = (|| -> Result<Explanation, Error> {

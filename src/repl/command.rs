@@ -33,6 +33,18 @@ pub const COMMANDS: &[Command] = &[
         args: "ATOM",
         summary: "why a fact does not hold (same as `why not ATOM.`)",
     },
+    Command {
+        name: "whatif",
+        aliases: &[],
+        args: "CHANGES : QUERY",
+        summary: "a query in a hypothetical world: `not ATOM`, `not source S`, `ATOM` (added)",
+    },
+    Command {
+        name: "support",
+        aliases: &[],
+        args: "ATOM",
+        summary: "what a conclusion rests on: sources, facts it cannot do without",
+    },
     Command { name: "facts", aliases: &[], args: "[PRED]", summary: "the facts of a predicate (stated and derived)" },
     Command {
         name: "rules",
@@ -250,6 +262,20 @@ pub fn help(topic: &str) -> String {
              whether it is dated, its `%%` documentation; then its facts. Without PRED, every predicate.\n\n  \
              ?- :describe aid\n"
         }
+        "whatif" => concat!(
+            ":whatif CHANGE, ... : QUERY   the query in a hypothetical world, against the real one.\n",
+            "A change is `not ATOM` (without the facts it matches, `_` matching anything),\n",
+            "`not source NAME` (without the facts that source alone cites) or `ATOM` (with that fact).\n",
+            "The knowledge base itself is not changed.\n\n",
+            "  ?- :whatif not adaptation(rok_us_alliance, capability, _) : endured(rok_us_alliance, P)\n",
+            "  ?- :whatif not adaptation(rok_us_alliance, capability, _) : why not endured(rok_us_alliance, post_cold_war)\n",
+        ),
+        "support" => concat!(
+            ":support ATOM   what a conclusion rests on: the sources behind it (minimal sets), the\n",
+            "facts and sources it cannot do without (with quotes), and the fewest facts whose removal\n",
+            "loses it. Each is checked by asking again without them.\n\n",
+            "  ?- :support endured(rok_us_alliance, post_cold_war)\n",
+        ),
         "sources" => ":sources   the documents facts cite, and the files loaded.\n",
         "quit" => ":quit   leave the REPL (also :q, :exit, Ctrl-D).\n",
         "help" => ":help [TOPIC]   the command list, or help on a command or on: queries, keys, language.\n",

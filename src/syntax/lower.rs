@@ -68,6 +68,7 @@ fn is_token(rule: Rule) -> bool {
             | Rule::file_kw
             | Rule::cite_kw
             | Rule::why_kw
+            | Rule::whatif_kw
             | Rule::neg_op
             | Rule::EOI
     )
@@ -374,11 +375,31 @@ impl Lower {
     pub fn lower_query(&mut self, pair: Pair<'_, Rule>, span: Option<Span>) -> Option<Query> {
         let span = span.unwrap_or_else(|| self.span(&pair));
         let mut it = parts(pair);
-        let inner = self.next(&mut it, span, "query body")?;
-        match inner.as_rule() {
-            Rule::why_query => self.lower_why_query(inner, span),
-            _ => Some(Query { kind: QueryKind::Select, body: self.lower_body(inner)?, span }),
+        let mut inner = self.next(&mut it, span, "query body")?;
+        let mut what_if = Vec::new();
+        if inner.as_rule() == Rule::what_if {
+            for change in parts(inner) {
+                let text = change.as_str().trim().to_string();
+                what_if.push(match change.as_rule() {
+                    Rule::without_source => {
+                        let name = parts(change).last().map_or(String::new(), |n| n.as_str().to_string());
+                        crate::evidence::Change::WithoutSource(name)
+                    }
+                    Rule::without => {
+                        let rest = text.strip_prefix("not").unwrap_or(&text).trim().to_string();
+                        crate::evidence::Change::Without(rest)
+                    }
+                    _ => crate::evidence::Change::With(text),
+                });
+            }
+            inner = self.next(&mut it, span, "query body")?;
         }
+        let mut query = match inner.as_rule() {
+            Rule::why_query => self.lower_why_query(inner, span)?,
+            _ => Query { kind: QueryKind::Select, what_if: Vec::new(), body: self.lower_body(inner)?, span },
+        };
+        query.what_if = what_if;
+        Some(query)
     }
 
     fn lower_why_query(&mut self, pair: Pair<'_, Rule>, span: Span) -> Option<Query> {
@@ -397,7 +418,7 @@ impl Lower {
             None
         })?;
         let lit_span = time.as_ref().map_or(atom.span, |t: &Expr| atom.span.to(t.span()));
-        Some(Query { kind, body: vec![Literal::Positive { atom, time, span: lit_span }], span })
+        Some(Query { kind, what_if: Vec::new(), body: vec![Literal::Positive { atom, time, span: lit_span }], span })
     }
 
     // -----------------------------------------------------------------------------------------
