@@ -412,8 +412,36 @@ pub fn evaluate(
             }
         }
     }
+    explanation_indexes(program, &mut db, interner);
     db.stats.elapsed = started.map_or(Duration::ZERO, |s| s.elapsed());
     Ok(db)
+}
+
+/// Builds the indexes `why` needs to match each rule's body with its head bound (as
+/// `Explainer::match_rule` plans it, arithmetic solved backwards or not), so that explaining
+/// over a snapshot finds them in the shared relations instead of copying a relation into the
+/// query's scratch to index it. A body that cannot be planned so is left to the explanation,
+/// which reports it.
+fn explanation_indexes(program: &Program, db: &mut Database, interner: &Interner) {
+    for rule in &program.rules {
+        let mut bound = vec![false; rule.n_vars()];
+        let head_time = if program.pred(rule.head.pred).temporal { rule.head.time } else { None };
+        for arg in rule.head.args.iter().chain(head_time.as_ref()) {
+            if let Arg::Var(v) = arg {
+                bound[*v as usize] = true;
+            }
+        }
+        let solves_backwards =
+            rule.body.iter().any(|l| matches!(l, Literal::Compare { op: crate::ast::CmpOp::Eq, .. }));
+        for invert in [false, true] {
+            if invert && !solves_backwards {
+                continue;
+            }
+            let mut cx = PlanCx::new(&mut db.relations, program, db.undated, &rule.var_names, interner);
+            cx.invert = invert;
+            let _ = plan::plan_body(&mut cx, &rule.body, None, &mut bound.clone());
+        }
+    }
 }
 
 fn stratum_names(program: &Program, preds: &[PredId]) -> String {

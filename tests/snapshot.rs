@@ -83,3 +83,21 @@ fn queries_leave_nothing_behind() {
     assert_eq!(kb.sources().len(), files, "no query text is kept");
     assert_eq!(kb.interner().len(), constants, "no query constant or computed value is kept");
 }
+
+/// The indexes `why` needs are built at evaluation, in the shared relations: explaining
+/// `path(X, Z)` binds `Z`, so the recursive rule is matched through `edge`'s second column;
+/// without that index each explanation would copy `edge` into its scratch to build it.
+#[test]
+fn explanation_indexes_are_built_at_evaluation() {
+    let mut kb = KnowledgeBase::default();
+    let edges: String = (0..50).map(|i| format!("edge({i}, {}).\n", i + 1)).collect();
+    kb.load_str(
+        "chain.kb",
+        &format!("{edges}path(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), edge(Y, Z).\n"),
+        None,
+    )
+    .unwrap();
+    let edge = kb.program().pred_id("edge", 2).unwrap();
+    assert!(kb.database().relation(edge).find_index(&[1]).is_some(), "edge is indexed on its second column");
+    assert!(kb.why("path(0, 50)").unwrap().found());
+}
