@@ -288,18 +288,7 @@ impl Lower {
         let fact_time = match &head_time {
             None => Some(None),
             Some(Expr::Const(Value::Interval(i), s)) => Some(Some((*i, *s))),
-            Some(Expr::Const(Value::Int(y), s)) => match Interval::try_year(*y) {
-                Some(year) => Some(Some((year, *s))),
-                None => {
-                    self.diags.push(
-                        Diagnostic::error("parse::bad_date", format!("year {y} is out of range"))
-                            .at(*s)
-                            .label("no such year")
-                            .help(format!("years lie between -{MAX_YEAR} and {MAX_YEAR}")),
-                    );
-                    return None;
-                }
-            },
+            Some(Expr::Const(Value::Int(y), s)) => Some(Some((self.year_interval(*y, *s)?, *s))),
             Some(_) => None,
         };
         if let (None, None, Some(time)) = (&label, &body, fact_time) {
@@ -327,7 +316,7 @@ impl Lower {
         let time = match &time {
             None => Some(None),
             Some(Expr::Const(Value::Interval(i), s)) => Some(Some((*i, *s))),
-            Some(Expr::Const(Value::Int(y), s)) => Some(Some((Interval::year(*y), *s))),
+            Some(Expr::Const(Value::Int(y), s)) => Some(Some((self.year_interval(*y, *s)?, *s))),
             Some(_) => None,
         };
         match time {
@@ -696,9 +685,15 @@ impl Lower {
     /// An integer where a time is expected: a year.
     fn lower_year(&mut self, pair: Pair<'_, Rule>) -> Option<Interval> {
         let y = self.lower_integer(pair.clone())?;
+        self.year_interval(y, self.span(&pair))
+    }
+
+    /// The one-year time `y` (written at `span`), or `parse::bad_date` when the year is
+    /// outside the calendar: the one check for a year standing as a time, in facts,
+    /// retractions and time literals alike.
+    fn year_interval(&mut self, y: i64, span: Span) -> Option<Interval> {
         let year = Interval::try_year(y);
         if year.is_none() {
-            let span = self.span(&pair);
             self.diags.push(
                 Diagnostic::error("parse::bad_date", format!("year {y} is out of range"))
                     .at(span)
