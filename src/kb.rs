@@ -1076,7 +1076,6 @@ fn substitute_literal(lit: &mut ast::Literal, values: &[(String, Value)]) {
     }
 }
 
-/// Adds the names of the `$NAME` parameters in `lit` to `used` (sorted, each once).
 /// The `$name` parameters a query's text uses, sorted (none if it does not
 /// parse: its parse error is reported when it is asked).
 ///
@@ -1091,6 +1090,7 @@ pub fn params_in(text: &str) -> Vec<String> {
     used
 }
 
+/// Adds the names of the `$NAME` parameters in `lit` to `used` (sorted, each once).
 fn collect_params(lit: &ast::Literal, used: &mut Vec<String>) {
     fn expr(e: &ast::Expr, used: &mut Vec<String>) {
         match e {

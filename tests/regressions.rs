@@ -149,6 +149,15 @@ mod generated {
         because(dir, args).stdin(Stdio::null()).output().expect("the binary runs")
     }
 
+    /// Runs with `input` piped to stdin (a REPL session), to the end.
+    fn run_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+        use std::io::Write as _;
+        let mut child =
+            because(dir, args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     /// A process that ended by itself with `code`, whatever the stream says.
     fn assert_code(out: &Output, code: i32) {
         assert_eq!(
@@ -177,15 +186,7 @@ mod generated {
         let out = run(dir.path(), &["graph", "-f", "k.kb", "--central"]);
         assert_code(&out, 0);
         assert!(String::from_utf8_lossy(&out.stdout).contains(&long));
-        let mut repl = because(dir.path(), &["repl", "k.kb"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write as _;
-        repl.stdin.take().unwrap().write_all(b":entities\n:preds\n").unwrap();
-        let out = repl.wait_with_output().unwrap();
+        let out = run_with_stdin(dir.path(), &["repl", "k.kb"], b":entities\n:preds\n");
         assert_code(&out, 0);
         assert_eq!(String::from_utf8_lossy(&out.stdout).matches(&long).count(), 2, "name and label");
     }
@@ -212,15 +213,7 @@ mod generated {
         let out = run(dir.path(), &["query", "-f", "k.kb", "--timeout", "1e19", "--format", "tsv", "p(X)"]);
         assert_code(&out, 0);
         assert_eq!(String::from_utf8_lossy(&out.stdout), "X\na\n");
-        let mut repl = because(dir.path(), &["--timeout", "1e19", "repl", "k.kb"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write as _;
-        repl.stdin.take().unwrap().write_all(b"p(X).\n").unwrap();
-        let out = repl.wait_with_output().unwrap();
+        let out = run_with_stdin(dir.path(), &["--timeout", "1e19", "repl", "k.kb"], b"p(X).\n");
         assert_code(&out, 0);
         assert!(String::from_utf8_lossy(&out.stdout).contains("(1 answer)"));
     }
