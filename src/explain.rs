@@ -349,6 +349,23 @@ pub struct Explanation {
 }
 
 impl Explanation {
+    /// The nodes a picture or a page of this explanation starts from: each proof of each
+    /// answer, then the facts that block a `why not` at every level of its diagnosis (a node
+    /// may come more than once).
+    pub fn shown_roots(&self) -> Vec<NodeId> {
+        let mut roots: Vec<NodeId> = self.proof.roots.iter().flatten().copied().collect();
+        if let Some(w) = &self.why_not {
+            let mut stack = vec![w];
+            while let Some(w) = stack.pop() {
+                for f in &w.rules {
+                    roots.extend(f.blocked_by);
+                    stack.extend(f.sub.as_deref());
+                }
+            }
+        }
+        roots
+    }
+
     /// For `why`: some fact matched (exit 0). For `why not`: the atom indeed does not hold.
     ///
     /// ```

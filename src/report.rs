@@ -138,18 +138,9 @@ pub fn evidence_page(kb: &KnowledgeBase, e: &Explanation, options: &ReportOption
     page
 }
 
-/// The roots the page shows: each proof of each answer, or the facts that block a `why not`.
+/// The roots the page shows ([`Explanation::shown_roots`]), each once.
 fn page_roots(e: &Explanation) -> Vec<NodeId> {
-    let mut roots: Vec<NodeId> = e.proof.roots.iter().flatten().copied().collect();
-    if let Some(w) = &e.why_not {
-        let mut stack = vec![w];
-        while let Some(w) = stack.pop() {
-            for f in &w.rules {
-                roots.extend(f.blocked_by);
-                stack.extend(f.sub.as_deref());
-            }
-        }
-    }
+    let mut roots = e.shown_roots();
     let mut seen = FxHashSet::default();
     roots.retain(|r| seen.insert(*r));
     roots

@@ -205,17 +205,7 @@ enum Item {
 /// ```
 pub fn proof_svg(e: &Explanation) -> String {
     let proof = &e.proof;
-    let mut roots: Vec<NodeId> = proof.roots.iter().flatten().copied().collect();
-    if let Some(w) = &e.why_not {
-        // The facts that block a `why not`, at every level of its diagnosis.
-        let mut stack = vec![w];
-        while let Some(w) = stack.pop() {
-            for f in &w.rules {
-                roots.extend(f.blocked_by);
-                stack.extend(f.sub.as_deref());
-            }
-        }
-    }
+    let roots = e.shown_roots();
     // 1. The drawn tree: items in pre-order; a node seen before becomes a cross link.
     let mut boxes: Vec<Boxed> = Vec::new();
     let mut children: Vec<Vec<usize>> = Vec::new();
