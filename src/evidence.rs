@@ -165,7 +165,7 @@ pub fn render_difference(d: &Difference) -> String {
         if d.columns.is_empty() {
             "true".to_string()
         } else {
-            d.columns.iter().zip(row).map(|(c, v)| format!("{c} = {}", v.to_source())).collect::<Vec<_>>().join(", ")
+            d.columns.iter().zip(row).map(|(c, v)| format!("{c} = {}", v.to_readable())).collect::<Vec<_>>().join(", ")
         }
     };
     for r in &d.kept {
@@ -189,8 +189,9 @@ struct Pattern {
     pred: crate::program::PredId,
     args: Vec<Arg>,
     time: Option<Arg>,
-    /// The id of the always-interval: the time of a fact of a predicate without time.
-    always: Id,
+    /// The id of `undated`: the time a query gives a fact of a predicate without time, as
+    /// evaluation does.
+    undated: Id,
 }
 
 impl Pattern {
@@ -214,7 +215,7 @@ impl Pattern {
         }
         match (&self.time, row.get(arity)) {
             (Some(t), Some(&id)) => unify(t, id),
-            (Some(t), None) => unify(t, self.always),
+            (Some(t), None) => unify(t, self.undated),
             (None, _) => true,
         }
     }
@@ -335,8 +336,9 @@ impl Snapshot {
                             }
                         }
                     }
+                    // Without `@`, a fact of a dated predicate is undated, as when it is stated.
                     if pred.temporal && pattern.time.is_none() {
-                        row.push(interner.intern(Value::Interval(Interval::ALWAYS)));
+                        row.push(interner.intern(Value::Undated));
                     }
                     additions.push((BaseFact { pred: pattern.pred, row, origin: 0 }, span));
                 }
@@ -414,7 +416,7 @@ fn lower_atom(
                 pred: atom.pred,
                 args: atom.args.clone(),
                 time: atom.time,
-                always: interner.intern(Value::Interval(Interval::ALWAYS)),
+                undated: interner.intern(Value::Undated),
             },
             q.var_names.len(),
             atom.span,
@@ -435,7 +437,7 @@ pub(crate) fn row_text(program: &Program, interner: &Interner, pred: crate::prog
         if let Some(&t) = row.get(info.arity) {
             let v = interner.value(t);
             if v != Value::Interval(Interval::ALWAYS) {
-                text.push_str(&format!(" @ {}", v.to_source()));
+                text.push_str(&format!(" @ {}", v.to_readable()));
             }
         }
     }
