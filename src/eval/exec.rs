@@ -1,0 +1,442 @@
+//! Running a rule's plan: a nested loop over its steps, each probing an index or scanning a
+//! range of one relation, with expressions, negation and aggregates evaluated on the way. The
+//! driver in [`crate::eval`] decides which rules run in which round; explanations run the same
+//! plans with tracking on to record the rows a match used.
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::ast::{AggFunc, Span};
+use crate::diag::Diagnostic;
+use crate::program::{Arg, Literal, PredId};
+use crate::value::{Id, Interner, Interval, Value};
+
+use super::expr::{self, ExprError, Scalar};
+use super::plan::{self, AggResult, AggStep, ColOp, Range, Step};
+use super::relation::{CHAIN_END, Relation, hash_ids};
+use super::{Guard, TupleSet};
+
+/// The head's interval: an interval value, or a year.
+pub(super) fn interval_id(id: Id, interner: &mut Interner) -> Result<Id, ExprError> {
+    match interner.value(id) {
+        Value::Interval(_) | Value::Undated => Ok(id),
+        Value::Int(y) => match Interval::try_year(y) {
+            Some(year) => Ok(interner.intern(Value::Interval(year))),
+            None => Err(ExprError::Type(format!("`{y}` is not a year"))),
+        },
+        other => Err(ExprError::Type(format!("`{other}` is not a time or a year"))),
+    }
+}
+
+#[inline]
+pub(super) fn arg_value(a: &Arg, regs: &[Id]) -> Id {
+    match a {
+        Arg::Var(v) => regs[*v as usize],
+        Arg::Const(id) => *id,
+    }
+}
+
+/// An error while running a plan: a limit, or an expression error at a literal.
+pub(crate) enum RunError {
+    Limit(Diagnostic),
+    Expr(ExprError, Option<usize>),
+    /// The consumer has what it wanted (an explanation found its proof).
+    Stop,
+}
+
+impl From<ExprError> for RunError {
+    fn from(e: ExprError) -> RunError {
+        RunError::Expr(e, None)
+    }
+}
+
+impl From<Diagnostic> for RunError {
+    fn from(d: Diagnostic) -> RunError {
+        RunError::Limit(d)
+    }
+}
+
+impl RunError {
+    pub(crate) fn into_diagnostic(self, rule_span: Span, body: &[Literal]) -> Diagnostic {
+        match self {
+            RunError::Limit(d) => d,
+            RunError::Stop => Diagnostic::error("eval::stopped", "stopped").at(rule_span),
+            RunError::Expr(e, literal) => {
+                let span = literal.and_then(|i| body.get(i)).map_or(rule_span, Literal::span);
+                expr_diagnostic(e).at(span)
+            }
+        }
+    }
+}
+
+fn expr_diagnostic(e: ExprError) -> Diagnostic {
+    match e {
+        ExprError::DecimalOverflow(what) => Diagnostic::error("eval::overflow", format!("decimal overflow in {what}"))
+            .help("decimals are 64-bit floats and cannot exceed about 1.8e308"),
+        ExprError::Overflow(what) => Diagnostic::error("eval::overflow", format!("integer overflow in {what}"))
+            .help("integers are 64-bit; use a decimal (e.g. 1.0e20) for larger values"),
+        ExprError::DivisionByZero => Diagnostic::error("eval::division_by_zero", "division by zero")
+            .help("add a test such as `Y != 0` before dividing"),
+        ExprError::Type(what) => Diagnostic::error("eval::type_error", what),
+        ExprError::NoValue => {
+            Diagnostic::error("eval::no_value", "an open or undated time has no start, end or length")
+        }
+    }
+}
+
+/// Receives each match: the registers, the row matched at each step (when tracking) and the
+/// interner.
+type Emit<'e> = dyn FnMut(&[Id], &[u32], &mut Interner) -> Result<(), RunError> + 'e;
+
+/// Runs plans: a nested loop over steps, each probing an index or scanning a range.
+pub(crate) struct Exec<'a> {
+    pub rels: &'a [Arc<Relation>],
+    pub delta: &'a [(u32, u32)],
+    pub interner: &'a mut Interner,
+    pub guard: &'a mut Guard,
+    /// Rows visible per relation: explanations restrict premises to earlier rounds. `None`
+    /// (evaluation) sees every row.
+    pub visible: Option<&'a [u32]>,
+    /// Whether to record `trace` and `furthest` (explanations, outside aggregate bodies).
+    pub tracking: bool,
+    /// The row matched at each step of the plan.
+    pub trace: Vec<u32>,
+    /// The furthest step reached, the registers the first time it was reached, and which of
+    /// them differed on later arrivals at that step (why-not shows those as `_`).
+    pub furthest: Option<(usize, Vec<Id>, Vec<bool>)>,
+    /// Aggregate values already computed, by aggregate and group: a rule that visits a group
+    /// once per row (`k(M, N) :- b(_, M), N = count : { b(_, M) }`) computes it once.
+    agg_cache: FxHashMap<(usize, [Id; AGG_CACHE_GROUP]), Option<Scalar>>,
+}
+
+impl<'a> Exec<'a> {
+    pub(crate) fn new(
+        rels: &'a [Arc<Relation>],
+        delta: &'a [(u32, u32)],
+        interner: &'a mut Interner,
+        guard: &'a mut Guard,
+    ) -> Exec<'a> {
+        Exec {
+            rels,
+            delta,
+            interner,
+            guard,
+            visible: None,
+            tracking: false,
+            trace: Vec::new(),
+            furthest: None,
+            agg_cache: FxHashMap::default(),
+        }
+    }
+
+    /// Whether matched rows matter (explanations), or only that a match exists.
+    #[inline]
+    fn needs_rows(&self) -> bool {
+        self.tracking || self.visible.is_some()
+    }
+
+    #[inline]
+    fn limit(&self, rel: PredId) -> u32 {
+        self.visible.map_or(u32::MAX, |v| v[rel as usize])
+    }
+
+    pub(crate) fn run(
+        &mut self,
+        steps: &[Step],
+        i: usize,
+        regs: &mut [Id],
+        emit: &mut Emit<'_>,
+    ) -> Result<(), RunError> {
+        let Some(step) = steps.get(i) else {
+            return emit(regs, &self.trace, self.interner);
+        };
+        if self.tracking {
+            match &mut self.furthest {
+                Some((f, first, varying)) if *f == i => {
+                    for ((v, a), b) in varying.iter_mut().zip(first.iter()).zip(regs.iter()) {
+                        *v |= a != b;
+                    }
+                }
+                Some((f, ..)) if *f > i => {}
+                _ => self.furthest = Some((i, regs.to_vec(), vec![false; regs.len()])),
+            }
+        }
+        match step {
+            Step::Scan { rel, range, cols, .. } => {
+                let relation = &self.rels[*rel as usize];
+                let (lo, hi) = match range {
+                    Range::Full => (0, relation.len() as u32),
+                    Range::Delta => self.delta[*rel as usize],
+                };
+                for row in lo..hi.min(self.limit(*rel)) {
+                    self.guard.tick()?;
+                    if bind_row(relation.row(row), cols, regs) {
+                        if self.tracking {
+                            self.trace[i] = row;
+                        }
+                        self.run(steps, i + 1, regs, emit)?;
+                    }
+                }
+            }
+            Step::Probe { rel, index: plan::MEMBER, key, .. } => {
+                let relation = &self.rels[*rel as usize];
+                self.guard.tick()?;
+                if let Some(row) = member(relation, key, regs, self.needs_rows()) {
+                    if row < self.limit(*rel) {
+                        if self.tracking {
+                            self.trace[i] = row;
+                        }
+                        self.run(steps, i + 1, regs, emit)?;
+                    }
+                }
+            }
+            Step::Probe { rel, index, key, cols, .. } => {
+                let relation = &self.rels[*rel as usize];
+                let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
+                let mut row = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
+                let limit = self.limit(*rel);
+                // Chains run in increasing row order, so the first invisible row ends the chain.
+                while row != CHAIN_END && row < limit {
+                    self.guard.tick()?;
+                    if bind_row(relation.row(row), cols, regs) {
+                        if self.tracking {
+                            self.trace[i] = row;
+                        }
+                        self.run(steps, i + 1, regs, emit)?;
+                    }
+                    row = relation.chain_next(*index, row);
+                }
+            }
+            Step::Absent { rel, index, key, .. } => {
+                let relation = &self.rels[*rel as usize];
+                let first = if *index == plan::MEMBER {
+                    member(relation, key, regs, self.needs_rows()).unwrap_or(CHAIN_END)
+                } else {
+                    let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
+                    relation.probe(*index, hash, |k| arg_value(&key[k], regs))
+                };
+                if self.tracking && first != CHAIN_END {
+                    self.trace[i] = first;
+                }
+                if first == CHAIN_END {
+                    self.run(steps, i + 1, regs, emit)?;
+                }
+            }
+            Step::Assign { var, expr, literal } => match expr::eval(expr, regs, self.interner) {
+                Ok(s) => {
+                    regs[*var as usize] = expr::to_id(s, self.interner);
+                    self.run(steps, i + 1, regs, emit)?;
+                }
+                Err(ExprError::NoValue) => {}
+                Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+            },
+            Step::Compare { op, lhs, rhs, literal } => {
+                let values =
+                    expr::eval(lhs, regs, self.interner).and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)));
+                match values {
+                    Ok((a, b)) => match expr::test(*op, a, b, self.interner) {
+                        Ok(true) => self.run(steps, i + 1, regs, emit)?,
+                        Ok(false) => {}
+                        Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                    },
+                    Err(ExprError::NoValue) => {}
+                    Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                }
+            }
+            Step::Temporal { op, lhs, rhs, literal } => {
+                let holds = expr::eval(lhs, regs, self.interner)
+                    .and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)))
+                    .and_then(|(a, b)| expr::time_test(*op, a, b, self.interner));
+                match holds {
+                    Ok(true) => self.run(steps, i + 1, regs, emit)?,
+                    Ok(false) | Err(ExprError::NoValue) => {}
+                    Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                }
+            }
+            Step::Aggregate(agg) => {
+                if let Some(value) = self.aggregate(agg, regs)? {
+                    match &agg.result {
+                        AggResult::Bind(v) => {
+                            regs[*v as usize] = expr::to_id(value, self.interner);
+                            self.run(steps, i + 1, regs, emit)?;
+                        }
+                        AggResult::Test(e) => {
+                            let want =
+                                expr::eval(e, regs, self.interner).map_err(|e| RunError::Expr(e, Some(agg.literal)))?;
+                            if expr::test(crate::ast::CmpOp::Eq, value, want, self.interner).unwrap_or(false) {
+                                self.run(steps, i + 1, regs, emit)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregate's value for the current group, or `None` (min/max/mean of nothing).
+    pub(crate) fn aggregate(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
+        // Aggregates range over lower strata, which are complete: the value of a group never
+        // changes while this plan runs.
+        if agg.group.len() > AGG_CACHE_GROUP {
+            return self.aggregate_uncached(agg, regs);
+        }
+        // The group's values, padded with `u32::MAX`, which is never an id.
+        let mut group = [u32::MAX; AGG_CACHE_GROUP];
+        for (slot, v) in group.iter_mut().zip(&agg.group) {
+            *slot = regs[*v as usize];
+        }
+        let key = (agg as *const AggStep as usize, group);
+        if let Some(value) = self.agg_cache.get(&key) {
+            return Ok(*value);
+        }
+        let value = self.aggregate_uncached(agg, regs)?;
+        // A bounded cache: groups visited once each (the common case) must not cost memory.
+        if self.agg_cache.len() >= 4096 {
+            self.agg_cache.clear();
+        }
+        self.agg_cache.insert(key, value);
+        Ok(value)
+    }
+
+    fn aggregate_uncached(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
+        let mut acc = Accumulator::new(agg.func);
+        let mut seen = TupleSet::new(agg.local.len());
+        let mut key = Vec::with_capacity(agg.local.len());
+        let mut collect = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
+            if !agg.rows_are_distinct {
+                key.clear();
+                key.extend(agg.local.iter().map(|v| regs[*v as usize]));
+                if !seen.insert(hash_ids(key.iter().copied()), &key) {
+                    return Ok(());
+                }
+            }
+            let value = match &agg.target {
+                Some(t) => Some(expr::eval(t, regs, interner)?),
+                None => None,
+            };
+            Ok(acc.add(value, interner)?)
+        };
+        let tracking = std::mem::replace(&mut self.tracking, false);
+        let result = self.run(&agg.body, 0, regs, &mut collect);
+        self.tracking = tracking;
+        result.map_err(|e| match e {
+            RunError::Expr(e, _) => RunError::Expr(e, Some(agg.literal)),
+            other => other,
+        })?;
+        acc.finish().map_err(|e| RunError::Expr(e, Some(agg.literal)))
+    }
+}
+
+/// Aggregates grouped by at most this many variables have their values cached per group.
+const AGG_CACHE_GROUP: usize = 4;
+
+/// The row holding exactly the key's values, if any; without `rows`, any row number stands
+/// for "present" (finding a derived row's number takes a second search).
+#[inline]
+fn member(relation: &Relation, key: &[Arg], regs: &[Id], rows: bool) -> Option<u32> {
+    let mut buf = [0 as Id; 8];
+    let mut long = Vec::new();
+    let tuple: &mut [Id] = if key.len() <= buf.len() {
+        &mut buf[..key.len()]
+    } else {
+        long.resize(key.len(), 0);
+        &mut long
+    };
+    for (slot, a) in tuple.iter_mut().zip(key) {
+        *slot = arg_value(a, regs);
+    }
+    if rows { relation.find(tuple) } else { relation.contains(tuple).then_some(0) }
+}
+
+/// Applies column ops to a row; false when a check fails.
+#[inline]
+fn bind_row(row: &[Id], cols: &[ColOp], regs: &mut [Id]) -> bool {
+    for (&value, op) in row.iter().zip(cols) {
+        match *op {
+            ColOp::Bind(v) => regs[v as usize] = value,
+            ColOp::Check(v) => {
+                if regs[v as usize] != value {
+                    return false;
+                }
+            }
+            ColOp::Const(id) => {
+                if id != value {
+                    return false;
+                }
+            }
+            ColOp::Skip => {}
+        }
+    }
+    true
+}
+
+/// Running state of one aggregate.
+struct Accumulator {
+    func: AggFunc,
+    count: i64,
+    int_sum: i64,
+    dec_sum: f64,
+    decimal: bool,
+    best: Option<Scalar>,
+}
+
+impl Accumulator {
+    fn new(func: AggFunc) -> Accumulator {
+        Accumulator { func, count: 0, int_sum: 0, dec_sum: 0.0, decimal: false, best: None }
+    }
+
+    fn add(&mut self, value: Option<Scalar>, interner: &Interner) -> Result<(), ExprError> {
+        self.count += 1;
+        let Some(v) = value else { return Ok(()) };
+        match self.func {
+            AggFunc::Count => {}
+            AggFunc::Sum | AggFunc::Mean => match v {
+                Scalar::Int(i) => {
+                    self.dec_sum += i as f64;
+                    if !self.decimal {
+                        self.int_sum = self.int_sum.checked_add(i).ok_or_else(|| {
+                            ExprError::Overflow(format!("the {} of the aggregated values", self.func.name()))
+                        })?;
+                    }
+                }
+                Scalar::Dec(d) => {
+                    self.decimal = true;
+                    self.dec_sum += d;
+                }
+                other => {
+                    return Err(ExprError::Type(format!(
+                        "{} needs numbers, not `{}`",
+                        self.func.name(),
+                        expr::to_value(other, interner)
+                    )));
+                }
+            },
+            AggFunc::Min | AggFunc::Max => {
+                let better = match self.best {
+                    None => true,
+                    Some(b) => {
+                        let ord = expr::compare(v, b, interner);
+                        if self.func == AggFunc::Min { ord.is_lt() } else { ord.is_gt() }
+                    }
+                };
+                if better {
+                    self.best = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Option<Scalar>, ExprError> {
+        Ok(match self.func {
+            AggFunc::Count => Some(Scalar::Int(self.count)),
+            AggFunc::Sum if self.decimal => Some(Scalar::Dec(self.dec_sum)),
+            AggFunc::Sum => Some(Scalar::Int(self.int_sum)),
+            AggFunc::Mean if self.count == 0 => None,
+            AggFunc::Mean => Some(Scalar::Dec(self.dec_sum / self.count as f64)),
+            AggFunc::Min | AggFunc::Max => self.best,
+        })
+    }
+}
