@@ -1,6 +1,6 @@
 //! Loading facts from a Rust data structure: records become facts through
 //! `KnowledgeBase::add_facts` and `add_timed_facts`, which write each value with
-//! `Value::to_source` (any text is quoted safely) and stage them all-or-nothing; rules are
+//! `syntax::print::Source::to_source` (any text is quoted safely) and stage them all-or-nothing; rules are
 //! loaded as text over them; then we query and explain.
 //!
 //! ```sh
@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use because::kb::{Error, KnowledgeBase};
 use because::output::{Format, render_answers};
+use because::syntax::print::Source;
 use because::value::{Interval, Value};
 
 /// A treaty as a program might hold it.

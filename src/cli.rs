@@ -15,12 +15,12 @@ use because::ast::QueryKind;
 use because::diag::{Diagnostic, Diagnostics};
 use because::eval::Limits;
 use because::evidence::Change;
-use because::explain::{Explanation, WhyOptions};
-use because::kb::{self, Answers, KnowledgeBase, LoadReport};
-use because::output::{self, AnswersJson, Format, JSON_VERSION};
+use because::explain::WhyOptions;
+use because::kb::{self, KnowledgeBase, LoadReport};
+use because::output::{self, Format};
 use because::program::QueryIr;
+use because::reply::{DiagnosticsJson, FailedJson, Reply, RunJson};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use serde_json::json;
 
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
@@ -554,7 +554,7 @@ fn cli_error(code: &'static str, message: impl Into<String>) -> Diagnostic {
 
 /// Text as the body of a `"..."` string in `.kb` syntax.
 fn escape_string(s: &str) -> String {
-    let quoted = because::value::quote(s);
+    let quoted = because::syntax::print::quote(s);
     quoted[1..quoted.len() - 1].to_string()
 }
 
@@ -586,24 +586,12 @@ fn new_only(diags: Diagnostics, first: usize) -> Diagnostics {
 // ---------------------------------------------------------------------------------------------
 // Answering
 
-/// What one query produced.
-enum Reply {
-    Answers(Answers),
-    Explanation(Explanation),
-    /// A query stated with `whatif CHANGES :`.
-    WhatIf(Box<because::evidence::WhatIfReply>),
+/// Front-end choices on a [`Reply`]: how each format prints it.
+trait RenderReply {
+    fn render(&self, s: &Settings) -> Result<String, kb::Error>;
 }
 
-impl Reply {
-    /// Select: some answer (or `true`). Why: some fact explained; why not: it indeed fails.
-    fn found(&self) -> bool {
-        match self {
-            Reply::Answers(a) => a.holds(),
-            Reply::Explanation(e) => e.found(),
-            Reply::WhatIf(w) => w.found(),
-        }
-    }
-
+impl RenderReply for Reply {
     /// The reply as text in the chosen format (`json` gives the query's own document).
     fn render(&self, s: &Settings) -> Result<String, kb::Error> {
         match (self, s.answer_format()) {
@@ -631,19 +619,6 @@ impl Reply {
                     .help("use --format table, tsv, csv, json or jsonl for a select query")
                     .into()),
             },
-        }
-    }
-
-    /// The reply as one JSON value, for the `results` of `run --format json`.
-    fn json(&self) -> serde_json::Value {
-        match self {
-            Reply::Answers(a) => serde_json::to_value(AnswersJson::new(a)).unwrap_or_default(),
-            Reply::WhatIf(w) => w.json(),
-            Reply::Explanation(e) => {
-                let text = e.render(Format::Json, false);
-                serde_json::from_str(&text)
-                    .unwrap_or_else(|_| json!({ "version": JSON_VERSION, "query": e.query, "explanation": text }))
-            }
         }
     }
 }
@@ -738,7 +713,7 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
     let mut out = io::stdout().lock();
     let mut failed = false;
     let mut empty = false;
-    let mut results = Vec::new();
+    let mut results = RunJson::new();
     let queries: Vec<QueryIr> = kb.queries().get(loaded.queries).unwrap_or_default().to_vec();
     for (i, q) in queries.iter().enumerate() {
         let reply = match reply(kb, q, s) {
@@ -747,8 +722,9 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
                 failed = true;
                 report_error(&e, s);
                 if s.format == OutputFormat::Json {
-                    let errors: Vec<_> = e.diagnostics.errors().map(|d| d.to_json(kb.sources())).collect();
-                    results.push(json!({ "query": q.text, "errors": errors }));
+                    let errors = e.diagnostics.errors().map(|d| d.to_json(kb.sources())).collect();
+                    let failed = FailedJson { query: q.text.clone(), errors };
+                    results.results.push(serde_json::to_value(failed).unwrap_or_default());
                 }
                 continue;
             }
@@ -757,7 +733,7 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
             empty |= !a.holds();
         }
         match s.format {
-            OutputFormat::Json => results.push(reply.json()),
+            OutputFormat::Json => results.results.push(reply.to_json()),
             OutputFormat::Jsonl => write_block(&mut out, &reply.render(s).unwrap_or_default())?,
             _ => match reply.render(s) {
                 Ok(text) => {
@@ -787,8 +763,7 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
         }
     }
     if s.format == OutputFormat::Json {
-        let doc = json!({ "version": JSON_VERSION, "results": results });
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&results).unwrap_or_default())?;
     }
     out.flush()?;
     Ok(ExitCode::from(if failed {
@@ -908,13 +883,7 @@ fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings
         }
         let e = world.explain(&q, &s.why)?;
         let out = match (json, s.answer_format()) {
-            (true, _) => {
-                let explanation: serde_json::Value =
-                    serde_json::from_str(&e.render(Format::Json, false)).unwrap_or_else(|_| serde_json::Value::Null);
-                let doc =
-                    json!({ "version": JSON_VERSION, "what_if": what_if.changes_json(), "explanation": explanation });
-                serde_json::to_string_pretty(&doc).unwrap_or_default()
-            }
+            (true, _) => serde_json::to_string_pretty(&what_if.proof_document(&e)).unwrap_or_default(),
             (false, Some(format)) => what_if.render_changes() + &e.render(format, s.color_out),
             (false, None) => e.render_dot(),
         };
@@ -1081,8 +1050,7 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
     let mut out = io::stdout().lock();
     match s.format {
         OutputFormat::Json => {
-            let list: Vec<_> = shown.map(|d| d.to_json(kb.sources())).collect();
-            let doc = json!({ "version": JSON_VERSION, "diagnostics": list });
+            let doc = DiagnosticsJson::new(shown.map(|d| d.to_json(kb.sources())).collect());
             writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
         }
         OutputFormat::Jsonl => {

@@ -34,6 +34,7 @@ use crate::eval;
 use crate::kb::{Answers, Error, Snapshot};
 use crate::program::{Arg, BaseFact, FactOrigin, Literal, Program};
 use crate::source::SourceMap;
+use crate::syntax::print::Source;
 use crate::value::{Id, Interner, Interval, Value};
 
 /// One change that makes a hypothetical world.
@@ -86,6 +87,29 @@ pub struct Difference {
     pub lost: Vec<Vec<Value>>,
     /// Answers only the hypothetical world has.
     pub gained: Vec<Vec<Value>>,
+}
+
+/// The JSON document of a `why` or `why not` asked in a hypothetical world (`docs/json.md`,
+/// "what-if-proof"): the changes, then the explanation's own document.
+#[derive(Debug, serde::Serialize)]
+pub struct WhatIfProofJson<'a> {
+    /// [`crate::output::JSON_VERSION`].
+    pub version: u32,
+    /// [`WhatIf::changes_json`].
+    pub what_if: serde_json::Value,
+    /// The explanation in the hypothetical world.
+    pub explanation: crate::explain::ProofJson<'a>,
+}
+
+impl WhatIf {
+    /// An explanation asked in this world, as one JSON document.
+    pub fn proof_document<'a>(&self, e: &'a crate::explain::Explanation) -> WhatIfProofJson<'a> {
+        WhatIfProofJson {
+            version: crate::output::JSON_VERSION,
+            what_if: self.changes_json(),
+            explanation: e.document(),
+        }
+    }
 }
 
 impl Difference {
@@ -431,8 +455,8 @@ fn lower_atom(
 /// A full row as `pred(a, b)`, with ` @ interval` when it is not always.
 pub(crate) fn row_text(program: &Program, interner: &Interner, pred: crate::program::PredId, row: &[Id]) -> String {
     let info = program.pred(pred);
-    let args: Vec<String> = row[..info.arity.min(row.len())].iter().map(|&id| interner.value(id).to_source()).collect();
-    let mut text = format!("{}({})", info.name, args.join(", "));
+    let args = row[..info.arity.min(row.len())].iter().map(|&id| interner.value(id).to_source());
+    let mut text = crate::syntax::print::atom(&info.name, args);
     if info.temporal {
         if let Some(&t) = row.get(info.arity) {
             let v = interner.value(t);
@@ -573,11 +597,7 @@ impl WhatIfReply {
     pub fn json(&self) -> serde_json::Value {
         match self {
             WhatIfReply::Answers(w, d) => d.json(w),
-            WhatIfReply::Explanation(w, e) => serde_json::json!({
-                "version": crate::output::JSON_VERSION,
-                "what_if": w.changes_json(),
-                "explanation": e.to_json(),
-            }),
+            WhatIfReply::Explanation(w, e) => serde_json::to_value(w.proof_document(e)).unwrap_or_default(),
         }
     }
 }

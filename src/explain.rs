@@ -39,6 +39,7 @@ use crate::eval::{Database, Exec, Guard, RowOrigin, RunError};
 use crate::kb::Error;
 use crate::program::{Arg, AtomIr, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
 use crate::source::SourceMap;
+use crate::syntax::print::Source;
 use crate::value::{Id, Interner, Interval, Value};
 
 pub use proof::{
@@ -528,7 +529,7 @@ impl Explainer<'_> {
         } else {
             None
         };
-        let mut text = atom_string(&info.name, args.iter().map(|v| v.to_readable()));
+        let mut text = crate::syntax::print::atom(&info.name, args.iter().map(|v| v.to_readable()));
         if let Some(i) = &interval {
             text.push_str(&format!(" @ {i}"));
         }
@@ -554,7 +555,7 @@ impl Explainer<'_> {
             Arg::Var(v) if &*names[*v as usize] == "_" && anonymous_as_underscore => "_".to_string(),
             Arg::Var(v) => self.var_text(*v, regs, names),
         };
-        let mut s = atom_string(&info.name, atom.args.iter().map(arg));
+        let mut s = crate::syntax::print::atom(&info.name, atom.args.iter().map(arg));
         if let Some(t) = &atom.time {
             s.push_str(&format!(" @ {}", arg(t)));
         }
@@ -616,7 +617,7 @@ impl Explainer<'_> {
             Arg::Const(c) => self.interner.value(*c).to_readable(),
             Arg::Var(v) => names[*v as usize].to_string(),
         };
-        atom_string(&info.name, atom.args.iter().map(arg))
+        crate::syntax::print::atom(&info.name, atom.args.iter().map(arg))
     }
 
     /// A literal inside an aggregate: group variables by value, the aggregated ones by name.
@@ -634,7 +635,7 @@ impl Explainer<'_> {
         };
         match lit {
             Literal::Positive(a) | Literal::Negative(a) => {
-                let mut s = atom_string(&self.program.pred(a.pred).name, a.args.iter().map(arg));
+                let mut s = crate::syntax::print::atom(&self.program.pred(a.pred).name, a.args.iter().map(arg));
                 // The fresh variable an aggregate body gives a temporal atom is not shown.
                 let anonymous = matches!(a.time, Some(Arg::Var(v)) if &*names[v as usize] == "_");
                 if let (Some(t), false) = (&a.time, anonymous) {
@@ -711,8 +712,7 @@ impl Explainer<'_> {
         values: bool,
     ) -> String {
         let crate::program::Expr::Call(_, args) = e else { return String::new() };
-        let args: Vec<String> = args.iter().map(|a| self.expr_text(a, regs, names, values)).collect();
-        format!("{}({})", f.name(), args.join(", "))
+        crate::syntax::print::atom(f.name(), args.iter().map(|a| self.expr_text(a, regs, names, values)))
     }
 }
 
@@ -721,11 +721,6 @@ fn var_name_or(e: &crate::program::Expr, names: &[std::sync::Arc<str>]) -> Optio
         crate::program::Expr::Var(v) => Some(names[*v as usize].to_string()),
         _ => None,
     }
-}
-
-fn atom_string(name: &str, args: impl Iterator<Item = String>) -> String {
-    let args: Vec<String> = args.collect();
-    if args.is_empty() { name.to_string() } else { format!("{name}({})", args.join(", ")) }
 }
 
 pub(crate) fn step_literal(s: &Step) -> usize {

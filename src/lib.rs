@@ -88,6 +88,7 @@ pub mod output;
 pub mod program;
 #[cfg(feature = "cli")]
 pub mod repl;
+pub mod reply;
 pub mod report;
 pub mod source;
 pub mod svg;

@@ -9,7 +9,10 @@
 
 mod fast;
 mod lower;
+pub mod print;
 mod scan;
+
+pub use print::is_keyword;
 
 use pest::Parser as _;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
@@ -129,34 +132,6 @@ pub fn is_incomplete(text: &str) -> bool {
     let mut driver = ModuleDriver::new(FileId::default(), text);
     driver.run();
     !driver.diags.is_empty() && driver.n_ended_early == driver.diags.len()
-}
-
-/// Words that cannot be written as bare symbols (kept in step with `keyword` in the grammar).
-///
-/// ```
-/// assert!(because::syntax::is_keyword("why"));
-/// assert!(!because::syntax::is_keyword("rok"));
-/// ```
-pub fn is_keyword(s: &str) -> bool {
-    matches!(
-        s,
-        "not"
-            | "why"
-            | "mod"
-            | "cite"
-            | "load"
-            | "include"
-            | "source"
-            | "kind"
-            | "from"
-            | "file"
-            | "with"
-            | "header"
-            | "after"
-            | "before"
-            | "during"
-            | "overlaps"
-    )
 }
 
 /// State of one [`parse_module`] run.

@@ -266,14 +266,13 @@ impl fmt::Display for Interval {
 /// A constant of the language: what answers hold and what facts are made of.
 ///
 /// `Display` gives plain text (`rok`, `Republic of Korea`, `2.5e9`, `1954..1971`);
-/// [`Value::to_source`] gives `.kb` syntax that reads back as the same value. Values order as
+/// [`crate::syntax::print`] writes it as `.kb` syntax that reads back as the same value. Values order as
 /// answers are sorted: numbers by value, then times, then `undated`, then text.
 ///
 /// ```
 /// use because::value::{Interval, Value};
 ///
 /// assert_eq!(Value::text("Republic of Korea").to_string(), "Republic of Korea");
-/// assert_eq!(Value::text("Republic of Korea").to_source(), "\"Republic of Korea\"");
 /// assert_eq!(Value::Dec(2.5e9).to_string(), "2.5e9");
 /// let mut values = vec![Value::text("b"), Value::Interval(Interval::year(1990)), Value::Dec(1.5), Value::Int(2)];
 /// values.sort();
@@ -350,57 +349,6 @@ impl Value {
     /// ```
     pub fn is_number(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Dec(_))
-    }
-
-    /// How the value is written in a `.kb` file so that it parses back to itself: text is
-    /// quoted (with escapes) unless it is a plain symbol, so any text is safe to write into
-    /// generated `.kb` text. (Decimals must be finite, as the language's always are.)
-    ///
-    /// ```
-    /// use because::kb::KnowledgeBase;
-    /// use because::value::{Interval, Value};
-    ///
-    /// assert_eq!(Value::text("rok").to_source(), "rok");
-    /// assert_eq!(Value::text("not").to_source(), "\"not\"", "a keyword is quoted");
-    /// assert_eq!(Value::text("a \"b\"\n").to_source(), r#""a \"b\"\n""#);
-    /// assert_eq!(Value::Interval(Interval::years(None, Some(1990))).to_source(), "..1990");
-    /// assert_eq!(Value::Interval("1953-10-01".parse()?).to_source(), "1953-10-01");
-    ///
-    /// // Round trip through the language.
-    /// let tricky = Value::text("x). evil(y");
-    /// let mut kb = KnowledgeBase::default();
-    /// kb.load_str("t.kb", &format!("p({}).\n", tricky.to_source()), None)?;
-    /// assert_eq!(kb.query("p(X)")?.rows, [[tricky]]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn to_source(&self) -> String {
-        match self {
-            Value::Text(s) if is_plain_symbol(s) => s.to_string(),
-            Value::Text(s) => quote(s),
-            // `1953` would read back as an integer: a one-year point keeps both ends.
-            Value::Interval(i @ Interval { start: Some(a), .. })
-                if i.is_point() && a.precision() == Precision::Year =>
-            {
-                format!("{a}..{a}")
-            }
-            other => other.to_string(),
-        }
-    }
-
-    /// As [`Value::to_source`], except that a time is written as it prints (`1953`, not
-    /// `1953..1953`): for explanations, where a value is read, not parsed back.
-    ///
-    /// ```
-    /// use because::value::{Interval, Value};
-    ///
-    /// assert_eq!(Value::Interval(Interval::year(1953)).to_readable(), "1953");
-    /// assert_eq!(Value::text("a b").to_readable(), "\"a b\"");
-    /// ```
-    pub fn to_readable(&self) -> String {
-        match self {
-            Value::Interval(_) | Value::Undated => self.to_string(),
-            other => other.to_source(),
-        }
     }
 
     /// The one form of a number: a decimal with an integral value an `i64` holds is that
@@ -547,44 +495,6 @@ pub fn decimal_text(d: f64) -> String {
     let sci = format!("{d:e}");
     let exponent = d.abs().log10().floor();
     if sci.len() < plain.len() && !(-4.0..6.0).contains(&exponent) { sci } else { plain }
-}
-
-/// Whether text can be written without quotes: a lower-case start, then letters, digits, `_`,
-/// and not a keyword.
-///
-/// ```
-/// use because::value::is_plain_symbol;
-///
-/// assert!(is_plain_symbol("rok_us_alliance"));
-/// assert!(!is_plain_symbol("Rok") && !is_plain_symbol("why") && !is_plain_symbol("a b"));
-/// ```
-pub fn is_plain_symbol(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !crate::syntax::is_keyword(s)
-}
-
-/// A double-quoted string literal with the escapes the grammar reads back.
-///
-/// ```
-/// assert_eq!(because::value::quote("say \"hi\"\tnow"), r#""say \"hi\"\tnow""#);
-/// ```
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Ids from this bit up are integers held in the id itself: `INLINE | n` for `0 <= n < INLINE_END`.

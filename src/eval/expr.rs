@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 
 use crate::ast::{BinOp, CmpOp, Func, TimeOp};
 use crate::program::Expr;
+use crate::syntax::print::Source;
 use crate::value::{Id, Interner, Interval, Value};
 
 /// A value during expression evaluation: numbers and computed times unboxed, anything else

@@ -390,7 +390,14 @@ impl Explanation {
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(render::proof_json(self)).unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(self.document()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The JSON document of the explanation as its typed view (`docs/json.md`): what
+    /// [`Explanation::to_json`] and [`Explanation::render`] with a JSON format write, for a
+    /// front end that puts it inside a larger document.
+    pub fn document(&self) -> super::ProofJson<'_> {
+        render::proof_json(self)
     }
 
     /// Renders as a DOT graph (premises point to their conclusions); draw it with

@@ -11,6 +11,7 @@ use crate::eval::plan::{self, AggResult, ColOp, PlanCx, Step};
 use crate::eval::{Exec, RunError};
 use crate::kb::Error;
 use crate::program::{Arg, AtomIr, Expr, Literal, RuleIr};
+use crate::syntax::print::Source;
 use crate::value::{Id, Interner};
 
 /// Why an atom does not hold ([`super::Explanation::why_not`] of a `why not` query).
@@ -378,8 +379,7 @@ fn pattern_text(cx: &Explainer<'_>, atom: &AtomIr, regs: &[Id], bound: &[bool], 
             _ => "_".to_string(),
         },
     };
-    let args: Vec<String> = atom.args.iter().map(arg).collect();
-    let mut s = if args.is_empty() { info.name.to_string() } else { format!("{}({})", info.name, args.join(", ")) };
+    let mut s = crate::syntax::print::atom(&info.name, atom.args.iter().map(arg));
     if let Some(t) = &atom.time {
         s.push_str(&format!(" @ {}", arg(t)));
     }

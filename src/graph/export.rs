@@ -605,7 +605,7 @@ fn origin_lines(out: &mut String, fact: &Fact, indent: &str) {
     match &fact.origin {
         Origin::Stated { cites, .. } => {
             for c in cites {
-                let _ = writeln!(out, "{indent}cite {}: {}", c.source, crate::value::quote(&c.quote));
+                let _ = writeln!(out, "{indent}cite {}: {}", c.source, crate::syntax::print::quote(&c.quote));
             }
         }
         Origin::Loaded { file, line } => {

@@ -77,8 +77,7 @@ impl Fact {
 
     /// The fact without its interval: `aid(us, rok, military, 2500000000.0, exact)`.
     pub fn atom_text(&self) -> String {
-        let args: Vec<String> = self.args.iter().map(|a| a.to_source()).collect();
-        format!("{}({})", self.pred, args.join(", "))
+        crate::syntax::print::ground_atom(&self.pred, &self.args)
     }
 
     /// Whether the fact holds at some time in `window` (a fact without an interval always does).

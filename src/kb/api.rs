@@ -9,7 +9,8 @@ use std::fmt;
 use crate::diag::Diagnostic;
 use crate::explain::{Explanation, WhyOptions};
 use crate::kb::{Answers, Error, KnowledgeBase, LoadReport};
-use crate::value::{Interval, Value, is_plain_symbol};
+use crate::syntax::print::is_plain_symbol;
+use crate::value::{Interval, Value};
 
 /// How diagnostics name the text [`KnowledgeBase::add_facts`] generates.
 ///
@@ -191,18 +192,10 @@ impl KnowledgeBase {
                         .into());
                     }
                 }
-                args.push(v.to_source());
+                args.push(v);
             }
-            text.push_str(pred);
-            if !args.is_empty() {
-                text.push('(');
-                text.push_str(&args.join(", "));
-                text.push(')');
-            }
-            if let Some(i) = interval {
-                text.push_str(&format!(" @ {i}"));
-            }
-            text.push_str(".\n");
+            text.push_str(&crate::syntax::print::fact(pred, &args, interval.as_ref()));
+            text.push('\n');
         }
         if text.is_empty() {
             let n = self.program.queries.len();

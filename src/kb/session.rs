@@ -249,12 +249,12 @@ impl KnowledgeBase {
                             && !written.contains(&&*d.name.name) =>
                     {
                         written.push(&d.name.name);
-                        out.push_str(&format!("source {} {}", d.name.name, crate::value::quote(&d.title)));
+                        out.push_str(&format!("source {} {}", d.name.name, crate::syntax::print::quote(&d.title)));
                         if let Some((file, _)) = &d.file {
                             let dir = self.sources.get(module.file).path.as_ref().and_then(|p| p.parent());
                             let path = dir.map_or_else(|| PathBuf::from(file), |d| d.join(file));
                             let path = fs::canonicalize(&path).unwrap_or(path);
-                            out.push_str(&format!(" file {}", crate::value::quote(&path.to_string_lossy())));
+                            out.push_str(&format!(" file {}", crate::syntax::print::quote(&path.to_string_lossy())));
                         }
                         out.push_str(".\n");
                     }

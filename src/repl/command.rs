@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use crate::kb::KnowledgeBase;
 use crate::program::PredId;
+use crate::syntax::print;
+use crate::value::Value;
 
 pub struct Command {
     pub name: &'static str,
@@ -326,18 +328,9 @@ pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, Str
         let mut rows: Vec<String> = (0..rel.len() as u32)
             .map(|r| {
                 let row = rel.row(r);
-                let args: Vec<String> = row[..p.arity].iter().map(|&v| kb.interner().value(v).to_source()).collect();
-                let time = match p.temporal.then(|| kb.interner().value(row[p.arity]).as_interval()).flatten() {
-                    // `2020..` then `.` would read as `2020...`: a space keeps it parseable.
-                    Some(i) if i.end.is_none() => format!(" @ {i} "),
-                    Some(i) => format!(" @ {i}"),
-                    _ => String::new(),
-                };
-                if args.is_empty() {
-                    format!("{}{time}.", p.name)
-                } else {
-                    format!("{}({}){time}.", p.name, args.join(", "))
-                }
+                let args: Vec<Value> = row[..p.arity].iter().map(|&v| kb.interner().value(v)).collect();
+                let time = p.temporal.then(|| kb.interner().value(row[p.arity]).as_interval()).flatten();
+                print::fact(&p.name, &args, time.as_ref())
             })
             .collect();
         rows.sort();
