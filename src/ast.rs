@@ -159,11 +159,26 @@ pub enum QueryKind {
     WhyNot,
 }
 
+/// One change that makes a hypothetical world: the text of each part of `whatif CHANGES :`,
+/// read and applied by [`crate::evidence`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Without every base fact that matches a pattern, such as
+    /// `adaptation(rok_us_alliance, capability, _)` (a variable or `_` matches anything; a
+    /// variable named twice matches equal values).
+    Without(String),
+    /// Without every stated fact that cites this source and no other (a fact also cited by
+    /// another source still stands on that one).
+    WithoutSource(String),
+    /// With one extra ground fact, such as `adaptation(rok_us_alliance, capability, post_cold_war)`.
+    With(String),
+}
+
 #[derive(Debug, Clone)]
 pub struct Query {
     pub kind: QueryKind,
     /// `whatif CHANGES :` before the query: it is asked in that hypothetical world.
-    pub what_if: Vec<crate::evidence::Change>,
+    pub what_if: Vec<Change>,
     /// For `Why`/`WhyNot` the body is exactly one positive atom literal.
     pub body: Vec<Literal>,
     pub span: Span,

@@ -16,6 +16,9 @@ mod lower;
 mod strata;
 mod times;
 
+/// The "did you mean" helpers live with the diagnostics that use them.
+pub use crate::diag::{closest, edit_distance};
+
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -791,32 +794,6 @@ fn article(word: &str) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// The candidate closest to `wanted` by edit distance, if close enough to be a likely typo.
-pub fn closest<'c>(wanted: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (wanted.chars().count() / 3).clamp(1, 3);
-    candidates
-        .filter(|c| *c != wanted)
-        .map(|c| (edit_distance(wanted, c), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 /// A backwards interval (`1995..1990`) as an error: in a fact, a rule, a query or a command

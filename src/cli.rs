@@ -998,7 +998,7 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
             Ok(ExitCode::from(if output.empty { EXIT_NONE } else { EXIT_FOUND }))
         }
         Err(e) => {
-            report_error(&e, s);
+            report_error(&e.into(), s);
             Ok(ExitCode::from(EXIT_ERROR))
         }
     }

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use hashbrown::HashTable;
 
 use crate::diag::Diagnostic;
-use crate::program::{Arg, BuiltinRows, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
+use crate::program::{Arg, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
 use crate::value::{Id, Interner, Value};
 
 use plan::{PlanCx, Range, Step};
@@ -32,6 +32,13 @@ use runs::Candidates;
 pub(crate) use exec::{Exec, RunError};
 use exec::{arg_value, interval_id};
 
+/// Computes a built-in relation's rows from the base facts of a database.
+pub type BuiltinRows = fn(
+    &str,
+    &Program,
+    &Database,
+    &mut crate::value::Interner,
+) -> Result<Vec<Vec<crate::value::Id>>, crate::diag::Diagnostic>;
 /// Limits that stop a runaway program: a timeout, a cap on derived facts, and a cancel flag
 /// another thread can set. They are checked every 16k join steps and at the end of every
 /// round, during loads (evaluation), queries and explanations alike; a limit hit fails the

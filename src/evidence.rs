@@ -37,19 +37,9 @@ use crate::source::SourceMap;
 use crate::syntax::print::Source;
 use crate::value::{Id, Interner, Interval, Value};
 
-/// One change that makes a hypothetical world.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// Without every base fact that matches a pattern, such as
-    /// `adaptation(rok_us_alliance, capability, _)` (a variable or `_` matches anything; a
-    /// variable named twice matches equal values).
-    Without(String),
-    /// Without every stated fact that cites this source and no other (a fact also cited by
-    /// another source still stands on that one).
-    WithoutSource(String),
-    /// With one extra ground fact, such as `adaptation(rok_us_alliance, capability, post_cold_war)`.
-    With(String),
-}
+/// One change that makes a hypothetical world (parsed with the query, so defined in
+/// [`crate::ast`]).
+pub use crate::ast::Change;
 
 impl Change {
     /// The change as the command line and the REPL write it.

@@ -32,11 +32,11 @@ mod whynot;
 use rustc_hash::FxHashMap;
 
 use crate::ast::{Func, QueryKind, Span};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::expr::{self, Scalar};
 use crate::eval::plan::{self, AggResult, PlanCx, Step};
 use crate::eval::{Database, Exec, Guard, RowOrigin, RunError};
-use crate::kb::Error;
+
 use crate::program::{Arg, AtomIr, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
 use crate::source::SourceMap;
 use crate::syntax::print::Source;
@@ -60,7 +60,7 @@ pub(crate) fn explain_atom(
     guard: Guard,
     query: &QueryIr,
     atom: &AtomIr,
-) -> Result<Explanation, Error> {
+) -> Result<Explanation, Diagnostics> {
     let mut cx = Explainer { program, db, interner, sources, options, guard, invert: false };
     match query.kind {
         QueryKind::WhyNot => {
@@ -119,7 +119,11 @@ struct Builder {
 
 impl Explainer<'_> {
     /// The facts that match `atom` (variables allowed), in row order.
-    fn matching_facts(&mut self, atom: &AtomIr, var_names: &[std::sync::Arc<str>]) -> Result<Vec<FactRef>, Error> {
+    fn matching_facts(
+        &mut self,
+        atom: &AtomIr,
+        var_names: &[std::sync::Arc<str>],
+    ) -> Result<Vec<FactRef>, Diagnostics> {
         let body = [Literal::Positive(atom.clone())];
         let mut bound = vec![false; var_names.len()];
         let m = self.run_plan(&body, var_names, &mut bound, None, usize::MAX)?;
@@ -150,12 +154,14 @@ impl Explainer<'_> {
         bound: &mut [bool],
         start: Option<(&[Id], &[u32])>,
         max: usize,
-    ) -> Result<Vec<Match>, Error> {
+    ) -> Result<Vec<Match>, Diagnostics> {
         let undated = self.db.undated;
         let mut cx = PlanCx::new(&mut self.db.relations, self.program, undated, var_names, self.interner);
         cx.invert = self.invert;
         let steps = plan::plan_body(&mut cx, body, None, bound).map_err(|e| {
-            Error::from(Diagnostic::error("explain::unplaceable", "this literal's variables are never bound").at(e.0))
+            Diagnostics::from(
+                Diagnostic::error("explain::unplaceable", "this literal's variables are never bound").at(e.0),
+            )
         })?;
         let mut regs = match start {
             Some((regs, _)) => regs.to_vec(),
@@ -183,7 +189,12 @@ impl Explainer<'_> {
     }
 
     /// The root nodes of up to `options.proofs` proofs of `fact`, shortest first.
-    fn proofs_of(&mut self, fact: FactRef, builder: &mut Builder, proof: &mut Proof) -> Result<Vec<NodeId>, Error> {
+    fn proofs_of(
+        &mut self,
+        fact: FactRef,
+        builder: &mut Builder,
+        proof: &mut Proof,
+    ) -> Result<Vec<NodeId>, Diagnostics> {
         let first = self.node_for(fact, 0, builder, proof);
         self.drain(builder, proof)?;
         let mut roots = vec![first];
@@ -219,7 +230,7 @@ impl Explainer<'_> {
     }
 
     /// Proves every queued fact (iteratively: the work list replaces recursion).
-    fn drain(&mut self, builder: &mut Builder, proof: &mut Proof) -> Result<(), Error> {
+    fn drain(&mut self, builder: &mut Builder, proof: &mut Proof) -> Result<(), Diagnostics> {
         while let Some((node, fact, depth)) = builder.work.pop() {
             let base = self.db.relation(fact.pred).height(fact.row) == 0;
             // Only derived facts fold: a leaf is shown (with its citation) at any depth.
@@ -260,7 +271,7 @@ impl Explainer<'_> {
     }
 
     /// A rule match for `fact` whose same-stratum premises all have smaller height.
-    fn least_height_match(&mut self, fact: FactRef) -> Result<(usize, Match), Error> {
+    fn least_height_match(&mut self, fact: FactRef) -> Result<(usize, Match), Diagnostics> {
         let height = self.db.relation(fact.pred).height(fact.row);
         let visible = self.visible_below(fact.pred, height);
         for (rule_idx, rule) in self.program.rules_for(fact.pred) {
@@ -294,7 +305,13 @@ impl Explainer<'_> {
     }
 
     /// Matches of `rule`'s body with its head bound to `fact`.
-    fn match_rule(&mut self, rule: &RuleIr, fact: FactRef, visible: &[u32], max: usize) -> Result<Vec<Match>, Error> {
+    fn match_rule(
+        &mut self,
+        rule: &RuleIr,
+        fact: FactRef,
+        visible: &[u32],
+        max: usize,
+    ) -> Result<Vec<Match>, Diagnostics> {
         let Some((regs, mut bound)) = self.bind_head(rule, fact) else { return Ok(Vec::new()) };
         // First with arithmetic solved backwards from the bound head (a lookup per step instead
         // of a scan, which matters for long chains like `n(Y) :- n(X), Y = X + 1`); if that finds
@@ -355,7 +372,7 @@ impl Explainer<'_> {
 
     /// Other derivations of `fact`, shortest first: same-stratum premises up to the fact's own
     /// height (which keeps every proof well-founded), the fact itself excluded.
-    fn alternatives(&mut self, fact: FactRef) -> Result<Vec<(usize, Match)>, Error> {
+    fn alternatives(&mut self, fact: FactRef) -> Result<Vec<(usize, Match)>, Diagnostics> {
         let height = self.db.relation(fact.pred).height(fact.row);
         let visible = self.visible_below(fact.pred, height + 1);
         let first = self.least_height_match(fact)?;
@@ -384,7 +401,7 @@ impl Explainer<'_> {
         depth: usize,
         builder: &mut Builder,
         proof: &mut Proof,
-    ) -> Result<How, Error> {
+    ) -> Result<How, Diagnostics> {
         let (rule_idx, m) = m;
         let rule = &self.program.rules[*rule_idx];
         let mut premises = Vec::new();
@@ -450,7 +467,7 @@ impl Explainer<'_> {
         depth: usize,
         builder: &mut Builder,
         proof: &mut Proof,
-    ) -> Result<(Vec<NodeId>, usize), Error> {
+    ) -> Result<(Vec<NodeId>, usize), Diagnostics> {
         let delta = vec![(0, 0); self.db.relations.len()];
         let mut rows: Vec<Vec<FactRef>> = Vec::new();
         let mut seen: rustc_hash::FxHashSet<Vec<Id>> = rustc_hash::FxHashSet::default();
@@ -480,7 +497,7 @@ impl Explainer<'_> {
                 Ok(())
             };
             exec.run(&step.body, 0, &mut regs, &mut emit)
-                .map_err(|e| Error::from(e.into_diagnostic(step.span, &[])))?;
+                .map_err(|e| Diagnostics::from(e.into_diagnostic(step.span, &[])))?;
         }
         // The matches in value order, so the listing does not depend on storage order.
         let value_rows = |facts: &Vec<FactRef>| -> Vec<Id> {

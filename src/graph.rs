@@ -44,7 +44,10 @@ pub use query::{Centrality, Component, Neighbourhood, Path, PathFilter, Step};
 pub use rules::{DependencyKind, RuleGraph, rule_graph};
 
 use crate::diag::Diagnostic;
-use crate::kb::{Error, KnowledgeBase};
+use crate::eval::{Database, Limits};
+use crate::program::Program;
+use crate::source::SourceMap;
+use crate::value::Interner;
 use crate::value::Interval;
 
 /// How `run_request` prints: text, DOT or JSON (`docs/graph.md`).
@@ -182,6 +185,17 @@ pub struct GraphOutput {
     pub empty: bool,
 }
 
+/// What the graph views read: the checked program, its evaluated database, the interner, the
+/// source texts and the limits. A [`crate::kb::KnowledgeBase`] and a [`crate::kb::Snapshot`]
+/// are both one (the impls are in `kb`, so the graph does not depend on the knowledge base).
+pub trait Base {
+    fn program(&self) -> &Program;
+    fn database(&self) -> &Database;
+    fn interner(&self) -> &Interner;
+    fn sources(&self) -> &SourceMap;
+    fn limits(&self) -> &Limits;
+}
+
 /// How many entities `--central` lists in text (JSON lists all).
 ///
 /// ```
@@ -201,7 +215,7 @@ pub const CENTRAL_SHOWN: usize = 20;
 /// assert!(text.contains('q'), "{text}");
 /// # Ok::<(), because::kb::Error>(())
 /// ```
-pub fn run_request(kb: &KnowledgeBase, req: &GraphRequest) -> Result<String, Error> {
+pub fn run_request(kb: &impl Base, req: &GraphRequest) -> Result<String, Diagnostic> {
     run(kb, req).map(|o| o.text)
 }
 
@@ -219,25 +233,23 @@ pub fn run_request(kb: &KnowledgeBase, req: &GraphRequest) -> Result<String, Err
 /// assert_eq!(doc["components"].as_array().map(Vec::len), Some(2));
 ///
 /// let both = GraphRequest { central: true, components: true, ..GraphRequest::default() };
-/// assert_eq!(run(&kb, &both).unwrap_err().diagnostics.0[0].code, "graph::conflicting_requests");
+/// assert_eq!(run(&kb, &both).unwrap_err().code, "graph::conflicting_requests");
 /// # Ok::<(), because::kb::Error>(())
 /// ```
-pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error> {
+pub fn run(kb: &impl Base, req: &GraphRequest) -> Result<GraphOutput, Diagnostic> {
     let modes = [req.path.is_some(), req.around.is_some(), req.central, req.components, req.rules];
     if modes.iter().filter(|&&m| m).count() > 1 {
         return Err(Diagnostic::error(
             "graph::conflicting_requests",
             "ask for one of --path, --around, --central, --components and --rules at a time",
-        )
-        .into());
+        ));
     }
     let out = |text: String| Ok(GraphOutput { text, empty: false });
     let (program, sources) = (kb.program(), kb.sources());
     if req.rules {
         if req.format == GraphFormat::Svg {
             return Err(Diagnostic::error("graph::svg_rules", "the rule graph has no SVG picture")
-                .help("use --format dot (and `dot -Tsvg`), text or json with --rules")
-                .into());
+                .help("use --format dot (and `dot -Tsvg`), text or json with --rules"));
         }
         let rg = rule_graph(program);
         return out(match req.format {
@@ -312,5 +324,5 @@ pub fn run(kb: &KnowledgeBase, req: &GraphRequest) -> Result<GraphOutput, Error>
 /// assert_eq!(parse_interval("soon"), None);
 /// ```
 pub fn parse_interval(text: &str) -> Option<Interval> {
-    crate::kb::param_value(text).as_interval()
+    crate::value::param_value(text).as_interval()
 }

@@ -20,6 +20,8 @@ mod api;
 mod session;
 mod snapshot;
 
+/// The answers to a select query: a plain view, defined with its writers in [`crate::output`].
+pub use crate::output::Answers;
 pub use api::FACTS;
 pub use session::{Retracted, SESSION};
 pub use snapshot::Snapshot;
@@ -159,58 +161,6 @@ pub struct LoadSummary {
     pub rules: usize,
     /// Quotes checked against the documents their sources name.
     pub quotes_verified: usize,
-}
-
-/// The answers to one select query: plain values, in sorted rows.
-///
-/// Render them with [`crate::output::render_answers`], or as the documented JSON with
-/// [`crate::output::AnswersJson`].
-///
-/// ```
-/// use because::kb::KnowledgeBase;
-/// use because::value::{Interval, Value};
-///
-/// let mut kb = KnowledgeBase::default();
-/// kb.load_str("aid.kb", "aid(us, rok, 2.5e9) @ 1954..1971.\n", None)?;
-/// let a = kb.query("aid(From, To, Amount) @ T")?;
-/// assert_eq!(a.query, "aid(From, To, Amount) @ T");
-/// assert_eq!(a.columns, ["From", "To", "Amount", "T"]);
-/// assert_eq!(
-///     a.rows,
-///     [[
-///         Value::text("us"),
-///         Value::text("rok"),
-///         Value::Dec(2.5e9),
-///         Value::Interval(Interval::years(Some(1954), Some(1971))),
-///     ]]
-/// );
-/// # Ok::<(), because::kb::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answers {
-    /// The query as written.
-    pub query: String,
-    /// Column names: the query's named variables in order of first appearance.
-    pub columns: Vec<String>,
-    /// Distinct rows, sorted by value.
-    pub rows: Vec<Vec<Value>>,
-}
-
-impl Answers {
-    /// A query without variables holds when it has one (empty) answer row; a query with
-    /// variables, when it has any answer.
-    ///
-    /// ```
-    /// # use because::kb::KnowledgeBase;
-    /// let mut kb = KnowledgeBase::default();
-    /// kb.load_str("p.kb", "p(a).\n", None)?;
-    /// assert!(kb.query("p(a)")?.holds());
-    /// assert!(!kb.query("p(b)")?.holds());
-    /// # Ok::<(), because::kb::Error>(())
-    /// ```
-    pub fn holds(&self) -> bool {
-        !self.rows.is_empty()
-    }
 }
 
 /// A knowledge base: files and facts loaded so far, checked and evaluated.
@@ -1026,36 +976,7 @@ impl KnowledgeBase {
     }
 }
 
-/// A parameter's value from its command-line text: an integer, a date or an interval
-/// (`1953-10-01`, `1991..`), a decimal, or else text.
-///
-/// ```
-/// use because::kb::param_value;
-/// use because::value::{Interval, Value};
-///
-/// assert_eq!(param_value("1995"), Value::Int(1995));
-/// assert_eq!(param_value("1991.."), Value::Interval(Interval::years(Some(1991), None)));
-/// assert_eq!(param_value("1953-10").to_string(), "1953-10");
-/// assert_eq!(param_value("2.5e9"), Value::Dec(2.5e9));
-/// assert_eq!(param_value("rok"), Value::text("rok"));
-/// ```
-pub fn param_value(text: &str) -> Value {
-    let t = text.trim();
-    if let Ok(i) = t.parse::<i64>() {
-        return Value::Int(i);
-    }
-    if let Ok(time) = t.parse::<crate::value::Interval>() {
-        return Value::Interval(time);
-    }
-    if t.bytes().any(|b| b.is_ascii_digit()) {
-        if let Ok(d) = t.parse::<f64>() {
-            if d.is_finite() {
-                return Value::Dec(d);
-            }
-        }
-    }
-    Value::text(text)
-}
+pub use crate::value::param_value;
 
 fn substitute_literal(lit: &mut ast::Literal, values: &[(String, Value)]) {
     match lit {
@@ -1309,4 +1230,42 @@ fn nearest_passage(doc: &str, quote: &str) -> Option<String> {
         _ => String::new(),
     };
     Some(format!("“{}”{difference}", passage.trim()))
+}
+
+/// The graph views read a knowledge base through [`crate::graph::Base`].
+impl crate::graph::Base for KnowledgeBase {
+    fn program(&self) -> &Program {
+        KnowledgeBase::program(self)
+    }
+    fn database(&self) -> &Database {
+        KnowledgeBase::database(self)
+    }
+    fn interner(&self) -> &Interner {
+        KnowledgeBase::interner(self)
+    }
+    fn sources(&self) -> &SourceMap {
+        KnowledgeBase::sources(self)
+    }
+    fn limits(&self) -> &Limits {
+        KnowledgeBase::limits(self)
+    }
+}
+
+/// ... and a snapshot of one.
+impl crate::graph::Base for Snapshot {
+    fn program(&self) -> &Program {
+        Snapshot::program(self)
+    }
+    fn database(&self) -> &Database {
+        Snapshot::database(self)
+    }
+    fn interner(&self) -> &Interner {
+        Snapshot::interner(self)
+    }
+    fn sources(&self) -> &SourceMap {
+        Snapshot::sources(self)
+    }
+    fn limits(&self) -> &Limits {
+        &self.limits
+    }
 }

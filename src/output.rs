@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::kb::Answers;
 use crate::value::Value;
 
 /// Version of every JSON document the tool prints (the `version` field; `docs/json.md`).
@@ -360,6 +359,58 @@ pub fn dot_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The answers to one select query: plain values, in sorted rows.
+///
+/// Render them with [`crate::output::render_answers`], or as the documented JSON with
+/// [`crate::output::AnswersJson`].
+///
+/// ```
+/// use because::kb::KnowledgeBase;
+/// use because::value::{Interval, Value};
+///
+/// let mut kb = KnowledgeBase::default();
+/// kb.load_str("aid.kb", "aid(us, rok, 2.5e9) @ 1954..1971.\n", None)?;
+/// let a = kb.query("aid(From, To, Amount) @ T")?;
+/// assert_eq!(a.query, "aid(From, To, Amount) @ T");
+/// assert_eq!(a.columns, ["From", "To", "Amount", "T"]);
+/// assert_eq!(
+///     a.rows,
+///     [[
+///         Value::text("us"),
+///         Value::text("rok"),
+///         Value::Dec(2.5e9),
+///         Value::Interval(Interval::years(Some(1954), Some(1971))),
+///     ]]
+/// );
+/// # Ok::<(), because::kb::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answers {
+    /// The query as written.
+    pub query: String,
+    /// Column names: the query's named variables in order of first appearance.
+    pub columns: Vec<String>,
+    /// Distinct rows, sorted by value.
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Answers {
+    /// A query without variables holds when it has one (empty) answer row; a query with
+    /// variables, when it has any answer.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("p.kb", "p(a).\n", None)?;
+    /// assert!(kb.query("p(a)")?.holds());
+    /// assert!(!kb.query("p(b)")?.holds());
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn holds(&self) -> bool {
+        !self.rows.is_empty()
+    }
 }
 
 #[cfg(test)]

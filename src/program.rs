@@ -24,13 +24,6 @@ pub const BUILTINS: &[(&str, usize)] = &[
     ("evidence:cites", 4),
 ];
 
-/// Computes a built-in relation's rows from the base facts of a database.
-pub type BuiltinRows = fn(
-    &str,
-    &Program,
-    &crate::eval::Database,
-    &mut crate::value::Interner,
-) -> Result<Vec<Vec<crate::value::Id>>, crate::diag::Diagnostic>;
 pub type Var = u32;
 
 /// How a predicate is defined, for `:preds` and the "did you mean" hints.
@@ -343,7 +336,7 @@ impl FromIterator<u32> for LineNumbers {
 pub struct QueryIr {
     pub kind: crate::ast::QueryKind,
     /// `whatif CHANGES :`: the hypothetical world the query is asked in (empty: the real one).
-    pub what_if: Vec<crate::evidence::Change>,
+    pub what_if: Vec<crate::ast::Change>,
     pub body: Vec<Literal>,
     /// The answer columns: named variables in order of first appearance.
     pub columns: Vec<(Var, Arc<str>)>,

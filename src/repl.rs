@@ -570,7 +570,7 @@ impl Repl {
         match parse_graph_request(args) {
             Ok(request) => match crate::graph::run_request(&self.kb, &request) {
                 Ok(text) => self.say(&text),
-                Err(e) => self.error(&e),
+                Err(e) => self.error(&e.into()),
             },
             Err(message) => self.complain(&message),
         }

@@ -770,6 +770,37 @@ impl Interner {
     }
 }
 
+/// A parameter's value from its command-line text: an integer, a date or an interval
+/// (`1953-10-01`, `1991..`), a decimal, or else text.
+///
+/// ```
+/// use because::value::param_value;
+/// use because::value::{Interval, Value};
+///
+/// assert_eq!(param_value("1995"), Value::Int(1995));
+/// assert_eq!(param_value("1991.."), Value::Interval(Interval::years(Some(1991), None)));
+/// assert_eq!(param_value("1953-10").to_string(), "1953-10");
+/// assert_eq!(param_value("2.5e9"), Value::Dec(2.5e9));
+/// assert_eq!(param_value("rok"), Value::text("rok"));
+/// ```
+pub fn param_value(text: &str) -> Value {
+    let t = text.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Value::Int(i);
+    }
+    if let Ok(time) = t.parse::<Interval>() {
+        return Value::Interval(time);
+    }
+    if t.bytes().any(|b| b.is_ascii_digit()) {
+        if let Ok(d) = t.parse::<f64>() {
+            if d.is_finite() {
+                return Value::Dec(d);
+            }
+        }
+    }
+    Value::text(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

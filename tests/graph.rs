@@ -72,7 +72,7 @@ fn parse_request(args: &str) -> GraphRequest {
 fn run_text(kb: &KnowledgeBase, req: &GraphRequest) -> String {
     match graph::run_request(kb, req) {
         Ok(text) => text,
-        Err(e) => kb.render(&e.diagnostics, false, true),
+        Err(e) => kb.render(&e.into(), false, true),
     }
 }
 

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{Builder, Explainer, FactRef, NodeId, Proof};
+use crate::diag::Diagnostics;
 use crate::eval::plan::{self, AggResult, ColOp, PlanCx, Step};
 use crate::eval::{Exec, RunError};
-use crate::kb::Error;
+
 use crate::program::{Arg, AtomIr, Expr, Literal, RuleIr};
 use crate::syntax::print::Source;
 use crate::value::{Id, Interner};
@@ -78,7 +79,7 @@ pub struct RuleFailure {
     pub sub: Option<Box<WhyNot>>,
 }
 
-pub(crate) fn why_not(cx: &mut Explainer<'_>, atom: &AtomIr, var_names: &[Arc<str>]) -> Result<WhyNot, Error> {
+pub(crate) fn why_not(cx: &mut Explainer<'_>, atom: &AtomIr, var_names: &[Arc<str>]) -> Result<WhyNot, Diagnostics> {
     let regs = vec![0; var_names.len()];
     let bound = vec![false; var_names.len()];
     let mut proof = Proof::default();
@@ -97,7 +98,7 @@ fn why_not_at(
     depth: usize,
     proof: &mut Proof,
     builder: &mut Builder,
-) -> Result<WhyNot, Error> {
+) -> Result<WhyNot, Diagnostics> {
     let info = cx.program.pred(atom.pred);
     let text = pattern_text(cx, atom, regs, bound, names);
     let mut w = WhyNot {
@@ -313,13 +314,13 @@ fn furthest_match(
     rule: &RuleIr,
     regs: &[Id],
     bound: &[bool],
-) -> Result<(Vec<Step>, Option<(usize, Vec<Id>, Vec<bool>)>), Error> {
+) -> Result<(Vec<Step>, Option<(usize, Vec<Id>, Vec<bool>)>), Diagnostics> {
     let undated = cx.db.undated;
     let mut pcx = PlanCx::new(&mut cx.db.relations, cx.program, undated, &rule.var_names, cx.interner);
     pcx.source_order = true;
     let mut b = bound.to_vec();
     let steps = plan::plan_body(&mut pcx, &rule.body, None, &mut b).map_err(|e| {
-        Error::from(
+        Diagnostics::from(
             crate::diag::Diagnostic::error("explain::unplaceable", "this literal's variables are never bound").at(e.0),
         )
     })?;

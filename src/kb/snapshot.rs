@@ -185,6 +185,7 @@ impl Snapshot {
             eval::on_big_stack(&self.runtime, || {
                 crate::explain::explain_atom(program, db, interner, sources, options, guard, query, atom)
             })
+            .map_err(Error::from)
         })();
         explained.map_err(|e| self.with_query_sources(query, e))
     }

@@ -183,7 +183,7 @@ impl Lower {
             let mut d = Diagnostic::error("load::unknown_theory", format!("there is no shipped theory `{wanted}`"))
                 .at(name_span)
                 .label("unknown theory");
-            d = match crate::check::closest(wanted, names.iter().copied()) {
+            d = match crate::diag::closest(wanted, names.iter().copied()) {
                 Some(best) => d.help(format!("did you mean `{best}`?")),
                 None => d.help(format!(
                     "the shipped theories: {}; a theory of your own is included with `include \"file.kb\".`",
@@ -372,13 +372,13 @@ impl Lower {
                 what_if.push(match change.as_rule() {
                     Rule::without_source => {
                         let name = parts(change).last().map_or(String::new(), |n| n.as_str().to_string());
-                        crate::evidence::Change::WithoutSource(name)
+                        crate::ast::Change::WithoutSource(name)
                     }
                     Rule::without => {
                         let rest = text.strip_prefix("not").unwrap_or(&text).trim().to_string();
-                        crate::evidence::Change::Without(rest)
+                        crate::ast::Change::Without(rest)
                     }
-                    _ => crate::evidence::Change::With(text),
+                    _ => crate::ast::Change::With(text),
                 });
             }
             inner = self.next(&mut it, span, "query body")?;
