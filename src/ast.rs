@@ -279,6 +279,14 @@ pub enum CmpOp {
     Le,
     Gt,
     Ge,
+    /// `contains(Sub, S)`: `Sub` occurs in the text `S` (the left side is `Sub`).
+    Contains,
+    /// `not contains(Sub, S)`.
+    NotContains,
+    /// `match(Pattern, S)`: the regular expression matches the whole text `S`.
+    Match,
+    /// `not match(Pattern, S)`.
+    NotMatch,
 }
 
 impl CmpOp {
@@ -290,7 +298,21 @@ impl CmpOp {
             CmpOp::Le => "<=",
             CmpOp::Gt => ">",
             CmpOp::Ge => ">=",
+            CmpOp::Contains => "contains",
+            CmpOp::NotContains => "not contains",
+            CmpOp::Match => "match",
+            CmpOp::NotMatch => "not match",
         }
+    }
+
+    /// Whether the test is written as a call, `contains(A, B)`, rather than `A op B`.
+    pub fn is_text_test(self) -> bool {
+        matches!(self, CmpOp::Contains | CmpOp::NotContains | CmpOp::Match | CmpOp::NotMatch)
+    }
+
+    /// The test as written in a rule: `A = B`, `contains(A, B)`, `not match(A, B)`.
+    pub fn render(self, a: &str, b: &str) -> String {
+        if self.is_text_test() { format!("{}({a}, {b})", self.symbol()) } else { format!("{a} {} {b}", self.symbol()) }
     }
 }
 
@@ -335,7 +357,8 @@ impl BinOp {
 }
 
 /// Built-in functions; they exist only in expression positions, so a user predicate
-/// `start/1` does not clash with them. All are about time (see `docs/time.md`).
+/// `start/1` does not clash with them. The time functions are described in `docs/time.md`, the
+/// text functions in `docs/text.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Func {
     /// `start(T)`: the first date of a time.
@@ -354,11 +377,40 @@ pub enum Func {
     AddYears,
     /// `interval(A, B)`: from the start of `A` to the end of `B`.
     Interval,
+    /// `cat(A, B, ...)`: the texts one after the other.
+    Cat,
+    /// `strlen(S)`: how many characters (Unicode scalar values) a text has.
+    Strlen,
+    /// `substr(S, Start, Len)`: `Len` characters from the 0-based `Start`, as in Soufflé.
+    Substr,
+    /// `lower(S)`: the text in lower case (Unicode).
+    Lower,
+    /// `upper(S)`: the text in upper case (Unicode).
+    Upper,
+    /// `to_number(S)`: the number a text spells (`"42"`, `"-3.5"`).
+    ToNumber,
+    /// `to_text(X)`: any value as text, spelled as in an answer.
+    ToText,
 }
 
 impl Func {
-    pub const ALL: [Func; 8] =
-        [Func::Start, Func::End, Func::Year, Func::Days, Func::Years, Func::AddDays, Func::AddYears, Func::Interval];
+    pub const ALL: [Func; 15] = [
+        Func::Start,
+        Func::End,
+        Func::Year,
+        Func::Days,
+        Func::Years,
+        Func::AddDays,
+        Func::AddYears,
+        Func::Interval,
+        Func::Cat,
+        Func::Strlen,
+        Func::Substr,
+        Func::Lower,
+        Func::Upper,
+        Func::ToNumber,
+        Func::ToText,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -370,20 +422,71 @@ impl Func {
             Func::AddDays => "add_days",
             Func::AddYears => "add_years",
             Func::Interval => "interval",
+            Func::Cat => "cat",
+            Func::Strlen => "strlen",
+            Func::Substr => "substr",
+            Func::Lower => "lower",
+            Func::Upper => "upper",
+            Func::ToNumber => "to_number",
+            Func::ToText => "to_text",
         }
     }
 
-    /// How many arguments the function takes.
-    pub fn arity(self) -> usize {
+    /// How many arguments the function takes: at least the first, at most the second
+    /// (`cat` takes any number from two).
+    pub fn arity(self) -> (usize, usize) {
         match self {
-            Func::AddDays | Func::AddYears | Func::Interval => 2,
-            _ => 1,
+            Func::AddDays | Func::AddYears | Func::Interval => (2, 2),
+            Func::Cat => (2, usize::MAX),
+            Func::Substr => (3, 3),
+            _ => (1, 1),
         }
     }
 
-    /// Whether the result is a time (otherwise a number).
+    /// How a call is written, for a hint: `add_days(T, N)`.
+    pub fn usage(self) -> &'static str {
+        match self {
+            Func::Start => "start(T)",
+            Func::End => "end(T)",
+            Func::Year => "year(T)",
+            Func::Days => "days(T)",
+            Func::Years => "years(T)",
+            Func::AddDays => "add_days(T, N)",
+            Func::AddYears => "add_years(T, N)",
+            Func::Interval => "interval(From, To)",
+            Func::Cat => "cat(A, B, ...)",
+            Func::Strlen => "strlen(S)",
+            Func::Substr => "substr(S, Start, Length)",
+            Func::Lower => "lower(S)",
+            Func::Upper => "upper(S)",
+            Func::ToNumber => "to_number(S)",
+            Func::ToText => "to_text(X)",
+        }
+    }
+
+    /// Whether the result is a time.
     pub fn gives_time(self) -> bool {
-        !matches!(self, Func::Year | Func::Days | Func::Years)
+        matches!(self, Func::Start | Func::End | Func::AddDays | Func::AddYears | Func::Interval)
+    }
+
+    /// Whether the result is text.
+    pub fn gives_text(self) -> bool {
+        matches!(self, Func::Cat | Func::Substr | Func::Lower | Func::Upper | Func::ToText)
+    }
+
+    /// Whether this is one of the time functions, whose first argument is a time.
+    pub fn is_time_function(self) -> bool {
+        matches!(
+            self,
+            Func::Start
+                | Func::End
+                | Func::Year
+                | Func::Days
+                | Func::Years
+                | Func::AddDays
+                | Func::AddYears
+                | Func::Interval
+        )
     }
 }
 

@@ -235,18 +235,26 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Reports a definition of a `graph:`-style built-in name; true when `name` is one.
+    /// Reports a definition of a `graph:`-style built-in name, or of `contains` or `match`
+    /// (which a body reads as text tests, so such a predicate could never be queried); true
+    /// when `name` is one.
     fn reserved(&mut self, name: &ast::Ident) -> bool {
-        if !name.name.contains(':') {
+        let text_test = matches!(&*name.name, "contains" | "match");
+        if !name.name.contains(':') && !text_test {
             return false;
         }
+        let help = if text_test {
+            "in a body, `contains(Sub, S)` and `match(Pattern, S)` are tests on text; choose another name"
+        } else {
+            "names with a `:` are reserved for built-ins; choose a plain name"
+        };
         self.diags.push(
             Diagnostic::error(
                 "check::reserved_name",
                 format!("`{}` is a built-in name and cannot be defined", name.name),
             )
             .at(name.span)
-            .help("names with a `:` are reserved for built-ins; choose a plain name"),
+            .help(help),
         );
         true
     }

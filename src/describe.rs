@@ -20,7 +20,7 @@ fn selected<'k>(kb: &'k KnowledgeBase, name: Option<&str>) -> Result<Vec<(PredId
     let name = name.split_once('/').map_or(name, |(n, _)| n);
     let found: Vec<_> = preds.iter().copied().filter(|(_, p)| &*p.name == name).collect();
     if found.is_empty() {
-        let hint = crate::check::closest(name, preds.iter().map(|(_, p)| &*p.name))
+        let hint = crate::diag::closest(name, preds.iter().map(|(_, p)| &*p.name))
             .map_or(String::new(), |c| format!("; did you mean `{c}`?"));
         return Err(format!("no predicate `{name}`{hint}"));
     }

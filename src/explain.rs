@@ -600,12 +600,9 @@ impl Explainer<'_> {
                 }
             }
             Literal::Negative(a) => format!("not {}", self.atom_text(a, regs, names, true)),
-            Literal::Compare { op, lhs, rhs, .. } => format!(
-                "{} {} {}",
-                self.expr_text(lhs, regs, names, values),
-                op.symbol(),
-                self.expr_text(rhs, regs, names, values)
-            ),
+            Literal::Compare { op, lhs, rhs, .. } => {
+                op.render(&self.expr_text(lhs, regs, names, values), &self.expr_text(rhs, regs, names, values))
+            }
             Literal::Temporal { op, lhs, rhs, .. } => format!(
                 "{} {} {}",
                 self.expr_text(lhs, regs, names, values),
@@ -711,7 +708,7 @@ impl Explainer<'_> {
             // A computed time is shown as the time it computes (`2023-03-10..2023-03-16`), which
             // says more than `interval(add_days(2023-03-09, 1), add_days(2023-03-09, 7))`.
             E::Call(f @ (Func::AddDays | Func::AddYears | Func::Interval), _) if values => {
-                match crate::eval::expr::eval(e, regs, self.interner) {
+                match crate::eval::expr::eval_number(e, regs, self.interner) {
                     Ok(v) => crate::eval::expr::to_value(v, self.interner).to_readable(),
                     Err(_) => self.call_text(*f, e, regs, names, values),
                 }

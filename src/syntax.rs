@@ -449,6 +449,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::agg_func | Rule::aggregate => "an aggregate",
         Rule::time_op | Rule::temporal => "a time test",
         Rule::cmp_op | Rule::comparison => "a comparison",
+        Rule::test_name | Rule::text_test => "a text test",
         Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::modulo => "an operator",
         Rule::name => "a name",
         Rule::pred_name | Rule::atom | Rule::positive => "an atom",
@@ -603,9 +604,7 @@ mod tests {
             Literal::Negative { atom, time, .. } => {
                 format!("not {}{}", render_atom(atom), render_time(time))
             }
-            Literal::Compare { op, lhs, rhs, .. } => {
-                format!("{} {} {}", render_expr(lhs), op.symbol(), render_expr(rhs))
-            }
+            Literal::Compare { op, lhs, rhs, .. } => op.render(&render_expr(lhs), &render_expr(rhs)),
             Literal::Temporal { op, lhs, rhs, .. } => {
                 format!("{} {} {}", render_expr(lhs), op.keyword(), render_expr(rhs))
             }

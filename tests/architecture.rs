@@ -27,6 +27,11 @@ const LAYERS: &[&str] = &[
 const KNOWN_UPWARD: &[(&str, &str, &str)] = &[
     ("syntax", "load", "`use NAME.` is resolved to the embedded theory's path while lowering"),
     ("graph", "evidence", "the built-in relations' dispatch computes `evidence:` rows too"),
+    (
+        "check",
+        "eval",
+        "literal arguments of text functions are checked with the evaluator's own number and pattern readers",
+    ),
 ];
 
 /// Modules allowed to write to the terminal.

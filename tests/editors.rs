@@ -53,6 +53,11 @@ fn textmate_keywords_are_the_parsers() {
     }
     assert_eq!(textmate_words(&grammar, "aggregates"), pest_words("agg_func"));
     assert_eq!(textmate_words(&grammar, "functions"), pest_words("func_name"));
+    assert_eq!(textmate_words(&grammar, "tests"), pest_words("test_name"));
+    // The parser's list of functions is the library's.
+    let mut names: Vec<String> = because::ast::Func::ALL.iter().map(|f| f.name().to_string()).collect();
+    names.sort();
+    assert_eq!(names, pest_words("func_name"));
 }
 
 #[test]

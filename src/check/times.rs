@@ -1,4 +1,4 @@
-//! Times and numbers never mix silently: the checks on the AST of one rule or query.
+//! Times, numbers and text never mix silently: the checks on the AST of one rule or query.
 //!
 //! 1. Find what each variable holds where the body says so: `p(X) @ T` makes `T` a time,
 //!    `N = count : {...}` or `Y = X + 1` a number, `S = start(T)` a time.
@@ -10,6 +10,11 @@
 //! 3. Arithmetic on a time anywhere is `check::time_arithmetic`; a subtraction of two integers
 //!    written without spaces (`1953-1950`, which reads like a date) is the warning
 //!    `check::ambiguous_minus`.
+//! 4. Text positions (the arguments of `cat`, `strlen`, `substr`, `lower`, `upper`, both sides of
+//!    `contains` and `match`) take no number or time the text shows (`check::not_text`); a
+//!    start or length of `substr` is a whole number (`check::not_a_number`), as is the literal
+//!    text of `to_number`; a literal pattern of `match` is a regular expression
+//!    (`check::bad_pattern`).
 
 use std::sync::Arc;
 
@@ -91,6 +96,7 @@ impl TimeCheck<'_> {
             Expr::Const(Value::Text(_), _) => Kind::Text,
             Expr::Var(v) => self.vars.get(&v.name).map_or(Kind::Unknown, |&(k, _)| k),
             Expr::Call { func, .. } if func.gives_time() => Kind::Time,
+            Expr::Call { func, .. } if func.gives_text() => Kind::Text,
             Expr::Call { .. } => Kind::Number,
             Expr::Wildcard(_) | Expr::Param(_) => Kind::Unknown,
         }
@@ -107,7 +113,15 @@ impl TimeCheck<'_> {
                         self.time_position(t, "after `@`");
                     }
                 }
-                Literal::Compare { lhs, rhs, .. } => {
+                Literal::Compare { op, lhs, rhs, .. } => {
+                    if op.is_text_test() {
+                        let name = crate::eval::expr::Named::name(*op);
+                        self.text_position(lhs, name);
+                        self.text_position(rhs, name);
+                        if matches!(op, ast::CmpOp::Match | ast::CmpOp::NotMatch) {
+                            check_pattern(lhs, self.diags);
+                        }
+                    }
                     self.expr(lhs);
                     self.expr(rhs);
                 }
@@ -156,6 +170,31 @@ impl TimeCheck<'_> {
                 self.expr(lhs);
                 self.expr(rhs);
             }
+            Expr::Call { func, args, .. } if !func.is_time_function() => {
+                for (i, arg) in args.iter().enumerate() {
+                    match (func, i) {
+                        (Func::ToText, _) => {}
+                        (Func::ToNumber, _) => {
+                            if let Expr::Const(Value::Text(text), span) = arg
+                                && crate::eval::expr::parse_number(text).is_none()
+                            {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "check::not_a_number",
+                                        format!("{} spells no number", crate::syntax::print::quote(text)),
+                                    )
+                                    .at(*span)
+                                    .label("not a number")
+                                    .help("to_number reads an integer (`42`) or a decimal (`-3.5`, `1e3`)"),
+                                );
+                            }
+                        }
+                        (Func::Substr, 1 | 2) => self.count_position(arg, if i == 1 { "start" } else { "length" }),
+                        _ => self.text_position(arg, func.name()),
+                    }
+                    self.expr(arg);
+                }
+            }
             Expr::Call { func, args, .. } => {
                 for (i, arg) in args.iter().enumerate() {
                     let takes_time = i == 0 || *func == Func::Interval;
@@ -169,6 +208,45 @@ impl TimeCheck<'_> {
             }
             _ => {}
         }
+    }
+
+    /// A position that needs text (`what` names the function): a number or a time the text
+    /// shows is an error.
+    fn text_position(&mut self, e: &Expr, what: &str) {
+        let kind = self.kind(e);
+        if !matches!(kind, Kind::Number | Kind::Time) {
+            return;
+        }
+        let what_it_is = if kind == Kind::Number { "a number" } else { "a time" };
+        let mut d = Diagnostic::error("check::not_text", format!("{what_it_is} where `{what}` needs text"))
+            .at(e.span())
+            .label(format!("{what_it_is}, not text"))
+            .help("write `to_text(...)` around it for its text (`to_text(42)` is \"42\")");
+        if let Expr::Var(v) = e
+            && let Some(&(_, bound)) = self.vars.get(&v.name)
+        {
+            d = d.note(bound, format!("`{}` gets its value here", v.name));
+        }
+        self.diags.push(d);
+    }
+
+    /// The start or length of `substr`: a whole number.
+    fn count_position(&mut self, e: &Expr, what: &str) {
+        let (kind, is_decimal) = (self.kind(e), matches!(e, Expr::Const(Value::Dec(_), _)));
+        if !(is_decimal || matches!(kind, Kind::Text | Kind::Time)) {
+            return;
+        }
+        let what_it_is = match kind {
+            Kind::Text => "text",
+            Kind::Time => "a time",
+            _ => "a decimal",
+        };
+        self.diags.push(
+            Diagnostic::error("check::not_a_number", format!("{what_it_is} where the {what} of `substr` is needed"))
+                .at(e.span())
+                .label(format!("{what_it_is}, not a whole number"))
+                .help("write `substr(S, Start, Length)`: characters count from 0"),
+        );
     }
 
     /// An operand of arithmetic (or a count of days or years) must not be a time.
@@ -249,19 +327,33 @@ impl TimeCheck<'_> {
             }
             Expr::Call { func, span, .. } => {
                 if !func.gives_time() {
+                    let gives = if func.gives_text() { "text" } else { "a number" };
                     self.diags.push(
                         Diagnostic::error(
                             "check::not_a_time",
-                            format!("`{}(...)` gives a number, but a time is needed {what}", func.name()),
+                            format!("`{}(...)` gives {gives}, but a time is needed {what}", func.name()),
                         )
                         .at(*span)
-                        .label("a number, not a time")
+                        .label(format!("{gives}, not a time"))
                         .help("start(T), end(T), add_days(T, N), add_years(T, N) and interval(A, B) give times"),
                     );
                 }
                 self.expr(e);
             }
         }
+    }
+}
+
+/// A literal pattern of `match` that is not a regular expression.
+fn check_pattern(pattern: &Expr, diags: &mut Diagnostics) {
+    let Expr::Const(Value::Text(text), span) = pattern else { return };
+    if let Err(why) = crate::eval::expr::pattern::compile(text) {
+        diags.push(
+            Diagnostic::error("check::bad_pattern", format!("`match` needs a regular expression: {why}"))
+                .at(*span)
+                .label("not a regular expression")
+                .help("the syntax is that of Rust's regex crate; `\\.` matches a dot, `.*` any text"),
+        );
     }
 }
 

@@ -82,6 +82,14 @@ fn expr_diagnostic(e: ExprError) -> Diagnostic {
         ExprError::NoValue => {
             Diagnostic::error("eval::no_value", "an open or undated time has no start, end or length")
         }
+        ExprError::OutOfRange(what) => Diagnostic::error("eval::out_of_range", what)
+            .help("characters count from 0; test `strlen(S) >= Start` before taking a part of S"),
+        ExprError::NotANumber(what) => Diagnostic::error("eval::not_a_number", what)
+            .help("to_number reads an integer (`42`) or a decimal (`-3.5`, `1e3`)"),
+        ExprError::BadPattern(what) => {
+            Diagnostic::error("eval::bad_pattern", format!("not a regular expression: {what}"))
+                .help("match(Pattern, S) takes a regular expression in the syntax of Rust's regex crate")
+        }
     }
 }
 
@@ -231,6 +239,14 @@ impl<'a> Exec<'a> {
                 Err(ExprError::NoValue) => {}
                 Err(e) => return Err(RunError::Expr(e, Some(*literal))),
             },
+            // A text test reads its sides as text without interning them.
+            Step::Compare { op, lhs, rhs, literal } if op.is_text_test() => {
+                match expr::text_test(*op, lhs, rhs, regs, self.interner) {
+                    Ok(true) => self.run(steps, i + 1, regs, emit)?,
+                    Ok(false) | Err(ExprError::NoValue) => {}
+                    Err(e) => return Err(RunError::Expr(e, Some(*literal))),
+                }
+            }
             Step::Compare { op, lhs, rhs, literal } => {
                 let values =
                     expr::eval(lhs, regs, self.interner).and_then(|a| Ok((a, expr::eval(rhs, regs, self.interner)?)));

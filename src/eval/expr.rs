@@ -1,6 +1,13 @@
 //! Expressions, comparisons and interval tests over interned values.
+//!
+//! Numbers and times are computed unboxed ([`Scalar`] is `Copy`, which the join loops rely on).
+//! Text is computed as owned text and interned once, where a value is needed ([`eval`] interns
+//! the text of a top-level `cat(...)`), so a derived text is an ordinary constant afterwards. A
+//! text function's arguments are computed as text without interning ([`text_of`]), so that
+//! `strlen(cat(A, B))` or `contains("x", lower(S))` intern nothing.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use crate::ast::{BinOp, CmpOp, Func, TimeOp};
 use crate::program::Expr;
@@ -29,6 +36,12 @@ pub enum ExprError {
     /// `start(T)` of an interval unbounded at the start, or of an undated time: the literal
     /// simply does not hold.
     NoValue,
+    /// `substr` outside its text.
+    OutOfRange(String),
+    /// `to_number` of text that spells no number.
+    NotANumber(String),
+    /// `match` with a pattern that is not a regular expression.
+    BadPattern(String),
 }
 
 /// A time operand: a date or interval, or `undated`.
@@ -89,31 +102,273 @@ fn is_time(s: Scalar, interner: &Interner) -> bool {
     }
 }
 
-pub fn eval(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprError> {
+/// The value of an expression; a text result is interned (an ordinary constant from then on).
+pub fn eval(e: &Expr, regs: &[Id], interner: &mut Interner) -> Result<Scalar, ExprError> {
+    match e {
+        Expr::Call(func, args) if func.gives_text() => {
+            let text = text_call(*func, args, regs, interner)?;
+            Ok(Scalar::Other(interner.intern(Value::Text(text))))
+        }
+        _ => eval_number(e, regs, interner),
+    }
+}
+
+/// The value of an expression that is not text: a number, a time, or a value read as it is. A
+/// text function here is an operand of arithmetic or of a time function, a type error.
+pub fn eval_number(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprError> {
     match e {
         Expr::Var(v) => Ok(scalar(regs[*v as usize], interner)),
         Expr::Const(id) => Ok(scalar(*id, interner)),
         Expr::Dec(d) => Ok(Scalar::Dec(*d)),
-        Expr::Neg(inner) => match eval(inner, regs, interner)? {
+        Expr::Neg(inner) => match eval_number(inner, regs, interner)? {
             Scalar::Int(i) => i.checked_neg().map(Scalar::Int).ok_or_else(|| ExprError::Overflow(format!("-({i})"))),
             Scalar::Dec(d) => Ok(Scalar::Dec(-d)),
             other => Err(ExprError::Type(format!("cannot negate `{}`", to_value(other, interner)))),
         },
         Expr::Binary(op, a, b) => {
-            let (a, b) = (eval(a, regs, interner)?, eval(b, regs, interner)?);
+            let (a, b) = (eval_number(a, regs, interner)?, eval_number(b, regs, interner)?);
             arith(*op, a, b, interner)
         }
+        Expr::Call(func, args) if func.gives_text() => {
+            let text = text_call(*func, args, regs, interner)?;
+            Err(ExprError::Type(format!(
+                "`{}(...)` gives the text {}, not a number or a time",
+                func.name(),
+                crate::syntax::print::quote(&text)
+            )))
+        }
+        Expr::Call(Func::Strlen, args) => {
+            let text = text_of(Func::Strlen, &args[0], regs, interner)?;
+            Ok(Scalar::Int(text.chars().count() as i64))
+        }
+        Expr::Call(Func::ToNumber, args) => to_number(&args[0], regs, interner),
         Expr::Call(func, args) => {
             let mut values = [Scalar::Int(0); 2];
             for (slot, arg) in values.iter_mut().zip(args) {
-                *slot = eval(arg, regs, interner)?;
+                *slot = eval_number(arg, regs, interner)?;
             }
             call(*func, values[0], values[1], interner)
         }
     }
 }
 
-/// A built-in function on evaluated arguments (`b` is unused by one-argument functions).
+/// The text an argument of `func` stands for: text as it is; a number, a time or `undated` is
+/// a type error (`to_text` says how to write one as text).
+pub fn text_of(func: impl Named, e: &Expr, regs: &[Id], interner: &Interner) -> Result<Arc<str>, ExprError> {
+    if let Expr::Call(inner, args) = e
+        && inner.gives_text()
+    {
+        return text_call(*inner, args, regs, interner);
+    }
+    scalar_text(func, eval_number(e, regs, interner)?, interner)
+}
+
+/// The text of a value that `func` needs as text.
+fn scalar_text(func: impl Named, s: Scalar, interner: &Interner) -> Result<Arc<str>, ExprError> {
+    if let Scalar::Other(id) = s
+        && let Some(text) = interner.with_value(id, |v| if let Value::Text(t) = v { Some(t.clone()) } else { None })
+    {
+        return Ok(text);
+    }
+    let shown = to_value(s, interner).to_source();
+    Err(ExprError::Type(format!("{}() needs text, not `{shown}`; write `to_text({shown})` for its text", func.name())))
+}
+
+/// Something with a name in messages: a function, or a text test.
+pub trait Named: Copy {
+    fn name(self) -> &'static str;
+}
+
+impl Named for Func {
+    fn name(self) -> &'static str {
+        Func::name(self)
+    }
+}
+
+impl Named for CmpOp {
+    fn name(self) -> &'static str {
+        match self {
+            CmpOp::Contains | CmpOp::NotContains => "contains",
+            CmpOp::Match | CmpOp::NotMatch => "match",
+            other => other.symbol(),
+        }
+    }
+}
+
+/// A whole number argument of `func` (a start or a length).
+fn count_of(func: Func, what: &str, e: &Expr, regs: &[Id], interner: &Interner) -> Result<i64, ExprError> {
+    match eval_number(e, regs, interner)? {
+        Scalar::Int(n) => Ok(n),
+        other => Err(ExprError::Type(format!(
+            "{}() needs a whole number as its {what}, not `{}`",
+            func.name(),
+            to_value(other, interner).to_source()
+        ))),
+    }
+}
+
+/// A function that gives text, on its unevaluated arguments.
+fn text_call(func: Func, args: &[Expr], regs: &[Id], interner: &Interner) -> Result<Arc<str>, ExprError> {
+    match func {
+        Func::Cat => {
+            let mut out = String::new();
+            for arg in args {
+                out.push_str(&text_of(func, arg, regs, interner)?);
+            }
+            Ok(Arc::from(out))
+        }
+        Func::Lower => Ok(Arc::from(text_of(func, &args[0], regs, interner)?.to_lowercase())),
+        Func::Upper => Ok(Arc::from(text_of(func, &args[0], regs, interner)?.to_uppercase())),
+        Func::Substr => {
+            let text = text_of(func, &args[0], regs, interner)?;
+            let start = count_of(func, "start", &args[1], regs, interner)?;
+            let len = count_of(func, "length", &args[2], regs, interner)?;
+            substr(&text, start, len).map(Arc::from)
+        }
+        Func::ToText => {
+            if let Expr::Call(inner, inner_args) = &args[0]
+                && inner.gives_text()
+            {
+                return text_call(*inner, inner_args, regs, interner);
+            }
+            let s = eval_number(&args[0], regs, interner)?;
+            Ok(match s {
+                Scalar::Other(id) => interner.with_value(id, |v| match v {
+                    Value::Text(t) => t.clone(),
+                    other => Arc::from(other.to_string()),
+                }),
+                other => Arc::from(to_value(other, interner).to_string()),
+            })
+        }
+        // Not text functions: `eval` and `text_of` only call this for those that are.
+        _ => Err(ExprError::Type(format!("{}() does not give text", func.name()))),
+    }
+}
+
+/// `substr(S, Start, Len)`: `Len` characters of `S` from the 0-based character `Start`, as
+/// C++'s `std::string::substr` (which Soufflé uses) but counting characters: a start past the
+/// end, or a negative start or length, is an error; a length running past the end takes the
+/// rest of the text.
+pub fn substr(text: &str, start: i64, len: i64) -> Result<String, ExprError> {
+    let n_chars = text.chars().count();
+    let bad = |why: &str| {
+        ExprError::OutOfRange(format!("substr({}, {start}, {len}): {why}", crate::syntax::print::quote(text)))
+    };
+    if start < 0 {
+        return Err(bad("the start is negative"));
+    }
+    if len < 0 {
+        return Err(bad("the length is negative"));
+    }
+    if start as u64 > n_chars as u64 {
+        return Err(bad(&format!("the start is past the end of a text of {n_chars} characters")));
+    }
+    Ok(text.chars().skip(start as usize).take(usize::try_from(len).unwrap_or(usize::MAX)).collect())
+}
+
+/// `to_number(S)`: the integer or decimal that the text spells (blanks around it are ignored);
+/// a number is itself.
+fn to_number(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprError> {
+    let text = match e {
+        Expr::Call(f, args) if f.gives_text() => text_call(*f, args, regs, interner)?,
+        _ => match eval_number(e, regs, interner)? {
+            n @ (Scalar::Int(_) | Scalar::Dec(_)) => return Ok(n),
+            s => scalar_text(Func::ToNumber, s, interner)?,
+        },
+    };
+    parse_number(&text).ok_or_else(|| {
+        ExprError::NotANumber(format!("to_number({}): the text spells no number", crate::syntax::print::quote(&text)))
+    })
+}
+
+/// The number a text spells: an integer (`42`, `-7`) or a finite decimal (`3.5`, `1e3`).
+pub fn parse_number(text: &str) -> Option<Scalar> {
+    let t = text.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(Scalar::Int(i));
+    }
+    // Only digits, a sign, a point and an exponent: Rust also reads `inf` and `NaN`.
+    if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let d = t.parse::<f64>().ok().filter(|d| d.is_finite())?;
+    // An integral decimal an `i64` holds is that integer, as everywhere (`Value::normalized`).
+    Some(match Value::Dec(d).normalized() {
+        Value::Int(i) => Scalar::Int(i),
+        _ => Scalar::Dec(d),
+    })
+}
+
+/// Whether a text test holds: `contains(Sub, S)`, `match(Pattern, S)` and their negations.
+/// Both sides must be text.
+pub fn text_test(op: CmpOp, lhs: &Expr, rhs: &Expr, regs: &[Id], interner: &Interner) -> Result<bool, ExprError> {
+    let (a, b) = (text_of(op, lhs, regs, interner)?, text_of(op, rhs, regs, interner)?);
+    text_holds(op, &a, &b)
+}
+
+fn text_holds(op: CmpOp, a: &Arc<str>, b: &str) -> Result<bool, ExprError> {
+    let holds = match op {
+        CmpOp::Contains | CmpOp::NotContains => b.contains(&**a),
+        _ => pattern::full_match(a, b)?,
+    };
+    Ok(holds != matches!(op, CmpOp::NotContains | CmpOp::NotMatch))
+}
+
+/// Regular expressions for `match`, compiled once per pattern.
+pub mod pattern {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use regex::Regex;
+    use rustc_hash::FxHashMap;
+
+    use super::ExprError;
+
+    /// How many compiled patterns a thread keeps; a rule uses a handful, so this only bounds
+    /// a rule whose pattern comes from the data.
+    const CACHE_SIZE: usize = 256;
+
+    thread_local! {
+        // A compiled pattern depends on its text alone, so sharing it across queries changes
+        // no answer; it saves compiling the pattern again for every row.
+        static CACHE: RefCell<FxHashMap<Arc<str>, Regex>> = RefCell::new(FxHashMap::default());
+    }
+
+    /// The pattern compiled to match a whole text (anchored at both ends), or why it is not a
+    /// regular expression.
+    pub fn compile(pattern: &str) -> Result<Regex, String> {
+        // The size limit keeps a pathological pattern (`(a{1000}){1000}`) from taking memory
+        // without bound.
+        regex::RegexBuilder::new(&format!(r"\A(?:{pattern})\z")).size_limit(1 << 20).build().map_err(|e| match e {
+            // The last line says what is wrong (`error: unclosed group`).
+            regex::Error::Syntax(text) => {
+                let last = text.lines().last().unwrap_or(&text).trim();
+                last.strip_prefix("error: ").unwrap_or(last).to_string()
+            }
+            other => other.to_string(),
+        })
+    }
+
+    /// Whether the pattern matches the whole of `text`.
+    pub fn full_match(pattern: &Arc<str>, text: &str) -> Result<bool, ExprError> {
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(re) = cache.get(pattern) {
+                return Ok(re.is_match(text));
+            }
+            let re = compile(pattern)
+                .map_err(|why| ExprError::BadPattern(format!("{}: {why}", crate::syntax::print::quote(pattern))))?;
+            let holds = re.is_match(text);
+            if cache.len() >= CACHE_SIZE {
+                cache.clear();
+            }
+            cache.insert(pattern.clone(), re);
+            Ok(holds)
+        })
+    }
+}
+
+/// A time function on evaluated arguments (`b` is unused by one-argument functions).
 fn call(func: Func, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar, ExprError> {
     let time = match time_arg(a, interner) {
         Some(TimeArg::Dated(t)) => t,
@@ -155,6 +410,10 @@ fn call(func: Func, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar,
             let span = Interval { start: time.start, end: to.end };
             // From a start after the end: no such interval, so the literal does not hold.
             if span.is_valid() { Ok(Scalar::Time(span)) } else { Err(ExprError::NoValue) }
+        }
+        // Computed by `eval_number` before the arguments are read as times.
+        Func::Cat | Func::Strlen | Func::Substr | Func::Lower | Func::Upper | Func::ToNumber | Func::ToText => {
+            Err(ExprError::Type(format!("{}() is not a time function", func.name())))
         }
     }
 }
@@ -260,6 +519,10 @@ fn undated(s: Scalar, interner: &Interner) -> bool {
 /// number); an order between text and a number is a type error, not the order answers sort in
 /// (where text follows numbers, so `"NaN" > 2` would hold).
 pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool, ExprError> {
+    if op.is_text_test() {
+        let (a, b) = (scalar_text(op, a, interner)?, scalar_text(op, b, interner)?);
+        return text_holds(op, &a, &b);
+    }
     // An undated time is unknown: no comparison with it holds, except that it is itself.
     if undated(a, interner) || undated(b, interner) {
         return Ok(op == CmpOp::Eq && a == b);
@@ -274,6 +537,8 @@ pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool
             CmpOp::Le => x.lo() <= y.lo(),
             CmpOp::Gt => x.lo() > y.lo(),
             CmpOp::Ge => x.lo() >= y.lo(),
+            // Handled above.
+            CmpOp::Contains | CmpOp::NotContains | CmpOp::Match | CmpOp::NotMatch => false,
         });
     }
     if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
@@ -297,6 +562,7 @@ pub fn test(op: CmpOp, a: Scalar, b: Scalar, interner: &Interner) -> Result<bool
         CmpOp::Le => ord != Ordering::Greater,
         CmpOp::Gt => ord == Ordering::Greater,
         CmpOp::Ge => ord != Ordering::Less,
+        CmpOp::Contains | CmpOp::NotContains | CmpOp::Match | CmpOp::NotMatch => false,
     })
 }
 

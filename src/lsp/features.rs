@@ -558,13 +558,26 @@ fn source_items(index: &Index, prefix: &str) -> Vec<CompletionItem> {
 fn keyword_items() -> Vec<CompletionItem> {
     keywords()
         .into_iter()
-        .chain(["count", "sum", "min", "max", "mean", "start", "end"])
+        .chain(["count", "sum", "min", "max", "mean"])
         .map(|k| CompletionItem {
             label: k.to_string(),
             kind: Some(CompletionItemKind::KEYWORD),
             ..CompletionItem::default()
         })
+        .chain(function_items())
         .collect()
+}
+
+/// The built-in functions and the text tests, with how each is called.
+fn function_items() -> impl Iterator<Item = CompletionItem> {
+    let functions = crate::ast::Func::ALL.into_iter().map(|f| (f.name(), f.usage()));
+    let tests = [("contains", "contains(Sub, S)"), ("match", "match(Pattern, S)")];
+    functions.chain(tests).map(|(name, usage)| CompletionItem {
+        label: name.to_string(),
+        kind: Some(CompletionItemKind::FUNCTION),
+        detail: Some(usage.to_string()),
+        ..CompletionItem::default()
+    })
 }
 
 /// The keywords of the language, read from the grammar's `keyword` rule (so that a keyword

@@ -431,6 +431,7 @@ impl Lower {
             }
             Rule::comparison => self.lower_comparison(pair),
             Rule::temporal => self.lower_temporal(pair),
+            Rule::text_test => self.lower_text_test(pair),
             Rule::aggregate => self.lower_aggregate(pair).map(Literal::Aggregate),
             _ => {
                 let span = self.span(&pair);
@@ -475,6 +476,40 @@ impl Lower {
             _ => TimeOp::Overlaps,
         };
         Some(Literal::Temporal { op, lhs, rhs, span })
+    }
+
+    /// `contains(Sub, S)`, `not match(Pattern, S)`: a comparison whose operator is written as a
+    /// call, as Soufflé's binary constraints `contains` and `match` are.
+    fn lower_text_test(&mut self, pair: Pair<'_, Rule>) -> Option<Literal> {
+        let span = self.span(&pair);
+        // `neg_op` is a token that `parts` skips: look for it among all the parts.
+        let negated = pair.clone().into_inner().any(|p| p.as_rule() == Rule::neg_op);
+        let mut name = "";
+        let mut args = Vec::new();
+        for part in parts(pair) {
+            match part.as_rule() {
+                Rule::test_name => name = part.as_str(),
+                _ => args.push(self.lower_top_expr(part)),
+            }
+        }
+        let args: Vec<Expr> = args.into_iter().collect::<Option<_>>()?;
+        let op = match (name, negated) {
+            ("contains", false) => CmpOp::Contains,
+            ("contains", true) => CmpOp::NotContains,
+            (_, false) => CmpOp::Match,
+            (_, true) => CmpOp::NotMatch,
+        };
+        let n_args = args.len();
+        let Ok([lhs, rhs]) = <[Expr; 2]>::try_from(args) else {
+            let usage = if name == "contains" { "contains(Sub, S)" } else { "match(Pattern, S)" };
+            self.diags.push(
+                Diagnostic::error("parse::function_arity", format!("`{name}` takes 2 arguments, not {n_args}"))
+                    .at(span)
+                    .help(format!("write `{usage}`")),
+            );
+            return None;
+        };
+        Some(Literal::Compare { op, lhs, rhs, span })
     }
 
     /// The sides and the operator of a comparison or a time test (`what`); both sides are
@@ -629,24 +664,20 @@ impl Lower {
                 let func = Func::ALL.into_iter().find(|f| f.name() == name.as_str()).unwrap_or(Func::Start);
                 let args: Vec<Option<Expr>> = it.map(|a| self.lower_expr(a)).collect();
                 let args: Vec<Expr> = args.into_iter().collect::<Option<_>>()?;
-                if args.len() != func.arity() {
-                    let n = func.arity();
+                let (least, most) = func.arity();
+                if args.len() < least || args.len() > most {
+                    let wanted = match (least, most) {
+                        (1, 1) => "1 argument".to_string(),
+                        (n, m) if n == m => format!("{n} arguments"),
+                        (n, _) => format!("{n} or more arguments"),
+                    };
                     self.diags.push(
                         Diagnostic::error(
                             "parse::function_arity",
-                            format!(
-                                "`{}` takes {n} argument{}, not {}",
-                                func.name(),
-                                if n == 1 { "" } else { "s" },
-                                args.len()
-                            ),
+                            format!("`{}` takes {wanted}, not {}", func.name(), args.len()),
                         )
                         .at(span)
-                        .help(match func {
-                            Func::AddDays | Func::AddYears => format!("write `{}(T, N)`", func.name()),
-                            Func::Interval => "write `interval(From, To)`".to_string(),
-                            _ => format!("write `{}(T)`", func.name()),
-                        }),
+                        .help(format!("write `{}`", func.usage())),
                     );
                     return None;
                 }
