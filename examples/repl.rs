@@ -19,5 +19,5 @@ fn main() -> ExitCode {
         eprint!("{}", e.render(false, true));
         return ExitCode::from(2);
     }
-    repl::run(kb, Options::default())
+    if repl::run(kb, Options::default()) { ExitCode::SUCCESS } else { ExitCode::from(2) }
 }

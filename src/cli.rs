@@ -22,30 +22,47 @@ use because::program::QueryIr;
 use because::reply::{DiagnosticsJson, FailedJson, Reply, RunJson};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-/// Runs the command line and returns the process's exit code.
+/// Runs the command line and returns the process's exit code: the one place that decides it.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let outcome = match Cli::try_parse() {
+        Ok(cli) => match run_cli(cli) {
+            Ok(outcome) => outcome,
+            // A closed pipe means the reader has what it wanted: not an error (as in ripgrep).
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Outcome::Found,
+            Err(e) => {
+                let _ = writeln!(io::stderr(), "because: {e}");
+                Outcome::Failed
+            }
+        },
         Err(e) => {
             // `--help` and `--version` come here too; they go to stdout and succeed.
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
+            if e.use_stderr() { Outcome::Failed } else { Outcome::Found }
         }
     };
-    match run_cli(cli) {
-        Ok(code) => code,
-        // A closed pipe means the reader has what it wanted: not an error (as in ripgrep).
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writeln!(io::stderr(), "because: {e}");
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
+    ExitCode::from(match outcome {
+        Outcome::Found => 0,
+        Outcome::Nothing => 1,
+        Outcome::Failed => 2,
+    })
 }
 
-const EXIT_FOUND: u8 = 0;
-const EXIT_NONE: u8 = 1;
-const EXIT_ERROR: u8 = 2;
+/// What a command came to. [`main`] maps it to the exit code: 0, 1 or 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Done, and something was found (answers, a proof, a path), or nothing was asked.
+    Found,
+    /// Done, and nothing was found (exit 1).
+    Nothing,
+    /// Bad input or a failure, already reported on stderr (exit 2).
+    Failed,
+}
+
+impl Outcome {
+    fn found(found: bool) -> Outcome {
+        if found { Outcome::Found } else { Outcome::Nothing }
+    }
+}
 
 const AFTER_HELP: &str = "\
 Without a subcommand: on a terminal, starts the REPL; with piped stdin, runs the statements it
@@ -413,11 +430,11 @@ impl Settings {
     }
 }
 
-fn run_cli(cli: Cli) -> io::Result<ExitCode> {
+fn run_cli(cli: Cli) -> io::Result<Outcome> {
     let settings = Settings::new(&cli.global);
     if let Some(d) = param_misuse(&settings.params, cli.command.as_ref()) {
         report(&KnowledgeBase::default(), &d.into(), &settings);
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(Outcome::Failed);
     }
     match cli.command {
         Some(Command::Run { files }) => run(&files, &settings),
@@ -649,7 +666,7 @@ fn reply(kb: &mut KnowledgeBase, q: &QueryIr, s: &Settings) -> Result<Reply, kb:
 
 /// `because run FILE...`; `because run -` alone is `because < FILE`: stdin over the shipped
 /// knowledge base.
-fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
+fn run(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
     if let [one] = files {
         if one.as_os_str() == "-" {
             return piped(s);
@@ -662,23 +679,23 @@ fn run(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
             report(&kb, &loaded.warnings, s);
             if let Some(unused) = unused_params(&kb, s) {
                 report(&kb, &unused, s);
-                return Ok(ExitCode::from(EXIT_ERROR));
+                return Ok(Outcome::Failed);
             }
             answer_all(&mut kb, loaded, s)
         }
         Err(e) => {
             report_error(&e, s);
-            Ok(ExitCode::from(EXIT_ERROR))
+            Ok(Outcome::Failed)
         }
     }
 }
 
 /// Bare `because` with piped stdin: the statements read, on top of the shipped knowledge base.
-fn piped(s: &Settings) -> io::Result<ExitCode> {
+fn piped(s: &Settings) -> io::Result<Outcome> {
     let mut kb = s.knowledge_base();
     if let Err(e) = load_shipped(&mut kb) {
         report_error(&e, s);
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(Outcome::Failed);
     }
     let first = kb.sources().len();
     kb.set_params(&s.params);
@@ -689,26 +706,26 @@ fn piped(s: &Settings) -> io::Result<ExitCode> {
             report(&kb, &loaded.warnings, s);
             if let Some(unused) = unused_params(&kb, s) {
                 report(&kb, &unused, s);
-                return Ok(ExitCode::from(EXIT_ERROR));
+                return Ok(Outcome::Failed);
             }
             answer_all(&mut kb, loaded, s)
         }
         Err(e) => {
             let diags = new_only(e.diagnostics, first);
             report(&kb, &diags, s);
-            Ok(ExitCode::from(EXIT_ERROR))
+            Ok(Outcome::Failed)
         }
     }
 }
 
 /// Answers the queries a load brought in, in order, and prints them.
-fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::Result<ExitCode> {
+fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::Result<Outcome> {
     if matches!(s.format, OutputFormat::Svg | OutputFormat::Html) {
         // A picture or a page is one document for one query; several cannot share a stream.
         let d = cli_error("cli::one_query_format", "`--format svg` and `--format html` are for one `why` query")
             .help("use `because query --format svg 'why ...'` or `because report 'why ...'`");
         report(kb, &d.into(), s);
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(Outcome::Failed);
     }
     let mut out = io::stdout().lock();
     let mut failed = false;
@@ -766,26 +783,26 @@ fn answer_all(kb: &mut KnowledgeBase, loaded: LoadReport, s: &Settings) -> io::R
         writeln!(out, "{}", serde_json::to_string_pretty(&results).unwrap_or_default())?;
     }
     out.flush()?;
-    Ok(ExitCode::from(if failed {
-        EXIT_ERROR
+    Ok(if failed {
+        Outcome::Failed
     } else if empty && s.fail_on_empty {
-        EXIT_NONE
+        Outcome::Nothing
     } else {
-        EXIT_FOUND
-    }))
+        Outcome::Found
+    })
 }
 
 /// `because query [-f FILE]... [--param NAME=VALUE]... QUERY`
-fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
+fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<Outcome> {
     if s.format == OutputFormat::Html {
         return report_page(files, &s.params, text, None, s);
     }
-    let Some(mut kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+    let Some(mut kb) = open_files_or_shipped(files, s) else { return Ok(Outcome::Failed) };
     let parsed = kb.parse_query_with(text, &s.params);
     // A query that does not parse used nothing: its own error comes first.
     if let Some(unused) = unused_among(&kb::params_in(text), s).filter(|_| parsed.is_ok()) {
         report(&kb, &unused, s);
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(Outcome::Failed);
     }
     if let Ok(Some(scratch)) = parsed.as_ref().map(|q| q.scratch.as_ref()) {
         let q = parsed.as_ref().ok();
@@ -797,20 +814,20 @@ fn query(files: &[PathBuf], text: &str, s: &Settings) -> io::Result<ExitCode> {
         Ok(reply) => reply,
         Err(e) => {
             report_error(&e, s);
-            return Ok(ExitCode::from(EXIT_ERROR));
+            return Ok(Outcome::Failed);
         }
     };
     let rendered = match reply.render(s) {
         Ok(text) => text,
         Err(e) => {
             report_error(&e, s);
-            return Ok(ExitCode::from(EXIT_ERROR));
+            return Ok(Outcome::Failed);
         }
     };
     let mut out = io::stdout().lock();
     write_block(&mut out, &rendered)?;
     out.flush()?;
-    Ok(ExitCode::from(if reply.found() { EXIT_FOUND } else { EXIT_NONE }))
+    Ok(Outcome::found(reply.found()))
 }
 
 /// `because report QUERY [-o OUT]` and `because query --format html QUERY`: the evidence page.
@@ -822,8 +839,8 @@ fn report_page(
     text: &str,
     output: Option<&Path>,
     s: &Settings,
-) -> io::Result<ExitCode> {
-    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+) -> io::Result<Outcome> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(Outcome::Failed) };
     let bare = text.trim().trim_start_matches("?-").trim_start();
     // `why_me(a)` is an atom, not a `why` query.
     let is_why = bare.strip_prefix("why").is_some_and(|rest| rest.starts_with(char::is_whitespace));
@@ -834,14 +851,14 @@ fn report_page(
         Ok(e) => e,
         Err(e) => {
             report_error(&e, s);
-            return Ok(ExitCode::from(EXIT_ERROR));
+            return Ok(Outcome::Failed);
         }
     };
     let options = because::report::ReportOptions {
         open_depth: s.depth.unwrap_or(because::report::ReportOptions::default().open_depth),
     };
     let page = because::report::evidence_page(&kb, &e, &options);
-    let code = ExitCode::from(if e.found() { EXIT_FOUND } else { EXIT_NONE });
+    let code = Outcome::found(e.found());
     match output {
         None => {
             let mut out = io::stdout().lock();
@@ -851,7 +868,7 @@ fn report_page(
         Some(path) => {
             if let Err(err) = KnowledgeBase::save_atomically(path, &page) {
                 let _ = writeln!(io::stderr(), "because: cannot write `{}`: {err}", path.display());
-                return Ok(ExitCode::from(EXIT_ERROR));
+                return Ok(Outcome::Failed);
             }
         }
     }
@@ -860,8 +877,8 @@ fn report_page(
 
 /// `because query --without PATTERN | --without-source S | --with FACT ... QUERY`: the query in
 /// a hypothetical world, against the real one.
-fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings) -> io::Result<ExitCode> {
-    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings) -> io::Result<Outcome> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(Outcome::Failed) };
     let answered = (|| -> Result<(String, bool), kb::Error> {
         let what_if = kb.snapshot().what_if(changes)?;
         let world = what_if.world();
@@ -894,18 +911,18 @@ fn what_if_query(files: &[PathBuf], text: &str, changes: &[Change], s: &Settings
             let mut stdout = io::stdout().lock();
             write_block(&mut stdout, &out)?;
             stdout.flush()?;
-            Ok(ExitCode::from(if found { EXIT_FOUND } else { EXIT_NONE }))
+            Ok(Outcome::found(found))
         }
         Err(e) => {
             report_error(&e, s);
-            Ok(ExitCode::from(EXIT_ERROR))
+            Ok(Outcome::Failed)
         }
     }
 }
 
 /// `because support [-f FILE]... ATOM`: what the atom rests on.
-fn support(files: &[PathBuf], atom: &str, max_worlds: usize, s: &Settings) -> io::Result<ExitCode> {
-    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+fn support(files: &[PathBuf], atom: &str, max_worlds: usize, s: &Settings) -> io::Result<Outcome> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(Outcome::Failed) };
     let options = because::evidence::support::SupportOptions { max_worlds, ..Default::default() };
     match kb.snapshot().support(atom, &options) {
         Ok(support) => {
@@ -918,11 +935,11 @@ fn support(files: &[PathBuf], atom: &str, max_worlds: usize, s: &Settings) -> io
             let mut stdout = io::stdout().lock();
             write_block(&mut stdout, &out)?;
             stdout.flush()?;
-            Ok(ExitCode::from(if support.holds { EXIT_FOUND } else { EXIT_NONE }))
+            Ok(Outcome::found(support.holds))
         }
         Err(e) => {
             report_error(&e, s);
-            Ok(ExitCode::from(EXIT_ERROR))
+            Ok(Outcome::Failed)
         }
     }
 }
@@ -940,8 +957,8 @@ struct GraphArgs {
 }
 
 /// `because graph [-f FILE]... [--path A B | --around X | --central | --components | --rules]`
-fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCode> {
-    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<Outcome> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(Outcome::Failed) };
     let format = match s.format {
         OutputFormat::Json | OutputFormat::Jsonl => because::graph::GraphFormat::Json,
         OutputFormat::Dot => because::graph::GraphFormat::Dot,
@@ -950,7 +967,7 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
             let d = cli_error("cli::html_for_graph", "`--format html` makes the evidence page of a `why` query")
                 .help("use --format svg for a picture of the graph, or `because report QUERY`");
             report(&kb, &d.into(), s);
-            return Ok(ExitCode::from(EXIT_ERROR));
+            return Ok(Outcome::Failed);
         }
         _ => because::graph::GraphFormat::Text,
     };
@@ -960,14 +977,14 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
             let d = cli_error("cli::bad_interval", format!("`{text}` starts after it ends"))
                 .help("write the earlier year first, as in 1990..2000");
             report(&kb, &d.into(), s);
-            return Ok(ExitCode::from(EXIT_ERROR));
+            return Ok(Outcome::Failed);
         }
         Some((_, Some(i))) => Some(i),
         Some((text, None)) => {
             let d = cli_error("cli::bad_interval", format!("`{text}` is not an interval"))
                 .help("write it as 1991..2019, 1991.., ..1990, 1995 or 2023-03-09");
             report(&kb, &d.into(), s);
-            return Ok(ExitCode::from(EXIT_ERROR));
+            return Ok(Outcome::Failed);
         }
     };
     let request = because::graph::GraphRequest {
@@ -995,11 +1012,11 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
             };
             write_block(&mut out, &text)?;
             out.flush()?;
-            Ok(ExitCode::from(if output.empty { EXIT_NONE } else { EXIT_FOUND }))
+            Ok(Outcome::found(!output.empty))
         }
         Err(e) => {
             report_error(&e.into(), s);
-            Ok(ExitCode::from(EXIT_ERROR))
+            Ok(Outcome::Failed)
         }
     }
 }
@@ -1007,8 +1024,8 @@ fn graph(files: &[PathBuf], args: GraphArgs, s: &Settings) -> io::Result<ExitCod
 /// `because check FILE...`: diagnostics only. With `--format json`/`jsonl` they are also
 /// printed to stdout as JSON.
 /// `because describe [PRED]`: declarations and docs, as text or JSON.
-fn describe(files: &[PathBuf], pred: Option<&str>, s: &Settings) -> io::Result<ExitCode> {
-    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(ExitCode::from(EXIT_ERROR)) };
+fn describe(files: &[PathBuf], pred: Option<&str>, s: &Settings) -> io::Result<Outcome> {
+    let Some(kb) = open_files_or_shipped(files, s) else { return Ok(Outcome::Failed) };
     let text = match s.format {
         OutputFormat::Json | OutputFormat::Jsonl => because::describe::describe_json(&kb, pred)
             .map(|doc| serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"),
@@ -1017,16 +1034,16 @@ fn describe(files: &[PathBuf], pred: Option<&str>, s: &Settings) -> io::Result<E
     match text {
         Ok(text) => {
             io::stdout().lock().write_all(text.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Found)
         }
         Err(message) => {
             report(&kb, &cli_error("cli::unknown_predicate", message).into(), s);
-            Ok(ExitCode::from(EXIT_ERROR))
+            Ok(Outcome::Failed)
         }
     }
 }
 
-fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
+fn check(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
     let mut kb = s.knowledge_base();
     kb.set_params(&s.params);
     // Checking evaluates nothing: a runaway program is still checked in an instant.
@@ -1081,25 +1098,25 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
         _ => {}
     }
     out.flush()?;
-    Ok(ExitCode::from(if ok { EXIT_FOUND } else { EXIT_ERROR }))
+    Ok(if ok { Outcome::Found } else { Outcome::Failed })
 }
 
 /// `because lsp`: the language server, until the editor says `exit`.
-fn lsp() -> ExitCode {
+fn lsp() -> Outcome {
     match because::lsp::run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Outcome::Found,
         Err(e) => {
             let _ = writeln!(io::stderr(), "because lsp: {e}");
-            ExitCode::from(EXIT_ERROR)
+            Outcome::Failed
         }
     }
 }
 
 /// `because repl [FILE...]` and bare `because` on a terminal.
-fn repl(files: &[PathBuf], s: &Settings) -> ExitCode {
+fn repl(files: &[PathBuf], s: &Settings) -> Outcome {
     match open_files_or_shipped(files, s) {
         Some(kb) => start_repl(kb, s),
-        None => ExitCode::from(EXIT_ERROR),
+        None => Outcome::Failed,
     }
 }
 
@@ -1126,23 +1143,23 @@ fn open_files_or_shipped(files: &[PathBuf], s: &Settings) -> Option<KnowledgeBas
 }
 
 /// Hands the knowledge base to the REPL.
-fn start_repl(kb: KnowledgeBase, s: &Settings) -> ExitCode {
+fn start_repl(kb: KnowledgeBase, s: &Settings) -> Outcome {
     let options = because::repl::Options {
         color: s.color_out,
         format: s.answer_format().unwrap_or_default(),
         ..Default::default()
     };
-    because::repl::run(kb, options)
+    if because::repl::run(kb, options) { Outcome::Found } else { Outcome::Failed }
 }
 
-fn completions(shell: clap_complete::Shell) -> io::Result<ExitCode> {
+fn completions(shell: clap_complete::Shell) -> io::Result<Outcome> {
     // Generated into memory first: clap_complete panics when its writer fails.
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "because", &mut buf);
     write_stdout(&buf)
 }
 
-fn man() -> io::Result<ExitCode> {
+fn man() -> io::Result<Outcome> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
     write_stdout(&buf)
@@ -1157,21 +1174,21 @@ fn write_block(out: &mut impl Write, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn write_stdout(bytes: &[u8]) -> io::Result<ExitCode> {
+fn write_stdout(bytes: &[u8]) -> io::Result<Outcome> {
     let mut out = io::stdout().lock();
     out.write_all(bytes)?;
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Found)
 }
 
 // ---------------------------------------------------------------------------------------------
 // draft
 
 /// `because draft DOC [-o OUT [--force]]`
-fn draft(document: &Path, output: Option<&Path>, force: bool) -> ExitCode {
+fn draft(document: &Path, output: Option<&Path>, force: bool) -> Outcome {
     let fail = |message: String| {
         let _ = writeln!(io::stderr(), "because: {message}");
-        ExitCode::from(EXIT_ERROR)
+        Outcome::Failed
     };
     let text = match because::load::read_path(document) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -1199,11 +1216,11 @@ fn draft(document: &Path, output: Option<&Path>, force: bool) -> ExitCode {
     match output {
         None => match write_stdout(skeleton.as_bytes()) {
             Ok(code) => code,
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Outcome::Found,
             Err(e) => fail(format!("cannot write: {e}")),
         },
         Some(out) => match KnowledgeBase::save_atomically(out, &skeleton) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(()) => Outcome::Found,
             Err(e) => fail(format!("cannot write `{}`: {e}", out.display())),
         },
     }

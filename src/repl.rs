@@ -11,7 +11,6 @@ mod helper;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use rustyline::Editor;
@@ -70,30 +69,25 @@ pub fn default_history_path() -> Option<PathBuf> {
     Some(data.join("because").join("history"))
 }
 
-/// Runs the REPL over `kb` until `:quit` or Ctrl-D. Exit code 0; 2 when no line editor can be
-/// set up, or when input is piped (a script, not a person) and some query or command failed.
-pub fn run(kb: KnowledgeBase, options: Options) -> ExitCode {
+/// Runs the REPL over `kb` until `:quit` or Ctrl-D. Whether the session went well: it did not
+/// when no line editor can be set up, when the output cannot be written, or when input is piped
+/// (a script, not a person) and some query or command failed. (The binary exits with 0 or 2.)
+pub fn run(kb: KnowledgeBase, options: Options) -> bool {
     let mut repl = match Repl::new(kb, options) {
         Ok(repl) => repl,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "because: cannot start the line editor: {e}");
-            return ExitCode::from(2);
+            return false;
         }
     };
     let _sigint = cancel::SigintGuard::install();
     repl.run();
     match repl.out.failure.take() {
         // A closed stdout (`because repl < q | head -1`) ends the session, quietly, as in `run`.
-        None | Some(Failure::Closed) => {
-            if !repl.interactive && repl.errors.get() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
+        None | Some(Failure::Closed) => repl.interactive || !repl.errors.get(),
         Some(Failure::Error(e)) => {
             let _ = writeln!(std::io::stderr(), "because: cannot write the output: {e}");
-            ExitCode::from(2)
+            false
         }
     }
 }
