@@ -401,7 +401,7 @@ fn dot_and_json_describe_the_same_graph() {
         .iter()
         .map(|e| {
             let s = |k: &str| e[k].as_str().unwrap().to_string();
-            (s("from"), s("to"), s("pred"))
+            (s("from"), s("to"), s("label"))
         })
         .collect();
     let dot_edges: Vec<(String, String, String)> =
