@@ -948,6 +948,54 @@ mod tests {
         assert_eq!(relative.get(3).map(String::as_str), (depth > 0).then_some("../theories"));
     }
 
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// Every field `field_span` locates holds the text `read_table` read there: fields with
+        /// separators, quotes and newlines (CSV, quoted as the writer quotes them) or plain
+        /// (TSV), on records that may span lines.
+        #[test]
+        fn located_fields_hold_what_was_read(
+            csv in proptest::bool::ANY,
+            rows in (2usize..4).prop_flat_map(|w| proptest::collection::vec(
+                proptest::collection::vec("[a-z ,\"\n]{1,5}", w), 1..5)),
+        ) {
+            use proptest::prop_assert_eq;
+            let format = if csv { Format::Csv } else { Format::Tsv };
+            // TSV has no quoting: its fields lose separators and newlines.
+            let rows: Vec<Vec<String>> = rows
+                .into_iter()
+                .map(|r| r.into_iter().map(|f| if csv { f } else { f.replace(['\n', ','], "x") }).collect())
+                .collect();
+            let mut text = String::new();
+            for row in &rows {
+                let fields: Vec<String> = row
+                    .iter()
+                    .map(|f| match format {
+                        Format::Csv => format!("\"{}\"", f.replace('"', "\"\"")),
+                        Format::Tsv => f.clone(),
+                    })
+                    .collect();
+                text.push_str(&fields.join(if csv { "," } else { "\t" }));
+                text.push('\n');
+            }
+            let mut interner = Interner::default();
+            let table = read_table(text.as_bytes(), "t", false, &mut interner, format).expect("a table");
+            prop_assert_eq!(table.lines.len(), rows.len());
+            for (r, row) in rows.iter().enumerate() {
+                for (c, field) in row.iter().enumerate() {
+                    let (a, b) = field_span(text.as_bytes(), format, table.lines.get(r), c).expect("located");
+                    let located = &text[a..b];
+                    let read = match format {
+                        Format::Csv => located[1..located.len() - 1].replace("\"\"", "\""),
+                        Format::Tsv => located.to_string(),
+                    };
+                    prop_assert_eq!(&read, field);
+                }
+            }
+        }
+    }
+
     #[test]
     fn fields_are_located_as_read() {
         let tsv = b"a\t1\n\nbb\tcc\td\r\n";
