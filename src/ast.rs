@@ -196,9 +196,9 @@ pub struct LoadDecl {
 
 #[derive(Debug, Clone)]
 pub struct IncludeDecl {
-    /// For `use NAME.`, the shipped theory's embedded path (never joined to the folder).
+    /// The path as written; for `use NAME.`, the theory's name.
     pub path: String,
-    /// Written `use NAME.`: `path` names an embedded file wherever the including file is.
+    /// Written `use NAME.`: `path` is a theory's name, which the loader looks up.
     pub theory: bool,
     pub path_span: Span,
     pub span: Span,

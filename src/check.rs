@@ -13,6 +13,7 @@
 //! All diagnostics are collected and returned sorted by position.
 
 mod lower;
+mod rows;
 mod strata;
 mod times;
 
@@ -33,6 +34,7 @@ use crate::value::{Id, Interner, Interval, Value};
 
 pub(crate) use lower::ir_literal_vars;
 pub use lower::lower_query;
+pub use rows::RowError;
 pub(crate) use strata::{Dependency, body_dependencies};
 
 /// The kinds of entity every knowledge base has.
@@ -53,6 +55,23 @@ pub struct RawTable {
 /// Checks `modules` (in load order) plus the data tables their `load` statements read.
 /// Returns the program and all diagnostics; the program is only meaningful without errors.
 pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner) -> (Program, Diagnostics) {
+    let (program, mut diags, row_errors) = check_with_rows(modules, tables, interner);
+    // Without the data files' texts, a bad row blames its `load` statement.
+    for e in row_errors {
+        diags.push(e.diagnostic.at(e.fallback));
+    }
+    diags.sort();
+    (program, diags)
+}
+
+/// [`check`], with the data rows that break a declaration apart and not yet located: the
+/// caller, who can read the data files again, points each into its file
+/// (`load::Loader::locate_fields`).
+pub fn check_with_rows(
+    modules: &[Module],
+    tables: Vec<RawTable>,
+    interner: &mut Interner,
+) -> (Program, Diagnostics, Vec<RowError>) {
     let mut cx = Checker {
         interner,
         program: Program::default(),
@@ -62,6 +81,7 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
         kinds: BUILTIN_KINDS.iter().map(|&k| Arc::from(k)).collect(),
         sources: FxHashSet::default(),
         entity_kinds: FxHashSet::default(),
+        row_errors: Vec::new(),
     };
     for (name, arity) in crate::program::BUILTINS {
         cx.declare(&ast::Ident { name: Arc::from(*name), span: Span::default() }, *arity, Def::Builtin);
@@ -100,7 +120,7 @@ pub fn check(modules: &[Module], tables: Vec<RawTable>, interner: &mut Interner)
     strata::stratify(&mut cx.program, &mut cx.diags);
     let mut diags = cx.diags;
     diags.sort();
-    (cx.program, diags)
+    (cx.program, diags, cx.row_errors)
 }
 
 pub(crate) struct Checker<'a> {
@@ -114,6 +134,8 @@ pub(crate) struct Checker<'a> {
     sources: FxHashSet<Arc<str>>,
     /// (kind, name) of every declared entity, for `strict` declarations.
     entity_kinds: FxHashSet<(Arc<str>, Arc<str>)>,
+    /// Data rows that break a declaration, located by the caller.
+    row_errors: Vec<RowError>,
 }
 
 impl<'a> Checker<'a> {
@@ -400,19 +422,8 @@ impl<'a> Checker<'a> {
         }
         for (arg, info) in atom.args.iter().zip(&decl.args) {
             let (Some(ty), ast::Expr::Const(value, span)) = (&info.ty, arg) else { continue };
-            let fits = matches!(
-                (ty, value),
-                (ArgType::Number, Value::Int(_) | Value::Dec(_))
-                    | (ArgType::Text | ArgType::Kind(_) | ArgType::Entity, Value::Text(_))
-                    | (ArgType::Time, Value::Int(_) | Value::Interval(_) | Value::Undated)
-            );
-            if !fits {
-                let what = match value {
-                    Value::Int(_) | Value::Dec(_) => "a number",
-                    Value::Text(_) => "a name or text",
-                    Value::Interval(_) => "an interval",
-                    Value::Undated => "undated",
-                };
+            if !rows::fits(ty, value) {
+                let what = rows::what(value);
                 self.diags.push(
                     Diagnostic::error(
                         "check::type_mismatch",
@@ -642,6 +653,8 @@ impl<'a> Checker<'a> {
             }
             let table = RawTable { width: Some(info.arity), ..table };
             let table_width = info.arity;
+            self.check_table_rows(&table, table_width);
+            let info = &self.program.preds[pred as usize];
             let temporal = info.temporal;
             let (data, width) = if temporal {
                 // Loaded rows carry no `@`: add the hidden time column, undated.

@@ -595,8 +595,16 @@ impl KnowledgeBase {
         if cancelled(&mut diags) {
             return Err(diags.into());
         }
-        let (mut program, check_diags) = check::check(&modules, tables.clone(), interner);
+        let (mut program, check_diags, row_errors) = check::check_with_rows(&modules, tables.clone(), interner);
         diags.extend(check_diags);
+        if !row_errors.is_empty() {
+            // Data rows that break a declaration are shown in their data files, read again.
+            let mut loader = Loader::new(&mut self.sources, &mut *interner, self.embedded);
+            loader.unsaved = &self.unsaved;
+            for d in loader.locate_fields(row_errors) {
+                diags.push(d);
+            }
+        }
         if cancelled(&mut diags) {
             return Err(diags.into());
         }

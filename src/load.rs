@@ -216,7 +216,11 @@ impl<'a> Loader<'a> {
         let mut includes = Vec::new();
         for stmt in &module.statements {
             match stmt {
-                Statement::Include(inc) if inc.theory => includes.push((PathBuf::from(&inc.path), inc.path_span)),
+                Statement::Include(inc) if inc.theory => {
+                    if let Some(path) = self.resolve_theory(&inc.path, &base, inc.path_span) {
+                        includes.push((path, inc.path_span));
+                    }
+                }
                 Statement::Include(inc) => includes.push((base.join(&inc.path), inc.path_span)),
                 Statement::Load(load) => {
                     let path = base.join(&load.path);
@@ -282,6 +286,175 @@ impl<'a> Loader<'a> {
     }
 }
 
+impl Loader<'_> {
+    /// Whether a file can be read: an unsaved text, an embedded file or a file on disk.
+    fn exists(&self, path: &Path) -> bool {
+        let key = normalize(path);
+        self.unsaved.iter().any(|(p, _)| normalize(p) == key)
+            || self.embedded.iter().any(|(p, _)| normalize(Path::new(p)) == key)
+            || path.is_file()
+    }
+
+    /// The file of the theory `use NAME.` names in a file of the folder `base`. Looked up in this
+    /// order, the first found wins:
+    ///
+    /// 1. `NAME.kb` beside the file that names it;
+    /// 2. `theories/NAME.kb` in that folder, then in each folder above it, nearest first;
+    /// 3. the shipped theories ([`THEORIES`]), embedded in the binary.
+    ///
+    /// A local file named like a shipped theory is read (the nearest name wins, as in step 2),
+    /// with a `load::shadowed_theory` warning; a name found nowhere is `load::unknown_theory`,
+    /// which lists the places searched.
+    pub fn resolve_theory(&mut self, name: &str, base: &Path, span: Span) -> Option<PathBuf> {
+        let file = format!("{name}.kb");
+        let mut searched = vec![base.join(&file)];
+        searched.extend(theory_folders(base).into_iter().map(|dir| dir.join(&file)));
+        let local = searched.iter().find(|p| self.exists(p)).cloned();
+        let shipped = THEORIES.iter().find(|(n, _)| *n == name).map(|(_, p)| PathBuf::from(p));
+        match (local, shipped) {
+            (Some(local), Some(_)) => {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "load::shadowed_theory",
+                        format!("`use {name}.` reads `{}`, not the shipped theory `{name}`", Self::display(&local)),
+                    )
+                    .at(span)
+                    .label("a local theory of a shipped theory's name")
+                    .help("rename the local file to use the shipped theory, or keep it to use your own"),
+                );
+                Some(local)
+            }
+            (Some(path), None) | (None, Some(path)) => Some(path),
+            (None, None) => {
+                // Did you mean: the shipped theories and the theory files of the folders searched.
+                let mut names: Vec<String> = THEORIES.iter().map(|(n, _)| n.to_string()).collect();
+                for dir in searched.iter().skip(1).filter_map(|p| p.parent()) {
+                    let Ok(entries) = std::fs::read_dir(dir) else { continue };
+                    names.extend(entries.filter_map(|e| {
+                        let path = e.ok()?.path();
+                        (path.extension()? == "kb").then(|| path.file_stem()?.to_str().map(str::to_string))?
+                    }));
+                }
+                let shown: Vec<String> = searched.iter().map(|p| format!("`{}`", Self::display(p))).collect();
+                let shipped: Vec<&str> = THEORIES.iter().map(|(n, _)| *n).collect();
+                let mut d = Diagnostic::error("load::unknown_theory", format!("there is no theory `{name}`"))
+                    .at(span)
+                    .label("unknown theory")
+                    .note(
+                        span,
+                        format!(
+                            "looked for {}, then among the shipped theories ({})",
+                            shown.join(", "),
+                            shipped.join(", ")
+                        ),
+                    );
+                d = match crate::diag::closest(name, names.iter().map(String::as_str)) {
+                    Some(best) => d.help(format!("did you mean `{best}`?")),
+                    None => d.help(format!(
+                        "put your theory in `{file}` beside this file or in a `theories/` folder, or include a file with `include \"file.kb\".`"
+                    )),
+                };
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// Points each data row error of the checker into its data file, read again (the checker
+    /// does not keep the files' texts); a file that cannot be read again leaves the error on
+    /// its `load` statement. Each file is added to the source map once.
+    pub fn locate_fields(&mut self, errors: Vec<crate::check::RowError>) -> Vec<Diagnostic> {
+        // Each data file named, and its id and text when it could be read again.
+        type ReadAgain = Option<(crate::ast::FileId, Arc<str>)>;
+        let mut files: Vec<(Arc<str>, ReadAgain)> = Vec::new();
+        let mut out = Vec::with_capacity(errors.len());
+        for e in errors {
+            let at = match files.iter().position(|(f, _)| *f == e.file) {
+                Some(i) => i,
+                None => {
+                    let path = Path::new(&*e.file);
+                    let text = self.read(path).ok().map(|b| Arc::<str>::from(String::from_utf8_lossy(&b).as_ref()));
+                    let added = text.map(|t| (self.sources.add(e.file.to_string(), None, t.clone()), t));
+                    files.push((e.file.clone(), added));
+                    files.len() - 1
+                }
+            };
+            let span = files[at].1.as_ref().and_then(|(file, text)| {
+                let (a, b) = field_span(text.as_bytes(), csv_or_tsv(Path::new(&*e.file)), e.line, e.field)?;
+                Some(Span::new(*file, a, b.max(a + 1)))
+            });
+            out.push(e.diagnostic.at(span.unwrap_or(e.fallback)));
+        }
+        out
+    }
+}
+
+/// The `theories/` folders a `use` in a file of the folder `base` searches, nearest first: in
+/// `base` and each folder above it. A relative `base` stays relative while the folders are below
+/// the current one (so diagnostics show the paths the user typed), then goes on as `..`.
+fn theory_folders(base: &Path) -> Vec<PathBuf> {
+    let base = normalize(base);
+    let mut folders = Vec::new();
+    let mut dir = base.clone();
+    // Lexically up to the top of the path as written (`a/b`, `a`, ``; `/x/y`, `/x`, `/`).
+    loop {
+        folders.push(dir.join("theories"));
+        if dir.as_os_str().is_empty() || dir.ends_with("..") || !dir.pop() {
+            break;
+        }
+    }
+    // A relative path's top is a folder below the root: go on up from it to the root.
+    if base.is_relative() {
+        let top = folders.last().and_then(|f| f.parent()).map(Path::to_path_buf).unwrap_or_default();
+        let depth = std::path::absolute(if top.as_os_str().is_empty() { Path::new(".") } else { &top })
+            .map(|abs| normalize(&abs).components().count().saturating_sub(1))
+            .unwrap_or(0);
+        let mut up = top;
+        for _ in 0..depth {
+            up.push("..");
+            folders.push(up.join("theories"));
+        }
+    }
+    folders
+}
+
+/// The byte range of field `field` (0-based) of the record that ends on line `line` (1-based)
+/// of a data file, split as [`read_table`] splits it.
+fn field_span(bytes: &[u8], format: Format, line: u32, field: usize) -> Option<(usize, usize)> {
+    let mut offset = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+    let mut line_no = 0u32;
+    while offset < bytes.len() {
+        let end = match format {
+            Format::Csv => csv_record_end(bytes, offset),
+            Format::Tsv => memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i),
+        };
+        let start = offset;
+        offset = end + 1;
+        line_no += 1 + memchr::memchr_iter(b'\n', &bytes[start..end]).count() as u32;
+        if line_no < line {
+            continue;
+        }
+        let record = bytes[start..end].strip_suffix(b"\r").unwrap_or(&bytes[start..end]);
+        // Field boundaries: separators outside quotes (TSV has no quotes).
+        let mut bounds = Vec::new();
+        let (mut quoted, mut from) = (false, 0);
+        for (i, &c) in record.iter().enumerate() {
+            match (format, c) {
+                (Format::Csv, b'"') => quoted = !quoted,
+                (Format::Csv, b',') | (Format::Tsv, b'\t') if !quoted => {
+                    bounds.push((from, i));
+                    from = i + 1;
+                }
+                _ => {}
+            }
+        }
+        bounds.push((from, record.len()));
+        let (a, b) = *bounds.get(field)?;
+        return Some((start + a, start + b));
+    }
+    None
+}
+
 /// A warning when the first line of a data file loaded without `with header` looks like a
 /// header: no field of it is a number, while in some column where it has a name the second
 /// line has a number (`name,age` above `ann,3`). Such a line would be loaded as a fact.
@@ -344,11 +517,15 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
     for c in path.components() {
         match c {
             std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` removes a folder name; it stays at the start of a relative path (`../..`
+            // is two folders up, not none) and above the root it is the root.
+            std::path::Component::ParentDir => match out.components().next_back() {
+                Some(std::path::Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(std::path::Component::RootDir | std::path::Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -746,6 +923,89 @@ mod tests {
             t.data.iter().map(|&id| format!("{:?}", interner.value(id))).collect(),
             t.lines.to_vec(),
         ))
+    }
+
+    #[test]
+    fn normalize_keeps_leading_parents() {
+        let n = |p: &str| normalize(Path::new(p)).display().to_string();
+        assert_eq!(n("a/./b/../c"), "a/c");
+        assert_eq!(n("../../x.kb"), "../../x.kb");
+        assert_eq!(n("a/../../x.kb"), "../x.kb");
+        assert_eq!(n("/../x.kb"), "/x.kb");
+    }
+
+    #[test]
+    fn theory_folders_go_up_to_the_root() {
+        let shown = |base: &str| -> Vec<String> {
+            theory_folders(Path::new(base)).iter().map(|p| p.display().to_string()).collect()
+        };
+        assert_eq!(shown("/x/y"), ["/x/y/theories", "/x/theories", "/theories"]);
+        let relative = shown("a/b");
+        assert_eq!(relative[..3], ["a/b/theories", "a/theories", "theories"]);
+        // Then above the current folder, as `..`, up to the root.
+        let depth = normalize(&std::path::absolute(".").unwrap()).components().count() - 1;
+        assert_eq!(relative.len(), 3 + depth);
+        assert_eq!(relative.get(3).map(String::as_str), (depth > 0).then_some("../theories"));
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// Every field `field_span` locates holds the text `read_table` read there: fields with
+        /// separators, quotes and newlines (CSV, quoted as the writer quotes them) or plain
+        /// (TSV), on records that may span lines.
+        #[test]
+        fn located_fields_hold_what_was_read(
+            csv in proptest::bool::ANY,
+            rows in (2usize..4).prop_flat_map(|w| proptest::collection::vec(
+                proptest::collection::vec("[a-z ,\"\n]{1,5}", w), 1..5)),
+        ) {
+            use proptest::prop_assert_eq;
+            let format = if csv { Format::Csv } else { Format::Tsv };
+            // TSV has no quoting: its fields lose separators and newlines.
+            let rows: Vec<Vec<String>> = rows
+                .into_iter()
+                .map(|r| r.into_iter().map(|f| if csv { f } else { f.replace(['\n', ','], "x") }).collect())
+                .collect();
+            let mut text = String::new();
+            for row in &rows {
+                let fields: Vec<String> = row
+                    .iter()
+                    .map(|f| match format {
+                        Format::Csv => format!("\"{}\"", f.replace('"', "\"\"")),
+                        Format::Tsv => f.clone(),
+                    })
+                    .collect();
+                text.push_str(&fields.join(if csv { "," } else { "\t" }));
+                text.push('\n');
+            }
+            let mut interner = Interner::default();
+            let table = read_table(text.as_bytes(), "t", false, &mut interner, format).expect("a table");
+            prop_assert_eq!(table.lines.len(), rows.len());
+            for (r, row) in rows.iter().enumerate() {
+                for (c, field) in row.iter().enumerate() {
+                    let (a, b) = field_span(text.as_bytes(), format, table.lines.get(r), c).expect("located");
+                    let located = &text[a..b];
+                    let read = match format {
+                        Format::Csv => located[1..located.len() - 1].replace("\"\"", "\""),
+                        Format::Tsv => located.to_string(),
+                    };
+                    prop_assert_eq!(&read, field);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fields_are_located_as_read() {
+        let tsv = b"a\t1\n\nbb\tcc\td\r\n";
+        assert_eq!(field_span(tsv, Format::Tsv, 3, 1), Some((8, 10)));
+        assert_eq!(field_span(tsv, Format::Tsv, 1, 0), Some((0, 1)));
+        assert_eq!(field_span(tsv, Format::Tsv, 3, 3), None);
+        // A quoted CSV field may hold a comma and a newline: the record ends on line 2.
+        let csv = b"x,\"a,\nb\",y\n";
+        assert_eq!(field_span(csv, Format::Csv, 2, 2), Some((9, 10)));
+        assert_eq!(field_span(csv, Format::Csv, 2, 1), Some((2, 8)));
     }
 
     #[test]

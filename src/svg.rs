@@ -555,7 +555,7 @@ impl EntityGraph {
             p2.0,
             p2.1,
             ly - 3.0,
-            escape(&fact.pred)
+            escape(&self.edge_label(e))
         );
     }
 }

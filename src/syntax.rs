@@ -669,6 +669,7 @@ mod tests {
             Statement::Load(d) => {
                 write!(out, "load {} from {:?}{}", d.pred.name, d.path, if d.header { " with header" } else { "" })
             }
+            Statement::Include(d) if d.theory => write!(out, "use {}", d.path),
             Statement::Include(d) => write!(out, "include {:?}", d.path),
             Statement::Retract(r) => write!(
                 out,

@@ -289,7 +289,8 @@ mod files {
 }
 
 mod theories {
-    //! `use alliance_theory.` resolves to the embedded theory from any folder.
+    //! `use NAME.` finds a local theory file (beside the file, then in `theories/` folders up
+    //! the tree) or a shipped theory, from any folder.
 
     use super::*;
 
@@ -330,5 +331,84 @@ mod theories {
         assert_eq!(out.status.code(), Some(2));
         assert!(stderr.contains("mine.kb:1:5: error[load::unknown_theory]"), "{stderr}");
         assert!(stderr.contains("did you mean `alliance_theory`?"), "{stderr}");
+        // What was searched, in order: beside the file, then `theories/` folders up the tree.
+        let beside = dir.path().join("aliance_theory.kb");
+        let up = dir.path().join("theories").join("aliance_theory.kb");
+        let listed = format!("looked for `{}`, `{}`", beside.display(), up.display());
+        assert!(stderr.contains(&listed), "{stderr}");
+        assert!(stderr.contains("then among the shipped theories (alliance_theory)"), "{stderr}");
+    }
+
+    /// Runs `because run --format tsv FILE` from an unrelated folder.
+    fn run_elsewhere(file: &std::path::Path) -> (Option<i32>, String, String) {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_because"))
+            .args(["run", "--format", "tsv"])
+            .arg(file)
+            .current_dir(elsewhere.path())
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    }
+
+    #[test]
+    fn a_local_theory_is_found_up_the_tree_and_beside_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("cases").join("deep").join("mine.kb");
+        std::fs::create_dir_all(case.parent().unwrap()).unwrap();
+        std::fs::create_dir_all(dir.path().join("theories")).unwrap();
+        std::fs::write(
+            dir.path().join("theories").join("pairs.kb"),
+            "pred p(x: entity).
+pair(X) :- p(X).
+",
+        )
+        .unwrap();
+        std::fs::write(
+            &case,
+            "use pairs.
+p(a).
+?- pair(X).
+",
+        )
+        .unwrap();
+        // Two folders up, by absolute path, from another folder.
+        let (code, stdout, stderr) = run_elsewhere(&case);
+        assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "X\na\n", ""));
+        // A `pairs.kb` beside the file comes first.
+        std::fs::write(
+            case.with_file_name("pairs.kb"),
+            "pred p(x: entity).
+pair(X) :- p(X), X != a.
+",
+        )
+        .unwrap();
+        let (code, stdout, _) = run_elsewhere(&case);
+        assert_eq!((code, stdout.as_str()), (Some(0), "X\n"), "no answer: the theory beside the file was read");
+    }
+
+    #[test]
+    fn a_local_theory_of_a_shipped_name_is_read_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("mine.kb");
+        std::fs::write(
+            dir.path().join("alliance_theory.kb"),
+            "mine(X) :- q(X).
+q(b).
+",
+        )
+        .unwrap();
+        std::fs::write(
+            &case,
+            "use alliance_theory.
+?- mine(X).
+",
+        )
+        .unwrap();
+        let (code, stdout, stderr) = run_elsewhere(&case);
+        assert_eq!((code, stdout.as_str()), (Some(0), "X\nb\n"), "{stderr}");
+        assert!(stderr.contains("mine.kb:1:5: warning[load::shadowed_theory]"), "{stderr}");
+        assert!(stderr.contains("not the shipped theory `alliance_theory`"), "{stderr}");
     }
 }

@@ -401,7 +401,7 @@ fn dot_and_json_describe_the_same_graph() {
         .iter()
         .map(|e| {
             let s = |k: &str| e[k].as_str().unwrap().to_string();
-            (s("from"), s("to"), s("pred"))
+            (s("from"), s("to"), s("label"))
         })
         .collect();
     let dot_edges: Vec<(String, String, String)> =
@@ -685,9 +685,31 @@ fn declared_qualifier_words_are_not_entities() {
     for base_only in [true, false] {
         let g = EntityGraph::build(kb.program(), kb.database(), kb.interner(), kb.sources(), base_only);
         let names: BTreeSet<&str> = g.names().collect();
-        for word in ["about", "exact", "at_least", "average", "supported", "declined", "imperative", "economic"] {
+        let words = [
+            "about",
+            "exact",
+            "at_least",
+            "average",
+            "supported",
+            "declined",
+            "imperative",
+            "economic",
+            "peninsula",
+            "systemic",
+            "decades",
+            "reluctant",
+            "progressive",
+            "diplomatic_and_economic",
+            "one_sided",
+            "political_economic",
+        ];
+        for word in words {
             assert!(!names.contains(word), "`{word}` is a node (base_only: {base_only})");
         }
+        // Nor in any neighbourhood: `--around` lists nodes of this graph only.
+        let hood = g.neighbourhood("rok_us_alliance", 2).expect("a neighbourhood");
+        let around: BTreeSet<&str> = hood.nodes.iter().map(|&(n, _)| &*g.graph[n].name).collect();
+        assert!(words.iter().all(|w| !around.contains(w)), "{around:?}");
         assert!(names.contains("rok_us_alliance") && names.contains("dprk"));
     }
     // An undeclared predicate: every text constant is an entity, as before.

@@ -43,12 +43,13 @@ pub const CODES: &[CodeInfo] = &[
         "load::missing_file",
         "A file named by the command line, `include`, `load` or `source ... file` cannot be read.",
     ),
+    warning("load::shadowed_theory", "`use NAME.` reads a local theory file where a shipped theory has the same name."),
     error("load::too_large", "A file is larger than the 1 GiB a load reads."),
     error(
         "load::unknown_arity",
         "An empty data file is loaded into a predicate that nothing else uses, so its arity is unknown.",
     ),
-    error("load::unknown_theory", "`use NAME.` names no shipped theory."),
+    error("load::unknown_theory", "`use NAME.` finds no local theory file and no shipped theory of that name."),
     // Parsing.
     error("parse::bad_date", "A date that does not exist (`1953-02-30`), or a year out of range."),
     error("parse::bad_escape", "A string holds an escape sequence the language does not know."),

@@ -31,7 +31,8 @@ pub fn builtin_arity(name: &str) -> Option<usize> {
 
 /// The rows of the built-in `name`, computed from the base facts of `db`:
 ///
-/// - `graph:link(A, B, Pred)`: a fact of `Pred` mentions both entities `A` and `B`; symmetric,
+/// - `graph:link(A, B, Pred)`: an edge of a `Pred` fact joins entities `A` and `B` (docs/graph.md: a
+///   declared predicate links its subject with each other entity argument); symmetric,
 ///   one row per direction.
 /// - `graph:degree(E, N)`: `E` is linked to `N` distinct other entities (every entity, 0 too).
 /// - `graph:component(E, C)`: `C` is the smallest entity name in `E`'s connected component.

@@ -114,6 +114,9 @@ pub struct EdgeJson {
     pub from: String,
     pub to: String,
     pub pred: String,
+    /// How the edge reads from `from` to `to`: the predicate, and for a declared predicate the
+    /// name of the argument `to` is (`defends (against)`).
+    pub label: String,
     pub fact: FactJson,
 }
 
@@ -124,6 +127,8 @@ pub struct StepJson {
     /// Whether the step goes the fact's way (`from` is the earlier argument).
     pub forward: bool,
     pub pred: String,
+    /// How the edge reads, from the fact's `from` to its `to` (as `EdgeJson::label`).
+    pub label: String,
     pub fact: FactJson,
 }
 
@@ -251,6 +256,7 @@ fn edge_json(graph: &EntityGraph, edge: EdgeIndex) -> EdgeJson {
         from: graph.graph[a].name.to_string(),
         to: graph.graph[b].name.to_string(),
         pred: fact.pred.to_string(),
+        label: graph.edge_label(edge),
         fact: FactJson::from(fact),
     }
 }
@@ -316,6 +322,7 @@ impl EntityGraph {
             to: self.graph[step.to].name.to_string(),
             forward: self.is_forward(step),
             pred: fact.pred.to_string(),
+            label: self.edge_label(step.edge),
             fact: FactJson::from(fact),
         }
     }
@@ -589,7 +596,7 @@ impl EntityGraph {
                 "  {} -> {} [label={}, tooltip={}{style}];",
                 dot_quote(&self.graph[a].name),
                 dot_quote(&self.graph[b].name),
-                dot_quote(&fact.pred),
+                dot_quote(&self.edge_label(e)),
                 dot_quote(&fact.text())
             );
         }
@@ -654,11 +661,9 @@ impl EntityGraph {
         for step in &path.steps {
             let fact = &self.facts[self.graph[step.edge].fact];
             let (x, y) = (&self.graph[step.from].name, &self.graph[step.to].name);
-            let arrow = if self.is_forward(step) {
-                format!("{x} —{}→ {y}", fact.pred)
-            } else {
-                format!("{x} ←{}— {y}", fact.pred)
-            };
+            let label = self.edge_label(step.edge);
+            let arrow =
+                if self.is_forward(step) { format!("{x} —{label}→ {y}") } else { format!("{x} ←{label}— {y}") };
             let _ = writeln!(out, "{arrow}  {}{}", fact.text(), origin_place(fact));
             origin_lines(&mut out, fact, "    ");
         }
@@ -681,19 +686,34 @@ impl EntityGraph {
         }
         let mut seen = rustc_hash::FxHashSet::default();
         // The center's own facts (those that mention only it) come after the links.
-        let facts: Vec<&Fact> = hood
+        let facts: Vec<(usize, &Fact)> = hood
             .edges
             .iter()
             .map(|&e| self.graph[e].fact)
             .chain(center.properties.iter().copied())
             .filter(|f| seen.insert(*f))
-            .map(|f| &self.facts[f])
+            .map(|f| (f, &self.facts[f]))
             .collect();
         if !facts.is_empty() {
             out.push_str("facts:\n");
         }
-        for fact in facts {
+        for (f, fact) in facts {
             let _ = writeln!(out, "  {}{}", fact.text(), origin_place(fact));
+            // A declared predicate's fact also says how its links read (`a —defends (against)→ b`).
+            if fact.arg_names.is_some() {
+                let readings: Vec<String> = hood
+                    .edges
+                    .iter()
+                    .filter(|&&e| self.graph[e].fact == f)
+                    .filter_map(|&e| {
+                        let (a, b) = self.graph.edge_endpoints(e)?;
+                        Some(format!("{} —{}→ {}", self.graph[a].name, self.edge_label(e), self.graph[b].name))
+                    })
+                    .collect();
+                if !readings.is_empty() {
+                    let _ = writeln!(out, "      {}", readings.join(", "));
+                }
+            }
         }
         out
     }

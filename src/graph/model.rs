@@ -63,6 +63,9 @@ pub struct Fact {
     /// temporal or the fact is undated (stated without `@`).
     pub interval: Option<Interval>,
     pub origin: Origin,
+    /// The argument names of a declared predicate (`pred defends(alliance, defended, against)`),
+    /// which word its edges; `None` for an undeclared one.
+    pub arg_names: Option<Arc<[Arc<str>]>>,
 }
 
 impl Fact {
@@ -92,7 +95,8 @@ impl Fact {
 
 /// An edge: the fact that links two entities, and which of its arguments they are. The edge's
 /// petgraph source is the entity at `from_arg`, its target the one at `to_arg`
-/// (`from_arg < to_arg`), so exports can draw it in argument order.
+/// (`from_arg < to_arg`), so exports can draw it in argument order. Of a declared predicate,
+/// `from_arg` is the fact's subject, its first entity argument (see [`EntityGraph::edge_label`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Link {
     /// Index into [`EntityGraph::facts`].
@@ -161,6 +165,18 @@ impl EntityGraph {
     /// Entity names in node order (sorted).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.graph.node_weights().map(|n| &*n.name)
+    }
+
+    /// How an edge reads, from its source to its target (docs/graph.md): the predicate, and for a
+    /// declared predicate the name of the argument the edge points to, `defends (against)`
+    /// (only the predicate when that argument is named like it: `member`).
+    pub fn edge_label(&self, edge: petgraph::graph::EdgeIndex) -> String {
+        let link = &self.graph[edge];
+        let fact = &self.facts[link.fact];
+        match fact.arg_names.as_ref().and_then(|names| names.get(link.to_arg)) {
+            Some(name) if **name != *fact.pred => format!("{} ({name})", fact.pred),
+            _ => fact.pred.to_string(),
+        }
     }
 
     pub(crate) fn from_parts(graph: UnGraph<EntityNode, Link>, facts: Vec<Fact>, base_only: bool) -> EntityGraph {
@@ -253,13 +269,20 @@ fn build(
         };
         node_of.insert(id, graph.add_node(node));
     }
-    // 4. Facts: two or more distinct entities join every pair (in argument order); exactly one
-    //    makes a property of its node; none (only numbers) leaves the fact out of the graph.
+    // 4. Facts: two or more distinct entities of an undeclared predicate join every pair (in
+    //    argument order); of a declared predicate, the first (the subject) is joined to each
+    //    other one, so every edge reads from the subject to a named argument. Exactly one
+    //    entity makes a property of its node; none (only numbers) leaves the fact out.
     let mut facts = Vec::new();
     for (pred, info) in program.preds.iter().enumerate() {
         if roles[pred] != Role::Link {
             continue;
         }
+        let arg_names: Option<Arc<[Arc<str>]>> = info
+            .decl
+            .as_ref()
+            .filter(|d| d.args.len() == info.arity)
+            .map(|d| d.args.iter().map(|a| a.name.clone()).collect());
         let rel = &db.relations[pred];
         for row in visible_rows(pred) {
             let ids = rel.row(row);
@@ -283,12 +306,15 @@ fn build(
                 args: ids[..info.arity].iter().map(|&id| interner.value(id)).collect(),
                 interval: info.temporal.then(|| interner.value(ids[info.arity]).as_interval()).flatten(),
                 origin: origin(program, db, sources, pred as PredId, row),
+                arg_names: arg_names.clone(),
             });
             if let [(_, node)] = mentioned[..] {
                 graph[node].properties.push(fact_idx);
                 continue;
             }
-            for (i, &(from_arg, a)) in mentioned.iter().enumerate() {
+            // A declared predicate's edges are a star from its subject; an undeclared one's a clique.
+            let sources = if arg_names.is_some() { 1 } else { mentioned.len() };
+            for (i, &(from_arg, a)) in mentioned.iter().enumerate().take(sources) {
                 for &(to_arg, b) in &mentioned[i + 1..] {
                     graph.add_edge(a, b, Link { fact: fact_idx, from_arg, to_arg });
                 }

@@ -383,8 +383,13 @@ mod tests {
     #[test]
     fn filter_admits_by_window_and_predicate() {
         use crate::graph::model::Origin;
-        let fact =
-            |pred: &str, interval| Fact { pred: Arc::from(pred), args: vec![], interval, origin: Origin::Derived };
+        let fact = |pred: &str, interval| Fact {
+            pred: Arc::from(pred),
+            args: vec![],
+            interval,
+            origin: Origin::Derived,
+            arg_names: None,
+        };
         let window = PathFilter { during: Some(Interval::years(Some(1991), Some(2019))), preds: None };
         assert!(window.admits(&fact("p", None)));
         assert!(window.admits(&fact("p", Some(Interval::ALWAYS))));

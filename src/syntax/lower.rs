@@ -172,28 +172,13 @@ impl Lower {
         Some(KindDecl { name: self.ident(&name), span })
     }
 
-    /// `use alliance_theory.` becomes an include of the theory's embedded file.
+    /// `use NAME.` becomes an include of the theory `NAME`, which the loader looks up (a local
+    /// theory file, then the shipped theories: `load::Loader::resolve_theory`).
     fn lower_use_decl(&mut self, pair: Pair<'_, Rule>) -> Option<IncludeDecl> {
         let span = self.span(&pair);
         let name = self.next(&mut parts(pair), span, "theory name")?;
         let name_span = self.span(&name);
-        let wanted = name.as_str();
-        let Some((_, path)) = crate::load::THEORIES.iter().find(|(n, _)| *n == wanted) else {
-            let names: Vec<&str> = crate::load::THEORIES.iter().map(|(n, _)| *n).collect();
-            let mut d = Diagnostic::error("load::unknown_theory", format!("there is no shipped theory `{wanted}`"))
-                .at(name_span)
-                .label("unknown theory");
-            d = match crate::diag::closest(wanted, names.iter().copied()) {
-                Some(best) => d.help(format!("did you mean `{best}`?")),
-                None => d.help(format!(
-                    "the shipped theories: {}; a theory of your own is included with `include \"file.kb\".`",
-                    names.join(", ")
-                )),
-            };
-            self.diags.push(d);
-            return None;
-        };
-        Some(IncludeDecl { path: path.to_string(), theory: true, path_span: name_span, span })
+        Some(IncludeDecl { path: name.as_str().to_string(), theory: true, path_span: name_span, span })
     }
 
     fn lower_pred_decl(&mut self, pair: Pair<'_, Rule>, doc: Option<String>) -> Option<ast::PredDecl> {
