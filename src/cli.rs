@@ -212,9 +212,15 @@ enum Command {
         max_worlds: usize,
     },
     /// Check the files and print their diagnostics (errors and warnings).
+    ///
+    /// Files with constraints (denials `never "..." :- body.`, keys `pred p(...) key(...)`)
+    /// are evaluated, and every violation is printed with the proofs of what violates it.
     Check {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Violations of constraints are errors (exit code 2), not warnings.
+        #[arg(long)]
+        strict: bool,
     },
     /// Serve editors: a language server over stdin/stdout (diagnostics, hover, definitions,
     /// completion, rename, answers on query lines).
@@ -431,7 +437,7 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
                 false => what_if_query(&files, &text, &changes, &settings),
             }
         }
-        Some(Command::Check { files }) => check(&files, &settings),
+        Some(Command::Check { files, strict }) => check(&files, strict, &settings),
         Some(Command::Lsp) => Ok(lsp()),
         Some(Command::Support { files, atom, max_worlds }) => support(&files, &atom, max_worlds, &settings),
         Some(Command::Draft { document, output, force }) => Ok(draft(&document, output.as_deref(), force)),
@@ -1057,7 +1063,7 @@ fn describe(files: &[PathBuf], pred: Option<&str>, s: &Settings) -> io::Result<E
     }
 }
 
-fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
+fn check(files: &[PathBuf], strict: bool, s: &Settings) -> io::Result<ExitCode> {
     let mut kb = s.knowledge_base();
     kb.set_params(&s.params);
     // Checking evaluates nothing: a runaway program is still checked in an instant.
@@ -1076,13 +1082,35 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
         }
         _ => ok,
     };
+    // Constraints need the model: the files are evaluated only when they have some.
+    let mut violations = because::evidence::constraints::Violations::default();
+    if ok && summary.is_some_and(|n| n.constraints > 0) {
+        let stdin = matches!(files, [one] if one.as_os_str() == "-");
+        if !stdin {
+            kb = s.knowledge_base();
+            kb.set_params(&s.params);
+            if let Err(e) = load_files(&mut kb, files) {
+                report_error(&e, s);
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        }
+        match kb.snapshot().violations() {
+            Ok(v) => violations = v,
+            Err(e) => {
+                report_error(&e, s);
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        }
+        diags.extend(because::evidence::constraints::diagnostics(&violations, strict));
+    }
+    let ok = ok && (violations.is_empty() || !strict);
     report(&kb, &diags, s);
     let shown = diags.0.iter().filter(|d| d.is_error() || s.warnings);
     let mut out = io::stdout().lock();
     match s.format {
         OutputFormat::Json => {
             let list: Vec<_> = shown.map(|d| d.to_json(kb.sources())).collect();
-            let doc = json!({ "version": JSON_VERSION, "diagnostics": list });
+            let doc = json!({ "version": JSON_VERSION, "diagnostics": list, "violations": violations.to_json() });
             writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
         }
         OutputFormat::Jsonl => {
@@ -1111,6 +1139,9 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<ExitCode> {
             }
         }
         _ => {}
+    }
+    if !violations.is_empty() && !matches!(s.format, OutputFormat::Json | OutputFormat::Jsonl) {
+        write!(out, "{}", violations.render(s.color_out))?;
     }
     out.flush()?;
     Ok(ExitCode::from(if ok { EXIT_FOUND } else { EXIT_ERROR }))

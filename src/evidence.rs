@@ -24,6 +24,7 @@
 //! # Ok::<(), because::kb::Error>(())
 //! ```
 
+pub mod constraints;
 pub mod data;
 pub mod support;
 

@@ -159,6 +159,8 @@ pub struct LoadSummary {
     pub rules: usize,
     /// Quotes checked against the documents their sources name.
     pub quotes_verified: usize,
+    /// Denials and keys (`because check` evaluates the files to look for violations).
+    pub constraints: usize,
 }
 
 /// The answers to one select query: plain values, in sorted rows.
@@ -663,6 +665,7 @@ impl KnowledgeBase {
             facts: program.facts.len() + program.loads.iter().map(|t| t.data.len() / t.width.max(1)).sum::<usize>(),
             rules: program.rules.len(),
             quotes_verified: count_verified_quotes(&modules, &documents),
+            constraints: crate::evidence::constraints::count(&program),
         };
         if stage == Stage::CheckOnly {
             diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));

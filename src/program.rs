@@ -22,6 +22,8 @@ pub const BUILTINS: &[(&str, usize)] = &[
     // Sources and citations as relations (`crate::evidence::data`).
     ("evidence:source", 3),
     ("evidence:cites", 4),
+    // The violations of the constraints (`crate::evidence::constraints`), for queries only.
+    ("check:violation", 3),
 ];
 
 /// Computes a built-in relation's rows from the base facts of a database.
@@ -53,6 +55,10 @@ pub struct PredDecl {
     pub dated: bool,
     /// Entity-kind arguments must name declared entities of their kind.
     pub strict: bool,
+    /// `key(sender, host)`: the positions of the key arguments. The predicate is functional:
+    /// two facts with the same key and different other arguments must not hold at
+    /// overlapping times (`crate::evidence::constraints`).
+    pub key: Option<Vec<usize>>,
     /// The `%%` doc comment above the declaration.
     pub doc: Option<Arc<str>>,
     pub span: Span,
@@ -106,6 +112,10 @@ impl PredDecl {
         }
         if self.strict {
             out.push_str(" strict");
+        }
+        if let Some(key) = &self.key {
+            let names: Vec<&str> = key.iter().map(|&i| &*self.args[i].name).collect();
+            out.push_str(&format!(" key({})", names.join(", ")));
         }
         out
     }
@@ -382,6 +392,20 @@ pub struct SourceInfo {
     pub name: Arc<str>,
     pub title: Arc<str>,
     pub file: Option<Arc<str>>,
+    /// `grade B2` (the Admiralty scale); `None`: ungraded.
+    pub grade: Option<crate::ast::Grade>,
+    pub span: Span,
+}
+
+/// A checked denial, `[label] never "message" :- body.`: its body is lowered as a select query
+/// whose answers are the violations.
+#[derive(Debug, Clone)]
+pub struct DenialIr {
+    /// The label, or `never` without one.
+    pub name: Arc<str>,
+    pub message: Arc<str>,
+    pub body: QueryIr,
+    pub doc: Option<Arc<str>>,
     pub span: Span,
 }
 
@@ -409,6 +433,8 @@ pub struct Program {
     pub queries: Vec<QueryIr>,
     pub entities: Vec<EntityInfo>,
     pub sources: Vec<SourceInfo>,
+    /// The denials (`never "..." :- body.`), checked after evaluation.
+    pub denials: Vec<DenialIr>,
     /// Every constant of a base fact, a loaded row, a rule head or a rule's comparison: a
     /// query constant outside it can match nothing (`check::unknown_constant`).
     pub known_constants: Arc<rustc_hash::FxHashSet<Id>>,

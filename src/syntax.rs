@@ -463,6 +463,10 @@ fn describe(rule: Rule) -> &'static str {
         Rule::header_kw => "`header`",
         Rule::include_kw => "`include`",
         Rule::retract_kw => "`retract`",
+        Rule::never_kw => "`never`",
+        Rule::key_kw | Rule::pred_key => "`key`",
+        Rule::grade_kw => "`grade`",
+        Rule::grade => "a grade (`B2`)",
         Rule::file_kw => "`file`",
         Rule::cite_kw | Rule::citation => "`cite`",
         Rule::why_kw | Rule::why_query => "`why`",
@@ -506,6 +510,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::query
         | Rule::entity_decl
         | Rule::clause
+        | Rule::denial
         | Rule::statement
         | Rule::query_body
         | Rule::keyword => "a statement",
@@ -692,6 +697,10 @@ mod tests {
                 )
             }
             Statement::Query(q) => write!(out, "{}", render_query(q)),
+            Statement::Denial(d) => {
+                let label = d.label.as_ref().map_or(String::new(), |l| format!("[{}] ", l.name));
+                write!(out, "denial {label}{:?} :- {}{}", d.message, render_body(&d.body), render_doc(&d.doc))
+            }
             Statement::Load(d) => {
                 write!(out, "load {} from {:?}{}", d.pred.name, d.path, if d.header { " with header" } else { "" })
             }
