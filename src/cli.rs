@@ -194,6 +194,10 @@ enum Command {
         /// ... with this extra fact; repeatable.
         #[arg(long = "with", value_name = "FACT")]
         with: Vec<String>,
+        /// ... with only the facts some source graded GRADE or better cites (`B`, `B2`;
+        /// ungraded sources count as F6); facts no source cites stay.
+        #[arg(long = "min-grade", value_name = "GRADE")]
+        min_grade: Option<String>,
     },
     /// What a conclusion rests on: its sources (minimal sets), the facts and sources it cannot
     /// do without, and the fewest facts whose removal loses it.
@@ -427,10 +431,11 @@ fn run_cli(cli: Cli) -> io::Result<ExitCode> {
     }
     match cli.command {
         Some(Command::Run { files }) => run(&files, &settings),
-        Some(Command::Query { files, query: text, without, without_source, with }) => {
+        Some(Command::Query { files, query: text, without, without_source, with, min_grade }) => {
             let changes: Vec<Change> = (without.into_iter().map(Change::Without))
                 .chain(without_source.into_iter().map(Change::WithoutSource))
                 .chain(with.into_iter().map(Change::With))
+                .chain(min_grade.into_iter().map(Change::MinGrade))
                 .collect();
             match changes.is_empty() {
                 true => query(&files, &text, &settings),
@@ -1141,7 +1146,7 @@ fn check(files: &[PathBuf], strict: bool, s: &Settings) -> io::Result<ExitCode> 
         _ => {}
     }
     if !violations.is_empty() && !matches!(s.format, OutputFormat::Json | OutputFormat::Jsonl) {
-        write!(out, "{}", violations.render(s.color_out))?;
+        write!(out, "\n{}", violations.render(s.color_out))?;
     }
     out.flush()?;
     Ok(ExitCode::from(if ok { EXIT_FOUND } else { EXIT_ERROR }))

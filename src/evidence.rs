@@ -49,6 +49,10 @@ pub enum Change {
     WithoutSource(String),
     /// With one extra ground fact, such as `adaptation(rok_us_alliance, capability, post_cold_war)`.
     With(String),
+    /// Only the sources graded this well or better (`B`, `B2`; see [`crate::ast::Grade::admits`]):
+    /// without every stated fact that only lower-graded or ungraded sources cite. Facts no
+    /// source cites stay.
+    MinGrade(String),
 }
 
 impl Change {
@@ -58,6 +62,7 @@ impl Change {
             Change::Without(p) => format!("without {p}"),
             Change::WithoutSource(s) => format!("without source {s}"),
             Change::With(f) => format!("with {f}"),
+            Change::MinGrade(g) => format!("only sources graded {g} or better"),
         }
     }
 }
@@ -311,6 +316,18 @@ impl Snapshot {
                     }
                     without_sources.push(name);
                 }
+                Change::MinGrade(text) => {
+                    let Some(bar) = crate::ast::Grade::parse(text.trim()) else {
+                        return Err(Diagnostic::error("evidence::bad_grade", format!("`{text}` is not a grade"))
+                            .help("a grade is a letter A-F, optionally followed by a digit 1-6: `B`, `B2`")
+                            .into());
+                    };
+                    for s in &base.sources {
+                        if !bar.admits(s.grade) && !without_sources.contains(&&*s.name) {
+                            without_sources.push(&s.name);
+                        }
+                    }
+                }
                 Change::With(text) => {
                     let (pattern, _, span) = lower_atom(base, sources, interner, text, "with")?;
                     let pred = base.pred(pattern.pred);
@@ -508,6 +525,10 @@ pub fn parse_what_if(text: &str) -> Result<(Vec<Change>, String), String> {
         let change = change.trim_start_matches(',').trim();
         if change.is_empty() {
             return Err(format!("an empty change; {USAGE}"));
+        }
+        if let Some(grade) = change.strip_prefix("grade ").map(str::trim).filter(|g| !g.contains('(')) {
+            out.push(Change::MinGrade(grade.to_string()));
+            continue;
         }
         out.push(match change.strip_prefix("not ").map(str::trim) {
             Some(rest) => match rest.strip_prefix("source ").map(str::trim) {

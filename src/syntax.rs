@@ -471,8 +471,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::cite_kw | Rule::citation => "`cite`",
         Rule::why_kw | Rule::why_query => "`why`",
         Rule::whatif_kw | Rule::what_if => "`whatif`",
-        Rule::what_if_change | Rule::without_source | Rule::without | Rule::with_fact => {
-            "a change (`not ATOM`, `not source NAME` or `ATOM`)"
+        Rule::what_if_change | Rule::without_source | Rule::without | Rule::with_fact | Rule::min_grade => {
+            "a change (`not ATOM`, `not source NAME`, `grade B` or `ATOM`)"
         }
         Rule::not_kw | Rule::neg_op | Rule::negative => "`not`",
         Rule::agg_func | Rule::aggregate => "an aggregate",

@@ -574,6 +574,8 @@ const OUTPUTS: &[(&str, bool, &[&str], i32)] = &[
         0,
     ),
     ("support", false, &["support", "-f", "whatif.kb", "reach(a, d)", "--format", "json"], 0),
+    // Graded and ungraded sources.
+    ("support", false, &["support", "-f", "constraints.kb", "troops(x, y, N) @ T", "--format", "json"], 0),
 ];
 
 fn check_outputs(schemas: &[&str]) -> Seen {

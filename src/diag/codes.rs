@@ -158,6 +158,10 @@ pub const CODES: &[CodeInfo] = &[
     error("session::not_a_fact", "Something other than a fact was given to retract."),
     error("session::query_asserted", "A query was given to assert."),
     // Weighing the evidence (what-if, support).
+    error(
+        "evidence::bad_grade",
+        "A what-if's `grade` bar (`--min-grade`) is not an Admiralty grade such as `B` or `B2`.",
+    ),
     error("evidence::derived_pattern", "A what-if leaves out facts of a predicate that has only derived facts."),
     error("evidence::not_an_atom", "A what-if pattern or fact (or a `support` target) is not one plain atom."),
     error("evidence::not_ground", "A fact added in a what-if has a variable, or names a built-in relation."),

@@ -108,7 +108,8 @@ impl Violations {
         let mut out = String::new();
         let n = self.list.len();
         for (i, v) in self.list.iter().enumerate() {
-            let _ = writeln!(out, "\nviolation {} of {n}: {}", i + 1, v.constraint);
+            let blank = if i > 0 { "\n" } else { "" };
+            let _ = writeln!(out, "{blank}violation {} of {n}: {}", i + 1, v.constraint);
             out.push_str(&v.explanation.render(crate::output::Format::Table, color));
         }
         if self.cut {

@@ -45,6 +45,12 @@ pub const COMMANDS: &[Command] = &[
         args: "ATOM",
         summary: "what a conclusion rests on: sources, facts it cannot do without",
     },
+    Command {
+        name: "check",
+        aliases: &[],
+        args: "",
+        summary: "the violations of denials and keys, with the proofs of both sides",
+    },
     Command { name: "facts", aliases: &[], args: "[PRED]", summary: "the facts of a predicate (stated and derived)" },
     Command {
         name: "rules",
@@ -275,6 +281,12 @@ pub fn help(topic: &str) -> String {
             "facts and sources it cannot do without (with quotes), and the fewest facts whose removal\n",
             "loses it. Each is checked by asking again without them.\n\n",
             "  ?- :support endured(rok_us_alliance, post_cold_war)\n",
+        ),
+        "check" => concat!(
+            ":check   the violations of the constraints: denials (`never \"message\" :- body.`) and\n",
+            "keys (`pred troops(...) key(sender, host).`: one value per key at overlapping times), each\n",
+            "with the proofs of what violates it, down to the quotes.\n\n",
+            "  ?- :check\n",
         ),
         "sources" => ":sources   the documents facts cite, and the files loaded.\n",
         "quit" => ":quit   leave the REPL (also :q, :exit, Ctrl-D).\n",

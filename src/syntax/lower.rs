@@ -412,6 +412,10 @@ impl Lower {
                         let rest = text.strip_prefix("not").unwrap_or(&text).trim().to_string();
                         crate::evidence::Change::Without(rest)
                     }
+                    Rule::min_grade => {
+                        let grade = parts(change).last().map_or(String::new(), |g| g.as_str().to_string());
+                        crate::evidence::Change::MinGrade(grade)
+                    }
                     _ => crate::evidence::Change::With(text),
                 });
             }
