@@ -549,6 +549,7 @@ const OUTPUTS: &[(&str, bool, &[&str], i32)] = &[
     ("diagnostic", true, &["check", "bad.kb", "--format", "jsonl"], 2),
     // Predicates: a declared one (with a doc) and an undeclared one.
     ("describe", false, &["describe", "-f", "decl.kb", "--format", "json"], 0),
+    ("describe", false, &["describe", "-f", "constraints.kb", "--format", "json"], 0),
     // Weighing the evidence: a what-if (select and why), what a conclusion rests on.
     (
         "what-if",
