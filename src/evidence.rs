@@ -494,8 +494,8 @@ impl Difference {
 }
 
 /// Reads the what-if form the REPL's `:whatif` takes: `CHANGE, CHANGE, ... : QUERY`, where a
-/// change is `not ATOM` (without the facts it matches), `not source NAME` (without a source) or
-/// `ATOM` (with that fact), and the `:` that starts the query stands alone between spaces.
+/// change is `not ATOM` (without the facts it matches), `not source NAME` (without a source),
+/// `grade B` (only the sources graded B or better) or `ATOM` (with that fact), and the `:` that starts the query stands alone between spaces.
 /// Returns the changes and the query text.
 ///
 /// ```
@@ -508,6 +508,7 @@ impl Difference {
 ///     Change::With("edge(a, z)".into()),
 /// ]);
 /// assert_eq!(query, "reach(a, X)");
+/// assert_eq!(parse_what_if("grade B2 : reach(a, X)").unwrap().0, [Change::MinGrade("B2".into())]);
 /// assert!(parse_what_if("reach(a, X)").is_err());
 /// ```
 pub fn parse_what_if(text: &str) -> Result<(Vec<Change>, String), String> {

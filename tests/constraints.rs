@@ -74,3 +74,21 @@ proptest! {
         prop_assert_eq!(kb.snapshot().violations().unwrap().list.len(), expected);
     }
 }
+
+/// Grades show beside quotes in the text proof, its JSON and the evidence page; an ungraded
+/// source shows none.
+#[test]
+fn grades_show_in_proofs_and_on_the_page() {
+    let mut kb = KnowledgeBase::new(Limits::default());
+    let text =
+        "% Invented sources.\nsource a \"A\" grade B2.\nsource b \"B\".\np(x) cite a \"x is p\" cite b \"so it is\".\n";
+    kb.load_str("g.kb", text, None).unwrap();
+    let e = kb.why("p(x)").unwrap();
+    let tree = e.render(because::output::Format::Table, false);
+    assert!(tree.contains("a [B2]: “x is p”") && tree.contains("b: “so it is”"), "{tree}");
+    let json = e.to_json();
+    assert_eq!(json["nodes"][0]["cites"][0]["grade"], "B2");
+    assert!(json["nodes"][0]["cites"][1].get("grade").is_none(), "{json}");
+    let page = because::report::evidence_page(&kb, &e, &Default::default());
+    assert!(page.contains("<span class=\"src\">a [B2]:</span>"), "the page shows the grade");
+}

@@ -37,7 +37,7 @@ pub const COMMANDS: &[Command] = &[
         name: "whatif",
         aliases: &[],
         args: "CHANGES : QUERY",
-        summary: "a query in a hypothetical world: `not ATOM`, `not source S`, `ATOM` (added)",
+        summary: "a query in a hypothetical world: `not ATOM`, `not source S`, `grade B`, `ATOM` (added)",
     },
     Command {
         name: "support",
@@ -271,7 +271,9 @@ pub fn help(topic: &str) -> String {
         "whatif" => concat!(
             ":whatif CHANGE, ... : QUERY   the query in a hypothetical world, against the real one.\n",
             "A change is `not ATOM` (without the facts it matches, `_` matching anything),\n",
-            "`not source NAME` (without the facts that source alone cites) or `ATOM` (with that fact).\n",
+            "`not source NAME` (without the facts that source alone cites), `grade B` (only the sources\n",
+            "graded B or better: without the facts only lower-graded or ungraded sources cite) or `ATOM`\n",
+            "(with that fact).\n",
             "The knowledge base itself is not changed.\n\n",
             "  ?- :whatif not adaptation(rok_us_alliance, capability, _) : endured(rok_us_alliance, P)\n",
             "  ?- :whatif not adaptation(rok_us_alliance, capability, _) : why not endured(rok_us_alliance, post_cold_war)\n",
