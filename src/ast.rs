@@ -38,6 +38,8 @@ pub enum Statement {
     Retract(Retraction),
     /// `pred aid(giver: actor, ..., precision) dated.`: a predicate's declaration.
     Pred(PredDecl),
+    /// `[label] never "message" :- body.`: a body that must never hold.
+    Denial(Denial),
 }
 
 impl Statement {
@@ -53,6 +55,7 @@ impl Statement {
             Statement::Include(s) => s.span,
             Statement::Retract(s) => s.span,
             Statement::Pred(s) => s.span,
+            Statement::Denial(s) => s.span,
         }
     }
 }
@@ -70,6 +73,69 @@ pub struct SourceDecl {
     pub title: String,
     /// The document's file, relative to the file that declares the source.
     pub file: Option<(String, Span)>,
+    /// `grade B2`: the source's Admiralty grade, with where it was written.
+    pub grade: Option<(Grade, Span)>,
+    pub span: Span,
+}
+
+/// A source's grade on the Admiralty (NATO) scale: how reliable the source is, `A`
+/// (completely reliable) to `F` (reliability cannot be judged), and how credible its
+/// information, `1` (confirmed by other sources) to `6` (truth cannot be judged). Either may be
+/// left out (`grade B`); a part left out counts as the weakest (`F`, `6`), as does a source
+/// without a grade (see `docs/modeling.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Grade {
+    /// `b'A'..=b'F'`.
+    pub reliability: u8,
+    /// `1..=6`, or `None` when only the letter was given.
+    pub credibility: Option<u8>,
+}
+
+impl Grade {
+    /// Reads `B2`, `B` or `A1`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Grade> {
+        let mut chars = text.chars();
+        let letter = chars.next().filter(|c| ('A'..='F').contains(c))?;
+        let credibility = match chars.next() {
+            None => None,
+            Some(d @ '1'..='6') => Some(d as u8 - b'0'),
+            Some(_) => return None,
+        };
+        chars.next().is_none().then_some(Grade { reliability: letter as u8, credibility })
+    }
+
+    /// The grade as written: `B2`, or `B` when only the letter was given.
+    pub fn text(self) -> String {
+        let letter = char::from(self.reliability);
+        match self.credibility {
+            Some(d) => format!("{letter}{d}"),
+            None => letter.to_string(),
+        }
+    }
+
+    /// A rank where larger is weaker: the letter first, then the digit (a missing digit is 6).
+    pub fn weakness(grade: Option<Grade>) -> (u8, u8) {
+        match grade {
+            Some(g) => (g.reliability, g.credibility.unwrap_or(6)),
+            None => (b'F', 6),
+        }
+    }
+
+    /// Whether a source of grade `grade` meets the bar `self`: its letter at least as good,
+    /// and, when the bar has a digit, its digit too. An ungraded source meets only `F`/`F6`.
+    pub fn admits(self, grade: Option<Grade>) -> bool {
+        let (letter, digit) = Grade::weakness(grade);
+        letter <= self.reliability && self.credibility.is_none_or(|bar| digit <= bar)
+    }
+}
+
+/// `[label] never "message" :- body.`
+#[derive(Debug, Clone)]
+pub struct Denial {
+    pub label: Option<Ident>,
+    pub message: String,
+    pub body: Vec<Literal>,
+    pub doc: Option<String>,
     pub span: Span,
 }
 
@@ -82,6 +148,8 @@ pub struct PredDecl {
     pub dated: bool,
     /// `strict`: an argument of an entity kind must name a declared entity of that kind.
     pub strict: bool,
+    /// `key(sender, host)`: one value of the other arguments per key at overlapping times.
+    pub key: Option<Vec<Ident>>,
     pub doc: Option<String>,
     pub span: Span,
 }
@@ -172,6 +240,10 @@ pub enum Change {
     WithoutSource(String),
     /// With one extra ground fact, such as `adaptation(rok_us_alliance, capability, post_cold_war)`.
     With(String),
+    /// Only the sources graded this well or better (`B`, `B2`; see [`crate::ast::Grade::admits`]):
+    /// without every stated fact that only lower-graded or ungraded sources cite. Facts no
+    /// source cites stay.
+    MinGrade(String),
 }
 
 #[derive(Debug, Clone)]

@@ -102,6 +102,7 @@ pub fn check_with_rows(
                         cx.program.queries.push(q);
                     }
                 }
+                Statement::Denial(denial) => lower::lower_denial(&mut cx, denial),
                 _ => {}
             }
         }
@@ -112,6 +113,7 @@ pub fn check_with_rows(
         let (body, in_rule) = match stmt {
             Statement::Rule(r) => (&r.body, true),
             Statement::Query(q) => (&q.body, false),
+            Statement::Denial(d) => (&d.body, true),
             _ => continue,
         };
         lower::unknown_constants(&cx.program, cx.interner, body, in_rule, &mut seen, &mut cx.diags);
@@ -167,6 +169,7 @@ impl<'a> Checker<'a> {
                         name: s.name.name.clone(),
                         title: Arc::from(s.title.as_str()),
                         file: s.file.as_ref().map(|(f, _)| Arc::from(f.as_str())),
+                        grade: s.grade.map(|(g, _)| g),
                         span: s.span,
                     });
                 }
@@ -384,8 +387,15 @@ impl<'a> Checker<'a> {
             };
             args.push(ArgInfo { name: a.name.name.clone(), ty });
         }
-        let decl =
-            PredDecl { args, dated: d.dated, strict: d.strict, doc: d.doc.as_deref().map(Arc::from), span: d.span };
+        let key = d.key.as_ref().map(|names| self.key_positions(d, names));
+        let decl = PredDecl {
+            args,
+            dated: d.dated,
+            strict: d.strict,
+            key,
+            doc: d.doc.as_deref().map(Arc::from),
+            span: d.span,
+        };
         if let Some(&id) = self.pred_by_name.get(&d.name.name) {
             if let Some(first) = &self.program.preds[id as usize].decl {
                 if **first != (PredDecl { span: first.span, ..decl.clone() }) {
@@ -411,6 +421,44 @@ impl<'a> Checker<'a> {
                 info.decl = Some(Arc::new(decl));
             }
         }
+    }
+
+    /// The positions of a declaration's key arguments (`key(sender, host)`), reporting a name
+    /// that is not an argument and a key that leaves no argument to conflict over.
+    fn key_positions(&mut self, d: &ast::PredDecl, names: &[ast::Ident]) -> Vec<usize> {
+        let mut key = Vec::new();
+        for name in names {
+            match d.args.iter().position(|a| a.name.name == name.name) {
+                Some(i) if !key.contains(&i) => key.push(i),
+                Some(_) => {}
+                None => {
+                    let args: Vec<&str> = d.args.iter().map(|a| &*a.name.name).collect();
+                    let mut diag = Diagnostic::error(
+                        "check::unknown_key_argument",
+                        format!("`{}` is not an argument of `{}`", name.name, d.name.name),
+                    )
+                    .at(name.span)
+                    .label("not an argument");
+                    diag = match closest(&name.name, args.iter().copied()) {
+                        Some(best) => diag.help(format!("did you mean `{best}`?")),
+                        None => diag.help(format!("the key names arguments of the declaration: {}", args.join(", "))),
+                    };
+                    self.diags.push(diag);
+                }
+            }
+        }
+        if !d.args.is_empty() && key.len() == d.args.len() {
+            self.diags.push(
+                Diagnostic::error(
+                    "check::key_is_every_argument",
+                    format!("the key of `{}` names every argument, so no two facts can disagree", d.name.name),
+                )
+                .at(names.first().map_or(d.span, |n| n.span))
+                .help("name only the arguments that identify a fact, such as `key(sender, host)`; the others are its value"),
+            );
+        }
+        key.sort_unstable();
+        key
     }
 
     /// Checks the constant arguments of an atom against its predicate's declaration.

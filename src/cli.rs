@@ -211,6 +211,10 @@ enum Command {
         /// ... with this extra fact; repeatable.
         #[arg(long = "with", value_name = "FACT")]
         with: Vec<String>,
+        /// ... with only the facts some source graded GRADE or better cites (`B`, `B2`;
+        /// ungraded sources count as F6); facts no source cites stay.
+        #[arg(long = "min-grade", value_name = "GRADE")]
+        min_grade: Option<String>,
     },
     /// What a conclusion rests on: its sources (minimal sets), the facts and sources it cannot
     /// do without, and the fewest facts whose removal loses it.
@@ -229,9 +233,15 @@ enum Command {
         max_worlds: usize,
     },
     /// Check the files and print their diagnostics (errors and warnings).
+    ///
+    /// Files with constraints (denials `never "..." :- body.`, keys `pred p(...) key(...)`)
+    /// are evaluated, and every violation is printed with the proofs of what violates it.
     Check {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Violations of constraints are errors (exit code 2), not warnings.
+        #[arg(long)]
+        strict: bool,
     },
     /// Serve editors: a language server over stdin/stdout (diagnostics, hover, definitions,
     /// completion, rename, answers on query lines).
@@ -438,17 +448,18 @@ fn run_cli(cli: Cli) -> io::Result<Outcome> {
     }
     match cli.command {
         Some(Command::Run { files }) => run(&files, &settings),
-        Some(Command::Query { files, query: text, without, without_source, with }) => {
+        Some(Command::Query { files, query: text, without, without_source, with, min_grade }) => {
             let changes: Vec<Change> = (without.into_iter().map(Change::Without))
                 .chain(without_source.into_iter().map(Change::WithoutSource))
                 .chain(with.into_iter().map(Change::With))
+                .chain(min_grade.into_iter().map(Change::MinGrade))
                 .collect();
             match changes.is_empty() {
                 true => query(&files, &text, &settings),
                 false => what_if_query(&files, &text, &changes, &settings),
             }
         }
-        Some(Command::Check { files }) => check(&files, &settings),
+        Some(Command::Check { files, strict }) => check(&files, strict, &settings),
         Some(Command::Lsp) => Ok(lsp()),
         Some(Command::Support { files, atom, max_worlds }) => support(&files, &atom, max_worlds, &settings),
         Some(Command::Draft { document, output, force }) => Ok(draft(&document, output.as_deref(), force)),
@@ -1043,7 +1054,7 @@ fn describe(files: &[PathBuf], pred: Option<&str>, s: &Settings) -> io::Result<O
     }
 }
 
-fn check(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
+fn check(files: &[PathBuf], strict: bool, s: &Settings) -> io::Result<Outcome> {
     let mut kb = s.knowledge_base();
     kb.set_params(&s.params);
     // Checking evaluates nothing: a runaway program is still checked in an instant.
@@ -1062,12 +1073,34 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
         }
         _ => ok,
     };
+    // Constraints need the model: the files are evaluated only when they have some.
+    let mut violations = because::evidence::constraints::Violations::default();
+    if ok && summary.is_some_and(|n| n.constraints > 0) {
+        let stdin = matches!(files, [one] if one.as_os_str() == "-");
+        if !stdin {
+            kb = s.knowledge_base();
+            kb.set_params(&s.params);
+            if let Err(e) = load_files(&mut kb, files) {
+                report_error(&e, s);
+                return Ok(Outcome::Failed);
+            }
+        }
+        match kb.snapshot().violations() {
+            Ok(v) => violations = v,
+            Err(e) => {
+                report_error(&e, s);
+                return Ok(Outcome::Failed);
+            }
+        }
+        diags.extend(because::evidence::constraints::diagnostics(&violations, strict));
+    }
+    let ok = ok && (violations.is_empty() || !strict);
     report(&kb, &diags, s);
     let shown = diags.0.iter().filter(|d| d.is_error() || s.warnings);
     let mut out = io::stdout().lock();
     match s.format {
         OutputFormat::Json => {
-            let doc = DiagnosticsJson::new(shown.map(|d| d.to_json(kb.sources())).collect());
+            let doc = DiagnosticsJson::new(shown.map(|d| d.to_json(kb.sources())).collect(), violations.to_json());
             writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
         }
         OutputFormat::Jsonl => {
@@ -1096,6 +1129,9 @@ fn check(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
             }
         }
         _ => {}
+    }
+    if !violations.is_empty() && !matches!(s.format, OutputFormat::Json | OutputFormat::Jsonl) {
+        write!(out, "\n{}", violations.render(s.color_out))?;
     }
     out.flush()?;
     Ok(if ok { Outcome::Found } else { Outcome::Failed })

@@ -58,7 +58,7 @@ pub fn describe(kb: &KnowledgeBase, name: Option<&str>) -> Result<String, String
 }
 
 /// The JSON form: `{"predicates": [{"name", "arity", "declared", "args": [{"name", "type"}],
-/// "dated", "strict", "doc", "facts", "defined_by"}]}`.
+/// "dated", "strict", "key", "doc", "facts", "defined_by"}]}`.
 pub fn describe_json(kb: &KnowledgeBase, name: Option<&str>) -> Result<Json, String> {
     let list: Vec<Json> = selected(kb, name)?
         .into_iter()
@@ -73,6 +73,9 @@ pub fn describe_json(kb: &KnowledgeBase, name: Option<&str>) -> Result<Json, Str
                 "args": args,
                 "dated": p.temporal,
                 "strict": p.decl.as_ref().is_some_and(|d| d.strict),
+                "key": p.decl.as_ref().and_then(|d| d.key.as_ref()).map(|key| {
+                    key.iter().map(|&i| p.decl.as_ref().map_or("", |d| &*d.args[i].name)).collect::<Vec<_>>()
+                }),
                 "doc": p.decl.as_ref().and_then(|d| d.doc.as_deref()),
                 "facts": kb.database().relation(id).len(),
                 "defined_by": defined_by(p),

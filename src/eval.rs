@@ -315,6 +315,7 @@ pub fn evaluate(
     let used: Vec<PredId> = (0..program.preds.len() as PredId)
         .filter(|&p| {
             program.pred(p).defined.builtin
+                && !program.pred(p).name.starts_with("check:")
                 && (program.rules.iter().any(|r| uses_pred(&r.body, p))
                     || program.queries.iter().any(|q| uses_pred(&q.body, p)))
         })
@@ -471,6 +472,15 @@ pub fn uses_pred(body: &[Literal], pred: PredId) -> bool {
         Literal::Aggregate(agg) => uses_pred(&agg.body, pred),
         Literal::Compare { .. } | Literal::Temporal { .. } => false,
     })
+}
+
+/// Fills a built-in relation with rows computed elsewhere (`check:violation`).
+pub fn fill_rows(db: &mut Database, pred: PredId, rows: &[Vec<Id>]) {
+    let rel = Arc::make_mut(&mut db.relations[pred as usize]);
+    let flat: Vec<Id> = rows.iter().flatten().copied().collect();
+    rel.extend(&flat, rows.len(), |_| {});
+    rel.refresh_indexes();
+    db.filled_builtins.push(pred);
 }
 
 /// Computes a built-in relation once.

@@ -24,6 +24,7 @@
 //! # Ok::<(), because::kb::Error>(())
 //! ```
 
+pub mod constraints;
 pub mod data;
 pub mod support;
 
@@ -48,6 +49,7 @@ impl Change {
             Change::Without(p) => format!("without {p}"),
             Change::WithoutSource(s) => format!("without source {s}"),
             Change::With(f) => format!("with {f}"),
+            Change::MinGrade(g) => format!("only sources graded {g} or better"),
         }
     }
 }
@@ -324,6 +326,18 @@ impl Snapshot {
                     }
                     without_sources.push(name);
                 }
+                Change::MinGrade(text) => {
+                    let Some(bar) = crate::ast::Grade::parse(text.trim()) else {
+                        return Err(Diagnostic::error("evidence::bad_grade", format!("`{text}` is not a grade"))
+                            .help("a grade is a letter A-F, optionally followed by a digit 1-6: `B`, `B2`")
+                            .into());
+                    };
+                    for s in &base.sources {
+                        if !bar.admits(s.grade) && !without_sources.contains(&&*s.name) {
+                            without_sources.push(&s.name);
+                        }
+                    }
+                }
                 Change::With(text) => {
                     let (pattern, _, span) = lower_atom(base, sources, interner, text, "with")?;
                     let pred = base.pred(pattern.pred);
@@ -490,8 +504,8 @@ impl Difference {
 }
 
 /// Reads the what-if form the REPL's `:whatif` takes: `CHANGE, CHANGE, ... : QUERY`, where a
-/// change is `not ATOM` (without the facts it matches), `not source NAME` (without a source) or
-/// `ATOM` (with that fact), and the `:` that starts the query stands alone between spaces.
+/// change is `not ATOM` (without the facts it matches), `not source NAME` (without a source),
+/// `grade B` (only the sources graded B or better) or `ATOM` (with that fact), and the `:` that starts the query stands alone between spaces.
 /// Returns the changes and the query text.
 ///
 /// ```
@@ -504,6 +518,7 @@ impl Difference {
 ///     Change::With("edge(a, z)".into()),
 /// ]);
 /// assert_eq!(query, "reach(a, X)");
+/// assert_eq!(parse_what_if("grade B2 : reach(a, X)").unwrap().0, [Change::MinGrade("B2".into())]);
 /// assert!(parse_what_if("reach(a, X)").is_err());
 /// ```
 pub fn parse_what_if(text: &str) -> Result<(Vec<Change>, String), String> {
@@ -521,6 +536,10 @@ pub fn parse_what_if(text: &str) -> Result<(Vec<Change>, String), String> {
         let change = change.trim_start_matches(',').trim();
         if change.is_empty() {
             return Err(format!("an empty change; {USAGE}"));
+        }
+        if let Some(grade) = change.strip_prefix("grade ").map(str::trim).filter(|g| !g.contains('(')) {
+            out.push(Change::MinGrade(grade.to_string()));
+            continue;
         }
         out.push(match change.strip_prefix("not ").map(str::trim) {
             Some(rest) => match rest.strip_prefix("source ").map(str::trim) {

@@ -27,6 +27,7 @@
 
 mod proof;
 mod render;
+mod violation;
 mod whynot;
 
 use rustc_hash::FxHashMap;
@@ -46,7 +47,23 @@ pub use proof::{
     Citation, Explanation, FactRef, FactText, How, NodeId, Premise, Proof, ProofNode, RuleRef, WhyOptions,
 };
 pub use render::{AnswerJson, ProofJson, render_dot, render_json, render_text};
+pub use violation::{Violation, ViolationKind};
 pub use whynot::{RuleFailure, WhyNot};
+
+/// Every violation of the program's constraints, with proofs (see
+/// [`crate::kb::Snapshot::violations`]); at most `max` per constraint, and whether any had more.
+pub(crate) fn find_violations(
+    program: &Program,
+    db: &mut Database,
+    interner: &mut Interner,
+    sources: &SourceMap,
+    options: &WhyOptions,
+    guard: Guard,
+    max: usize,
+) -> Result<(Vec<Violation>, bool), Diagnostics> {
+    let mut cx = Explainer { program, db, interner, sources, options, guard, invert: false };
+    violation::violations(&mut cx, max)
+}
 
 /// Explains `atom`, the first literal of a `why` or `why not` query, over a database and
 /// interner of the query's own (see [`crate::kb::Snapshot::explain`]).
@@ -252,10 +269,7 @@ impl Explainer<'_> {
         match self.db.origin(self.program, fact.pred, fact.row) {
             Some(RowOrigin::Stated(FactOrigin::Stated { span, cites, doc })) => How::Base {
                 location: self.sources.file_line(*span),
-                cites: cites
-                    .iter()
-                    .map(|c| Citation { source: c.source.to_string(), quote: c.quote.to_string() })
-                    .collect(),
+                cites: cites.iter().map(|c| self.citation(c)).collect(),
                 doc: doc.as_deref().map(str::to_string),
             },
             Some(RowOrigin::Loaded { load, line }) => How::Base {
@@ -404,8 +418,24 @@ impl Explainer<'_> {
     ) -> Result<How, Diagnostics> {
         let (rule_idx, m) = m;
         let rule = &self.program.rules[*rule_idx];
+        let premises = self.premises(&rule.body, &rule.var_names, m, depth, builder, proof)?;
+        let _ = fact;
+        Ok(How::Derived { rule: self.rule_ref(*rule_idx), premises })
+    }
+
+    /// The premises of a match `m` of `body`, one per literal the match went through; the
+    /// facts among them get nodes (queued for proving). Rules and denials share it.
+    fn premises(
+        &mut self,
+        body: &[Literal],
+        var_names: &[std::sync::Arc<str>],
+        m: &Match,
+        depth: usize,
+        builder: &mut Builder,
+        proof: &mut Proof,
+    ) -> Result<Vec<Premise>, Diagnostics> {
         let mut premises = Vec::new();
-        for (lit_idx, lit) in rule.body.iter().enumerate() {
+        for (lit_idx, lit) in body.iter().enumerate() {
             let Some(step_idx) = m.steps.iter().position(|s| step_literal(s) == lit_idx) else { continue };
             let premise = match (lit, &m.steps[step_idx]) {
                 (Literal::Positive(atom), _) => {
@@ -413,10 +443,10 @@ impl Explainer<'_> {
                     Premise::Fact { node: self.node_for(FactRef { pred: atom.pred, row }, depth + 1, builder, proof) }
                 }
                 (Literal::Negative(atom), _) => {
-                    Premise::Absent { atom: self.atom_text(atom, &m.regs, &rule.var_names, true) }
+                    Premise::Absent { atom: self.atom_text(atom, &m.regs, var_names, true) }
                 }
                 (Literal::Compare { .. } | Literal::Temporal { .. }, _) => {
-                    Premise::Test { text: self.test_text(lit, &m.regs, &rule.var_names) }
+                    Premise::Test { text: self.test_text(lit, &m.regs, var_names) }
                 }
                 (Literal::Aggregate(agg), Step::Aggregate(step)) => {
                     let value = match &step.result {
@@ -427,19 +457,19 @@ impl Explainer<'_> {
                     let body: Vec<String> = agg
                         .body
                         .iter()
-                        .map(|l| self.aggregate_literal_text(l, &m.regs, &rule.var_names, &agg.group))
+                        .map(|l| self.aggregate_literal_text(l, &m.regs, var_names, &agg.group))
                         .collect();
                     let target = agg
                         .target
                         .as_ref()
-                        .map(|t| format!(" {}", self.expr_text(t, &m.regs, &rule.var_names, false)))
+                        .map(|t| format!(" {}", self.expr_text(t, &m.regs, var_names, false)))
                         .unwrap_or_default();
-                    let result = self.expr_text(&agg.result, &m.regs, &rule.var_names, false);
+                    let result = self.expr_text(&agg.result, &m.regs, var_names, false);
                     let shown = expr::to_value(value, self.interner);
                     Premise::Aggregate {
                         text: format!(
                             "{} = {}{} : {{ {} }} = {}",
-                            var_name_or(&agg.result, &rule.var_names).unwrap_or(result),
+                            var_name_or(&agg.result, var_names).unwrap_or(result),
                             agg.func.name(),
                             target,
                             body.join(", "),
@@ -454,8 +484,7 @@ impl Explainer<'_> {
             };
             premises.push(premise);
         }
-        let _ = fact;
-        Ok(How::Derived { rule: self.rule_ref(*rule_idx), premises })
+        Ok(premises)
     }
 
     /// The facts an aggregate ranged over for the group in `regs`: nodes for the first
@@ -525,12 +554,14 @@ impl Explainer<'_> {
             label: rule.label.as_deref().map(str::to_string),
             doc: rule.doc.as_deref().map(str::to_string),
             location: self.sources.file_line(rule.span),
-            cites: rule
-                .cites
-                .iter()
-                .map(|c| Citation { source: c.source.to_string(), quote: c.quote.to_string() })
-                .collect(),
+            cites: rule.cites.iter().map(|c| self.citation(c)).collect(),
         }
+    }
+
+    /// A citation as proofs show it, with its source's grade.
+    fn citation(&self, c: &crate::program::CitationIr) -> Citation {
+        let grade = self.program.sources.iter().find(|s| s.name == c.source).and_then(|s| s.grade);
+        Citation { source: c.source.to_string(), quote: c.quote.to_string(), grade: grade.map(|g| g.text()) }
     }
 
     pub(crate) fn fact_text(&self, fact: FactRef) -> FactText {

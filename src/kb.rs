@@ -161,6 +161,8 @@ pub struct LoadSummary {
     pub rules: usize,
     /// Quotes checked against the documents their sources name.
     pub quotes_verified: usize,
+    /// Denials and keys (`because check` evaluates the files to look for violations).
+    pub constraints: usize,
 }
 
 /// A knowledge base: files and facts loaded so far, checked and evaluated.
@@ -621,6 +623,7 @@ impl KnowledgeBase {
             facts: program.facts.len() + program.loads.iter().map(|t| t.data.len() / t.width.max(1)).sum::<usize>(),
             rules: program.rules.len(),
             quotes_verified: count_verified_quotes(&modules, &documents),
+            constraints: program.constraint_count(),
         };
         if stage == Stage::CheckOnly {
             diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));

@@ -22,7 +22,14 @@ pub const BUILTINS: &[(&str, usize)] = &[
     // Sources and citations as relations (`crate::evidence::data`).
     ("evidence:source", 3),
     ("evidence:cites", 4),
+    // The violations of the constraints (`crate::evidence::constraints`), for queries only.
+    ("check:violation", 3),
 ];
+
+/// The built-in relation that lists the violations of constraints
+/// (`crate::evidence::constraints`); only queries may use it (rules run before the violations
+/// are known).
+pub const VIOLATION_RELATION: &str = "check:violation";
 
 pub type Var = u32;
 
@@ -46,6 +53,10 @@ pub struct PredDecl {
     pub dated: bool,
     /// Entity-kind arguments must name declared entities of their kind.
     pub strict: bool,
+    /// `key(sender, host)`: the positions of the key arguments. The predicate is functional:
+    /// two facts with the same key and different other arguments must not hold at
+    /// overlapping times (`crate::evidence::constraints`).
+    pub key: Option<Vec<usize>>,
     /// The `%%` doc comment above the declaration.
     pub doc: Option<Arc<str>>,
     pub span: Span,
@@ -99,6 +110,10 @@ impl PredDecl {
         }
         if self.strict {
             out.push_str(" strict");
+        }
+        if let Some(key) = &self.key {
+            let names: Vec<&str> = key.iter().map(|&i| &*self.args[i].name).collect();
+            out.push_str(&format!(" key({})", names.join(", ")));
         }
         out
     }
@@ -375,6 +390,20 @@ pub struct SourceInfo {
     pub name: Arc<str>,
     pub title: Arc<str>,
     pub file: Option<Arc<str>>,
+    /// `grade B2` (the Admiralty scale); `None`: ungraded.
+    pub grade: Option<crate::ast::Grade>,
+    pub span: Span,
+}
+
+/// A checked denial, `[label] never "message" :- body.`: its body is lowered as a select query
+/// whose answers are the violations.
+#[derive(Debug, Clone)]
+pub struct DenialIr {
+    /// The label, or `never` without one.
+    pub name: Arc<str>,
+    pub message: Arc<str>,
+    pub body: QueryIr,
+    pub doc: Option<Arc<str>>,
     pub span: Span,
 }
 
@@ -402,12 +431,19 @@ pub struct Program {
     pub queries: Vec<QueryIr>,
     pub entities: Vec<EntityInfo>,
     pub sources: Vec<SourceInfo>,
+    /// The denials (`never "..." :- body.`), checked after evaluation.
+    pub denials: Vec<DenialIr>,
     /// Every constant of a base fact, a loaded row, a rule head or a rule's comparison: a
     /// query constant outside it can match nothing (`check::unknown_constant`).
     pub known_constants: Arc<rustc_hash::FxHashSet<Id>>,
 }
 
 impl Program {
+    /// How many constraints the program has: its denials and its keys.
+    pub fn constraint_count(&self) -> usize {
+        self.denials.len() + self.preds.iter().filter(|p| p.decl.as_ref().is_some_and(|d| d.key.is_some())).count()
+    }
+
     pub fn pred_id(&self, name: &str, arity: usize) -> Option<PredId> {
         self.preds.iter().position(|p| &*p.name == name && p.arity == arity).map(|i| i as PredId)
     }

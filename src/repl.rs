@@ -336,6 +336,14 @@ impl Repl {
             },
             "graph" => self.graph(arg),
             "whatif" => self.what_if(arg),
+            "check" => match self.kb.snapshot().violations() {
+                Ok(v) => match self.format {
+                    Format::Json | Format::Jsonl => self.say(&format!("{}\n", serde_json::json!(v.to_json()))),
+                    _ if v.is_empty() => self.say("no violations\n"),
+                    _ => self.say(&v.render(false)),
+                },
+                Err(e) => self.failed(&e, ""),
+            },
             "support" => match self.kb.snapshot().support(arg, &Default::default()) {
                 Ok(support) => match self.format {
                     Format::Json | Format::Jsonl => self.say(&format!("{}\n", support.to_json())),

@@ -93,16 +93,18 @@ pub struct FailedJson {
     pub errors: Vec<DiagnosticJson>,
 }
 
-/// `check --format json`: the diagnostics of a load.
+/// `check --format json`: the diagnostics of a load, and the violations of its constraints
+/// ([`crate::evidence::constraints::Violations::to_json`]).
 #[derive(Debug, Serialize)]
 pub struct DiagnosticsJson {
     /// [`JSON_VERSION`].
     pub version: u32,
     pub diagnostics: Vec<DiagnosticJson>,
+    pub violations: Vec<serde_json::Value>,
 }
 
 impl DiagnosticsJson {
-    pub fn new(diagnostics: Vec<DiagnosticJson>) -> DiagnosticsJson {
-        DiagnosticsJson { version: JSON_VERSION, diagnostics }
+    pub fn new(diagnostics: Vec<DiagnosticJson>, violations: Vec<serde_json::Value>) -> DiagnosticsJson {
+        DiagnosticsJson { version: JSON_VERSION, diagnostics, violations }
     }
 }

@@ -278,7 +278,8 @@ fn sentences(text: &str) -> Vec<(usize, usize)> {
 
 /// A quote: a link to its sentence when its document is in the page, else the words alone.
 fn quote_html(out: &mut String, c: &Citation, docs: &Documents) {
-    let words = format!("<span class=\"src\">{}:</span> “{}”", escape(&c.source), escape(&c.quote));
+    let grade = c.grade.as_ref().map(|g| format!(" [{}]", escape(g))).unwrap_or_default();
+    let words = format!("<span class=\"src\">{}{grade}:</span> “{}”", escape(&c.source), escape(&c.quote));
     match docs.locate(c) {
         Some((doc, first, last)) => {
             let _ = write!(

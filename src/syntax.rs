@@ -438,12 +438,16 @@ fn describe(rule: Rule) -> &'static str {
         Rule::header_kw => "`header`",
         Rule::include_kw => "`include`",
         Rule::retract_kw => "`retract`",
+        Rule::never_kw => "`never`",
+        Rule::key_kw | Rule::pred_key => "`key`",
+        Rule::grade_kw => "`grade`",
+        Rule::grade => "a grade (`B2`)",
         Rule::file_kw => "`file`",
         Rule::cite_kw | Rule::citation => "`cite`",
         Rule::why_kw | Rule::why_query => "`why`",
         Rule::whatif_kw | Rule::what_if => "`whatif`",
-        Rule::what_if_change | Rule::without_source | Rule::without | Rule::with_fact => {
-            "a change (`not ATOM`, `not source NAME` or `ATOM`)"
+        Rule::what_if_change | Rule::without_source | Rule::without | Rule::with_fact | Rule::min_grade => {
+            "a change (`not ATOM`, `not source NAME`, `grade B` or `ATOM`)"
         }
         Rule::not_kw | Rule::neg_op | Rule::negative => "`not`",
         Rule::agg_func | Rule::aggregate => "an aggregate",
@@ -482,6 +486,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::query
         | Rule::entity_decl
         | Rule::clause
+        | Rule::denial
         | Rule::statement
         | Rule::query_body
         | Rule::keyword => "a statement",
@@ -666,6 +671,10 @@ mod tests {
                 )
             }
             Statement::Query(q) => write!(out, "{}", render_query(q)),
+            Statement::Denial(d) => {
+                let label = d.label.as_ref().map_or(String::new(), |l| format!("[{}] ", l.name));
+                write!(out, "denial {label}{:?} :- {}{}", d.message, render_body(&d.body), render_doc(&d.doc))
+            }
             Statement::Load(d) => {
                 write!(out, "load {} from {:?}{}", d.pred.name, d.path, if d.header { " with header" } else { "" })
             }

@@ -1,6 +1,6 @@
 //! Data-driven tests: every `tests/data/{eval,err,explain}/*.kb` is loaded and run, and the
-//! transcript (answers in TSV, explanations as text trees, or the diagnostics of a failed load)
-//! is compared with the `.out` file beside it. `UPDATE_EXPECT=1 cargo test --test data_driven`
+//! transcript (answers in TSV, explanations as text trees, the violations of its constraints
+//! with their proofs, or the diagnostics of a failed load) is compared with the `.out` file beside it. `UPDATE_EXPECT=1 cargo test --test data_driven`
 //! writes the `.out` files instead, to be reviewed as a diff.
 
 use std::path::{Path, PathBuf};
@@ -38,6 +38,15 @@ fn transcript(path: &Path) -> String {
             Ok(text) => out.push_str(&text),
             Err(e) => out.push_str(&kb.render(&e.diagnostics, false, true)),
         }
+    }
+    // Constraints: their violations as `because check` prints them, with their diagnostics.
+    match kb.snapshot().violations() {
+        Ok(v) if !v.is_empty() => {
+            out.push_str(&kb.render(&because::evidence::constraints::diagnostics(&v, false), false, true));
+            out.push_str(&v.render(false));
+        }
+        Ok(_) => {}
+        Err(e) => out.push_str(&e.render(false, true)),
     }
     out
 }

@@ -438,6 +438,15 @@ fn validate(doc: &Doc, schema: &str, text: &str, per_line: bool, what: &str, see
 /// A knowledge base that exercises every field: citations and doc comments, a label, a
 /// negation, a comparison, an aggregate, a temporal fact, facts from a data file, and
 /// predicates for each kind of `why not`.
+/// Invented figures: a graded and an ungraded source that disagree, a denial that holds.
+const CONSTRAINTS: &str = r#"source a "Report A" grade B2.
+source b "Report B".
+pred troops(sender, host, number: number) dated key(sender, host).
+troops(x, y, 100) @ 1990..1999 cite a "100 in the 1990s".
+troops(x, y, 300) @ 1995 cite b "300 in 1995".
+[no_big] never "more than 200 troops" :- troops(S, H, N) @ _, N > 200.
+"#;
+
 const KB: &str = r#"source notes "Field notes".
 link(a, b) cite notes "a links to b".
 link(b, c) cite notes "b links to c".
@@ -480,6 +489,7 @@ impl Fixture {
         )
         .unwrap();
         std::fs::write(dir.path().join("whatif.kb"), include_str!("data/cli/whatif.kb")).unwrap();
+        std::fs::write(dir.path().join("constraints.kb"), CONSTRAINTS).unwrap();
         std::fs::write(dir.path().join("bad.kb"), "p(a).\nq(X) :- p(X), p(Z).\np(a, b).\n").unwrap();
         Fixture { dir }
     }
@@ -534,9 +544,12 @@ const OUTPUTS: &[(&str, bool, &[&str], i32)] = &[
     ("check", false, &["check", "bad.kb", "--format", "json"], 2),
     ("check", false, &["check", "kb.kb", "--format", "json"], 0),
     ("check", false, &["check", "missing.kb", "--format", "json"], 2),
+    // Violations of a denial and of a key, proved from graded sources.
+    ("check", false, &["check", "constraints.kb", "--format", "json"], 0),
     ("diagnostic", true, &["check", "bad.kb", "--format", "jsonl"], 2),
     // Predicates: a declared one (with a doc) and an undeclared one.
     ("describe", false, &["describe", "-f", "decl.kb", "--format", "json"], 0),
+    ("describe", false, &["describe", "-f", "constraints.kb", "--format", "json"], 0),
     // Weighing the evidence: a what-if (select and why), what a conclusion rests on.
     (
         "what-if",
@@ -562,6 +575,8 @@ const OUTPUTS: &[(&str, bool, &[&str], i32)] = &[
         0,
     ),
     ("support", false, &["support", "-f", "whatif.kb", "reach(a, d)", "--format", "json"], 0),
+    // Graded and ungraded sources.
+    ("support", false, &["support", "-f", "constraints.kb", "troops(x, y, N) @ T", "--format", "json"], 0),
 ];
 
 fn check_outputs(schemas: &[&str]) -> Seen {
@@ -688,6 +703,7 @@ fn the_tables_are_consistent() {
         "run-error",
         "support",
         "value",
+        "violation",
         "what-if",
         "what-if-changes",
         "what-if-proof",

@@ -26,6 +26,8 @@ fn time_text() -> impl Strategy<Value = String> {
     (proptest::option::of(date_text()), proptest::option::of(date_text()), any::<bool>()).prop_map(|(a, b, point)| {
         match (a, b) {
             (Some(a), _) if point => a,
+            // `1986..1986` is the point `1986`, and prints as one.
+            (Some(a), Some(b)) if a == b => a,
             (Some(a), Some(b)) => {
                 let (lo, hi) = (reference_span(&a).0, reference_span(&b).1);
                 if lo <= hi { format!("{a}..{b}") } else { format!("{b}..{a}") }

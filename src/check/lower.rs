@@ -36,7 +36,7 @@ fn too_long(body: &[ast::Literal], span: Span, diags: &mut Diagnostics) -> bool 
 }
 
 pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
-    if too_long(&rule.body, rule.span, &mut cx.diags) {
+    if too_long(&rule.body, rule.span, &mut cx.diags) || uses_violations(&rule.body, "a rule", &mut cx.diags) {
         return;
     }
     let errors_before = cx.diags.errors().count();
@@ -89,6 +89,58 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
         cites,
         span: rule.span,
         nth_for_pred: 0,
+    });
+}
+
+/// Reports a use of `check:violation` in a rule or denial body: violations are known only
+/// after evaluation, so only queries may list them. True when there is one.
+fn uses_violations(body: &[ast::Literal], what: &str, diags: &mut Diagnostics) -> bool {
+    let mut found = false;
+    for lit in body {
+        let atom = match lit {
+            ast::Literal::Positive { atom, .. } | ast::Literal::Negative { atom, .. } => atom,
+            ast::Literal::Aggregate(a) => {
+                found |= uses_violations(&a.body, what, diags);
+                continue;
+            }
+            _ => continue,
+        };
+        if &*atom.pred.name == crate::program::VIOLATION_RELATION {
+            diags.push(
+                Diagnostic::error(
+                    "check::violation_in_rule",
+                    format!("`{}` cannot be used in {what}", atom.pred.name),
+                )
+                .at(atom.pred.span)
+                .label("only queries may use it")
+                .help("violations are known only once everything is derived: ask for them in a query (`?- check:violation(C, M, F).`)"),
+            );
+            found = true;
+        }
+    }
+    found
+}
+
+/// Lowers a denial: its body is checked and lowered as a select query (every variable
+/// bound, negations and tests safe), so its answers are its violations.
+pub(super) fn lower_denial(cx: &mut Checker<'_>, denial: &ast::Denial) {
+    if uses_violations(&denial.body, "a denial", &mut cx.diags) {
+        return;
+    }
+    let query =
+        ast::Query { kind: ast::QueryKind::Select, what_if: Vec::new(), body: denial.body.clone(), span: denial.span };
+    let errors_before = cx.diags.errors().count();
+    let Some(mut body) = lower_query_in(cx, &query) else { return };
+    if cx.diags.errors().count() != errors_before {
+        return;
+    }
+    body.text = format!("never \"{}\"", denial.message);
+    cx.program.denials.push(crate::program::DenialIr {
+        name: denial.label.as_ref().map_or_else(|| Arc::from("never"), |l| l.name.clone()),
+        message: Arc::from(denial.message.as_str()),
+        body,
+        doc: denial.doc.as_deref().map(Arc::from),
+        span: denial.span,
     });
 }
 

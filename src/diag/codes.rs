@@ -53,6 +53,10 @@ pub const CODES: &[CodeInfo] = &[
     // Parsing.
     error("parse::bad_date", "A date that does not exist (`1953-02-30`), or a year out of range."),
     error("parse::bad_escape", "A string holds an escape sequence the language does not know."),
+    error(
+        "parse::bad_grade",
+        "A source's `grade` is not an Admiralty grade (a letter A-F, then optionally a digit 1-6).",
+    ),
     error("parse::dec_overflow", "A decimal literal is out of range."),
     error("parse::function_arity", "A built-in function is called with the wrong number of arguments."),
     error("parse::int_overflow", "An integer literal does not fit in 64 bits."),
@@ -77,6 +81,10 @@ pub const CODES: &[CodeInfo] = &[
     warning("check::duplicate_fact", "The same fact is stated twice."),
     warning("check::duplicate_source", "Two `source` statements declare the same name."),
     warning("check::entity_redeclared", "An entity is declared again with another time, so it holds at both."),
+    error(
+        "check::key_is_every_argument",
+        "A declaration's `key(...)` names every argument, so no two facts can disagree.",
+    ),
     error("check::non_ground_fact", "A fact has a variable or an expression among its arguments."),
     error(
         "check::not_a_number",
@@ -100,12 +108,21 @@ pub const CODES: &[CodeInfo] = &[
     ),
     error("check::unknown_kind", "An entity declaration names a kind that no `kind` statement declares."),
     error("check::unknown_source", "A citation names a source that no `source` statement declares."),
+    error(
+        "check::unknown_key_argument",
+        "A declaration's `key(...)` names something that is not one of its arguments.",
+    ),
     error("check::unknown_type", "A declaration's argument type is not `number`, `text`, `time` or a kind."),
     error(
         "check::unsafe_variable",
         "A variable of a rule's head, a negation or a comparison is never bound by the body.",
     ),
     error("check::unstratifiable", "A predicate depends on itself through negation or an aggregate."),
+    either(
+        "check::violation",
+        "A denial's body holds, or two facts of a keyed predicate disagree at overlapping times: a warning of `because check`, an error with `--strict`.",
+    ),
+    error("check::violation_in_rule", "A rule or denial reads `check:violation`, which only queries may use."),
     error("check::wildcard_in_expression", "`_` is used inside an expression, where it has no value."),
     // Queries and the library's conveniences.
     error("query::not_a_select", "A `why` query was given where a select query is expected."),
@@ -151,6 +168,10 @@ pub const CODES: &[CodeInfo] = &[
     error("session::not_a_fact", "Something other than a fact was given to retract."),
     error("session::query_asserted", "A query was given to assert."),
     // Weighing the evidence (what-if, support).
+    error(
+        "evidence::bad_grade",
+        "A what-if's `grade` bar (`--min-grade`) is not an Admiralty grade such as `B` or `B2`.",
+    ),
     error("evidence::derived_pattern", "A what-if leaves out facts of a predicate that has only derived facts."),
     error("evidence::not_an_atom", "A what-if pattern or fact (or a `support` target) is not one plain atom."),
     error("evidence::not_ground", "A fact added in a what-if has a variable, or names a built-in relation."),

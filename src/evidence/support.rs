@@ -33,6 +33,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::ast::Grade;
 use crate::diag::Diagnostic;
 use crate::kb::{Error, Snapshot};
 use crate::program::{FactOrigin, Literal, PredId, Program};
@@ -93,6 +94,97 @@ pub struct Support {
     /// The base facts it could depend on (candidates), and the worlds evaluated.
     pub candidates: usize,
     pub worlds: usize,
+    /// The Admiralty grade of each source of `sources`, in the same order (`None`: ungraded).
+    pub grades: Vec<Option<Grade>>,
+    /// The weakest grade along its best proof (the one `why` shows); `None` when no fact of
+    /// that proof is cited.
+    pub weakest: Option<WeakestGrade>,
+    /// The most sets of `source_sets` that share no source: how many independent lines of
+    /// sources it holds on (0 when it holds on uncited facts alone).
+    pub independent_sources: usize,
+}
+
+/// The weakest grade along a proof: each cited fact counts with its best-graded citation (a
+/// fact stands if any of its sources is right), and the proof is as weak as its weakest fact.
+/// Ungraded sources count as `F6`; uncited facts do not count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeakestGrade {
+    /// `C3`, or `None` for an ungraded source.
+    pub grade: Option<Grade>,
+    /// The source of that grade.
+    pub source: String,
+    /// The fact it grades, as text.
+    pub fact: String,
+}
+
+impl WeakestGrade {
+    /// `E5 (blog, on summit(redland, greenland) @ 2023)`.
+    pub fn text(&self) -> String {
+        let grade = self.grade.map_or_else(|| "ungraded".to_string(), |g| g.text());
+        format!("{grade} ({}, on {})", self.source, self.fact)
+    }
+}
+
+/// The weakest grade along the first proof of the first answer of `e`.
+pub fn weakest_grade(e: &crate::explain::Explanation, program: &Program) -> Option<WeakestGrade> {
+    use crate::explain::{How, Premise};
+    let root = *e.proof.roots.first()?.first()?;
+    let grade_of = |name: &str| program.sources.iter().find(|s| &*s.name == name).and_then(|s| s.grade);
+    let mut weakest: Option<((u8, u8), WeakestGrade)> = None;
+    let mut seen = vec![false; e.proof.nodes.len()];
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if std::mem::replace(&mut seen[n], true) {
+            continue;
+        }
+        let node = &e.proof.nodes[n];
+        match &node.how {
+            How::Base { cites, .. } => {
+                let best = cites.iter().map(|c| (Grade::weakness(grade_of(&c.source)), c)).min_by_key(|(w, _)| *w);
+                if let Some((w, c)) = best {
+                    if weakest.as_ref().is_none_or(|(old, _)| w > *old) {
+                        let fact = node.fact.text.clone();
+                        weakest =
+                            Some((w, WeakestGrade { grade: grade_of(&c.source), source: c.source.clone(), fact }));
+                    }
+                }
+            }
+            How::Derived { premises, .. } => {
+                for p in premises.iter().rev() {
+                    match p {
+                        Premise::Fact { node } => stack.push(*node),
+                        Premise::Aggregate { facts, .. } => stack.extend(facts.iter().rev()),
+                        _ => {}
+                    }
+                }
+            }
+            How::Folded => {}
+        }
+    }
+    weakest.map(|(_, w)| w)
+}
+
+/// The most pairwise disjoint sets among `sets` (exact: the sets are few, at most one per
+/// subset of [`SupportOptions::max_sources`] sources, and each branch drops a set).
+fn disjoint_count(sets: &[Vec<String>]) -> usize {
+    fn best(sets: &[&Vec<String>], taken: &mut Vec<String>, budget: &mut usize) -> usize {
+        let Some((first, rest)) = sets.split_first() else { return 0 };
+        if *budget == 0 {
+            return 0;
+        }
+        *budget -= 1;
+        let skip = best(rest, taken, budget);
+        if first.iter().any(|s| taken.contains(s)) {
+            return skip;
+        }
+        let n = taken.len();
+        taken.extend(first.iter().cloned());
+        let take = 1 + best(rest, taken, budget);
+        taken.truncate(n);
+        take.max(skip)
+    }
+    let nonempty: Vec<&Vec<String>> = sets.iter().filter(|s| !s.is_empty()).collect();
+    best(&nonempty, &mut Vec::new(), &mut 100_000)
 }
 
 impl Snapshot {
@@ -125,6 +217,9 @@ impl Snapshot {
             fact_cut_above: 0,
             candidates: 0,
             worlds: 0,
+            grades: Vec::new(),
+            weakest: None,
+            independent_sources: 0,
         };
         if !out.holds {
             return Ok(out);
@@ -242,6 +337,12 @@ impl Snapshot {
                 .collect();
         }
         out.worlds = worlds;
+        out.grades =
+            names.iter().map(|n| program.sources.iter().find(|s| *s.name == **n).and_then(|s| s.grade)).collect();
+        out.independent_sources = disjoint_count(&out.source_sets);
+        if let Ok(e) = self.why(atom) {
+            out.weakest = weakest_grade(&e, program);
+        }
         Ok(out)
     }
 
@@ -302,7 +403,16 @@ impl Support {
         if !self.critical_complete {
             out.push_str("  (search cut: not every fact and source was tried alone; raise --max-worlds)\n");
         }
-        let sources: Vec<String> = self.sources.iter().map(|(n, t)| format!("{n} (“{t}”)")).collect();
+        let sources: Vec<String> = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, (n, t))| {
+                let grade =
+                    self.grades.get(i).copied().flatten().map(|g| format!(" [{}]", g.text())).unwrap_or_default();
+                format!("{n}{grade} (“{t}”)")
+            })
+            .collect();
         out.push_str(&format!(
             "  sources behind it: {}\n",
             if sources.is_empty() { "none (no fact it depends on is cited)".to_string() } else { sources.join(", ") }
@@ -317,6 +427,15 @@ impl Support {
                 (false, _) => sets.join(", or "),
             }
         ));
+        let independent = if self.source_sets_complete { "" } else { " at least" };
+        out.push_str(&format!(
+            "  independent sources (sets of sources that share none):{independent} {}\n",
+            self.independent_sources
+        ));
+        out.push_str(&format!(
+            "  weakest grade along its best proof: {}\n",
+            self.weakest.as_ref().map_or_else(|| "none (no fact of it is cited)".to_string(), WeakestGrade::text)
+        ));
         out.push_str(&format!(
             "  sources it cannot do without: {}\n",
             if self.critical_sources.is_empty() { "none".to_string() } else { self.critical_sources.join(", ") }
@@ -325,7 +444,10 @@ impl Support {
         for f in &self.critical_facts {
             out.push_str(&format!("    {}  ({})\n", f.fact, f.location));
             for (source, quote) in &f.cites {
-                out.push_str(&format!("        {source}: “{quote}”\n"));
+                let i = self.sources.iter().position(|(n, _)| n == source);
+                let grade = i.and_then(|i| self.grades.get(i).copied().flatten());
+                let grade = grade.map(|g| format!(" [{}]", g.text())).unwrap_or_default();
+                out.push_str(&format!("        {source}{grade}: “{quote}”\n"));
             }
         }
         out.push_str(&format!("  independent proofs (fewest facts whose removal loses it): {}\n", self.cut_text()));
@@ -347,7 +469,17 @@ impl Support {
             "version": crate::output::JSON_VERSION,
             "atom": self.atom,
             "holds": self.holds,
-            "sources": self.sources.iter().map(|(n, t)| serde_json::json!({"name": n, "title": t})).collect::<Vec<_>>(),
+            "sources": self.sources.iter().enumerate().map(|(i, (n, t))| serde_json::json!({
+                "name": n,
+                "title": t,
+                "grade": self.grades.get(i).copied().flatten().map(Grade::text),
+            })).collect::<Vec<_>>(),
+            "independent_sources": self.independent_sources,
+            "weakest_grade": self.weakest.as_ref().map(|w| serde_json::json!({
+                "grade": w.grade.map(Grade::text),
+                "source": w.source,
+                "fact": w.fact,
+            })),
             "source_sets": self.source_sets,
             "source_sets_complete": self.source_sets_complete,
             "critical_sources": self.critical_sources,

@@ -130,6 +130,9 @@ pub struct Citation {
     pub source: String,
     /// The quoted words.
     pub quote: String,
+    /// The source's Admiralty grade (`B2`), if it has one (absent from JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
 }
 
 /// The rule a derived node was derived by.

@@ -152,7 +152,8 @@ fn tree(out: &mut String, proof: &Proof, root: NodeId, s: &Style, printed: &mut 
                     _ if repeated => format!("{}{}{}  (shown above)", s.fact, fact.text, s.off),
                     How::Base { location, cites, doc } => {
                         for c in cites {
-                            notes.push(format!("{}{}: “{}”{}", s.cite, c.source, c.quote, s.off));
+                            let grade = c.grade.as_ref().map(|g| format!(" [{g}]")).unwrap_or_default();
+                            notes.push(format!("{}{}{grade}: “{}”{}", s.cite, c.source, c.quote, s.off));
                         }
                         if let Some(d) = doc {
                             notes.push(d.clone());

@@ -147,6 +147,7 @@ impl Snapshot {
         }
         let (mut interner, mut db) = self.scratch(query)?;
         let answered = (|| -> Result<Answers, Error> {
+            self.fill_violations(&mut db, &mut interner, &query.body)?;
             fill_builtins(&self.program, &mut db, &mut interner, &query.body)?;
             let (program, limits) = (&*self.program, &self.limits);
             let rows = eval::on_big_stack(&self.runtime, || {
@@ -178,6 +179,7 @@ impl Snapshot {
                 .at(query.span)
                 .into());
             };
+            self.fill_violations(&mut db, &mut interner, &query.body)?;
             fill_builtins(&self.program, &mut db, &mut interner, &query.body)?;
             let mut guard = Guard::new(&self.limits);
             guard.place = "while explaining".into();

@@ -655,6 +655,11 @@ pub fn symbols(index: &Index) -> Vec<DocumentSymbol> {
                     Some(format!("declaration{}", d.doc.as_deref().map(|doc| format!(": {doc}")).unwrap_or_default()));
                 out.push(symbol(key, detail, SymbolKind::INTERFACE, d.span, d.name.span));
             }
+            Statement::Denial(d) => {
+                let name = d.label.as_ref().map_or_else(|| "never".to_string(), |l| format!("[{}]", l.name));
+                let name_span = d.label.as_ref().map_or(d.span, |l| l.span);
+                out.push(symbol(name, Some(d.message.clone()), SymbolKind::EVENT, d.span, name_span));
+            }
             Statement::Retract(r) => {
                 let text = crate::load::normalize_ws(index.sources.snippet(r.span));
                 out.push(symbol(text, Some("retract".into()), SymbolKind::EVENT, r.span, r.fact.atom.pred.span));

@@ -213,6 +213,12 @@ fn visit_statement(stmt: &Statement, cx: Ctx<'_>, f: &mut Visitor<'_>) {
             }
         }
         Statement::Query(q) => q.body.iter().for_each(|l| visit_literal(l, cx, f)),
+        Statement::Denial(d) => {
+            if let Some(label) = &d.label {
+                f(SymRef::Label(&label.name), label.span, Role::Rule);
+            }
+            d.body.iter().for_each(|l| visit_literal(l, cx, f))
+        }
         Statement::Load(l) => {
             // A data file without rows says nothing of the arity: the name alone is matched.
             let arity = cx.load_arity.iter().find(|(s, _)| *s == l.pred.span).map_or(ANY_ARITY, |&(_, a)| a);

@@ -69,6 +69,9 @@ fn is_token(rule: Rule) -> bool {
             | Rule::cite_kw
             | Rule::why_kw
             | Rule::whatif_kw
+            | Rule::never_kw
+            | Rule::key_kw
+            | Rule::grade_kw
             | Rule::neg_op
             | Rule::EOI
     )
@@ -142,6 +145,7 @@ impl Lower {
             Rule::retract_decl => self.lower_retract_decl(pair),
             Rule::pred_decl => self.lower_pred_decl(pair, doc).map(Statement::Pred),
             Rule::use_decl => self.lower_use_decl(pair).map(Statement::Include),
+            Rule::denial => self.lower_denial(pair, doc).map(Statement::Denial),
             _ => {
                 let span = self.span(&pair);
                 self.internal(span, "unknown statement");
@@ -156,14 +160,25 @@ impl Lower {
         let name = self.next(&mut it, span, "source name")?;
         let title = self.next(&mut it, span, "source title")?;
         let title = self.lower_string(title)?;
-        let file = match it.next() {
-            Some(f) => {
-                let fspan = self.span(&f);
-                Some((self.lower_string(f)?, fspan))
+        let (mut file, mut grade) = (None, None);
+        for part in it {
+            let part_span = self.span(&part);
+            if part.as_rule() == Rule::grade {
+                let Some(g) = ast::Grade::parse(part.as_str()) else {
+                    self.diags.push(
+                        Diagnostic::error("parse::bad_grade", format!("`{}` is not a grade", part.as_str()))
+                            .at(part_span)
+                            .label("not a grade")
+                            .help("a grade is a letter A-F (reliability) and a digit 1-6 (credibility), such as `B2`, or the letter alone"),
+                    );
+                    return None;
+                };
+                grade = Some((g, part_span));
+            } else {
+                file = Some((self.lower_string(part)?, part_span));
             }
-            None => None,
-        };
-        Some(SourceDecl { name: self.ident(&name), title, file, span })
+        }
+        Some(SourceDecl { name: self.ident(&name), title, file, grade, span })
     }
 
     fn lower_kind_decl(&mut self, pair: Pair<'_, Rule>) -> Option<KindDecl> {
@@ -185,7 +200,7 @@ impl Lower {
         let span = self.span(&pair);
         let mut it = parts(pair);
         let name = self.next(&mut it, span, "declared predicate")?;
-        let (mut args, mut dated, mut strict) = (Vec::new(), false, false);
+        let (mut args, mut dated, mut strict, mut key) = (Vec::new(), false, false, None);
         for part in it {
             match part.as_rule() {
                 Rule::arg_decl => {
@@ -196,10 +211,11 @@ impl Lower {
                 }
                 Rule::pred_flag if part.as_str() == "dated" => dated = true,
                 Rule::pred_flag => strict = true,
+                Rule::pred_key => key = Some(parts(part).map(|a| self.ident(&a)).collect()),
                 _ => {}
             }
         }
-        Some(ast::PredDecl { name: self.ident(&name), args, dated, strict, doc, span })
+        Some(ast::PredDecl { name: self.ident(&name), args, dated, strict, key, doc, span })
     }
 
     fn lower_load_decl(&mut self, pair: Pair<'_, Rule>) -> Option<LoadDecl> {
@@ -284,6 +300,24 @@ impl Lower {
         Some(Statement::Rule(ast::Rule { label, doc, head, head_time, body: body.unwrap_or_default(), cites, span }))
     }
 
+    fn lower_denial(&mut self, pair: Pair<'_, Rule>, doc: Option<String>) -> Option<ast::Denial> {
+        let span = self.span(&pair);
+        let (mut label, mut message, mut body) = (None, None, None);
+        for part in parts(pair) {
+            match part.as_rule() {
+                Rule::label => label = Some(self.lower_label(part)?),
+                Rule::string => message = Some(self.lower_string(part)?),
+                Rule::body => body = Some(self.lower_body(part)?),
+                _ => {}
+            }
+        }
+        let (Some(message), Some(body)) = (message, body) else {
+            self.internal(span, "denial without a message or body");
+            return None;
+        };
+        Some(ast::Denial { label, message, body, doc, span })
+    }
+
     fn lower_retract_decl(&mut self, pair: Pair<'_, Rule>) -> Option<Statement> {
         let span = self.span(&pair);
         let (mut atom, mut time) = (None, None);
@@ -362,6 +396,10 @@ impl Lower {
                     Rule::without => {
                         let rest = text.strip_prefix("not").unwrap_or(&text).trim().to_string();
                         crate::ast::Change::Without(rest)
+                    }
+                    Rule::min_grade => {
+                        let grade = parts(change).last().map_or(String::new(), |g| g.as_str().to_string());
+                        crate::ast::Change::MinGrade(grade)
                     }
                     _ => crate::ast::Change::With(text),
                 });
