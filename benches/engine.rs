@@ -130,6 +130,25 @@ fn main() {
         });
     }
 
+    if wanted("text") {
+        // The text functions over 100,000 stated quotes (invented text): a test that interns
+        // nothing (`contains`, `match`), and functions whose results are interned (`upper`,
+        // `cat`): the cost of computing text per row and of interning it.
+        let mut text = String::with_capacity(6_000_000);
+        for i in 0..100_000 {
+            text.push_str(&format!("quote(q{i}, \"Report {i} on the Größe of forces, item {}\").\n", i % 977));
+        }
+        let mut kb = KnowledgeBase::new(unlimited());
+        kb.load_str("quotes.kb", &text, None).expect("loads");
+        let count = |q: &str| kb.query(q).expect("answers").len();
+        bench("text: contains(\"77\", S) over 100k quotes", 3, || count("quote(Q, S), contains(\"77\", S)"));
+        bench("text: match(\".*item 7[0-9]\", S) over 100k quotes", 3, || {
+            count("quote(Q, S), match(\".*item 7[0-9]\", S)")
+        });
+        bench("text: N = strlen(S) over 100k quotes", 3, || count("quote(Q, S), N = strlen(S)"));
+        bench("text: U = upper(S) over 100k quotes (interned)", 3, || count("quote(Q, S), U = upper(S)"));
+    }
+
     if wanted("session") {
         // A long REPL or server session: 10,000 queries, each with its own constants and
         // computed values, against one knowledge base. Resident memory should stay flat: a

@@ -739,7 +739,7 @@ impl Explainer<'_> {
             // A computed time is shown as the time it computes (`2023-03-10..2023-03-16`), which
             // says more than `interval(add_days(2023-03-09, 1), add_days(2023-03-09, 7))`.
             E::Call(f @ (Func::AddDays | Func::AddYears | Func::Interval), _) if values => {
-                match crate::eval::expr::eval_number(e, regs, self.interner) {
+                match crate::eval::expr::eval_read_only(e, regs, self.interner) {
                     Ok(v) => crate::eval::expr::to_value(v, self.interner).to_readable(),
                     Err(_) => self.call_text(*f, e, regs, names, values),
                 }

@@ -109,24 +109,25 @@ pub fn eval(e: &Expr, regs: &[Id], interner: &mut Interner) -> Result<Scalar, Ex
             let text = text_call(*func, args, regs, interner)?;
             Ok(Scalar::Other(interner.intern(Value::Text(text))))
         }
-        _ => eval_number(e, regs, interner),
+        _ => eval_read_only(e, regs, interner),
     }
 }
 
-/// The value of an expression that is not text: a number, a time, or a value read as it is. A
-/// text function here is an operand of arithmetic or of a time function, a type error.
-pub fn eval_number(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprError> {
+/// The value of an expression, reading the interner and never adding to it: a number, a time,
+/// or a value as stated. A text function met here is an operand of arithmetic or of a time
+/// function (its text would need interning), so it is a type error.
+pub fn eval_read_only(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprError> {
     match e {
         Expr::Var(v) => Ok(scalar(regs[*v as usize], interner)),
         Expr::Const(id) => Ok(scalar(*id, interner)),
         Expr::Dec(d) => Ok(Scalar::Dec(*d)),
-        Expr::Neg(inner) => match eval_number(inner, regs, interner)? {
+        Expr::Neg(inner) => match eval_read_only(inner, regs, interner)? {
             Scalar::Int(i) => i.checked_neg().map(Scalar::Int).ok_or_else(|| ExprError::Overflow(format!("-({i})"))),
             Scalar::Dec(d) => Ok(Scalar::Dec(-d)),
             other => Err(ExprError::Type(format!("cannot negate `{}`", to_value(other, interner)))),
         },
         Expr::Binary(op, a, b) => {
-            let (a, b) = (eval_number(a, regs, interner)?, eval_number(b, regs, interner)?);
+            let (a, b) = (eval_read_only(a, regs, interner)?, eval_read_only(b, regs, interner)?);
             arith(*op, a, b, interner)
         }
         Expr::Call(func, args) if func.gives_text() => {
@@ -145,7 +146,7 @@ pub fn eval_number(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar,
         Expr::Call(func, args) => {
             let mut values = [Scalar::Int(0); 2];
             for (slot, arg) in values.iter_mut().zip(args) {
-                *slot = eval_number(arg, regs, interner)?;
+                *slot = eval_read_only(arg, regs, interner)?;
             }
             call(*func, values[0], values[1], interner)
         }
@@ -160,7 +161,7 @@ pub fn text_of(func: impl Named, e: &Expr, regs: &[Id], interner: &Interner) -> 
     {
         return text_call(*inner, args, regs, interner);
     }
-    scalar_text(func, eval_number(e, regs, interner)?, interner)
+    scalar_text(func, eval_read_only(e, regs, interner)?, interner)
 }
 
 /// The text of a value that `func` needs as text.
@@ -197,7 +198,7 @@ impl Named for CmpOp {
 
 /// A whole number argument of `func` (a start or a length).
 fn count_of(func: Func, what: &str, e: &Expr, regs: &[Id], interner: &Interner) -> Result<i64, ExprError> {
-    match eval_number(e, regs, interner)? {
+    match eval_read_only(e, regs, interner)? {
         Scalar::Int(n) => Ok(n),
         other => Err(ExprError::Type(format!(
             "{}() needs a whole number as its {what}, not `{}`",
@@ -231,7 +232,7 @@ fn text_call(func: Func, args: &[Expr], regs: &[Id], interner: &Interner) -> Res
             {
                 return text_call(*inner, inner_args, regs, interner);
             }
-            let s = eval_number(&args[0], regs, interner)?;
+            let s = eval_read_only(&args[0], regs, interner)?;
             Ok(match s {
                 Scalar::Other(id) => interner.with_value(id, |v| match v {
                     Value::Text(t) => t.clone(),
@@ -271,7 +272,7 @@ pub fn substr(text: &str, start: i64, len: i64) -> Result<String, ExprError> {
 fn to_number(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprError> {
     let text = match e {
         Expr::Call(f, args) if f.gives_text() => text_call(*f, args, regs, interner)?,
-        _ => match eval_number(e, regs, interner)? {
+        _ => match eval_read_only(e, regs, interner)? {
             n @ (Scalar::Int(_) | Scalar::Dec(_)) => return Ok(n),
             s => scalar_text(Func::ToNumber, s, interner)?,
         },
@@ -411,7 +412,7 @@ fn call(func: Func, a: Scalar, b: Scalar, interner: &Interner) -> Result<Scalar,
             // From a start after the end: no such interval, so the literal does not hold.
             if span.is_valid() { Ok(Scalar::Time(span)) } else { Err(ExprError::NoValue) }
         }
-        // Computed by `eval_number` before the arguments are read as times.
+        // Computed by `eval_read_only` before the arguments are read as times.
         Func::Cat | Func::Strlen | Func::Substr | Func::Lower | Func::Upper | Func::ToNumber | Func::ToText => {
             Err(ExprError::Type(format!("{}() is not a time function", func.name())))
         }
