@@ -362,6 +362,16 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// The name messages use: `contains` and `match` for the text tests and their negations,
+    /// else the symbol.
+    pub fn name(self) -> &'static str {
+        match self {
+            CmpOp::Contains | CmpOp::NotContains => "contains",
+            CmpOp::Match | CmpOp::NotMatch => "match",
+            other => other.symbol(),
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",

@@ -25,7 +25,9 @@
 //! ```
 
 pub mod constraints;
-pub mod data;
+/// Sources and citations as relations, computed from the checked program.
+pub use crate::program::citations as data;
+pub(crate) use crate::program::citations::row_text;
 pub mod support;
 
 use std::sync::Arc;
@@ -36,7 +38,7 @@ use crate::kb::{Answers, Error, Snapshot};
 use crate::program::{Arg, BaseFact, FactOrigin, Literal, Program};
 use crate::source::SourceMap;
 use crate::syntax::print::Source;
-use crate::value::{Id, Interner, Interval, Value};
+use crate::value::{Id, Interner, Value};
 
 /// One change that makes a hypothetical world (parsed with the query, so defined in
 /// [`crate::ast`]).
@@ -454,22 +456,6 @@ fn lower_atom(
             .help("write the atom alone: no `not`, comparison or second atom")
             .into()),
     }
-}
-
-/// A full row as `pred(a, b)`, with ` @ interval` when it is not always.
-pub(crate) fn row_text(program: &Program, interner: &Interner, pred: crate::program::PredId, row: &[Id]) -> String {
-    let info = program.pred(pred);
-    let args = row[..info.arity.min(row.len())].iter().map(|&id| interner.value(id).to_source());
-    let mut text = crate::syntax::print::atom(&info.name, args);
-    if info.temporal {
-        if let Some(&t) = row.get(info.arity) {
-            let v = interner.value(t);
-            if v != Value::Interval(Interval::ALWAYS) {
-                text.push_str(&format!(" @ {}", v.to_readable()));
-            }
-        }
-    }
-    text
 }
 
 impl WhatIf {

@@ -5,6 +5,8 @@
 //! atom arguments have been desugared into fresh variables plus `=` literals, so an atom's
 //! arguments are only variables and constants.
 
+pub mod citations;
+
 use std::sync::Arc;
 
 use crate::ast::{AggFunc, BinOp, CmpOp, Func, Span, TimeOp};
@@ -19,7 +21,7 @@ pub const BUILTINS: &[(&str, usize)] = &[
     ("graph:degree", 2),
     ("graph:component", 2),
     ("graph:distance", 3),
-    // Sources and citations as relations (`crate::evidence::data`).
+    // Sources and citations as relations (`citations`).
     ("evidence:source", 3),
     ("evidence:cites", 4),
     // The violations of the constraints (`crate::evidence::constraints`), for queries only.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 pub mod calendar;
+pub mod text;
 
 pub use calendar::{Date, DateError, MAX_YEAR, Precision};
 

@@ -115,7 +115,7 @@ impl TimeCheck<'_> {
                 }
                 Literal::Compare { op, lhs, rhs, .. } => {
                     if op.is_text_test() {
-                        let name = crate::eval::expr::Named::name(*op);
+                        let name = op.name();
                         self.text_position(lhs, name);
                         self.text_position(rhs, name);
                         if matches!(op, ast::CmpOp::Match | ast::CmpOp::NotMatch) {
@@ -176,7 +176,7 @@ impl TimeCheck<'_> {
                         (Func::ToText, _) => {}
                         (Func::ToNumber, _) => {
                             if let Expr::Const(Value::Text(text), span) = arg
-                                && crate::eval::expr::parse_number(text).is_none()
+                                && crate::value::text::parse_number(text).is_none()
                             {
                                 self.diags.push(
                                     Diagnostic::error(
@@ -347,7 +347,7 @@ impl TimeCheck<'_> {
 /// A literal pattern of `match` that is not a regular expression.
 fn check_pattern(pattern: &Expr, diags: &mut Diagnostics) {
     let Expr::Const(Value::Text(text), span) = pattern else { return };
-    if let Err(why) = crate::eval::expr::pattern::compile(text) {
+    if let Err(why) = crate::value::text::compile_pattern(text) {
         diags.push(
             Diagnostic::error("check::bad_pattern", format!("`match` needs a regular expression: {why}"))
                 .at(*span)

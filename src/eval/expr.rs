@@ -188,11 +188,7 @@ impl Named for Func {
 
 impl Named for CmpOp {
     fn name(self) -> &'static str {
-        match self {
-            CmpOp::Contains | CmpOp::NotContains => "contains",
-            CmpOp::Match | CmpOp::NotMatch => "match",
-            other => other.symbol(),
-        }
+        CmpOp::name(self)
     }
 }
 
@@ -282,22 +278,13 @@ fn to_number(e: &Expr, regs: &[Id], interner: &Interner) -> Result<Scalar, ExprE
     })
 }
 
-/// The number a text spells: an integer (`42`, `-7`) or a finite decimal (`3.5`, `1e3`).
+/// The number a text spells ([`crate::value::text::parse_number`]), unboxed.
 pub fn parse_number(text: &str) -> Option<Scalar> {
-    let t = text.trim();
-    if let Ok(i) = t.parse::<i64>() {
-        return Some(Scalar::Int(i));
+    match crate::value::text::parse_number(text)? {
+        Value::Int(i) => Some(Scalar::Int(i)),
+        Value::Dec(d) => Some(Scalar::Dec(d)),
+        _ => None,
     }
-    // Only digits, a sign, a point and an exponent: Rust also reads `inf` and `NaN`.
-    if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E')) {
-        return None;
-    }
-    let d = t.parse::<f64>().ok().filter(|d| d.is_finite())?;
-    // An integral decimal an `i64` holds is that integer, as everywhere (`Value::normalized`).
-    Some(match Value::Dec(d).normalized() {
-        Value::Int(i) => Scalar::Int(i),
-        _ => Scalar::Dec(d),
-    })
 }
 
 /// Whether a text test holds: `contains(Sub, S)`, `match(Pattern, S)` and their negations.
@@ -335,20 +322,7 @@ pub mod pattern {
         static CACHE: RefCell<FxHashMap<Arc<str>, Regex>> = RefCell::new(FxHashMap::default());
     }
 
-    /// The pattern compiled to match a whole text (anchored at both ends), or why it is not a
-    /// regular expression.
-    pub fn compile(pattern: &str) -> Result<Regex, String> {
-        // The size limit keeps a pathological pattern (`(a{1000}){1000}`) from taking memory
-        // without bound.
-        regex::RegexBuilder::new(&format!(r"\A(?:{pattern})\z")).size_limit(1 << 20).build().map_err(|e| match e {
-            // The last line says what is wrong (`error: unclosed group`).
-            regex::Error::Syntax(text) => {
-                let last = text.lines().last().unwrap_or(&text).trim();
-                last.strip_prefix("error: ").unwrap_or(last).to_string()
-            }
-            other => other.to_string(),
-        })
-    }
+    pub use crate::value::text::compile_pattern as compile;
 
     /// Whether the pattern matches the whole of `text`.
     pub fn full_match(pattern: &Arc<str>, text: &str) -> Result<bool, ExprError> {

@@ -50,7 +50,7 @@ pub fn builtin_rows(
             .help(format!("the graph built-ins are {}", known.join(", "))));
     }
     if name.starts_with("evidence:") {
-        return crate::evidence::data::builtin_rows(name, program, interner);
+        return crate::program::citations::builtin_rows(name, program, interner);
     }
     let graph = EntityGraph::build_structure(program, db, interner);
     let g = &graph.graph;

@@ -18,9 +18,10 @@
 //! # Ok::<(), because::kb::Error>(())
 //! ```
 
+use super::{FactOrigin, Program};
 use crate::diag::Diagnostic;
-use crate::program::{FactOrigin, Program};
-use crate::value::{Id, Interner};
+use crate::syntax::print::Source;
+use crate::value::{Id, Interner, Interval, Value};
 
 /// The rows of an `evidence:` built-in.
 ///
@@ -48,7 +49,7 @@ pub fn builtin_rows(name: &str, program: &Program, interner: &mut Interner) -> R
                 if cites.is_empty() {
                     continue;
                 }
-                let statement = super::row_text(program, interner, f.pred, &f.row);
+                let statement = row_text(program, interner, f.pred, &f.row);
                 let pred = program.pred(f.pred).name.clone();
                 for c in cites {
                     rows.push(vec![
@@ -80,4 +81,20 @@ pub fn builtin_rows(name: &str, program: &Program, interner: &mut Interner) -> R
         }
     }
     Ok(rows)
+}
+
+/// A full row as `pred(a, b)`, with ` @ interval` when it is not always.
+pub(crate) fn row_text(program: &Program, interner: &Interner, pred: super::PredId, row: &[Id]) -> String {
+    let info = program.pred(pred);
+    let args = row[..info.arity.min(row.len())].iter().map(|&id| interner.value(id).to_source());
+    let mut text = crate::syntax::print::atom(&info.name, args);
+    if info.temporal {
+        if let Some(&t) = row.get(info.arity) {
+            let v = interner.value(t);
+            if v != Value::Interval(Interval::ALWAYS) {
+                text.push_str(&format!(" @ {}", v.to_readable()));
+            }
+        }
+    }
+    text
 }
