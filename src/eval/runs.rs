@@ -345,6 +345,16 @@ impl Runs {
         self.runs.iter().map(Run::heap_bytes).sum::<usize>() + self.runs.capacity() * size_of::<Run>()
     }
 
+    /// Bytes of the keys themselves.
+    pub fn key_bytes(&self) -> usize {
+        self.runs.iter().map(|run| run.keys.capacity() * 8).sum()
+    }
+
+    /// Bytes of explicit row numbers (base runs whose rows were not in key order).
+    pub fn row_number_bytes(&self) -> usize {
+        self.runs.iter().map(|run| if let Rows::Each(rows) = &run.rows { rows.capacity() * 4 } else { 0 }).sum()
+    }
+
     /// Bytes of round tags (derived runs).
     pub fn tag_bytes(&self) -> usize {
         self.runs.iter().map(|run| if let Rows::Rounds { tags, .. } = &run.rows { tags.heap_bytes() } else { 0 }).sum()
@@ -391,17 +401,26 @@ impl Narrow {
 }
 
 /// Keeps the items whose key is not in `run`. Items and run are sorted by key. Each item
-/// searches from where the previous one stopped, starting at the distance an even spread
-/// would put it (what is left of the run over the items left) and galloping from there in
-/// whichever direction the key lies: candidates scattered over a long run then touch a cache
-/// line or two each, and a dense list reads the run once, in order.
+/// searches from where the previous one stopped, starting as far on as the recent items moved
+/// (a running average of their steps; at first, what is left of the run over the items left),
+/// and galloping from there in whichever direction the key lies: candidates scattered over a
+/// long run then touch a cache line or two each, and a dense list reads the run once, in
+/// order.
+///
+/// Why the recent steps rather than an even spread of what is left: a chain's round has one
+/// candidate per source node, each just past the end of its node's keys, while the run also
+/// holds the keys of nodes that no candidate reaches (the longest paths). An even spread then
+/// overshoots by those keys over the candidates left, up to a thousand keys per guess at 8M
+/// paths, and the search back costs a cache miss a step; the recent steps are the group sizes
+/// themselves.
 pub fn retain_absent<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u64, run: &[u64]) {
-    let (mut at, mut left) = (0, items.len());
+    let mut at = 0;
+    // The expected step, in keys of the run.
+    let mut step_guess = run.len() / items.len().max(1);
     items.retain(|item| {
         let k = key(item);
         let rest = &run[at..];
-        let guess = (rest.len() / left.max(1)).min(rest.len().saturating_sub(1));
-        left -= 1;
+        let guess = step_guess.min(rest.len().saturating_sub(1));
         // The first position in `rest` whose key is not below `k`, within (lo, hi].
         let (lo, hi) = if rest.get(guess).is_some_and(|&x| x < k) {
             let mut step = 1;
@@ -420,7 +439,9 @@ pub fn retain_absent<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u64, run: &[u64]
             }
             (hi.saturating_sub(step - 1).min(hi), hi)
         };
-        at += lo + rest[lo..hi].partition_point(|&x| x < k);
+        let moved = lo + rest[lo..hi].partition_point(|&x| x < k);
+        at += moved;
+        step_guess = (step_guess + moved) / 2;
         run.get(at) != Some(&k)
     });
 }
