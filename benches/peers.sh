@@ -13,7 +13,8 @@
 # Needs: python3, /usr/bin/time (GNU time); optional peers: `apt-get install swi-prolog-nox`
 # and the hand-written Rust bounds, built once with
 #   cargo build --release --manifest-path ../shared/bench/rust-bounds/Cargo.toml --target-dir /tmp/rust-bounds
-# Figures go to $OUT (default /tmp/bench-results/<timestamp>) and to stdout.
+# Figures go to $OUT (default /tmp/bench-results/<timestamp>) and to stdout. BECAUSE_BIN=path
+# measures that binary instead of building this tree.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="${BENCH:-$HERE/../shared/bench}"
@@ -50,8 +51,13 @@ if [ "$QUICK" = 0 ]; then
     ARGS+=(--no-gen)
 fi
 TARGET="${CARGO_TARGET_DIR:-$HERE/target}"
-cargo build --release --manifest-path "$HERE/Cargo.toml" --quiet --bin because
-BIN="$TARGET/release/because"
+# BECAUSE_BIN: measure that binary (a saved build) instead of building this tree.
+if [ -n "${BECAUSE_BIN:-}" ]; then
+    BIN="$BECAUSE_BIN"
+else
+    cargo build --release --manifest-path "$HERE/Cargo.toml" --quiet --bin because
+    BIN="$TARGET/release/because"
+fi
 export OUT="${OUT:-/tmp/bench-results/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 # `because run` prints a TSV header line (`R<TAB>C`) that the count parser skips, then

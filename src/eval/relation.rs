@@ -317,7 +317,15 @@ impl Relation {
                 let run = if in_order {
                     Run::numbered_from(keys, start)
                 } else {
-                    let rows = pairs.iter().map(|p| start + order.partition_point(|&i| i < p.1) as u32).collect();
+                    // The row of the tuple at position `i` is its rank among the kept
+                    // positions: one pass to record the ranks, one to read them (a binary
+                    // search in `order` per tuple missed the cache at every step, 9% of
+                    // `neg`).
+                    let mut rank = vec![0u32; count];
+                    for (r, &i) in order.iter().enumerate() {
+                        rank[i as usize] = r as u32;
+                    }
+                    let rows = pairs.iter().map(|p| start + rank[p.1 as usize]).collect();
                     Run::numbered(keys, rows)
                 };
                 runs.push(run);
@@ -591,6 +599,22 @@ mod tests {
         let first = r.probe(ix, hash_ids([1].into_iter()), |_| 1);
         assert_eq!((first, r.chain_next(ix, first), r.chain_next(ix, 1)), (0, 1, 3));
         assert_eq!(r.find(&[2, 3]), Some(2));
+    }
+
+    #[test]
+    fn rows_loaded_out_of_key_order_are_found_at_their_rows() {
+        let mut r = Relation::new(2);
+        // Out of key order, with duplicates: the first of equal tuples is kept.
+        let tuples: Vec<Id> = vec![5, 1, 2, 9, 5, 1, 0, 3, 2, 9, 7, 7, 1, 1];
+        let mut kept = Vec::new();
+        r.extend(&tuples, 7, |i| kept.push(i));
+        assert_eq!(kept, vec![0, 1, 3, 5, 6]);
+        assert_eq!(r.len(), 5);
+        for row in 0..5u32 {
+            let tuple = r.row(row).to_vec();
+            assert_eq!(r.find(&tuple), Some(row), "{tuple:?}");
+        }
+        assert_eq!(r.find(&[9, 2]), None);
     }
 
     #[test]
