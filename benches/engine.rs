@@ -120,6 +120,49 @@ fn main() {
         println!("{:<58} {:>10} kept, {} lost", "  paths", diff.kept.len(), diff.lost.len());
     }
 
+    if wanted("chain8m") {
+        // The many-rounds case at the largest size of the peer benchmark: 4,000 rounds of
+        // about 2,000 new paths each, 8M paths in all. One run: it takes seconds and
+        // hundreds of MB.
+        let text = chain_kb(4000);
+        let kb = bench("transitive closure, 4,000-node chain (8M paths)", 1, || {
+            let mut kb = KnowledgeBase::new(unlimited());
+            kb.load_str("tc.kb", &text, None).expect("loads");
+            kb
+        });
+        // What the derived relation holds, per path.
+        let program = kb.program();
+        for (name, pred) in [("path", program.pred_id("path", 2)), ("edge", program.pred_id("edge", 2))] {
+            let rel = kb.database().relation(pred.expect("declared"));
+            let f = rel.footprint();
+            let per = |bytes: usize| bytes as f64 / rel.len() as f64;
+            println!(
+                "  {name}: {} rows, {:.2} bytes/row: rows {:.2}, keys {:.2}, row numbers {:.2}, round tags {:.2}, \
+                 round boundaries {:.3}, indexes {:.2}, origins {:.3}",
+                rel.len(),
+                per(f.total()),
+                per(f.rows),
+                per(f.keys),
+                per(f.row_numbers),
+                per(f.tags),
+                per(f.rounds),
+                per(f.indexes),
+                per(f.origins)
+            );
+        }
+        println!("{:<58} {:>10} KiB", "  resident after evaluation", rss_kib());
+        let options = WhyOptions { depth: None, ..WhyOptions::default() };
+        for (name, query) in [
+            ("why path(0, 1) (height 1)", "why path(0, 1)"),
+            ("why path(2000, 2500), default --depth 40", "why path(2000, 2500)"),
+            ("why path(0, 3999) (height 3,999)", "why path(0, 3999)"),
+        ] {
+            let q = kb.parse_query(query).expect("parses");
+            let options = if name.contains("--depth") { WhyOptions::default() } else { options.clone() };
+            bench(&format!("  {name}"), 5, || kb.explain(&q, &options).expect("explains"));
+        }
+    }
+
     if wanted("headline") {
         let kb = bench("load the shipped alliance knowledge base", 10, || {
             KnowledgeBase::alliance(Limits::default()).expect("loads")

@@ -159,7 +159,7 @@ impl Database {
         &self.relations[pred as usize]
     }
 
-    /// The origin of a base row (`row < round_starts[0]`), if it is one.
+    /// The origin of a base row (below `Relation::rows_below(1)`), if it is one.
     pub fn origin<'p>(&self, program: &'p Program, pred: PredId, row: u32) -> Option<RowOrigin<'p>> {
         let code = self.relations[pred as usize].origin_code(row)?;
         let n_stated = program.origins.len() as u32;
@@ -358,9 +358,7 @@ pub fn evaluate(
         for round in 0.. {
             let plans = if round == 0 { &full_plans } else { &delta_plans };
             for &p in &stratum.preds {
-                let rel = Arc::make_mut(&mut db.relations[p as usize]);
-                let start = rel.len() as u32;
-                rel.round_starts.push(start);
+                Arc::make_mut(&mut db.relations[p as usize]).begin_round();
             }
             if round == 0 {
                 guard.place = format!("in stratum {} ({})", stratum_idx, stratum_names(program, &stratum.preds));
@@ -390,11 +388,12 @@ pub fn evaluate(
             let mut added = 0;
             for (k, &p) in stratum.preds.iter().enumerate() {
                 let rel = Arc::make_mut(&mut db.relations[p as usize]);
-                let start = rel.len() as u32;
                 new[k].merge_into(rel);
                 rel.refresh_indexes();
-                delta[p as usize] = (start, rel.len() as u32);
-                added += rel.len() - start as usize;
+                // The round's rows are the next round's delta.
+                let (start, end) = rel.last_round();
+                delta[p as usize] = (start, end);
+                added += (end - start) as usize;
             }
             db.stats.derived += added;
             db.stats.rounds += 1;

@@ -308,13 +308,11 @@ impl Explainer<'_> {
             .relations
             .iter()
             .enumerate()
-            .map(|(p, rel)| {
-                if self.program.stratum_of[p] == stratum && height > 0 {
-                    rel.round_starts.get(height - 1).copied().unwrap_or(rel.len() as u32)
-                } else {
-                    u32::MAX
-                }
-            })
+            .map(
+                |(p, rel)| {
+                    if self.program.stratum_of[p] == stratum && height > 0 { rel.rows_below(height) } else { u32::MAX }
+                },
+            )
             .collect()
     }
 
