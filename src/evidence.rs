@@ -243,8 +243,13 @@ impl Snapshot {
             e
         })?;
         let (limits, runtime) = (&self.limits, &self.runtime);
+        // The world shares the real relations and copies only those the change touches.
         let db = eval::on_big_stack(runtime, || {
-            eval::evaluate(&program, &mut interner, limits, runtime, crate::graph::builtin_rows)
+            let mut db = (*self.db).clone();
+            match eval::incremental::update(&self.program, &program, &mut db, &mut interner, limits, runtime)? {
+                Some(_) => Ok(db),
+                None => eval::evaluate(&program, &mut interner, limits, runtime, crate::graph::builtin_rows),
+            }
         })
         .map_err(Error::from)
         .map_err(|mut e| {
