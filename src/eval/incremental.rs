@@ -40,9 +40,12 @@ pub struct UpdateStats {
     pub base_added: usize,
     pub base_removed: usize,
     /// Derived facts added by continued strata and by re-evaluated ones, and removed by
-    /// re-evaluated ones.
+    /// re-evaluated ones (counted only where a later stratum reads them, as only there are
+    /// old and new rows compared).
     pub derived_added: usize,
     pub derived_removed: usize,
+    /// Rows derived by the strata evaluated again (the work a deletion costs today).
+    pub rows_reevaluated: usize,
     /// Strata continued from new facts, and strata evaluated again from their base facts.
     pub strata_continued: usize,
     pub strata_reevaluated: usize,
@@ -287,7 +290,19 @@ fn reevaluate_stratum(
         olds.push(old_rel);
     }
     eval_stratum(new, db, s, None, interner, limits, runtime, guard)?;
+    // Comparing old and new rows costs a lookup per row: worth it only if a later stratum
+    // reads the result (it may then be left as it is, or continued).
+    let read_later = new.strata[s + 1..].iter().flat_map(|t| &t.rules).any(|&r| {
+        let mut reads = Vec::new();
+        collect_reads(&new.rules[r].body, true, &mut reads);
+        reads.iter().any(|(p, _)| preds.contains(p))
+    });
     for (&p, before) in preds.iter().zip(&olds) {
+        stats.rows_reevaluated += derived_rows(&db.relations[p as usize]);
+        if !read_later {
+            status[p as usize] = Status::Changed;
+            continue;
+        }
         let (removed, (added, n_added)) = diff(before, &db.relations[p as usize]);
         stats.derived_removed += removed;
         stats.derived_added += n_added;
