@@ -195,13 +195,15 @@ fn incremental() {
     });
     for (name, fact) in [
         ("  assert edge(5000, 5001) (1 new path)", "edge(5000, 5001)."),
+        ("  assert edge(6000, 6001) (1 new path, a second time)", "edge(6000, 6001)."),
         ("  assert edge(1999, 2000), the end (2,000 new paths)", "edge(1999, 2000)."),
-        ("  assert edge(1000, 5000), the middle (1,001 new paths)", "edge(1000, 5000)."),
+        ("  assert edge(1000, 5000), the middle (2,002 new paths)", "edge(1000, 5000)."),
     ] {
         change(name, &mut kb, &assert(fact));
     }
     for (name, fact) in [
         ("  retract edge(5000, 5001)", "edge(5000, 5001)."),
+        ("  retract edge(6000, 6001)", "edge(6000, 6001)."),
         ("  retract edge(1999, 2000), the end", "edge(1999, 2000)."),
         ("  retract edge(1000, 5000), the middle", "edge(1000, 5000)."),
         ("  retract edge(0, 1), the first (1,999 paths of 2M lost)", "edge(0, 1)."),
