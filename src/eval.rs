@@ -380,9 +380,13 @@ pub(crate) fn eval_stratum(
                     let Literal::Positive(a) = lit else { continue };
                     let Some(slot) = grown_slot(a.pred) else { continue };
                     let mut steps = plan(&mut cx, Some(i))?;
-                    // The delta atom is placed first; it reads the slot holding the new facts.
-                    if let Some(Step::Scan { rel, range: Range::Delta, .. }) = steps.first_mut() {
-                        *rel = slot;
+                    // The delta atom (placed first) reads the slot holding the new facts.
+                    for step in &mut steps {
+                        if let Step::Scan { rel, range: Range::Delta, literal, .. } = step {
+                            if *literal == i {
+                                *rel = slot;
+                            }
+                        }
                     }
                     full_plans.push((rule_idx, steps));
                 }
