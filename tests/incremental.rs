@@ -495,3 +495,28 @@ fn the_headline_proof_survives_an_unrelated_change() {
     kb.retract("test_only_note(invented_fact).").unwrap();
     assert_eq!(kb.why(headline).unwrap().render(Format::Table, false), before);
 }
+
+/// When a change moves the origin codes of rows it does not change (a fact stated before them
+/// retracted, a stated fact added before loaded rows), `why` still names each row's own line:
+/// a predicate with facts and rules, and a loaded table.
+#[test]
+fn base_rows_keep_their_own_origins_when_others_move() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("edges.tsv"), "a\tb\nb\tc\n").unwrap();
+    let text = "r(y).\nr(z).\np(a).\nq(b).\np(X) :- q(X).\nload edge from \"edges.tsv\".\n\
+                reach(X, Y) :- edge(X, Y).\n";
+    let mut kb = KnowledgeBase::new(limits());
+    kb.load_str("m.kb", text, Some(dir.path())).unwrap();
+    let why = |kb: &KnowledgeBase, fact: &str| kb.why(fact).unwrap().render(Format::Table, false);
+    assert_eq!(why(&kb, "p(a)"), "p(a)  fact (m.kb:3)\n");
+    let r = why(&kb, "reach(b, c)");
+    assert!(r.contains("edges.tsv:2)"), "{r}");
+    kb.retract("r(z).").unwrap();
+    assert!(kb.database().stats.update.is_some(), "maintained");
+    assert_eq!(why(&kb, "p(a)"), "p(a)  fact (m.kb:3)\n");
+    assert!(why(&kb, "p(b)").contains("q(b)  fact (m.kb:4)"));
+    kb.assert_statements("q(c).").unwrap();
+    assert!(why(&kb, "reach(b, c)").contains("edges.tsv:2)"));
+    let c = why(&kb, "p(c)");
+    assert!(c.contains("q(c)  fact (<session>:"), "{c}");
+}
