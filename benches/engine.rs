@@ -192,6 +192,10 @@ fn main() {
         bench("text: U = upper(S) over 100k quotes (interned)", 3, || count("quote(Q, S), U = upper(S)"));
     }
 
+    if wanted("incremental") {
+        incremental();
+    }
+
     if wanted("session") {
         // A long REPL or server session: 10,000 queries, each with its own constants and
         // computed values, against one knowledge base. Resident memory should stay flat: a
@@ -222,6 +226,96 @@ fn main() {
             kb.sources().len()
         );
     }
+}
+
+/// Incremental evaluation (`eval::incremental`): each change next to a fresh evaluation of
+/// the same program in the same run. A change is timed as the caller sees it (parse and check
+/// the whole program, then maintain), with the maintenance alone after it.
+fn incremental() {
+    let change = |name: &str, kb: &mut KnowledgeBase, f: &dyn Fn(&mut KnowledgeBase)| {
+        let started = Instant::now();
+        f(kb);
+        let total = started.elapsed();
+        let u = kb.database().stats.update.clone().unwrap_or_default();
+        println!(
+            "{name:<58} {:>10.3} ms (maintain {:.3} ms; derived +{} -{}, {} re-evaluated rows)",
+            total.as_secs_f64() * 1e3,
+            u.elapsed.as_secs_f64() * 1e3,
+            u.derived_added,
+            u.derived_removed,
+            u.rows_reevaluated
+        );
+    };
+    let assert = |text: &'static str| move |kb: &mut KnowledgeBase| drop(kb.assert_statements(text).expect("asserts"));
+    let retract = |text: &'static str| move |kb: &mut KnowledgeBase| drop(kb.retract(text).expect("retracts"));
+
+    let text = chain_kb(2000);
+    let mut kb = bench("incremental: fresh evaluation, 2,000-node chain (2M paths)", 3, || {
+        let mut kb = KnowledgeBase::new(unlimited());
+        kb.load_str("tc.kb", &text, None).expect("loads");
+        kb
+    });
+    for (name, fact) in [
+        ("  assert edge(5000, 5001) (1 new path)", "edge(5000, 5001)."),
+        ("  assert edge(6000, 6001) (1 new path, a second time)", "edge(6000, 6001)."),
+        ("  assert edge(1999, 2000), the end (2,000 new paths)", "edge(1999, 2000)."),
+        ("  assert edge(1000, 5000), the middle (2,002 new paths)", "edge(1000, 5000)."),
+    ] {
+        change(name, &mut kb, &assert(fact));
+    }
+    for (name, fact) in [
+        ("  retract edge(5000, 5001)", "edge(5000, 5001)."),
+        ("  retract edge(6000, 6001)", "edge(6000, 6001)."),
+        ("  retract edge(1999, 2000), the end", "edge(1999, 2000)."),
+        ("  retract edge(1000, 5000), the middle", "edge(1000, 5000)."),
+        ("  retract edge(0, 1), the first (1,999 paths of 2M lost)", "edge(0, 1)."),
+    ] {
+        change(name, &mut kb, &retract(fact));
+    }
+    assert_eq!(kb.query("path(1, 1999)").expect("answers").len(), 1);
+    assert!(kb.query("path(0, X)").is_ok_and(|a| a.rows.is_empty()));
+
+    // A random graph: 3,000 nodes, 2,400 edges (a sparse closure), then 1,000 random edges
+    // more in one change, against a fresh evaluation of the graph with them.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % 3000
+    };
+    let mut graph = String::new();
+    for _ in 0..2400 {
+        graph.push_str(&format!("edge({}, {}).\n", next(), next()));
+    }
+    let rules = "path(X, Y) :- edge(X, Y).\npath(X, Y) :- edge(X, Z), path(Z, Y).\n";
+    let mut more = String::new();
+    for _ in 0..1000 {
+        more.push_str(&format!("edge({}, {}).\n", next(), next()));
+    }
+    let mut kb = KnowledgeBase::new(unlimited());
+    kb.load_str("random.kb", &format!("{graph}{rules}"), None).expect("loads");
+    let before = kb.query("path(X, Y)").expect("answers").len();
+    let fresh = bench("incremental: fresh evaluation, random graph with the 1,000 edges", 3, || {
+        let mut kb = KnowledgeBase::new(unlimited());
+        kb.load_str("random.kb", &format!("{graph}{more}{rules}"), None).expect("loads");
+        kb
+    });
+    let after = fresh.query("path(X, Y)").expect("answers").len();
+    let more: &'static str = Box::leak(more.into_boxed_str());
+    change(&format!("  assert 1,000 random edges ({before} -> {after} paths)"), &mut kb, &assert(more));
+    assert_eq!(kb.query("path(X, Y)").expect("answers").len(), after);
+    let first: &'static str =
+        Box::leak(format!("{}.", more.lines().next().expect("an edge").trim_end_matches('.')).into_boxed_str());
+    change("  retract one of them", &mut kb, &retract(first));
+
+    // The shipped knowledge base: an unrelated fact (invented for the benchmark) in and out.
+    let mut kb = bench("incremental: fresh evaluation, shipped knowledge base", 5, || {
+        KnowledgeBase::alliance(Limits::default()).expect("loads")
+    });
+    change("  assert bench_note(invented)", &mut kb, &assert("bench_note(invented)."));
+    change("  assert bench_note(invented_too) (predicate known)", &mut kb, &assert("bench_note(invented_too)."));
+    change("  retract bench_note(invented_too)", &mut kb, &retract("bench_note(invented_too)."));
 }
 
 /// Resident memory of this process in KiB (Linux; 0 elsewhere).

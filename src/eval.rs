@@ -8,6 +8,7 @@
 
 mod exec;
 pub mod expr;
+pub mod incremental;
 pub mod plan;
 pub mod relation;
 pub mod runs;
@@ -133,6 +134,9 @@ pub struct EvalStats {
     /// Rule runs whose delta was split across threads.
     pub split_runs: usize,
     pub elapsed: Duration,
+    /// What the last change did when it was maintained incrementally rather than evaluated
+    /// afresh (`derived` and `rounds` then count the whole base so far).
+    pub update: Option<incremental::UpdateStats>,
 }
 
 /// The evaluated knowledge base: one relation per predicate.
@@ -323,15 +327,50 @@ pub fn evaluate(
     for pred in used {
         fill_builtin(program, &mut db, interner, pred, builtins)?;
     }
-    let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
     let mut guard = Guard::new(limits);
+    for stratum_idx in 0..program.strata.len() {
+        eval_stratum(program, &mut db, stratum_idx, None, interner, limits, runtime, &mut guard)?;
+    }
+    explanation_indexes(program, &mut db, interner);
+    db.stats.elapsed = started.map_or(Duration::ZERO, |s| s.elapsed());
+    Ok(db)
+}
+
+/// Where an incremental update starts a stratum (see [`incremental`]): for each predicate of a
+/// lower stratum that gained facts, the relation (an extra slot past the program's
+/// predicates) that holds just those facts.
+pub(crate) struct Seed {
+    pub grown: Vec<(PredId, PredId)>,
+}
+
+/// Evaluates one stratum to its fixpoint, appending its rounds to its relations. Without a
+/// seed, round 0 runs every rule in full (a fresh evaluation). With one, the stratum's
+/// relations already hold their old fixpoint, and round 0 runs each rule once per positive
+/// atom of a grown predicate, that atom reading only the new facts: semi-naive evaluation
+/// continued from the change, so the work follows the facts it derives.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn eval_stratum(
+    program: &Program,
+    db: &mut Database,
+    stratum_idx: usize,
+    seed: Option<&Seed>,
+    interner: &mut Interner,
+    limits: &Limits,
+    runtime: &Runtime,
+    guard: &mut Guard,
+) -> Result<(), Diagnostic> {
+    let undated = db.undated;
+    let temporal: Vec<bool> = program.preds.iter().map(|p| p.temporal).collect();
     let max_facts = limits.max_facts.unwrap_or(usize::MAX);
-    for (stratum_idx, stratum) in program.strata.iter().enumerate() {
-        if stratum.rules.is_empty() {
-            continue;
-        }
-        // 1. Plans: each rule in full; in a recursive stratum also once per recursive atom as delta.
+    let stratum = &program.strata[stratum_idx];
+    if stratum.rules.is_empty() {
+        return Ok(());
+    }
+    {
+        // 1. Plans: each rule in full; in a recursive stratum also once per recursive atom as
+        // delta. A seeded stratum starts instead from each grown atom as delta.
         let in_stratum = |p: PredId| program.stratum_of[p as usize] == stratum_idx;
+        let grown_slot = |p: PredId| seed.and_then(|s| s.grown.iter().find(|g| g.0 == p).map(|g| g.1));
         let mut full_plans = Vec::new();
         let mut delta_plans = Vec::new();
         for &rule_idx in &stratum.rules {
@@ -342,7 +381,24 @@ pub fn evaluate(
                     Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0)
                 })
             };
-            full_plans.push((rule_idx, plan(&mut cx, None)?));
+            if seed.is_none() {
+                full_plans.push((rule_idx, plan(&mut cx, None)?));
+            } else {
+                for (i, lit) in rule.body.iter().enumerate() {
+                    let Literal::Positive(a) = lit else { continue };
+                    let Some(slot) = grown_slot(a.pred) else { continue };
+                    let mut steps = plan(&mut cx, Some(i))?;
+                    // The delta atom (placed first) reads the slot holding the new facts.
+                    for step in &mut steps {
+                        if let Step::Scan { rel, range: Range::Delta, literal, .. } = step {
+                            if *literal == i {
+                                *rel = slot;
+                            }
+                        }
+                    }
+                    full_plans.push((rule_idx, steps));
+                }
+            }
             if stratum.recursive {
                 for (i, lit) in rule.body.iter().enumerate() {
                     if matches!(lit, Literal::Positive(a) if in_stratum(a.pred)) {
@@ -355,6 +411,12 @@ pub fn evaluate(
             stratum.preds.iter().map(|&p| NewFacts::new(db.relations[p as usize].width)).collect();
         let slot = |p: PredId| stratum.preds.iter().position(|&q| q == p).unwrap_or(0);
         let mut delta: Vec<(u32, u32)> = vec![(0, 0); db.relations.len()];
+        if let Some(seed) = seed {
+            for &(_, slot) in &seed.grown {
+                delta[slot as usize] = (0, db.relations[slot as usize].len() as u32);
+            }
+        }
+        let first_round = stratum.preds.first().map_or(0, |&p| db.relations[p as usize].round_starts.len());
         for round in 0.. {
             let plans = if round == 0 { &full_plans } else { &delta_plans };
             for &p in &stratum.preds {
@@ -363,7 +425,7 @@ pub fn evaluate(
             if round == 0 {
                 guard.place = format!("in stratum {} ({})", stratum_idx, stratum_names(program, &stratum.preds));
             }
-            guard.round = round + 1;
+            guard.round = first_round + round + 1;
             let room = (max_facts != usize::MAX).then(|| max_facts.saturating_sub(db.stats.derived));
             for n in &mut new {
                 n.set_limit(room);
@@ -376,12 +438,12 @@ pub fn evaluate(
                 let head_slot = slot(rule.head.pred);
                 let temporal_head = temporal[rule.head.pred as usize];
                 let new = &mut new[head_slot];
-                match splittable(steps, &db, rule.head.pred, &delta, temporal_head, runtime.threads) {
+                match splittable(steps, db, rule.head.pred, &delta, temporal_head, runtime.threads) {
                     Some(split) => {
-                        run_rule_split(rule, steps, &db, &delta, split, &guard, &mut new.candidates)?;
+                        run_rule_split(rule, steps, db, &delta, split, guard, &mut new.candidates)?;
                         db.stats.split_runs += 1;
                     }
-                    None => run_rule(rule, steps, &db, &delta, interner, &mut guard, new, temporal_head)?,
+                    None => run_rule(rule, steps, db, &delta, interner, guard, new, temporal_head)?,
                 }
             }
             // 2. Merge `new` into `full`; the merged rows are the next round's delta.
@@ -420,9 +482,7 @@ pub fn evaluate(
             }
         }
     }
-    explanation_indexes(program, &mut db, interner);
-    db.stats.elapsed = started.map_or(Duration::ZERO, |s| s.elapsed());
-    Ok(db)
+    Ok(())
 }
 
 /// Builds the indexes `why` needs to match each rule's body with its head bound (as

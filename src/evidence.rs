@@ -2,10 +2,11 @@
 //! what a conclusion rests on ([`Snapshot::support`], in [`support`]).
 //!
 //! A what-if never touches the state it starts from: it copies the checked program's base facts
-//! with the changes applied, evaluates that copy from scratch into a private database (constants
-//! it needs go in an overlay interner), and hands back a second [`Snapshot`] beside the real one.
-//! Evaluating from scratch is slower than updating the model incrementally, but it is right by
-//! construction: the hypothetical world is exactly the program with other facts.
+//! with the changes applied, evaluates that copy into a private database (constants it needs go
+//! in an overlay interner), and hands back a second [`Snapshot`] beside the real one. The
+//! evaluation is incremental ([`crate::eval::incremental`]): the world shares the real relations
+//! its changes do not reach and copies only those they change; its model is the one a fresh
+//! evaluation of the program with other facts gives (a property test checks it).
 //!
 //! ```
 //! use because::evidence::Change;
@@ -241,7 +242,7 @@ impl Pattern {
 
 impl Snapshot {
     /// A hypothetical world: this state with the changes applied to its base facts, evaluated
-    /// from scratch in a private copy (see the module documentation). This snapshot is not
+    /// in a private copy (see the module documentation). This snapshot is not
     /// changed. A pattern or fact naming an unknown predicate, a fact that is not ground, or an
     /// unknown source is an error.
     pub fn what_if(&self, changes: &[Change]) -> Result<WhatIf, Error> {
@@ -261,8 +262,13 @@ impl Snapshot {
             e
         })?;
         let (limits, runtime) = (&self.limits, &self.runtime);
+        // The world shares the real relations and copies only those the change touches.
         let db = eval::on_big_stack(runtime, || {
-            eval::evaluate(&program, &mut interner, limits, runtime, crate::graph::builtin_rows)
+            let mut db = (*self.db).clone();
+            match eval::incremental::update(&self.program, &program, &mut db, &mut interner, limits, runtime)? {
+                Some(_) => Ok(db),
+                None => eval::evaluate(&program, &mut interner, limits, runtime, crate::graph::builtin_rows),
+            }
         })
         .map_err(Error::from)
         .map_err(|mut e| {

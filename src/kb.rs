@@ -629,11 +629,27 @@ impl KnowledgeBase {
             diags.0.retain(|d| d.span.is_none_or(|s| s.file.0 as usize >= first_new_file));
             return Ok(LoadReport { warnings: diags, queries: 0..0, summary });
         }
-        // 3. Evaluate.
+        // 3. Evaluate: from the current state when the change allows (the cost of what
+        // changed, `eval::incremental`), else afresh. Either way the current state is taken
+        // out of its `Arc` without copying (unless a snapshot shares it) and is put back as it
+        // was if evaluation fails.
         let (limits, runtime) = (&self.limits, &self.runtime);
-        let db = eval::on_big_stack(runtime, || {
-            eval::evaluate(&program, interner, limits, runtime, crate::graph::builtin_rows)
-        })?;
+        let mut current = std::mem::take(Arc::make_mut(&mut self.db));
+        let old_program = &*self.program;
+        let evaluated = eval::on_big_stack(runtime, || {
+            match eval::incremental::update(old_program, &program, &mut current, interner, limits, runtime)? {
+                Some(_) => Ok(None),
+                None => eval::evaluate(&program, interner, limits, runtime, crate::graph::builtin_rows).map(Some),
+            }
+        });
+        let db = match evaluated {
+            Ok(Some(fresh)) => fresh,
+            Ok(None) => current,
+            Err(e) => {
+                *Arc::make_mut(&mut self.db) = current;
+                return Err(e.into());
+            }
+        };
         // 4. Commit.
         // The old modules come first, so their queries do too.
         let new_queries = self.program.queries.len()..program.queries.len();

@@ -587,14 +587,32 @@ impl Repl {
                 self.say(&format!("{summary}\n"));
                 if self.time {
                     let stats = &self.kb.database().stats;
-                    let line = format!(
-                        "evaluated in {}: {} fact{} derived in {} round{}",
-                        ms(started.elapsed()),
-                        stats.derived,
-                        plural(stats.derived),
-                        stats.rounds,
-                        plural(stats.rounds)
-                    );
+                    let line = match &stats.update {
+                        // Maintained from the previous state: what the change cost.
+                        Some(u) => format!(
+                            "updated in {} (incremental evaluation {}): base +{} -{}, derived +{} -{}, \
+                             {} strat{} continued, {} re-evaluated ({} row{})",
+                            ms(started.elapsed()),
+                            ms(u.elapsed),
+                            u.base_added,
+                            u.base_removed,
+                            u.derived_added,
+                            u.derived_removed,
+                            u.strata_continued,
+                            if u.strata_continued == 1 { "um" } else { "a" },
+                            u.strata_reevaluated,
+                            u.rows_reevaluated,
+                            plural(u.rows_reevaluated)
+                        ),
+                        None => format!(
+                            "evaluated in {}: {} fact{} derived in {} round{}",
+                            ms(started.elapsed()),
+                            stats.derived,
+                            plural(stats.derived),
+                            stats.rounds,
+                            plural(stats.rounds)
+                        ),
+                    };
                     self.note(&line);
                 }
                 if let Some(helper) = self.editor.helper_mut() {

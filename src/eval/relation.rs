@@ -432,6 +432,18 @@ impl Relation {
         Some(first + (row - start))
     }
 
+    /// How many indexes the relation has (see [`Relation::index_cols`]).
+    pub fn index_count(&self) -> usize {
+        self.indexes.len()
+    }
+
+    /// Takes the base rows' origins from `other`, which holds the same base rows in the same
+    /// order (an incremental update, when facts stated before them moved their codes).
+    pub fn copy_origins_from(&mut self, other: &Relation) {
+        self.base_origins = other.base_origins.clone();
+        self.origin_rows = other.origin_rows;
+    }
+
     /// Adds rows appended since the last refresh to every index.
     pub fn refresh_indexes(&mut self) {
         for ix in &mut self.indexes {
