@@ -416,7 +416,7 @@ pub(crate) fn eval_stratum(
                 delta[slot as usize] = (0, db.relations[slot as usize].len() as u32);
             }
         }
-        let first_round = stratum.preds.first().map_or(0, |&p| db.relations[p as usize].round_starts.len());
+        let first_round = stratum.preds.first().map_or(0, |&p| db.relations[p as usize].rounds());
         for round in 0.. {
             let plans = if round == 0 { &full_plans } else { &delta_plans };
             for &p in &stratum.preds {

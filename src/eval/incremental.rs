@@ -100,7 +100,7 @@ pub fn update(
                 db.relations[p] = rel;
             }
             for (p, rows, rounds) in undo.appended {
-                if db.relations[p].len() as u32 != rows || db.relations[p].round_starts.len() != rounds {
+                if db.relations[p].len() as u32 != rows || db.relations[p].rounds() != rounds {
                     db.relations[p] = Arc::new(truncated(&db.relations[p], rows, rounds));
                 }
             }
@@ -348,7 +348,7 @@ fn continue_stratum(
     let before: Vec<u32> = preds.iter().map(|&p| db.relations[p as usize].len() as u32).collect();
     for &p in preds {
         let rel = &db.relations[p as usize];
-        undo.appended.push((p as usize, rel.len() as u32, rel.round_starts.len()));
+        undo.appended.push((p as usize, rel.len() as u32, rel.rounds()));
     }
     eval_stratum(new, db, s, Some(&Seed { grown }), interner, limits, runtime, guard)?;
     for (&p, &start) in preds.iter().zip(&before) {
@@ -386,7 +386,7 @@ fn with_indexes_of(mut rel: Relation, like: &Relation) -> Relation {
 
 /// Rows of a relation derived by rules (after its base rows).
 fn derived_rows(rel: &Relation) -> usize {
-    rel.round_starts.first().map_or(0, |&start| rel.len() - start as usize)
+    rel.len() - rel.rows_below(1) as usize
 }
 
 /// One predicate's base rows as a program states them: its stated facts (row, origin code)
@@ -446,7 +446,7 @@ fn base_relation(program: &Program, pred: PredId, base: &BaseRows<'_>) -> Relati
 /// same order (base rows with their origins, then each round), so heights are as they were.
 fn truncated(rel: &Relation, rows: u32, rounds: usize) -> Relation {
     let mut out = Relation::new(rel.width);
-    let base_end = rel.round_starts.first().copied().unwrap_or(rel.len() as u32).min(rows);
+    let base_end = rel.rows_below(1).min(rows);
     let flat: Vec<Id> = (0..base_end).flat_map(|r| rel.row(r).to_vec()).collect();
     out.extend(&flat, base_end as usize, |_| {});
     for r in 0..base_end {
@@ -454,10 +454,10 @@ fn truncated(rel: &Relation, rows: u32, rounds: usize) -> Relation {
             out.push_origin(code);
         }
     }
-    for k in 0..rounds.min(rel.round_starts.len()) {
-        out.round_starts.push(out.len() as u32);
-        let lo = rel.round_starts[k];
-        let hi = rel.round_starts.get(k + 1).copied().unwrap_or(rel.len() as u32).min(rows);
+    for k in 0..rounds.min(rel.rounds()) {
+        out.begin_round();
+        let lo = rel.rows_below(k + 1);
+        let hi = rel.rows_below(k + 2).min(rows);
         let mut candidates = Candidates::default();
         for r in lo..hi.max(lo) {
             let tuple = rel.row(r);
@@ -469,8 +469,8 @@ fn truncated(rel: &Relation, rows: u32, rounds: usize) -> Relation {
         out.append_candidates(&mut candidates);
     }
     // Rounds that derived nothing still count.
-    while out.round_starts.len() < rounds {
-        out.round_starts.push(out.len() as u32);
+    while out.rounds() < rounds {
+        out.begin_round();
     }
     let mut out = with_indexes_of(out, rel);
     out.refresh_indexes();

@@ -128,7 +128,7 @@ pub struct Relation {
     /// the driver starts a round with [`Relation::begin_round`] and reads them through
     /// [`Relation::rows_below`], [`Relation::last_round`] and [`Relation::height`]. (Still
     /// visible to the crate for code that copies a relation round by round.)
-    pub(crate) round_starts: Vec<u32>,
+    round_starts: Vec<u32>,
     /// For each base row, where it came from (see `Database::origin`).
     /// Runs of consecutive origin codes: `(first row, its code)`; a run extends to the next
     /// run's first row (or to `origin_rows`). Loaded files give one run per file, not a code
