@@ -478,6 +478,17 @@ impl Relation {
             + self.round_starts.capacity() * 4
             + self.base_origins.capacity() * 8
     }
+
+    /// Bytes one more row will take once stored (its ids, its membership entry, an entry in
+    /// each index), spare capacity aside: what the memory budget charges a new fact before
+    /// it is stored.
+    pub fn row_bytes(&self) -> usize {
+        let member = match &self.members {
+            Members::Sorted(_) => 8 + 1, // a packed key and its round tag
+            Members::Hashed(_) => 5,     // a row number and its control byte
+        };
+        self.width * 4 + member + self.indexes.len() * (4 + 9)
+    }
 }
 
 pub const CHAIN_END: u32 = NIL;
