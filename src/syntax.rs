@@ -61,6 +61,9 @@ pub fn parse_module_cancellable(
     driver.run();
     let mut diags = Diagnostics(driver.diags);
     diags.sort();
+    // The module is kept as long as the knowledge base: no spare room from growing (a large
+    // vector shrinks in place).
+    driver.statements.shrink_to_fit();
     (Module { file, statements: driver.statements }, diags)
 }
 
@@ -172,6 +175,8 @@ struct ModuleDriver<'t> {
     /// Plain facts skip pest (see [`fast`]); off only to test that both paths agree.
     fast: bool,
     cancel: Option<&'t std::sync::atomic::AtomicBool>,
+    /// The predicate name of the last plain fact (see [`fast::plain_fact`]).
+    last_pred: Option<std::sync::Arc<str>>,
 }
 
 impl<'t> ModuleDriver<'t> {
@@ -184,6 +189,7 @@ impl<'t> ModuleDriver<'t> {
             n_ended_early: 0,
             fast: true,
             cancel: None,
+            last_pred: None,
         }
     }
 
@@ -213,7 +219,9 @@ impl<'t> ModuleDriver<'t> {
             }
             let mut doc = trivia.doc;
             if self.fast {
-                if let Some((statement, end)) = fast::plain_fact(self.file, self.text, pos, &mut doc) {
+                if let Some((statement, end)) =
+                    fast::plain_fact(self.file, self.text, pos, &mut doc, &mut self.last_pred)
+                {
                     self.statements.push(statement);
                     pos = end;
                     continue;
