@@ -38,7 +38,7 @@ pub struct Runtime {
 }
 
 /// The memory budget of [`Runtime::default`]: 4 GiB (1 GiB where addresses have 32 bits).
-pub const DEFAULT_MEMORY: usize = if usize::BITS >= 64 { 4 << 30 } else { 1 << 30 };
+pub const DEFAULT_MEMORY: usize = (1 << 30) * if usize::BITS >= 64 { 4 } else { 1 };
 
 /// The stack reserved by default where threads exist.
 pub const BIG_STACK: usize = 512 << 20;
