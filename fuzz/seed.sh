@@ -3,7 +3,7 @@
 set -eu
 cd "$(dirname "$0")"
 data=../tests/data
-for t in parse check eval why table; do mkdir -p "corpus/$t"; done
+for t in parse check eval why table roundtrip repl; do mkdir -p "corpus/$t"; done
 for f in $(find "$data" -name '*.kb'); do
     name=$(echo "${f#$data/}" | tr '/' '_')
     cp "$f" "corpus/parse/$name"
@@ -24,3 +24,10 @@ for f in $(find "$data" -name '*.tsv' -o -name '*.csv'); do
     case "$f" in *.csv) first='\001' ;; *) first='\000' ;; esac
     { printf "$first"; cat "$f"; } > "corpus/table/$name"
 done
+# `repl`: the piped REPL sessions of the tests, and a few commands.
+for f in "$data"/repl/*.repl; do
+    cp "$f" "corpus/repl/$(basename "$f")"
+done
+printf ':assert p(a).\np(X).\n:retract p(a).\n:facts p\n' > corpus/repl/assert
+printf ':why path(a, X)\n:whynot path(d, a)\n:format json\nwhy heavy(X).\n' > corpus/repl/why
+printf ':whatif -edge(a, b) : path(a, X)\n:graph --central\n:describe\n:preds\n:time on\n' > corpus/repl/misc

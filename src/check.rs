@@ -523,7 +523,9 @@ impl<'a> Checker<'a> {
 
     // Step 3: facts and entity declarations become base rows.
     fn lower_facts(&mut self, modules: &[Module]) {
-        let mut seen: FxHashMap<(PredId, Vec<Id>), Span> = FxHashMap::default();
+        // Each distinct fact once, as its index in `program.facts`: a map keyed by a copy of
+        // every row cost more than the facts themselves in a file of millions.
+        let mut seen: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
         // The first declaration of each entity (kind, name): a later one is compared with it.
         let mut declared: FxHashMap<(Arc<str>, Arc<str>), &ast::EntityDecl> = FxHashMap::default();
         for stmt in modules.iter().flat_map(|m| &m.statements) {
@@ -618,6 +620,9 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
+        // Kept with the program: no spare room from growing.
+        self.program.facts.shrink_to_fit();
+        self.program.origins.shrink_to_fit();
     }
 
     /// Adds a base fact; a repeated one is dropped, with a warning (when `warn`) pointing at
@@ -630,7 +635,7 @@ impl<'a> Checker<'a> {
         time: Option<(Interval, Span)>,
         origin: FactOrigin,
         span: Span,
-        seen: &mut FxHashMap<(PredId, Vec<Id>), Span>,
+        seen: &mut hashbrown::HashTable<u32>,
         warn: bool,
     ) -> bool {
         if let Some((interval, ispan)) = time {
@@ -641,7 +646,14 @@ impl<'a> Checker<'a> {
             let time = time.map_or(Value::Undated, |(i, _)| Value::Interval(i));
             row.push(self.interner.intern(time));
         }
-        if let Some(&first) = seen.get(&(pred, row.clone())) {
+        let facts = &self.program.facts;
+        let hash = crate::value::hash_ids(std::iter::once(pred).chain(row.iter().copied()));
+        let same = |&i: &u32| facts[i as usize].pred == pred && facts[i as usize].row == row;
+        if let Some(&i) = seen.find(hash, same) {
+            let first = match &self.program.origins[facts[i as usize].origin as usize] {
+                FactOrigin::Stated { span, .. } => *span,
+                FactOrigin::Row { .. } => span,
+            };
             if warn {
                 self.diags.push(
                     Diagnostic::warning("check::duplicate_fact", "this fact is stated twice")
@@ -653,7 +665,12 @@ impl<'a> Checker<'a> {
             }
             return false;
         }
-        seen.insert((pred, row.clone()), span);
+        let index = facts.len() as u32;
+        let rehash = |&i: &u32| {
+            let f = &facts[i as usize];
+            crate::value::hash_ids(std::iter::once(f.pred).chain(f.row.iter().copied()))
+        };
+        seen.insert_unique(hash, index, rehash);
         self.program.origins.push(origin);
         let origin = self.program.origins.len() as u32 - 1;
         self.program.facts.push(BaseFact { pred, row, origin });

@@ -80,8 +80,10 @@ Exit codes:
   2  an error: a diagnostic (file:line:column, the source line and a caret) is on stderr
   A piped `because repl` exits 2 when some query or command in its input failed, else 0.
 
-Limits: an evaluation, query or explanation stops after 60 seconds (--timeout) or once
-ten million facts are derived (--max-facts), with an eval:: diagnostic and exit code 2.
+Limits: an evaluation, query or explanation stops after 60 seconds (--timeout); an
+evaluation stops once its relations would hold more than half the machine's memory
+(--max-memory SIZE, such as 16G) or, when --max-facts N is given, after N derived facts.
+Each stops with an eval:: diagnostic and exit code 2.
 
 Formats (--format):
   table  aligned columns and an answer count (the default); `run` heads each block with
@@ -132,9 +134,13 @@ struct GlobalArgs {
     /// Stop an evaluation or a query after this many seconds [default: 60; 0: no limit].
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
     timeout: Option<Duration>,
-    /// Stop after deriving this many facts [default: 10000000, ten million; 0: no limit].
+    /// Stop after deriving this many facts [default: no limit; 0: no limit].
     #[arg(long, global = true, value_name = "N")]
     max_facts: Option<usize>,
+    /// Stop an evaluation whose relations would hold more than SIZE bytes (`800M`, `16G`)
+    /// [default: half the machine's memory; 0: no limit].
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<u64>,
     /// At most N answers per select query; for `why`, at most N matching facts explained.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     limit: Option<u64>,
@@ -346,6 +352,44 @@ fn parse_timeout(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` is not a usable number of seconds"))
 }
 
+/// `--max-memory`: bytes, or a number with a binary unit (`K`, `M`, `G`, `T`, with or without
+/// `iB`/`B`).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{s}` is not a size (bytes, or a number with K, M, G or T)")),
+    };
+    let value: f64 =
+        number.parse().map_err(|_| format!("`{s}` is not a size (bytes, or a number with K, M, G or T)"))?;
+    let bytes = value * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        return Err(format!("`{s}` is too large a size"));
+    }
+    Ok(bytes as u64)
+}
+
+/// The default memory budget: half of the machine's memory (`MemTotal` in `/proc/meminfo`), so
+/// that a runaway stops with `eval::memory` well before the system starts swapping or kills
+/// the process; the library's default where the machine's memory cannot be read.
+fn default_memory() -> Option<usize> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok();
+    let total_kib = meminfo.as_deref().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    });
+    match total_kib {
+        Some(kib) => Some(usize::try_from(kib.saturating_mul(1024) / 2).unwrap_or(usize::MAX)),
+        None => Some(because::eval::DEFAULT_MEMORY),
+    }
+}
+
 fn parse_param(s: &str) -> Result<(String, String), String> {
     let (name, value) = s.split_once('=').ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
     let name = name.strip_prefix('$').unwrap_or(name);
@@ -372,6 +416,8 @@ struct Settings {
     depth: Option<usize>,
     /// `--param NAME=VALUE`, in order.
     params: Vec<(String, String)>,
+    /// The memory budget of evaluations (`--max-memory`, or half the machine's memory).
+    memory: Option<usize>,
 }
 
 impl Settings {
@@ -383,6 +429,7 @@ impl Settings {
         if let Some(n) = std::env::var("BECAUSE_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
             runtime.threads = n.max(1);
         }
+        runtime.memory = self.memory;
         kb.set_runtime(runtime);
         kb
     }
@@ -424,6 +471,11 @@ impl Settings {
             fail_on_empty: g.fail_on_empty && !g.no_fail_on_empty,
             depth: g.depth,
             params: g.params.clone(),
+            memory: match g.max_memory {
+                Some(0) => None,
+                Some(bytes) => Some(usize::try_from(bytes).unwrap_or(usize::MAX)),
+                None => default_memory(),
+            },
         }
     }
 

@@ -9,12 +9,13 @@
 mod exec;
 pub mod expr;
 pub mod incremental;
+mod memory;
 pub mod plan;
 pub mod relation;
 pub mod runs;
 mod runtime;
 
-pub use runtime::{BIG_STACK, Runtime};
+pub use runtime::{BIG_STACK, DEFAULT_MEMORY, Runtime};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
@@ -44,7 +45,8 @@ pub type BuiltinRows = fn(
 /// another thread can set. They are checked every 16k join steps and at the end of every
 /// round, during loads (evaluation), queries and explanations alike; a limit hit fails the
 /// operation with `eval::timeout`, `eval::max_facts` or `eval::cancelled` and, for a load,
-/// changes nothing.
+/// changes nothing. By default only the timeout is set: what bounds a large evaluation is
+/// the memory budget of its [`Runtime`] (`eval::memory`), not a count of facts.
 ///
 /// ```
 /// use std::time::Duration;
@@ -90,17 +92,18 @@ pub type BuiltinRows = fn(
 pub struct Limits {
     /// Wall-clock time for one evaluation or query.
     pub timeout: Option<Duration>,
-    /// Derived facts (loaded and stated facts do not count).
+    /// Derived facts (loaded and stated facts do not count); none by default.
     pub max_facts: Option<usize>,
     /// Set from another thread (Ctrl-C) to stop evaluation.
     pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Limits {
-    /// Defaults that stop `n(Y) :- n(X), Y = X + 1.` within seconds and still leave room for
-    /// tens of millions of derived facts.
+    /// A minute per evaluation or query and no fact count: a runaway such as
+    /// `n(Y) :- n(X), Y = X + 1.` meets the runtime's memory budget (or the minute) first,
+    /// while a large closure that fits in memory is computed.
     fn default() -> Limits {
-        Limits { timeout: Some(Duration::from_secs(60)), max_facts: Some(10_000_000), cancel: None }
+        Limits { timeout: Some(Duration::from_secs(60)), max_facts: None, cancel: None }
     }
 }
 
@@ -426,7 +429,11 @@ pub(crate) fn eval_stratum(
                 guard.place = format!("in stratum {} ({})", stratum_idx, stratum_names(program, &stratum.preds));
             }
             guard.round = first_round + round + 1;
-            let room = (max_facts != usize::MAX).then(|| max_facts.saturating_sub(db.stats.derived));
+            let mut room = (max_facts != usize::MAX).then(|| max_facts.saturating_sub(db.stats.derived));
+            if let Some(budget) = runtime.memory {
+                let memory_room = memory::room(budget, db, &stratum.preds);
+                room = Some(room.map_or(memory_room, |r| r.min(memory_room)));
+            }
             for n in &mut new {
                 n.set_limit(room);
             }
@@ -447,6 +454,7 @@ pub(crate) fn eval_stratum(
                 }
             }
             // 2. Merge `new` into `full`; the merged rows are the next round's delta.
+            let stopped = new.iter().any(NewFacts::over);
             let mut added = 0;
             for (k, &p) in stratum.preds.iter().enumerate() {
                 let rel = Arc::make_mut(&mut db.relations[p as usize]);
@@ -471,6 +479,10 @@ pub(crate) fn eval_stratum(
                 .at(program.rules[stratum.rules[0]].span)
                 .label("among the rules of this stratum")
                 .help("raise the limit with --max-facts N, or look for a rule that derives without end"));
+            }
+            // A round stopped short of the fact limit stopped at the memory budget.
+            if let Some(budget) = runtime.memory.filter(|&b| stopped || db.heap_bytes() > b) {
+                return Err(memory::exceeded(budget, program, db, guard, program.rules[stratum.rules[0]].span));
             }
             // Reading the clock costs as much as a small round: look every 64 rounds (the
             // join loops look every 16k steps as well).

@@ -92,6 +92,23 @@ pub fn run(kb: KnowledgeBase, options: Options) -> bool {
     }
 }
 
+/// Runs each of `inputs` (one line or multi-line entry each, as typed at the prompt) through
+/// the REPL's command parser and dispatch, with no terminal, no history and no colour, and
+/// returns what it printed (stdout and stderr interleaved). `:quit` ends early. For the `repl`
+/// fuzz target and tests; commands still do what they do, so `:save` and `:load` touch files.
+#[doc(hidden)]
+pub fn handle_in_memory(kb: KnowledgeBase, inputs: &[&str]) -> String {
+    let options = Options { color: false, format: Format::Table, history: None, banner: false };
+    let Ok(mut repl) = Repl::new(kb, options) else { return String::new() };
+    repl.out.capture = Some(std::cell::RefCell::new(String::new()));
+    for input in inputs {
+        if let Flow::Quit = repl.handle(input) {
+            break;
+        }
+    }
+    repl.out.capture.take().map(std::cell::RefCell::into_inner).unwrap_or_default()
+}
+
 /// Why output stopped: the reader went away (a broken pipe: the end, not an error), or a write
 /// failed (a full disk, `> /dev/full`: an error, exit code 2).
 enum Failure {
@@ -104,10 +121,16 @@ enum Failure {
 #[derive(Default)]
 struct Output {
     failure: std::cell::Cell<Option<Failure>>,
+    /// Output kept in memory instead (both streams, in order): see [`handle_in_memory`].
+    capture: Option<std::cell::RefCell<String>>,
 }
 
 impl Output {
     fn write(&self, to_stderr: bool, text: &str) {
+        if let Some(capture) = &self.capture {
+            capture.borrow_mut().push_str(text);
+            return;
+        }
         if self.failed() {
             return;
         }

@@ -450,6 +450,15 @@ fn why_not(out: &mut String, w: &WhyNot, e: &Explanation) {
             stack.push(Step::Close);
             continue;
         }
+        if w.shown_above {
+            let _ = write!(
+                out,
+                "<p><code>{}</code> <span class=\"bad\">does not hold:</span> see above.</p><ul>",
+                escape(&w.atom)
+            );
+            stack.push(Step::Close);
+            continue;
+        }
         let _ = write!(out, "<p><code>{}</code> <span class=\"bad\">does not hold.</span></p>", escape(&w.atom));
         if let Some(msg) = &w.no_rules {
             let _ = write!(out, "<p>{}</p>", escape(msg));

@@ -2,8 +2,10 @@
 //!
 //! The grammar lives in `grammar/because.pest`. A file is parsed one statement at a time:
 //! the driver skips whitespace and comments itself (collecting `%%` doc comments on the way),
-//! asks pest for one statement, lowers it (`syntax/lower.rs`), and on a syntax error records a
-//! diagnostic and resumes after the next statement-ending `.` (`syntax/scan.rs`). Before any of
+//! asks pest for one statement (given only the text up to the statement-ending `.` the scanner
+//! finds, so that an error costs the statement, not the rest of the file), lowers it
+//! (`syntax/lower.rs`), and on a syntax error records a diagnostic and resumes after the next
+//! statement-ending `.` (`syntax/scan.rs`). Before any of
 //! that, a lexical pass bounds the bracket depth, so that pest's recursion can never overflow
 //! the stack.
 
@@ -62,6 +64,9 @@ pub fn parse_module_cancellable(
     driver.run();
     let mut diags = Diagnostics(driver.diags);
     diags.sort();
+    // The module is kept as long as the knowledge base: no spare room from growing (a large
+    // vector shrinks in place).
+    driver.statements.shrink_to_fit();
     (Module { file, statements: driver.statements }, diags)
 }
 
@@ -145,6 +150,8 @@ struct ModuleDriver<'t> {
     /// Plain facts skip pest (see [`fast`]); off only to test that both paths agree.
     fast: bool,
     cancel: Option<&'t std::sync::atomic::AtomicBool>,
+    /// The predicate name of the last plain fact (see [`fast::plain_fact`]).
+    last_pred: Option<std::sync::Arc<str>>,
 }
 
 impl<'t> ModuleDriver<'t> {
@@ -157,6 +164,7 @@ impl<'t> ModuleDriver<'t> {
             n_ended_early: 0,
             fast: true,
             cancel: None,
+            last_pred: None,
         }
     }
 
@@ -186,14 +194,16 @@ impl<'t> ModuleDriver<'t> {
             }
             let mut doc = trivia.doc;
             if self.fast {
-                if let Some((statement, end)) = fast::plain_fact(self.file, self.text, pos, &mut doc) {
+                if let Some((statement, end)) =
+                    fast::plain_fact(self.file, self.text, pos, &mut doc, &mut self.last_pred)
+                {
                     self.statements.push(statement);
                     pos = end;
                     continue;
                 }
             }
             // 3. One statement; on failure, report and resume after its `.`.
-            match BecauseParser::parse(Rule::statement_entry, &self.text[pos..]) {
+            match self.parse_statement(pos) {
                 Ok(mut pairs) => {
                     let Some(entry) = pairs.next() else { return };
                     let end = pos + entry.as_span().end();
@@ -209,6 +219,27 @@ impl<'t> ModuleDriver<'t> {
                     Some(next) => pos = next,
                     None => return,
                 },
+            }
+        }
+    }
+
+    /// Parses the statement at `pos` with pest, given only the statement's extent: up to the
+    /// first statement-ending `.` (`scan::resume_after`). Pest builds the line of an error by
+    /// scanning back from the end of its input, so a failed statement given the rest of the file
+    /// cost the rest of the file, and a file of bad statements its length squared. Should pest
+    /// fail at the very end of the window, that `.` did not end the statement (`@ 1990.. .`):
+    /// the window grows to the next one.
+    fn parse_statement(&self, pos: usize) -> Result<pest::iterators::Pairs<'t, Rule>, PestError<Rule>> {
+        let mut end = pos;
+        loop {
+            end = match scan::resume_after(self.text, pos, end) {
+                Ok(Some(next)) => next,
+                Ok(None) | Err(_) => self.text.len(),
+            };
+            let result = BecauseParser::parse(Rule::statement_entry, &self.text[pos..end]);
+            match &result {
+                Err(e) if end < self.text.len() && pos + error_offset(e) >= end => continue,
+                _ => return result,
             }
         }
     }
@@ -976,6 +1007,21 @@ mod tests {
             error[parse::unexpected] 19..20: expected a literal, found `.`
             "#,
         );
+    }
+
+    #[test]
+    fn a_statement_parses_within_its_extent_even_when_an_interval_ends_before_a_dot() {
+        // `1990.. .`: the scanner's first statement end is the interval's second dot, where pest
+        // fails at the end of its window; the window then grows to the next `.`. A rule whose
+        // `.` ends the line parses within it, and an error costs only its statement.
+        let (module, diags) =
+            parse_module(FileId(0), "p(a) @ 1990.. .\nq(X) :- p(X) @ T, T overlaps 1995.. .\np(b c).\nr(X) :- q(X).\n");
+        assert_eq!(module.statements.len(), 3, "{:?}", diags.0);
+        assert_eq!(diags.0.len(), 1);
+        assert_eq!(diags.0[0].span.map(|s| s.start), Some(58), "at `c` in `p(b c).`");
+        // The same statements with the rest of the file after them parse the same.
+        let (whole, _) = parse_module(FileId(0), "p(a) @ 1990.. .\n");
+        assert_eq!(format!("{:?}", whole.statements[0]), format!("{:?}", module.statements[0]));
     }
 
     #[test]

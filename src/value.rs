@@ -802,6 +802,17 @@ pub fn param_value(text: &str) -> Value {
     Value::text(text)
 }
 
+/// The hash of a tuple of ids, as relations and the checker's duplicate test compute it.
+#[inline]
+pub fn hash_ids(ids: impl Iterator<Item = Id>) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for id in ids {
+        h.write_u32(id);
+    }
+    h.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

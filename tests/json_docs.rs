@@ -462,6 +462,8 @@ fanout(X, N) :- link(X, _), N = count : { link(X, _) }, N > 0.
 aid(us, rok, 2.5e9) @ 1954..1971.
 load weight from "weight.tsv".
 heavy(X) :- weight(X, W), W > 10.
+far(X) :- open(X), link(X, _).
+far(X) :- open(X), link(_, X).
 "#;
 
 /// The same, with queries for `run`: answers, a proof, a `why not`, and a query that fails.
@@ -539,6 +541,7 @@ const OUTPUTS: &[(&str, bool, &[&str], i32)] = &[
     ("proof", false, &["query", "-f", "kb.kb", "why not top(e)", "--format", "json"], 0),
     ("proof", false, &["query", "-f", "kb.kb", "why not open(d)", "--format", "json"], 0),
     ("proof", false, &["query", "-f", "kb.kb", "why not link(a, z)", "--format", "json"], 0),
+    ("proof", false, &["query", "-f", "kb.kb", "why not far(d)", "--format", "json"], 0),
     ("proof", false, &["query", "-f", "kb.kb", "why not reach(a)", "--format", "json"], 1),
     // Diagnostics: a warning, an error with a note, a problem with no place.
     ("check", false, &["check", "bad.kb", "--format", "json"], 2),

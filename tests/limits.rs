@@ -10,7 +10,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use because::eval::Limits;
+use because::eval::{Limits, Runtime};
 use because::explain::{How, WhyOptions};
 use because::kb::{Error, KnowledgeBase};
 use because::output::Format;
@@ -171,6 +171,45 @@ fn runaway_recursion_through_arithmetic_stops_at_a_limit() {
     let mut kb = KnowledgeBase::new(Limits { timeout: None, max_facts: Some(50_000), cancel: None });
     let (code, _, _) = load_err(&mut kb, "n(0). n(1).\np(X, Y) :- n(X), n(Y).\nn(Z) :- p(X, Y), Z = X * 1000 + Y.\n");
     assert_eq!(code, "eval::max_facts");
+}
+
+/// A knowledge base with no fact count or timeout and a memory budget of `bytes`: the outcome
+/// depends on what the relations allocate, never on the machine's speed.
+fn budgeted(bytes: usize) -> KnowledgeBase {
+    let mut kb = KnowledgeBase::new(Limits { timeout: None, max_facts: None, cancel: None });
+    kb.set_runtime(Runtime { memory: Some(bytes), ..Runtime::single_threaded() });
+    kb
+}
+
+#[test]
+fn the_memory_budget_stops_a_runaway_between_rounds_and_a_large_join_within_one() {
+    assert_eq!(Limits::default().max_facts, None, "no fact count by default: the budget bounds evaluation");
+    assert_eq!(Runtime::default().memory, Some(because::eval::DEFAULT_MEMORY));
+    let (code, message, rendered) = load_err(&mut budgeted(1 << 20), "n(0).\nn(Y) :- n(X), Y = X + 1.\n");
+    assert_eq!(code, "eval::memory");
+    assert!(message.starts_with("stopped at the memory budget of 1.0 MiB in stratum 1 (n/1), round "), "{message}");
+    assert!(message.contains("the relations hold 1.0 MiB (n/1 1.0 MiB in "), "{message}");
+    assert!(rendered.contains("help: raise the budget with --max-memory SIZE"), "{rendered}");
+
+    // 3,000 rows joined with themselves: 9,000,000 pairs in the first round. The round stops
+    // near the budget instead of buffering every candidate.
+    let mut text: String = (0..3000).map(|i| format!("a({i}).\n")).collect();
+    text.push_str("pair(X, Y) :- a(X), a(Y).\n");
+    let (code, message, _) = load_err(&mut budgeted(4 << 20), &text);
+    assert_eq!(code, "eval::memory");
+    assert!(message.contains("in stratum 1 (pair/2), round 1: the relations hold "), "{message}");
+    let held: f64 = message.split("the relations hold ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!((3.0..=6.0).contains(&held), "stops near the 4 MiB budget, not after it: {message}");
+
+    // The same join within budget is computed.
+    let mut small: String = (0..300).map(|i| format!("a({i}).\n")).collect();
+    small.push_str("pair(X, Y) :- a(X), a(Y).\n");
+    let mut kb = budgeted(16 << 20);
+    kb.load_str("pairs.kb", &small, None).unwrap();
+    assert_eq!(kb.query("pair(X, Y)").unwrap().len(), 90_000);
+    let mut kb = budgeted(1 << 20);
+    let (code, _, _) = load_err(&mut kb, &small);
+    assert_eq!(code, "eval::memory", "90,000 pairs do not fit in 1 MiB");
 }
 
 /// Writes `rows` lines of `i<TAB>text-i<TAB>i mod 97` and returns the file's size.

@@ -2,7 +2,8 @@
 //! `tests/regressions/` and run the way their target runs them. Each input `<target>-<name>.<ext>`
 //! has `<name>.<ext>.expect` beside it: the error codes it must produce, one a line, or `ok`.
 //! A panic fails the test like any other mismatch. Targets are those of `fuzz/fuzz_targets/`:
-//! `parse`, `check`, `eval`, `table`, `why`. Rendering is part of each run, as in the targets.
+//! `parse`, `check`, `eval`, `table`, `why`, `repl`. Rendering is part of each run, as in the
+//! targets.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,6 +102,16 @@ fn outcome(target: &str, ext: &str, bytes: &[u8]) -> Vec<String> {
                 }),
             };
             result.err().map(|e| codes(&e.diagnostics)).unwrap_or_default()
+        }
+        "repl" => {
+            // As `fuzz/fuzz_targets/repl.rs`: each line typed at the prompt of a session over
+            // the `why` target's knowledge base; the outcome is the codes of the errors shown.
+            let mut kb = KnowledgeBase::new(small_limits());
+            kb.load_str("fixed.kb", WHY_KB, None).expect("the fixed knowledge base loads");
+            let text = String::from_utf8_lossy(bytes);
+            let lines: Vec<&str> = text.lines().collect();
+            let shown = because::repl::handle_in_memory(kb, &lines);
+            shown.split("error[").skip(1).filter_map(|rest| rest.split_once(']')).map(|(c, _)| c.to_string()).collect()
         }
         other => panic!("unknown target `{other}`"),
     }
@@ -477,4 +488,16 @@ fn entity_ranking_polls_the_limits() {
     flag.store(true, std::sync::atomic::Ordering::SeqCst);
     let err = because::graph::run(&kb, &request).expect_err("cancelled");
     assert_eq!(err.code, "eval::cancelled");
+}
+
+#[test]
+fn the_repl_runs_in_memory_as_its_fuzz_target_drives_it() {
+    let shown = because::repl::handle_in_memory(
+        KnowledgeBase::new(small_limits()),
+        &[":assert p(a).", "p(X).", ":nope", "p(b", ":quit", "p(a)."],
+    );
+    assert!(shown.contains("(1 answer)"), "{shown}");
+    assert!(shown.contains("unknown command `:nope`"), "{shown}");
+    assert!(shown.contains("error[parse::unexpected]"), "{shown}");
+    assert!(!shown.contains("true"), "nothing runs after `:quit`: {shown}");
 }

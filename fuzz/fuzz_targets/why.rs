@@ -25,7 +25,7 @@ fn kb() -> KnowledgeBase {
 fuzz_target!(|text: &str| {
     static CHECKED: OnceLock<()> = OnceLock::new();
     CHECKED.get_or_init(|| drop(kb()));
-    let mut kb = kb();
+    let kb = kb();
     let q = match kb.parse_query(text) {
         Ok(q) => q,
         Err(e) => {

@@ -39,7 +39,9 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     if too_long(&rule.body, rule.span, &mut cx.diags) || uses_violations(&rule.body, "a rule", &mut cx.diags) {
         return;
     }
-    let errors_before = cx.diags.errors().count();
+    // Errors are looked for among this rule's diagnostics only: counting every error so far
+    // would make a file of bad rules quadratic.
+    let diags_before = cx.diags.0.len();
     let mut head_vars = Vec::new();
     for arg in &rule.head.args {
         expr_vars(arg, &mut head_vars);
@@ -79,7 +81,7 @@ pub(super) fn lower_rule(cx: &mut Checker<'_>, rule: &ast::Rule) {
     finish_aggregates(&mut body, head.as_ref());
     let var_names = std::mem::take(&mut lx.vars.names);
     let cites = cx.lower_cites(&rule.cites);
-    let (Some(head), true) = (head, cx.diags.errors().count() == errors_before) else { return };
+    let (Some(head), true) = (head, !cx.diags.0[diags_before..].iter().any(|d| d.is_error())) else { return };
     cx.program.rules.push(RuleIr {
         head,
         body,
@@ -181,7 +183,7 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
     if too_long(&query.body, query.span, lx.diags) {
         return None;
     }
-    let errors_before = lx.diags.errors().count();
+    let diags_before = lx.diags.0.len();
     check_safety(&query.body, &[], &FxHashSet::default(), lx.diags, "");
     super::times::check_times(&[], None, &query.body, lx.diags);
     let mut body = Vec::new();
@@ -189,7 +191,7 @@ fn lower_query_with(lx: &mut LowerCx<'_>, query: &ast::Query, text: String) -> O
         lx.lower_literal(lit, &mut body);
     }
     finish_aggregates(&mut body, None);
-    if lx.diags.errors().count() != errors_before {
+    if lx.diags.0[diags_before..].iter().any(|d| d.is_error()) {
         return None;
     }
     // Answer columns: named variables (not `_`-prefixed) in order of first appearance.

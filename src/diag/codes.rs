@@ -139,6 +139,10 @@ pub const CODES: &[CodeInfo] = &[
     error("eval::division_by_zero", "An expression divides by zero."),
     warning("eval::during_finds_nothing", "A query with `during` has no answers, but `overlaps` would find some."),
     error("eval::max_facts", "Evaluation derived more facts than the limit allows (`--max-facts`)."),
+    error(
+        "eval::memory",
+        "Evaluation would hold more memory than the budget allows (`--max-memory`; half the machine's memory by default).",
+    ),
     error("eval::no_thread", "The evaluation thread could not be started (out of threads or memory)."),
     error("eval::no_value", "`start` or `end` of an interval that has no such end."),
     error("eval::not_a_number", "`to_number` of text that spells no number."),

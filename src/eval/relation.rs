@@ -8,11 +8,9 @@
 //! (height) of any row is a binary search, and an index chain, whose rows are increasing, can
 //! stop at any round boundary.
 
-use std::hash::Hasher;
 use std::sync::Arc;
 
 use hashbrown::HashTable;
-use rustc_hash::FxHasher;
 
 use super::runs::{self, Candidates, Narrow, Place, Run, pack};
 use crate::value::Id;
@@ -46,14 +44,7 @@ pub fn row_eq(data: &[Id], start: usize, tuple: &[Id]) -> bool {
     }
 }
 
-#[inline]
-pub fn hash_ids(ids: impl Iterator<Item = Id>) -> u64 {
-    let mut h = FxHasher::default();
-    for id in ids {
-        h.write_u32(id);
-    }
-    h.finish()
-}
+pub use crate::value::hash_ids;
 
 /// A hash index on some columns: for each distinct key, a chain of the rows that have it,
 /// linked through `next` in increasing row order.
@@ -553,6 +544,17 @@ impl Relation {
             + self.indexes.iter().map(|ix| ix.next.capacity() * 4 + ix.table.capacity() * 9).sum::<usize>()
             + self.round_starts.capacity() * 4
             + self.base_origins.capacity() * 8
+    }
+
+    /// Bytes one more row will take once stored (its ids, its membership entry, an entry in
+    /// each index), spare capacity aside: what the memory budget charges a new fact before
+    /// it is stored.
+    pub fn row_bytes(&self) -> usize {
+        let member = match &self.members {
+            Members::Sorted(_) => 8 + 1, // a packed key and its round tag
+            Members::Hashed(_) => 5,     // a row number and its control byte
+        };
+        self.width * 4 + member + self.indexes.len() * (4 + 9)
     }
 }
 

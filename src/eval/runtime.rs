@@ -29,20 +29,29 @@ pub struct Runtime {
     /// Whether evaluation reads the clock to report its duration (`EvalStats::elapsed`).
     /// Timeouts read it only when `Limits::timeout` is set.
     pub clock: bool,
+    /// Bytes the relations of one evaluation may hold (`eval::memory` beyond; `None`: no
+    /// budget). Checked inside every round against what the relations have allocated, plus
+    /// what the round's new facts will take, so a runaway stops near the budget rather than
+    /// after it. The library cannot know the machine, so its default is [`DEFAULT_MEMORY`];
+    /// the command line sets half the machine's memory (`--max-memory`).
+    pub memory: Option<usize>,
 }
+
+/// The memory budget of [`Runtime::default`]: 4 GiB (1 GiB where addresses have 32 bits).
+pub const DEFAULT_MEMORY: usize = (1 << 30) * if usize::BITS >= 64 { 4 } else { 1 };
 
 /// The stack reserved by default where threads exist.
 pub const BIG_STACK: usize = 512 << 20;
 
 impl Default for Runtime {
-    /// The machine's cores (at most 8) and a 512 MiB stack; on WebAssembly, one thread and the
-    /// caller's stack.
+    /// The machine's cores (at most 8), a 512 MiB stack and a memory budget of
+    /// [`DEFAULT_MEMORY`]; on WebAssembly, one thread and the caller's stack.
     fn default() -> Runtime {
         if cfg!(target_family = "wasm") {
             return Runtime::single_threaded();
         }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        Runtime { threads: cores, stack: Some(BIG_STACK), clock: true }
+        Runtime { threads: cores, stack: Some(BIG_STACK), clock: true, memory: Some(DEFAULT_MEMORY) }
     }
 }
 
@@ -54,6 +63,11 @@ impl Runtime {
     /// assert_eq!((r.threads, r.stack), (1, None));
     /// ```
     pub fn single_threaded() -> Runtime {
-        Runtime { threads: 1, stack: None, clock: !cfg!(all(target_family = "wasm", target_os = "unknown")) }
+        Runtime {
+            threads: 1,
+            stack: None,
+            clock: !cfg!(all(target_family = "wasm", target_os = "unknown")),
+            memory: Some(DEFAULT_MEMORY),
+        }
     }
 }

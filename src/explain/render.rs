@@ -197,6 +197,10 @@ fn render_why_not(out: &mut String, w: &WhyNot, proof: &Proof, s: &Style) {
             let _ = writeln!(out, "{indent}{}{}{} holds: ask `why {}` for its proof", s.fact, w.atom, s.off, w.atom);
             continue;
         }
+        if w.shown_above {
+            let _ = writeln!(out, "{indent}{}{}{} does not hold: see above.", s.fact, w.atom, s.off);
+            continue;
+        }
         let _ = writeln!(out, "{indent}{}{}{} does not hold.", s.fact, w.atom, s.off);
         if let Some(msg) = &w.no_rules {
             let _ = writeln!(out, "{indent}{msg}");

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use super::{Builder, Explainer, FactRef, NodeId, Proof};
@@ -42,10 +43,19 @@ pub struct WhyNot {
     pub closest: Vec<String>,
     /// One entry per rule whose head matches.
     pub rules: Vec<RuleFailure>,
+    /// The same atom was diagnosed earlier in this `why not` (to the same depth): its rules
+    /// are shown there and left empty here. A premise that fails under many rules is
+    /// diagnosed once, as `why` shares a sub-proof.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub shown_above: bool,
     /// Nodes of the proofs of facts that block negations (referred to by `blocked_by`).
     #[serde(skip)]
     pub proof: Proof,
 }
+
+/// What identifies a diagnosis: the predicate, the value of each argument and of the time
+/// (`None`: unbound) and the depth still allowed below it.
+type Diagnosed = (crate::program::PredId, Vec<Option<Id>>, usize);
 
 /// For one rule that could derive the atom: the first premise that fails.
 ///
@@ -84,7 +94,9 @@ pub(crate) fn why_not(cx: &mut Explainer<'_>, atom: &AtomIr, var_names: &[Arc<st
     let bound = vec![false; var_names.len()];
     let mut proof = Proof::default();
     let mut builder = Builder::default();
-    let w = why_not_at(cx, atom, &regs, &bound, var_names, cx.options.why_not_depth, &mut proof, &mut builder)?;
+    let mut seen = FxHashSet::default();
+    let depth = cx.options.why_not_depth;
+    let w = why_not_at(cx, atom, &regs, &bound, var_names, depth, &mut proof, &mut builder, &mut seen)?;
     Ok(WhyNot { proof, ..w })
 }
 
@@ -98,6 +110,7 @@ fn why_not_at(
     depth: usize,
     proof: &mut Proof,
     builder: &mut Builder,
+    seen: &mut FxHashSet<Diagnosed>,
 ) -> Result<WhyNot, Diagnostics> {
     let info = cx.program.pred(atom.pred);
     let text = pattern_text(cx, atom, regs, bound, names);
@@ -108,8 +121,21 @@ fn why_not_at(
         no_rules: None,
         closest: Vec::new(),
         rules: Vec::new(),
+        shown_above: false,
         proof: Proof::default(),
     };
+    // 0. Diagnosed already (a premise that fails under many rules): say so instead of
+    // diagnosing it again, which a fan-out would repeat as often as it fans out.
+    let value = |a: &Arg| match a {
+        Arg::Const(c) => Some(*c),
+        Arg::Var(v) if bound[*v as usize] => Some(regs[*v as usize]),
+        Arg::Var(_) => None,
+    };
+    let key = (atom.pred, atom.args.iter().chain(atom.time.as_ref()).map(value).collect(), depth);
+    if !seen.insert(key) {
+        w.shown_above = true;
+        return Ok(w);
+    }
     // 1. Does it hold after all?
     let mut b = bound.to_vec();
     if !cx.run_plan(&[Literal::Positive(atom.clone())], names, &mut b, Some((regs, &no_limit(cx))), 1)?.is_empty() {
@@ -179,7 +205,7 @@ fn why_not_at(
                 failure.reason =
                     if derived { format!("nothing derives `{pattern}`") } else { format!("no `{pattern}` exists") };
                 if derived && depth > 0 {
-                    let sub = why_not_at(cx, a, &fregs, &fbound, &rule.var_names, depth - 1, proof, builder)?;
+                    let sub = why_not_at(cx, a, &fregs, &fbound, &rule.var_names, depth - 1, proof, builder, seen)?;
                     failure.sub = Some(Box::new(sub));
                 }
             }

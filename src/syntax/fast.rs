@@ -10,11 +10,14 @@ use crate::ast::{Atom, Expr, Fact, FileId, Ident, Span, Statement};
 use crate::value::Value;
 
 /// The plain fact starting at `start`, and where it ends, or `None` to leave it to pest.
+/// `last_pred` is the name of the previous plain fact's predicate: a file of facts repeats a
+/// few names, so consecutive facts share one allocation of it.
 pub(super) fn plain_fact(
     file: FileId,
     text: &str,
     start: usize,
     doc: &mut Option<String>,
+    last_pred: &mut Option<Arc<str>>,
 ) -> Option<(Statement, usize)> {
     let bytes = text.as_bytes();
     let span = |a: usize, b: usize| Span::new(file, a, b);
@@ -71,8 +74,14 @@ pub(super) fn plain_fact(
         return None;
     }
     let end = at + 1;
-    let atom =
-        Atom { pred: Ident { name: Arc::from(pred), span: span(start, pred_end) }, args, span: span(start, atom_end) };
+    // A fact lives as long as its module: no spare room in its arguments (a vector grown by
+    // pushes holds four).
+    args.shrink_to_fit();
+    let name = match last_pred {
+        Some(name) if **name == *pred => name.clone(),
+        _ => last_pred.insert(Arc::from(pred)).clone(),
+    };
+    let atom = Atom { pred: Ident { name, span: span(start, pred_end) }, args, span: span(start, atom_end) };
     let fact = Fact { atom, time: None, cites: Vec::new(), doc: doc.take(), span: span(start, end) };
     Some((Statement::Fact(fact), end))
 }
