@@ -9,16 +9,20 @@
 mod exec;
 pub mod expr;
 pub mod incremental;
+mod limits;
 mod memory;
+mod parallel;
+use parallel::{run_rule_split, splittable};
 pub mod plan;
 pub mod relation;
 pub mod runs;
 mod runtime;
 
+pub(crate) use limits::Guard;
+pub use limits::Limits;
 pub use runtime::{BIG_STACK, DEFAULT_MEMORY, Runtime};
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::time::{Duration, Instant};
 
 use hashbrown::HashTable;
@@ -41,72 +45,6 @@ pub type BuiltinRows = fn(
     &Database,
     &mut crate::value::Interner,
 ) -> Result<Vec<Vec<crate::value::Id>>, crate::diag::Diagnostic>;
-/// Limits that stop a runaway program: a timeout, a cap on derived facts, and a cancel flag
-/// another thread can set. They are checked every 16k join steps and at the end of every
-/// round, during loads (evaluation), queries and explanations alike; a limit hit fails the
-/// operation with `eval::timeout`, `eval::max_facts` or `eval::cancelled` and, for a load,
-/// changes nothing. By default only the timeout is set: what bounds a large evaluation is
-/// the memory budget of its [`Runtime`] (`eval::memory`), not a count of facts.
-///
-/// ```
-/// use std::time::Duration;
-/// use because::eval::Limits;
-/// use because::kb::KnowledgeBase;
-///
-/// // A program without end: every n has a successor.
-/// let endless = "n(0).\nn(Y) :- n(X), Y = X + 1.\n";
-/// let mut kb = KnowledgeBase::new(Limits { max_facts: Some(1000), ..Limits::default() });
-/// let e = kb.load_str("n.kb", endless, None).unwrap_err();
-/// assert_eq!(e.diagnostics.0[0].code, "eval::max_facts");
-///
-/// let mut kb = KnowledgeBase::new(Limits { timeout: Some(Duration::from_millis(50)), max_facts: None, cancel: None });
-/// let e = kb.load_str("n.kb", endless, None).unwrap_err();
-/// assert_eq!(e.diagnostics.0[0].code, "eval::timeout");
-/// ```
-///
-/// Cancelling from another thread (as Ctrl-C does in the REPL):
-///
-/// ```
-/// use std::sync::Arc;
-/// use std::sync::atomic::{AtomicBool, Ordering};
-/// use std::time::Duration;
-/// use because::eval::Limits;
-/// use because::kb::KnowledgeBase;
-///
-/// let cancel = Arc::new(AtomicBool::new(false));
-/// let limits = Limits { timeout: None, max_facts: None, cancel: Some(cancel.clone()) };
-/// let mut kb = KnowledgeBase::new(limits);
-/// let canceller = std::thread::spawn(move || {
-///     std::thread::sleep(Duration::from_millis(50));
-///     cancel.store(true, Ordering::Relaxed);
-/// });
-/// let e = kb.load_str("n.kb", "n(0).\nn(Y) :- n(X), Y = X + 1.\n", None).unwrap_err();
-/// canceller.join().unwrap();
-/// assert_eq!(e.diagnostics.0[0].code, "eval::cancelled");
-/// // Nothing was committed; clear the flag (or set new limits) to go on.
-/// kb.limits().cancel.as_ref().unwrap().store(false, Ordering::Relaxed);
-/// kb.load_str("p.kb", "p(a).\n", None).unwrap();
-/// assert!(kb.query("p(a)").unwrap().holds());
-/// ```
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Wall-clock time for one evaluation or query.
-    pub timeout: Option<Duration>,
-    /// Derived facts (loaded and stated facts do not count); none by default.
-    pub max_facts: Option<usize>,
-    /// Set from another thread (Ctrl-C) to stop evaluation.
-    pub cancel: Option<Arc<AtomicBool>>,
-}
-
-impl Default for Limits {
-    /// A minute per evaluation or query and no fact count: a runaway such as
-    /// `n(Y) :- n(X), Y = X + 1.` meets the runtime's memory budget (or the minute) first,
-    /// while a large closure that fits in memory is computed.
-    fn default() -> Limits {
-        Limits { timeout: Some(Duration::from_secs(60)), max_facts: None, cancel: None }
-    }
-}
-
 /// Runs `f` on a thread with the runtime's large stack (see [`Runtime::stack`]), or on the
 /// caller's thread when the runtime has none.
 pub fn on_big_stack<T: Send, E: Send + From<Diagnostic>>(
@@ -187,72 +125,6 @@ impl Database {
     /// Heap bytes held by all relations.
     pub fn heap_bytes(&self) -> usize {
         self.relations.iter().map(|r| r.heap_bytes()).sum()
-    }
-}
-
-/// Checks limits every few thousand steps.
-pub(crate) struct Guard {
-    deadline: Option<Instant>,
-    timeout: Option<Duration>,
-    cancel: Option<Arc<AtomicBool>>,
-    ticks: u32,
-    /// Where evaluation is, for the message when a limit is hit: set once per stratum...
-    pub place: String,
-    /// ... and the round within it (0: not in a round), so a round costs no formatting.
-    pub round: usize,
-}
-
-impl Guard {
-    pub(crate) fn new(limits: &Limits) -> Guard {
-        Guard {
-            // `checked_add`: a timeout too far away to be an instant (`--timeout 1e19`) is no
-            // deadline at all rather than an overflow panic.
-            deadline: limits.timeout.and_then(|t| Instant::now().checked_add(t)),
-            timeout: limits.timeout,
-            cancel: limits.cancel.clone(),
-            ticks: 0,
-            place: String::new(),
-            round: 0,
-        }
-    }
-
-    /// A guard for another thread: the same deadline and cancel flag.
-    fn fork(&self) -> Guard {
-        Guard {
-            deadline: self.deadline,
-            timeout: self.timeout,
-            cancel: self.cancel.clone(),
-            ticks: 0,
-            place: self.place.clone(),
-            round: self.round,
-        }
-    }
-
-    /// `in stratum 1 (n/1), round 7`.
-    pub(crate) fn where_(&self) -> String {
-        if self.round == 0 { self.place.clone() } else { format!("{}, round {}", self.place, self.round) }
-    }
-
-    #[inline]
-    fn tick(&mut self) -> Result<(), Diagnostic> {
-        self.ticks = self.ticks.wrapping_add(1);
-        if self.ticks & 0x3fff == 0 { self.check() } else { Ok(()) }
-    }
-
-    pub(crate) fn check(&self) -> Result<(), Diagnostic> {
-        if self.cancel.as_ref().is_some_and(|c| c.load(AtomicOrdering::Relaxed)) {
-            return Err(Diagnostic::error("eval::cancelled", format!("cancelled {}", self.where_())));
-        }
-        if let (Some(deadline), Some(timeout)) = (self.deadline, self.timeout) {
-            if Instant::now() >= deadline {
-                return Err(Diagnostic::error(
-                    "eval::timeout",
-                    format!("stopped after {} s (the time limit) {}", timeout.as_secs_f64(), self.where_()),
-                )
-                .help("raise the limit with --timeout SECS, or look for a rule that derives without end"));
-            }
-        }
-        Ok(())
     }
 }
 
@@ -657,132 +529,6 @@ fn run_rule(
     };
     batch.flush(head_rel, &mut new.set);
     result
-}
-
-/// Delta rows per part below which a rule is not split across threads: starting a thread
-/// costs about as much as joining a few thousand rows.
-const SPLIT_MIN_ROWS: u32 = 4096;
-
-/// Rows per part below which a whole-relation scan is not split: each part holds candidate
-/// buffers of about a MiB, which must stay small next to the relation (a rule without a delta
-/// runs once, so its split saves time once but its buffers add to the peak).
-const SPLIT_MIN_SCAN_ROWS: u32 = 1 << 18;
-
-/// How a rule's run is cut across threads.
-#[derive(Debug, Clone, Copy)]
-struct Split {
-    /// The relation whose rows are cut into ranges.
-    rel: PredId,
-    rows: (u32, u32),
-    parts: usize,
-    /// The rows are a whole relation scanned by the plan's first step (a rule without a
-    /// delta), rather than a delta.
-    whole: bool,
-}
-
-/// Whether a rule's run can be split by cutting the rows it starts from: a plan of joins only
-/// (no arithmetic, aggregate or test reads or creates values, so the threads need no
-/// interner), a head without time, and enough rows to pay for the threads. The rows are the
-/// delta in a recursive round, or else the relation the plan scans first.
-fn splittable(
-    steps: &[Step],
-    db: &Database,
-    head: PredId,
-    delta: &[(u32, u32)],
-    temporal_head: bool,
-    threads: usize,
-) -> Option<Split> {
-    // Only a narrow head collects candidates that parts can filter on their own.
-    if threads < 2 || temporal_head || steps.len() > 64 || db.relations[head as usize].runs().is_none() {
-        return None;
-    }
-    let mut from_delta = None;
-    for step in steps {
-        match step {
-            Step::Scan { rel, range: Range::Delta, .. } => from_delta = Some(*rel),
-            Step::Scan { .. } | Step::Probe { .. } | Step::Absent { .. } => {}
-            _ => return None,
-        }
-    }
-    let (rel, rows, whole) = match (from_delta, steps.first()) {
-        (Some(rel), _) => (rel, delta[rel as usize], false),
-        (None, Some(Step::Scan { rel, range: Range::Full, .. })) => {
-            (*rel, (0, db.relations[*rel as usize].len() as u32), true)
-        }
-        _ => return None,
-    };
-    let per_part = if whole { SPLIT_MIN_SCAN_ROWS } else { SPLIT_MIN_ROWS };
-    let parts = ((rows.1 - rows.0) / per_part).min(threads as u32) as usize;
-    (parts >= 2).then_some(Split { rel, rows, parts, whole })
-}
-
-/// Runs a rule with the rows it starts from (see [`Split`]) cut into ranges, one per thread.
-/// Each thread collects its own candidates, filtered against the relation as usual; they are
-/// combined here, and since a round's new facts are appended in key order, the result does
-/// not depend on the split.
-#[allow(clippy::too_many_arguments)]
-fn run_rule_split(
-    rule: &RuleIr,
-    steps: &[Step],
-    db: &Database,
-    delta: &[(u32, u32)],
-    split: Split,
-    guard: &Guard,
-    candidates: &mut Candidates,
-) -> Result<(), Diagnostic> {
-    let Split { rel, rows: (lo, hi), parts, whole } = split;
-    // A whole-relation scan becomes a scan of each part's range, given as its delta (the plan
-    // of a rule without a delta reads no other).
-    let ranged: Vec<Step>;
-    let steps = match (whole, steps.split_first()) {
-        (true, Some((Step::Scan { rel, cols, literal, .. }, rest))) => {
-            ranged =
-                std::iter::once(Step::Scan { rel: *rel, range: Range::Delta, cols: cols.clone(), literal: *literal })
-                    .chain(rest.iter().cloned())
-                    .collect();
-            &ranged[..]
-        }
-        _ => steps,
-    };
-    let step = (hi - lo).div_ceil(parts as u32);
-    let run_part = |part: u32| -> Result<Candidates, Diagnostic> {
-        let mut own = delta.to_vec();
-        own[rel as usize] = (lo + part * step, (lo + (part + 1) * step).min(hi));
-        let mut new = NewFacts::new(db.relations[rule.head.pred as usize].width);
-        new.set_limit(candidates.limit);
-        // A plan of joins reads no values, so an empty interner stands in for the real one.
-        let mut no_values = Interner::default();
-        run_rule(rule, steps, db, &own, &mut no_values, &mut guard.fork(), &mut new, false)?;
-        Ok(new.candidates)
-    };
-    let results: Vec<Result<Candidates, Diagnostic>> = std::thread::scope(|scope| {
-        let spawned: Vec<_> = (1..parts as u32)
-            .map(|part| {
-                std::thread::Builder::new()
-                    .name("because-eval-part".into())
-                    .stack_size(8 << 20)
-                    .spawn_scoped(scope, move || run_part(part))
-            })
-            .collect();
-        let mut results = vec![run_part(0)];
-        for handle in spawned {
-            results.push(match handle {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(Diagnostic::error("eval::thread", "an evaluation thread stopped unexpectedly"))
-                }),
-                // No thread to be had: do the part here.
-                Err(_) => run_part(results.len() as u32),
-            });
-        }
-        results
-    });
-    let full = db.relations[rule.head.pred as usize].runs();
-    for found in results {
-        if let Some(full) = full {
-            candidates.absorb(found?, full);
-        }
-    }
-    Ok(())
 }
 
 /// The facts a round derives for one relation, not yet in it: a narrow relation's candidates,
