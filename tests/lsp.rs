@@ -250,6 +250,8 @@ fn a_session_as_an_editor_drives_it() {
     let labels: Vec<&str> =
         reply["result"]["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"kind") && labels.contains(&"include"), "{labels:?}");
+    // The built-in functions and text tests, from the library's list.
+    assert!(labels.contains(&"substr") && labels.contains(&"add_days") && labels.contains(&"contains"), "{labels:?}");
     // Inside the string of a `file`: the files beside the document.
     let reply = client.request("textDocument/completion", text_document(&uri, at(&text, "notes.txt", 0, 0)));
     let labels: Vec<&str> =
