@@ -361,7 +361,7 @@ impl Repl {
             "whatif" => self.what_if(arg),
             "check" => match self.kb.snapshot().violations() {
                 Ok(v) => match self.format {
-                    Format::Json | Format::Jsonl => self.say(&format!("{}\n", serde_json::json!(v.to_json()))),
+                    Format::Json | Format::Jsonl => self.say(&format!("{}\n", serde_json::to_string(&v.to_json()).unwrap_or_default())),
                     _ if v.is_empty() => self.say("no violations\n"),
                     _ => self.say(&v.render(false)),
                 },

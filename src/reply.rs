@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::diag::DiagnosticJson;
 use crate::evidence::WhatIfReply;
+use crate::evidence::constraints::ViolationJson;
 use crate::explain::Explanation;
 use crate::kb::Answers;
 use crate::output::{AnswersJson, JSON_VERSION};
@@ -96,15 +97,15 @@ pub struct FailedJson {
 /// `check --format json`: the diagnostics of a load, and the violations of its constraints
 /// ([`crate::evidence::constraints::Violations::to_json`]).
 #[derive(Debug, Serialize)]
-pub struct DiagnosticsJson {
+pub struct DiagnosticsJson<'a> {
     /// [`JSON_VERSION`].
     pub version: u32,
     pub diagnostics: Vec<DiagnosticJson>,
-    pub violations: Vec<serde_json::Value>,
+    pub violations: Vec<ViolationJson<'a>>,
 }
 
-impl DiagnosticsJson {
-    pub fn new(diagnostics: Vec<DiagnosticJson>, violations: Vec<serde_json::Value>) -> DiagnosticsJson {
+impl<'a> DiagnosticsJson<'a> {
+    pub fn new(diagnostics: Vec<DiagnosticJson>, violations: Vec<ViolationJson<'a>>) -> DiagnosticsJson<'a> {
         DiagnosticsJson { version: JSON_VERSION, diagnostics, violations }
     }
 }

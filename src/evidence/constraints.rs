@@ -47,6 +47,18 @@ pub struct Violations {
     pub cut: bool,
 }
 
+/// One violation in JSON (`docs/json.md`, "violation"): the constraint, its kind (`denial` or
+/// `key`), its message and location, the facts that violate it and the proof of the violation.
+#[derive(Debug, serde::Serialize)]
+pub struct ViolationJson<'a> {
+    pub constraint: &'a str,
+    pub kind: &'static str,
+    pub message: &'a str,
+    pub location: &'a str,
+    pub facts: &'a [String],
+    pub proof: crate::explain::ProofJson<'a>,
+}
+
 impl Snapshot {
     /// Every violation of a denial or a key, with the proofs of what violates it.
     pub fn violations(&self) -> Result<Violations, Error> {
@@ -112,19 +124,17 @@ impl Violations {
         out
     }
 
-    /// The violations as JSON values (schema in `docs/json.md`).
-    pub fn to_json(&self) -> Vec<serde_json::Value> {
+    /// The violations as their JSON documents (schema in `docs/json.md`).
+    pub fn to_json(&self) -> Vec<ViolationJson<'_>> {
         self.list
             .iter()
-            .map(|v| {
-                serde_json::json!({
-                    "constraint": v.constraint,
-                    "kind": v.kind.name(),
-                    "message": v.message,
-                    "location": v.location,
-                    "facts": v.facts,
-                    "proof": v.explanation.to_json(),
-                })
+            .map(|v| ViolationJson {
+                constraint: &v.constraint,
+                kind: v.kind.name(),
+                message: &v.message,
+                location: &v.location,
+                facts: &v.facts,
+                proof: v.explanation.document(),
             })
             .collect()
     }
