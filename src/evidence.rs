@@ -84,6 +84,30 @@ pub struct Difference {
     pub gained: Vec<Vec<Value>>,
 }
 
+/// The changes that make a hypothetical world, in JSON: each change as written, and the base
+/// facts it removed and added.
+#[derive(Debug, serde::Serialize)]
+pub struct ChangesJson<'a> {
+    pub changes: Vec<String>,
+    pub removed: &'a [String],
+    pub added: &'a [String],
+}
+
+/// A select query's answers in a hypothetical world against the real one, in JSON (`docs/json.md`,
+/// "What-if").
+#[derive(Debug, serde::Serialize)]
+pub struct DifferenceJson<'a> {
+    /// [`crate::output::JSON_VERSION`].
+    pub version: u32,
+    pub query: &'a str,
+    pub what_if: ChangesJson<'a>,
+    pub columns: &'a [String],
+    pub kept: Vec<Vec<serde_json::Value>>,
+    pub lost: Vec<Vec<serde_json::Value>>,
+    pub gained: Vec<Vec<serde_json::Value>>,
+    pub holds: bool,
+}
+
 /// The JSON document of a `why` or `why not` asked in a hypothetical world (`docs/json.md`,
 /// "what-if-proof"): the changes, then the explanation's own document.
 #[derive(Debug, serde::Serialize)]
@@ -91,14 +115,14 @@ pub struct WhatIfProofJson<'a> {
     /// [`crate::output::JSON_VERSION`].
     pub version: u32,
     /// [`WhatIf::changes_json`].
-    pub what_if: serde_json::Value,
+    pub what_if: ChangesJson<'a>,
     /// The explanation in the hypothetical world.
     pub explanation: crate::explain::ProofJson<'a>,
 }
 
 impl WhatIf {
     /// An explanation asked in this world, as one JSON document.
-    pub fn proof_document<'a>(&self, e: &'a crate::explain::Explanation) -> WhatIfProofJson<'a> {
+    pub fn proof_document<'a>(&'a self, e: &'a crate::explain::Explanation) -> WhatIfProofJson<'a> {
         WhatIfProofJson {
             version: crate::output::JSON_VERSION,
             what_if: self.changes_json(),
@@ -467,31 +491,31 @@ fn lower_atom(
 impl WhatIf {
     /// The changes as JSON: `{"changes": [...], "removed": [...], "added": [...]}` (`docs/json.md`,
     /// "What-if").
-    pub fn changes_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "changes": self.changes.iter().map(Change::describe).collect::<Vec<_>>(),
-            "removed": self.removed,
-            "added": self.added,
-        })
+    pub fn changes_json(&self) -> ChangesJson<'_> {
+        ChangesJson {
+            changes: self.changes.iter().map(Change::describe).collect(),
+            removed: &self.removed,
+            added: &self.added,
+        }
     }
 }
 
 impl Difference {
     /// The difference as one JSON document (`docs/json.md`, "What-if").
-    pub fn json(&self, what_if: &WhatIf) -> serde_json::Value {
+    pub fn json<'a>(&'a self, what_if: &'a WhatIf) -> DifferenceJson<'a> {
         let rows = |rows: &[Vec<Value>]| -> Vec<Vec<serde_json::Value>> {
             rows.iter().map(|r| r.iter().map(crate::output::value_json).collect()).collect()
         };
-        serde_json::json!({
-            "version": crate::output::JSON_VERSION,
-            "query": self.query,
-            "what_if": what_if.changes_json(),
-            "columns": self.columns,
-            "kept": rows(&self.kept),
-            "lost": rows(&self.lost),
-            "gained": rows(&self.gained),
-            "holds": self.holds(),
-        })
+        DifferenceJson {
+            version: crate::output::JSON_VERSION,
+            query: &self.query,
+            what_if: what_if.changes_json(),
+            columns: &self.columns,
+            kept: rows(&self.kept),
+            lost: rows(&self.lost),
+            gained: rows(&self.gained),
+            holds: self.holds(),
+        }
     }
 }
 
@@ -597,7 +621,7 @@ impl WhatIfReply {
     /// As one JSON document (`docs/json.md`: "what-if" or "what-if-proof").
     pub fn json(&self) -> serde_json::Value {
         match self {
-            WhatIfReply::Answers(w, d) => d.json(w),
+            WhatIfReply::Answers(w, d) => serde_json::to_value(d.json(w)).unwrap_or_default(),
             WhatIfReply::Explanation(w, e) => serde_json::to_value(w.proof_document(e)).unwrap_or_default(),
         }
     }

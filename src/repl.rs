@@ -446,7 +446,7 @@ impl Repl {
                 let real = what_if.real().query(&text)?;
                 let diff = crate::evidence::compare(&real, &world.answer(&q)?);
                 return Ok(match self.format {
-                    Format::Json | Format::Jsonl => format!("{}\n", diff.json(&what_if)),
+                    Format::Json | Format::Jsonl => format!("{}\n", serde_json::to_string(&diff.json(&what_if)).unwrap_or_default()),
                     _ => format!(
                         "{}?- {}\n{}",
                         what_if.render_changes(),
