@@ -361,7 +361,9 @@ impl Repl {
             "whatif" => self.what_if(arg),
             "check" => match self.kb.snapshot().violations() {
                 Ok(v) => match self.format {
-                    Format::Json | Format::Jsonl => self.say(&format!("{}\n", serde_json::to_string(&v.to_json()).unwrap_or_default())),
+                    Format::Json | Format::Jsonl => {
+                        self.say(&format!("{}\n", serde_json::to_string(&v.to_json()).unwrap_or_default()))
+                    }
                     _ if v.is_empty() => self.say("no violations\n"),
                     _ => self.say(&v.render(false)),
                 },
@@ -369,7 +371,9 @@ impl Repl {
             },
             "support" => match self.kb.snapshot().support(arg, &Default::default()) {
                 Ok(support) => match self.format {
-                    Format::Json | Format::Jsonl => self.say(&format!("{}\n", support.to_json())),
+                    Format::Json | Format::Jsonl => {
+                        self.say(&format!("{}\n", serde_json::to_string(&support.to_json()).unwrap_or_default()))
+                    }
                     _ => self.say(&support.render()),
                 },
                 Err(e) => self.failed(&e, ""),
@@ -446,7 +450,9 @@ impl Repl {
                 let real = what_if.real().query(&text)?;
                 let diff = crate::evidence::compare(&real, &world.answer(&q)?);
                 return Ok(match self.format {
-                    Format::Json | Format::Jsonl => format!("{}\n", serde_json::to_string(&diff.json(&what_if)).unwrap_or_default()),
+                    Format::Json | Format::Jsonl => {
+                        format!("{}\n", serde_json::to_string(&diff.json(&what_if)).unwrap_or_default())
+                    }
                     _ => format!(
                         "{}?- {}\n{}",
                         what_if.render_changes(),

@@ -463,38 +463,98 @@ impl Support {
         }
     }
 
-    /// The report as JSON (`docs/json.md`, "Support").
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "version": crate::output::JSON_VERSION,
-            "atom": self.atom,
-            "holds": self.holds,
-            "sources": self.sources.iter().enumerate().map(|(i, (n, t))| serde_json::json!({
-                "name": n,
-                "title": t,
-                "grade": self.grades.get(i).copied().flatten().map(Grade::text),
-            })).collect::<Vec<_>>(),
-            "independent_sources": self.independent_sources,
-            "weakest_grade": self.weakest.as_ref().map(|w| serde_json::json!({
-                "grade": w.grade.map(Grade::text),
-                "source": w.source,
-                "fact": w.fact,
-            })),
-            "source_sets": self.source_sets,
-            "source_sets_complete": self.source_sets_complete,
-            "critical_sources": self.critical_sources,
-            "critical_complete": self.critical_complete,
-            "critical_facts": self.critical_facts.iter().map(|f| serde_json::json!({
-                "fact": f.fact,
-                "location": f.location,
-                "cites": f.cites.iter().map(|(s, q)| serde_json::json!({"source": s, "quote": q})).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "fact_cut": self.fact_cut,
-            "fact_cut_above": self.fact_cut_above,
-            "candidates": self.candidates,
-            "worlds": self.worlds,
-        })
+    /// The report as its JSON document (`docs/json.md`, "Support").
+    pub fn to_json(&self) -> SupportJson<'_> {
+        SupportJson {
+            version: crate::output::JSON_VERSION,
+            atom: &self.atom,
+            holds: self.holds,
+            sources: self
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, (name, title))| SourceJson {
+                    name,
+                    title,
+                    grade: self.grades.get(i).copied().flatten().map(Grade::text),
+                })
+                .collect(),
+            independent_sources: self.independent_sources,
+            weakest_grade: self.weakest.as_ref().map(|w| WeakestJson {
+                grade: w.grade.map(Grade::text),
+                source: &w.source,
+                fact: &w.fact,
+            }),
+            source_sets: &self.source_sets,
+            source_sets_complete: self.source_sets_complete,
+            critical_sources: &self.critical_sources,
+            critical_complete: self.critical_complete,
+            critical_facts: self
+                .critical_facts
+                .iter()
+                .map(|f| CriticalFactJson {
+                    fact: &f.fact,
+                    location: &f.location,
+                    cites: f.cites.iter().map(|(source, quote)| CiteJson { source, quote }).collect(),
+                })
+                .collect(),
+            fact_cut: self.fact_cut,
+            fact_cut_above: self.fact_cut_above,
+            candidates: self.candidates,
+            worlds: self.worlds,
+        }
     }
+}
+
+/// [`Support`] in JSON (`docs/json.md`, "Support"); the fields mean what the report's do.
+#[derive(Debug, serde::Serialize)]
+pub struct SupportJson<'a> {
+    pub version: u32,
+    pub atom: &'a str,
+    pub holds: bool,
+    pub sources: Vec<SourceJson<'a>>,
+    pub independent_sources: usize,
+    pub weakest_grade: Option<WeakestJson<'a>>,
+    pub source_sets: &'a [Vec<String>],
+    pub source_sets_complete: bool,
+    pub critical_sources: &'a [String],
+    pub critical_complete: bool,
+    pub critical_facts: Vec<CriticalFactJson<'a>>,
+    pub fact_cut: Option<usize>,
+    pub fact_cut_above: usize,
+    pub candidates: usize,
+    pub worlds: usize,
+}
+
+/// A source behind a conclusion, with its grade (`null`: ungraded).
+#[derive(Debug, serde::Serialize)]
+pub struct SourceJson<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub grade: Option<String>,
+}
+
+/// [`WeakestGrade`] in JSON.
+#[derive(Debug, serde::Serialize)]
+pub struct WeakestJson<'a> {
+    pub grade: Option<String>,
+    pub source: &'a str,
+    pub fact: &'a str,
+}
+
+/// [`CriticalFact`] in JSON.
+#[derive(Debug, serde::Serialize)]
+pub struct CriticalFactJson<'a> {
+    pub fact: &'a str,
+    pub location: &'a str,
+    pub cites: Vec<CiteJson<'a>>,
+}
+
+/// One citation: its source and quote.
+#[derive(Debug, serde::Serialize)]
+pub struct CiteJson<'a> {
+    pub source: &'a str,
+    pub quote: &'a str,
 }
 
 fn set_text(set: &[String]) -> String {
