@@ -10,8 +10,7 @@ use crate::diag::DiagnosticJson;
 use crate::evidence::WhatIfReply;
 use crate::evidence::constraints::ViolationJson;
 use crate::explain::Explanation;
-use crate::kb::Answers;
-use crate::output::{AnswersJson, JSON_VERSION};
+use crate::output::{Answers, AnswersJson, JSON_VERSION};
 
 /// The reply to one query.
 #[derive(Debug, Clone)]

@@ -13,8 +13,8 @@ use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::EdgeRef;
 
-use crate::check::closest;
 use crate::diag::Diagnostic;
+use crate::diag::closest;
 use crate::program::Program;
 use crate::value::Interval;
 

@@ -108,7 +108,7 @@ impl KnowledgeBase {
     /// any error (a row of the wrong width, a predicate defined by rules, a limit hit while
     /// evaluating) nothing is added.
     ///
-    /// The facts are written as `.kb` text with [`Value::to_source`], so any text is quoted
+    /// The facts are written as `.kb` text with [`crate::syntax::print::Source::to_source`], so any text is quoted
     /// safely and read back as itself; `pred` must be a plain predicate name (a lower-case
     /// start, then letters, digits and `_`). Diagnostics name the generated text `<facts>`,
     /// one fact per line. An empty `rows` loads nothing and evaluates nothing.

@@ -14,7 +14,7 @@ use lsp_types::{
 use serde_json::Value as Json;
 
 use crate::ast::{Expr, QueryKind, Statement};
-use crate::kb::Answers;
+use crate::output::Answers;
 use crate::source::{FileId, Span};
 
 use super::SHOW_ANSWER;
