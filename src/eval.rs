@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use hashbrown::HashTable;
 
 use crate::diag::Diagnostic;
-use crate::program::{Arg, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
+use crate::program::{Arg, AtomIr, FactOrigin, Literal, PredId, Program, QueryIr, RuleIr};
 use crate::value::{Id, Interner, Value};
 
 use plan::{PlanCx, Range, Step};
@@ -216,6 +216,11 @@ pub fn evaluate(
 /// predicates) that holds just those facts.
 pub(crate) struct Seed {
     pub grown: Vec<(PredId, PredId)>,
+    /// For each predicate of the stratum whose facts a deletion may have cost their last
+    /// derivation (delete and re-derive, see [`incremental`]), the slot holding those facts:
+    /// round 0 also runs each rule for that head restricted to them, so the ones that still
+    /// have a derivation come back.
+    pub rederive: Vec<(PredId, PredId)>,
 }
 
 /// Evaluates one stratum to its fixpoint, appending its rounds to its relations. Without a
@@ -273,6 +278,37 @@ pub(crate) fn eval_stratum(
                     }
                     full_plans.push((rule_idx, steps));
                 }
+                let rederive = seed.and_then(|s| s.rederive.iter().find(|g| g.0 == rule.head.pred).map(|g| g.1));
+                if let Some(slot) = rederive {
+                    // The body, then an atom of the head's own arguments, placed first and
+                    // reading the slot: the rule evaluated for just those facts. (It goes last
+                    // in the body so that the other literals keep their positions.)
+                    let mut body = rule.body.clone();
+                    let time = match (temporal[rule.head.pred as usize], rule.head.time) {
+                        (true, None) => Some(Arg::Const(undated)),
+                        (_, time) => time,
+                    };
+                    body.push(Literal::Positive(AtomIr {
+                        pred: rule.head.pred,
+                        args: rule.head.args.clone(),
+                        time,
+                        span: rule.head.span,
+                    }));
+                    let mut steps =
+                        plan::plan_body(&mut cx, &body, Some(rule.body.len()), &mut vec![false; rule.n_vars()])
+                            .map_err(|e| {
+                                Diagnostic::error("eval::unplaceable", "this literal's variables are never bound")
+                                    .at(e.0)
+                            })?;
+                    for step in &mut steps {
+                        if let Step::Scan { rel, range: Range::Delta, literal, .. } = step {
+                            if *literal == rule.body.len() {
+                                *rel = slot;
+                            }
+                        }
+                    }
+                    full_plans.push((rule_idx, steps));
+                }
             }
             if stratum.recursive {
                 for (i, lit) in rule.body.iter().enumerate() {
@@ -287,8 +323,8 @@ pub(crate) fn eval_stratum(
         let slot = |p: PredId| stratum.preds.iter().position(|&q| q == p).unwrap_or(0);
         let mut delta: Vec<(u32, u32)> = vec![(0, 0); db.relations.len()];
         if let Some(seed) = seed {
-            for &(_, slot) in &seed.grown {
-                delta[slot as usize] = (0, db.relations[slot as usize].len() as u32);
+            for &(_, slot) in seed.grown.iter().chain(&seed.rederive) {
+                delta[slot as usize] = (0, db.relations[slot as usize].end());
             }
         }
         let first_round = stratum.preds.first().map_or(0, |&p| db.relations[p as usize].rounds());

@@ -620,7 +620,8 @@ impl Repl {
                         // Maintained from the previous state: what the change cost.
                         Some(u) => format!(
                             "updated in {} (incremental evaluation {}): base +{} -{}, derived +{} -{}, \
-                             {} strat{} continued, {} re-evaluated ({} row{})",
+                             {} strat{} continued, {} by delete and re-derive ({} fact{} taken out), \
+                             {} re-evaluated ({} row{})",
                             ms(started.elapsed()),
                             ms(u.elapsed),
                             u.base_added,
@@ -629,6 +630,9 @@ impl Repl {
                             u.derived_removed,
                             u.strata_continued,
                             if u.strata_continued == 1 { "um" } else { "a" },
+                            u.strata_rederived,
+                            u.overdeleted,
+                            plural(u.overdeleted),
                             u.strata_reevaluated,
                             u.rows_reevaluated,
                             plural(u.rows_reevaluated)

@@ -14,7 +14,7 @@ use crate::value::{Id, Interner, Interval, Value};
 
 use super::expr::{self, ExprError, Scalar};
 use super::plan::{self, AggResult, AggStep, ColOp, Range, Step};
-use super::relation::{CHAIN_END, Relation, hash_ids};
+use super::relation::{CHAIN_END, Relation, hash_ids, is_live};
 use super::{Guard, TupleSet};
 
 /// The head's interval: an interval value, or a year.
@@ -174,12 +174,14 @@ impl<'a> Exec<'a> {
             Step::Scan { rel, range, cols, .. } => {
                 let relation = &self.rels[*rel as usize];
                 let (lo, hi) = match range {
-                    Range::Full => (0, relation.len() as u32),
+                    Range::Full => (0, relation.end()),
                     Range::Delta => self.delta[*rel as usize],
                 };
+                // Rows removed by an incremental deletion keep their place; a scan skips them.
+                let dead = relation.dead_bits();
                 for row in lo..hi.min(self.limit(*rel)) {
                     self.guard.tick()?;
-                    if bind_row(relation.row(row), cols, regs) {
+                    if is_live(dead, row) && bind_row(relation.row(row), cols, regs) {
                         if self.tracking {
                             self.trace[i] = row;
                         }

@@ -29,9 +29,13 @@ use crate::diag::Diagnostic;
 use crate::program::{Literal, PredId, Program};
 use crate::value::{Id, Interner};
 
-use super::relation::Relation;
+use super::exec::arg_value;
+use super::plan::{self, PlanCx, Range, Step};
+use super::relation::{Relation, hash_ids};
 use super::runs::{Candidates, pack};
-use super::{Database, Guard, Limits, Runtime, Seed, eval_stratum, explanation_indexes, uses_pred};
+use super::{
+    Database, Exec, Guard, Limits, RunError, Runtime, Seed, TupleSet, eval_stratum, explanation_indexes, uses_pred,
+};
 
 /// What one incremental update did, for `:time` and the benchmarks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,6 +50,11 @@ pub struct UpdateStats {
     pub derived_removed: usize,
     /// Rows derived by the strata evaluated again (the work a deletion costs today).
     pub rows_reevaluated: usize,
+    /// Derived facts taken out by delete and re-derive because a lost fact took part in a
+    /// derivation of theirs (those that still hold come back, counted in `derived_added`).
+    pub overdeleted: usize,
+    /// Strata maintained by delete and re-derive.
+    pub strata_rederived: usize,
     /// Strata continued from new facts, and strata evaluated again from their base facts.
     pub strata_continued: usize,
     pub strata_reevaluated: usize,
@@ -58,6 +67,9 @@ enum Status {
     Same,
     /// Only gained facts: these (flat rows), and how many.
     Grew(Vec<Id>, usize),
+    /// Lost facts, which delete and re-derive has taken out of every stratum that reads it
+    /// (see [`overdelete`]), and gained these (flat rows), and how many.
+    Dred(Vec<Id>, usize),
     Changed,
 }
 
@@ -68,6 +80,8 @@ struct Undo {
     replaced: Vec<(usize, Arc<Relation>)>,
     /// Relations that gained rows: their old row and round counts.
     appended: Vec<(usize, u32, usize)>,
+    /// Rows removed from relations, to be live again.
+    killed: Vec<(usize, Vec<u32>)>,
 }
 
 /// Brings `db`, evaluated from `old`, to the least model of `new`. `Ok(None)` when the change
@@ -100,8 +114,13 @@ pub fn update(
                 db.relations[p] = rel;
             }
             for (p, rows, rounds) in undo.appended {
-                if db.relations[p].len() as u32 != rows || db.relations[p].rounds() != rounds {
-                    db.relations[p] = Arc::new(truncated(&db.relations[p], rows, rounds));
+                let mut killed: Vec<u32> =
+                    undo.killed.iter().filter(|k| k.0 == p).flat_map(|k| k.1.iter().copied()).collect();
+                killed.sort_unstable();
+                let rel = &db.relations[p];
+                if rel.end() != rows || rel.rounds() != rounds || !killed.is_empty() {
+                    let alive = |r: u32| rel.is_live(r) || killed.binary_search(&r).is_ok();
+                    db.relations[p] = Arc::new(rebuilt(rel, rows, rounds, alive));
                 }
             }
             db.relations.truncate(old.preds.len());
@@ -144,10 +163,14 @@ fn apply(
     let mut stats = UpdateStats::default();
     db.relations.extend((old.preds.len()..n_preds).map(|p| Arc::new(Relation::new(new.preds[p].width()))));
     let mut status: Vec<Status> = vec![Status::Same; n_preds];
-    // 1. Base facts: which predicates' stated or loaded rows differ.
+    // 1. Base facts: which predicates' stated or loaded rows differ. The new relations are
+    // installed after delete and re-derive has read the old ones.
     let (old_base, new_base) = (base_rows(old), base_rows(new));
     let has_rules: Vec<bool> = (0..n_preds).map(|p| new.rules.iter().any(|r| r.head.pred as usize == p)).collect();
     let mut base_changed = vec![false; n_preds];
+    let mut installs: Vec<(usize, Relation)> = Vec::new();
+    let mut lost: Vec<(PredId, Vec<Id>, usize)> = Vec::new();
+    let mut lost_gained: Vec<(Vec<Id>, usize)> = Vec::new();
     for p in 0..n_preds {
         if p < old.preds.len() && old_base[p] == new_base[p] {
             continue;
@@ -163,30 +186,48 @@ fn apply(
             } else {
                 with_indexes_of(fresh, &db.relations[p])
             };
-            let old_rel = std::mem::replace(&mut db.relations[p], Arc::new(rel));
-            undo.replaced.push((p, old_rel));
+            installs.push((p, rel));
             continue;
         }
         base_changed[p] = true;
         if has_rules[p] {
             continue; // its stratum is evaluated again
         }
-        let (removed, added) = diff(&db.relations[p], &fresh);
-        stats.base_removed += removed;
-        stats.base_added += added.1;
-        status[p] = if removed > 0 {
+        let ((removed, n_removed), (added, n_added)) = diff(&db.relations[p], &fresh);
+        stats.base_removed += n_removed;
+        stats.base_added += n_added;
+        status[p] = if n_removed > 0 {
+            lost.push((p as PredId, removed, n_removed));
+            lost_gained.push((added, n_added));
             Status::Changed
-        } else if added.1 > 0 {
-            Status::Grew(added.0, added.1)
+        } else if n_added > 0 {
+            Status::Grew(added, n_added)
         } else {
             Status::Same
         };
-        let fresh = with_indexes_of(fresh, &db.relations[p]);
-        let old_rel = std::mem::replace(&mut db.relations[p], Arc::new(fresh));
+        installs.push((p, with_indexes_of(fresh, &db.relations[p])));
+    }
+    let mut guard = Guard::new(limits);
+    // 2. Delete and re-derive, phase 1: what the lost facts may have derived, read from the
+    // old relations.
+    let mut dred = None;
+    if let Some(strata) = dred_strata(old, new, &lost, &base_changed) {
+        if let Some(slots) = overdelete(new, db, &strata, &lost, interner, &mut guard)? {
+            // The facts it gained, if any, are what the strata that read it continue from.
+            for ((p, ..), (gained, n)) in lost.iter().zip(lost_gained) {
+                status[*p as usize] = Status::Dred(gained, n);
+            }
+            dred = Some((strata, slots));
+        } else {
+            // Too much to take out fact by fact: the strata it reaches are evaluated again.
+            db.relations.truncate(n_preds);
+        }
+    }
+    for (p, rel) in installs {
+        let old_rel = std::mem::replace(&mut db.relations[p], Arc::new(rel));
         undo.replaced.push((p, old_rel));
     }
-    // 2. Strata, in evaluation order.
-    let mut guard = Guard::new(limits);
+    // 3. Strata, in evaluation order.
     for (s, stratum) in new.strata.iter().enumerate() {
         if stratum.rules.is_empty() {
             continue;
@@ -197,13 +238,15 @@ fn apply(
         }
         let in_stratum = |p: PredId| new.stratum_of[p as usize] == s;
         let outside = reads.iter().filter(|(p, _)| !in_stratum(*p));
+        let by_dred = dred.as_ref().is_some_and(|(strata, _)| strata[s]);
         let mut grown = false;
         let mut reevaluate = !same_rules(old, new, s) || stratum.preds.iter().any(|&p| base_changed[p as usize]);
         for &(p, positive) in outside {
             match &status[p as usize] {
                 Status::Same => {}
                 Status::Grew(..) if positive => grown = true,
-                Status::Grew(..) | Status::Changed => reevaluate = true,
+                Status::Dred(..) if positive && by_dred => {}
+                Status::Grew(..) | Status::Dred(..) | Status::Changed => reevaluate = true,
             }
         }
         if reevaluate {
@@ -221,13 +264,211 @@ fn apply(
                 &mut stats,
             )?;
             stats.strata_reevaluated += 1;
-        } else if grown {
-            continue_stratum(new, db, s, &reads, interner, limits, runtime, &mut guard, undo, &mut status, &mut stats)?;
-            stats.strata_continued += 1;
+        } else if by_dred || grown {
+            let slots = dred.as_ref().map(|(_, slots)| &slots[..]);
+            continue_stratum(
+                new,
+                db,
+                s,
+                &reads,
+                slots,
+                interner,
+                limits,
+                runtime,
+                &mut guard,
+                undo,
+                &mut status,
+                &mut stats,
+            )?;
         }
     }
     db.relations.truncate(n_preds);
+    // Relations mostly dead are built again without their dead rows.
+    for p in 0..n_preds {
+        let rel = &db.relations[p];
+        if rel.dead_count() > 0 && rel.dead_count() * 2 > rel.end() as usize {
+            if !undo.appended.iter().any(|a| a.0 == p) {
+                undo.appended.push((p, rel.end(), rel.rounds()));
+            }
+            let mut compact = rebuilt(rel, rel.end(), rel.rounds(), |r| rel.is_live(r));
+            for i in 0..rel.index_count() {
+                compact.index_for(rel.index_cols(i));
+            }
+            compact.refresh_indexes();
+            undo.replaced.push((p, std::mem::replace(&mut db.relations[p], Arc::new(compact))));
+        }
+    }
     Ok(stats)
+}
+
+/// The strata delete and re-derive maintains when the base facts of `lost` lose facts (see
+/// [`overdelete`]): every stratum that reads, directly or through another, a predicate that
+/// lost facts. `None` when one of them cannot be maintained so, and the strata the change
+/// reaches are evaluated again instead: it reads such a predicate under `not` or in an
+/// aggregate (losing a fact there can make one hold), its rules or base facts changed, or a
+/// rule of it gives its head a time (the re-derivation binds the head's columns, and a time
+/// is normalised on the way out).
+fn dred_strata(
+    old: &Program,
+    new: &Program,
+    lost: &[(PredId, Vec<Id>, usize)],
+    base_changed: &[bool],
+) -> Option<Vec<bool>> {
+    if lost.is_empty() {
+        return None;
+    }
+    let mut affected = vec![false; new.preds.len()];
+    for (p, ..) in lost {
+        affected[*p as usize] = true;
+    }
+    let mut strata = vec![false; new.strata.len()];
+    for (s, stratum) in new.strata.iter().enumerate() {
+        let mut reads = Vec::new();
+        for &r in &stratum.rules {
+            collect_reads(&new.rules[r].body, true, &mut reads);
+        }
+        if !reads.iter().any(|&(p, _)| affected[p as usize]) {
+            continue;
+        }
+        let undated_heads = stratum.rules.iter().all(|&r| new.rules[r].head.time.is_none());
+        if reads.iter().any(|&(p, positive)| affected[p as usize] && !positive)
+            || !same_rules(old, new, s)
+            || stratum.preds.iter().any(|&p| base_changed[p as usize])
+            || !undated_heads
+        {
+            return None;
+        }
+        strata[s] = true;
+        for &p in &stratum.preds {
+            affected[p as usize] = true;
+        }
+    }
+    strata.iter().any(|&s| s).then_some(strata)
+}
+
+/// How many facts of a predicate delete and re-derive takes out at most before it gives up
+/// for a re-evaluation of the stratum: an eighth of the relation (and at least 4,096). Past
+/// that, taking them out and deriving them again would cost more than evaluating afresh.
+fn overdelete_limit(rel: &Relation) -> usize {
+    (rel.len() / 8).max(4096)
+}
+
+/// Delete and re-derive, phase 1 (over-deletion): in each stratum of `strata`, in order, the
+/// facts that have a derivation using a lost fact, found by semi-naive evaluation from the lost
+/// facts with every other atom reading the old relations. The result, per predicate, is the
+/// slot (a relation past the program's predicates) holding its facts that may no longer hold;
+/// base facts never do (they are stated). `None` when a predicate would lose more than
+/// [`overdelete_limit`]: nothing has changed but the slots, which the caller drops.
+fn overdelete(
+    new: &Program,
+    db: &mut Database,
+    strata: &[bool],
+    lost: &[(PredId, Vec<Id>, usize)],
+    interner: &mut Interner,
+    guard: &mut Guard,
+) -> Result<Option<Vec<Option<PredId>>>, Diagnostic> {
+    let mut slots: Vec<Option<PredId>> = vec![None; new.preds.len()];
+    for (p, rows, n) in lost {
+        let mut slot = Relation::new(db.relations[*p as usize].width);
+        slot.extend(rows, *n, |_| {});
+        slots[*p as usize] = Some(db.relations.len() as PredId);
+        db.relations.push(Arc::new(slot));
+    }
+    let undated = db.undated;
+    for (s, stratum) in new.strata.iter().enumerate() {
+        if !strata[s] {
+            continue;
+        }
+        let in_stratum = |p: PredId| new.stratum_of[p as usize] == s;
+        for &p in &stratum.preds {
+            slots[p as usize] = Some(db.relations.len() as PredId);
+            db.relations.push(Arc::new(Relation::new(db.relations[p as usize].width)));
+        }
+        // Each rule once per positive atom of a predicate that lost facts, that atom reading
+        // them: first those of lower strata, then, round after round, the stratum's own.
+        let (mut first, mut later) = (Vec::new(), Vec::new());
+        for &r in &stratum.rules {
+            let rule = &new.rules[r];
+            let mut cx = PlanCx::new(&mut db.relations, new, undated, &rule.var_names, interner);
+            for (i, lit) in rule.body.iter().enumerate() {
+                let Literal::Positive(a) = lit else { continue };
+                let Some(slot) = slots[a.pred as usize] else { continue };
+                let mut steps = plan::plan_body(&mut cx, &rule.body, Some(i), &mut vec![false; rule.n_vars()])
+                    .map_err(|e| {
+                        Diagnostic::error("eval::unplaceable", "this literal's variables are never bound").at(e.0)
+                    })?;
+                read_slot(&mut steps, i, slot);
+                if in_stratum(a.pred) { later.push((r, steps)) } else { first.push((r, steps)) }
+            }
+        }
+        let mut delta = vec![(0, 0); db.relations.len()];
+        for (p, slot) in slots.iter().enumerate() {
+            if let Some(slot) = *slot {
+                if !in_stratum(p as PredId) {
+                    delta[slot as usize] = (0, db.relations[slot as usize].end());
+                }
+            }
+        }
+        for round in 0.. {
+            let plans = if round == 0 { &first } else { &later };
+            let mut found: Vec<TupleSet> =
+                stratum.preds.iter().map(|&p| TupleSet::new(db.relations[p as usize].width)).collect();
+            for (r, steps) in plans {
+                let rule = &new.rules[*r];
+                let head = rule.head.pred;
+                let k = stratum.preds.iter().position(|&q| q == head).unwrap_or(0);
+                let (rel, gone) =
+                    (&db.relations[head as usize], &db.relations[slots[head as usize].unwrap_or(head) as usize]);
+                let base_end = rel.rows_below(1);
+                let temporal = new.pred(head).temporal;
+                let set = &mut found[k];
+                let mut tuple = Vec::with_capacity(rel.width);
+                let mut emit = |regs: &[Id], _: &[u32], _: &mut Interner| -> Result<(), RunError> {
+                    tuple.clear();
+                    tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
+                    if temporal {
+                        tuple.push(undated); // the rules maintained so give no time (see `dred_strata`)
+                    }
+                    if rel.find(&tuple).is_some_and(|row| row >= base_end) && !gone.contains(&tuple) {
+                        set.insert(hash_ids(tuple.iter().copied()), &tuple);
+                    }
+                    Ok(())
+                };
+                let mut exec = Exec::new(&db.relations, &delta, interner, guard);
+                let mut regs = vec![0; rule.n_vars()];
+                exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body))?;
+            }
+            let mut more = false;
+            for (k, &p) in stratum.preds.iter().enumerate() {
+                let Some(slot) = slots[p as usize] else { continue };
+                let flat: Vec<Id> = found[k].rows().flat_map(|(t, _)| t.iter().copied()).collect();
+                let gone = Arc::make_mut(&mut db.relations[slot as usize]);
+                let start = gone.end();
+                gone.extend(&flat, found[k].len(), |_| {});
+                delta[slot as usize] = (start, gone.end());
+                more |= gone.end() > start;
+                if gone.len() > overdelete_limit(&db.relations[p as usize]) {
+                    return Ok(None);
+                }
+            }
+            guard.check()?;
+            if !more || !stratum.recursive {
+                break;
+            }
+        }
+    }
+    Ok(Some(slots))
+}
+
+/// Points the delta scan of literal `literal` in `steps` at relation `slot`.
+fn read_slot(steps: &mut [Step], literal: usize, slot: PredId) {
+    for step in steps {
+        if let Step::Scan { rel, range: Range::Delta, literal: l, .. } = step {
+            if *l == literal {
+                *rel = slot;
+            }
+        }
+    }
 }
 
 /// Every predicate a body reads, and whether positively (not under `not`, not in an
@@ -303,7 +544,7 @@ fn reevaluate_stratum(
             status[p as usize] = Status::Changed;
             continue;
         }
-        let (removed, (added, n_added)) = diff(before, &db.relations[p as usize]);
+        let ((_, removed), (added, n_added)) = diff(before, &db.relations[p as usize]);
         stats.derived_removed += removed;
         stats.derived_added += n_added;
         status[p as usize] = if removed > 0 {
@@ -317,13 +558,16 @@ fn reevaluate_stratum(
     Ok(())
 }
 
-/// Continues stratum `s` from the facts its grown inputs gained.
+/// Continues stratum `s` from what its inputs gained, after delete and re-derive, if it
+/// maintains the stratum (`slots`), has taken out the facts that may no longer hold: those
+/// that still have a derivation come back in the first round, with what the new facts derive.
 #[allow(clippy::too_many_arguments)]
 fn continue_stratum(
     new: &Program,
     db: &mut Database,
     s: usize,
     reads: &[(PredId, bool)],
+    slots: Option<&[Option<PredId>]>,
     interner: &mut Interner,
     limits: &Limits,
     runtime: &Runtime,
@@ -335,8 +579,8 @@ fn continue_stratum(
     let preds = &new.strata[s].preds;
     let mut grown = Vec::new();
     for &(p, positive) in reads {
-        if let (true, Status::Grew(rows, count)) = (positive, &status[p as usize]) {
-            if grown.iter().any(|&(q, _)| q == p) {
+        if let (true, Status::Grew(rows, count) | Status::Dred(rows, count)) = (positive, &status[p as usize]) {
+            if *count == 0 || grown.iter().any(|&(q, _)| q == p) {
                 continue;
             }
             let mut slot = Relation::new(db.relations[p as usize].width);
@@ -345,35 +589,68 @@ fn continue_stratum(
             db.relations.push(Arc::new(slot));
         }
     }
-    let before: Vec<u32> = preds.iter().map(|&p| db.relations[p as usize].len() as u32).collect();
     for &p in preds {
         let rel = &db.relations[p as usize];
-        undo.appended.push((p as usize, rel.len() as u32, rel.rounds()));
+        undo.appended.push((p as usize, rel.end(), rel.rounds()));
     }
-    eval_stratum(new, db, s, Some(&Seed { grown }), interner, limits, runtime, guard)?;
-    for (&p, &start) in preds.iter().zip(&before) {
+    // Delete: the facts that may no longer hold leave the relations.
+    let mut rederive = Vec::new();
+    let mut lost = vec![false; preds.len()];
+    for (k, &p) in preds.iter().enumerate() {
+        let Some(slot) = slots.and_then(|slots| slots[p as usize]) else { continue };
+        let gone = &db.relations[slot as usize];
         let rel = &db.relations[p as usize];
-        let n = rel.len() as u32 - start;
+        let rows: Vec<u32> = gone.live_rows().filter_map(|r| rel.find(gone.row(r))).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        stats.derived_removed += rows.len();
+        stats.overdeleted += rows.len();
+        db.stats.derived = db.stats.derived.saturating_sub(rows.len());
+        Arc::make_mut(&mut db.relations[p as usize]).remove_rows(&rows);
+        undo.killed.push((p as usize, rows));
+        rederive.push((p, slot));
+        lost[k] = true;
+    }
+    if grown.is_empty() && rederive.is_empty() {
+        return Ok(());
+    }
+    let before: Vec<u32> = preds.iter().map(|&p| db.relations[p as usize].end()).collect();
+    // ... and re-derive, with what the new facts derive.
+    eval_stratum(new, db, s, Some(&Seed { grown, rederive }), interner, limits, runtime, guard)?;
+    for (k, (&p, &start)) in preds.iter().zip(&before).enumerate() {
+        let rel = &db.relations[p as usize];
+        let n = rel.end() - start;
         stats.derived_added += n as usize;
-        if n > 0 {
-            let rows = (start..rel.len() as u32).flat_map(|r| rel.row(r).to_vec()).collect();
+        let rows: Vec<Id> = (start..rel.end()).flat_map(|r| rel.row(r).to_vec()).collect();
+        if lost[k] {
+            status[p as usize] = Status::Dred(rows, n as usize);
+        } else if n > 0 {
             status[p as usize] = Status::Grew(rows, n as usize);
         }
+    }
+    if slots.is_some() {
+        stats.strata_rederived += 1;
+    } else {
+        stats.strata_continued += 1;
     }
     Ok(())
 }
 
-/// How `after` differs from `before`: how many rows it lost, and the rows it gained (flat, and
+/// How `after` differs from `before`: the rows it lost and the rows it gained (each flat, and
 /// how many).
-fn diff(before: &Relation, after: &Relation) -> (usize, (Vec<Id>, usize)) {
-    let removed = (0..before.len() as u32).filter(|&r| !after.contains(before.row(r))).count();
-    let mut added = Vec::new();
-    let mut n = 0;
-    for r in (0..after.len() as u32).filter(|&r| !before.contains(after.row(r))) {
-        added.extend_from_slice(after.row(r));
-        n += 1;
-    }
-    (removed, (added, n))
+type Rows = (Vec<Id>, usize);
+fn diff(before: &Relation, after: &Relation) -> (Rows, Rows) {
+    let one_way = |a: &Relation, b: &Relation| {
+        let mut rows = Vec::new();
+        let mut n = 0;
+        for r in a.live_rows().filter(|&r| !b.contains(a.row(r))) {
+            rows.extend_from_slice(a.row(r));
+            n += 1;
+        }
+        (rows, n)
+    };
+    (one_way(before, after), one_way(after, before))
 }
 
 /// `rel` with the indexes `like` has (the plans of the strata left as they are probe them).
@@ -442,14 +719,16 @@ fn base_relation(program: &Program, pred: PredId, base: &BaseRows<'_>) -> Relati
     rel
 }
 
-/// `rel` cut back to its first `rows` rows and `rounds` rounds, built again row by row in the
-/// same order (base rows with their origins, then each round), so heights are as they were.
-fn truncated(rel: &Relation, rows: u32, rounds: usize) -> Relation {
+/// `rel` cut back to its first `rows` rows and `rounds` rounds, keeping the rows `alive` says,
+/// built again row by row in the same order (base rows with their origins, then each round),
+/// so heights are as they were. Dead rows are gone from the result.
+fn rebuilt(rel: &Relation, rows: u32, rounds: usize, alive: impl Fn(u32) -> bool) -> Relation {
     let mut out = Relation::new(rel.width);
     let base_end = rel.rows_below(1).min(rows);
-    let flat: Vec<Id> = (0..base_end).flat_map(|r| rel.row(r).to_vec()).collect();
-    out.extend(&flat, base_end as usize, |_| {});
-    for r in 0..base_end {
+    let base: Vec<u32> = (0..base_end).filter(|&r| alive(r)).collect();
+    let flat: Vec<Id> = base.iter().flat_map(|&r| rel.row(r).to_vec()).collect();
+    out.extend(&flat, base.len(), |_| {});
+    for &r in &base {
         if let Some(code) = rel.origin_code(r) {
             out.push_origin(code);
         }
@@ -459,7 +738,7 @@ fn truncated(rel: &Relation, rows: u32, rounds: usize) -> Relation {
         let lo = rel.rows_below(k + 1);
         let hi = rel.rows_below(k + 2).min(rows);
         let mut candidates = Candidates::default();
-        for r in lo..hi.max(lo) {
+        for r in (lo..hi.max(lo)).filter(|&r| alive(r)) {
             let tuple = rel.row(r);
             match out.runs() {
                 Some(narrow) => candidates.push(pack(tuple), narrow),

@@ -59,7 +59,7 @@ pub(super) fn splittable(
     let (rel, rows, whole) = match (from_delta, steps.first()) {
         (Some(rel), _) => (rel, delta[rel as usize], false),
         (None, Some(Step::Scan { rel, range: Range::Full, .. })) => {
-            (*rel, (0, db.relations[*rel as usize].len() as u32), true)
+            (*rel, (0, db.relations[*rel as usize].end()), true)
         }
         _ => return None,
     };

@@ -46,6 +46,12 @@ pub fn row_eq(data: &[Id], start: usize, tuple: &[Id]) -> bool {
 
 pub use crate::value::hash_ids;
 
+/// Whether `row` is live under the dead-row bits `dead` (see [`Relation::dead_bits`]).
+#[inline(always)]
+pub fn is_live(dead: &[u64], row: u32) -> bool {
+    dead.get(row as usize / 64).is_none_or(|w| w & (1 << (row % 64)) == 0)
+}
+
 /// A hash index on some columns: for each distinct key, a chain of the rows that have it,
 /// linked through `next` in increasing row order.
 #[derive(Debug, Clone)]
@@ -66,12 +72,59 @@ impl Index {
         hash_ids(self.cols.iter().map(|&c| data[base + c]))
     }
 
-    /// Adds rows `self.next.len()..n_rows` to the index.
-    fn extend(&mut self, data: &[Id], width: usize) {
+    /// Takes the dead rows `rows` out of their chains: each chain that holds one is walked
+    /// once and linked again over its live rows; a chain left empty leaves the table.
+    fn unlink(&mut self, data: &[Id], width: usize, dead: &[u64], rows: &[u32]) {
+        let mut keyed: Vec<(u64, u32)> = rows
+            .iter()
+            .filter(|&&r| (r as usize) < self.next.len())
+            .map(|&r| (self.key_hash(data, width, r), r))
+            .collect();
+        keyed.sort_unstable();
+        let cols = &self.cols;
+        let same_key = |a: u32, b: u32| {
+            let (a, b) = (a as usize * width, b as usize * width);
+            cols.iter().all(|&c| data[a + c] == data[b + c])
+        };
+        let mut done: Vec<u32> = Vec::new();
+        for (k, &(hash, row)) in keyed.iter().enumerate() {
+            // Rows of one key sort together by hash; a chain already relinked is skipped.
+            if k > 0 && keyed[k - 1].0 != hash {
+                done.clear();
+            }
+            if done.iter().any(|&d| same_key(d, row)) {
+                continue;
+            }
+            done.push(row);
+            let Ok(mut entry) = self.table.find_entry(hash, |&(first, _)| same_key(first, row)) else { continue };
+            let (mut at, mut first, mut last) = (entry.get().0, NIL, NIL);
+            while at != NIL {
+                let next = self.next[at as usize];
+                if is_live(dead, at) {
+                    if last == NIL {
+                        first = at;
+                    } else {
+                        self.next[last as usize] = at;
+                    }
+                    last = at;
+                }
+                at = next;
+            }
+            if last == NIL {
+                entry.remove();
+            } else {
+                self.next[last as usize] = NIL;
+                *entry.get_mut() = (first, last);
+            }
+        }
+    }
+
+    /// Adds rows `self.next.len()..n_rows` to the index, but for dead ones.
+    fn extend(&mut self, data: &[Id], width: usize, dead: &[u64]) {
         let n_rows = data.len() / width.max(1);
         let first_new = self.next.len();
         self.next.resize(n_rows, NIL);
-        for row in first_new as u32..n_rows as u32 {
+        for row in (first_new as u32..n_rows as u32).filter(|&r| is_live(dead, r)) {
             let hash = self.key_hash(data, width, row);
             let cols = &self.cols;
             let same = |&(first, _): &(u32, u32)| {
@@ -127,6 +180,11 @@ pub struct Relation {
     base_origins: Vec<(u32, u32)>,
     /// How many leading rows have an origin recorded.
     origin_rows: u32,
+    /// Rows removed by an incremental deletion, one bit each (empty while none is). A dead
+    /// row keeps its place, so row numbers and round boundaries stay as they were; it is out
+    /// of the membership structure and of every index chain, and scans skip it.
+    dead: Vec<u64>,
+    n_dead: u32,
 }
 
 impl Relation {
@@ -145,15 +203,91 @@ impl Relation {
             round_starts: Vec::new(),
             base_origins: Vec::new(),
             origin_rows: 0,
+            dead: Vec::new(),
+            n_dead: 0,
         }
     }
 
+    /// How many facts the relation holds (its live rows).
     pub fn len(&self) -> usize {
-        self.n_rows as usize
+        (self.n_rows - self.n_dead) as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.n_rows == 0
+        self.len() == 0
+    }
+
+    /// One past the last row number: rows `0..end()` are stored, some perhaps dead (see
+    /// [`Relation::is_live`]).
+    #[inline]
+    pub fn end(&self) -> u32 {
+        self.n_rows
+    }
+
+    /// Whether `row` holds a fact (it was not removed by an incremental deletion).
+    #[inline]
+    pub fn is_live(&self, row: u32) -> bool {
+        is_live(&self.dead, row)
+    }
+
+    /// The dead-row bits, for loops that test many rows (empty while no row is dead; see
+    /// [`is_live`]).
+    #[inline]
+    pub fn dead_bits(&self) -> &[u64] {
+        &self.dead
+    }
+
+    /// How many rows are dead.
+    pub fn dead_count(&self) -> usize {
+        self.n_dead as usize
+    }
+
+    /// The live rows among `lo..hi`, in order.
+    pub fn live_in(&self, lo: u32, hi: u32) -> impl Iterator<Item = u32> + '_ {
+        (lo..hi.min(self.n_rows)).filter(move |&r| self.is_live(r))
+    }
+
+    /// Every live row, in order.
+    pub fn live_rows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.live_in(0, self.n_rows)
+    }
+
+    /// Removes the facts at `rows` (live rows, distinct): they leave the membership structure
+    /// and the index chains, and scans skip them. Row numbers, rounds and the heights of the
+    /// other rows do not change.
+    pub fn remove_rows(&mut self, rows: &[u32]) {
+        if rows.is_empty() {
+            return;
+        }
+        if self.dead.is_empty() {
+            self.dead = vec![0; (self.n_rows as usize).div_ceil(64)];
+        }
+        self.dead.resize((self.n_rows as usize).div_ceil(64), 0);
+        for &r in rows {
+            debug_assert!(self.is_live(r));
+            self.dead[r as usize / 64] |= 1 << (r % 64);
+        }
+        self.n_dead += rows.len() as u32;
+        let (data, width) = (&self.data, self.width);
+        match &mut self.members {
+            Members::Sorted(narrow) => {
+                let mut keys: Vec<u64> =
+                    rows.iter().map(|&r| pack(&data[r as usize * width..(r as usize + 1) * width])).collect();
+                keys.sort_unstable();
+                narrow.remove(&keys);
+            }
+            Members::Hashed(set) => {
+                for &r in rows {
+                    let hash = hash_ids(data[r as usize * width..(r as usize + 1) * width].iter().copied());
+                    if let Ok(entry) = set[part(hash)].find_entry(hash, |&x| x == r) {
+                        entry.remove();
+                    }
+                }
+            }
+        }
+        for ix in &mut self.indexes {
+            ix.unlink(data, width, &self.dead, rows);
+        }
     }
 
     #[inline]
@@ -398,7 +532,7 @@ impl Relation {
             return i;
         }
         let mut ix = Index::new(cols.to_vec());
-        ix.extend(&self.data, self.width);
+        ix.extend(&self.data, self.width, &self.dead);
         self.indexes.push(ix);
         self.indexes.len() - 1
     }
@@ -438,7 +572,7 @@ impl Relation {
     /// Adds rows appended since the last refresh to every index.
     pub fn refresh_indexes(&mut self) {
         for ix in &mut self.indexes {
-            ix.extend(&self.data, self.width);
+            ix.extend(&self.data, self.width, &self.dead);
         }
     }
 
@@ -629,6 +763,46 @@ mod tests {
             assert_eq!(r.find(&tuple), Some(row), "{tuple:?}");
         }
         assert_eq!(r.find(&[9, 2]), None);
+    }
+
+    /// Removed rows leave membership and every index chain, keep their numbers, stay out of
+    /// an index built later, and a removed tuple can be added again as a new row.
+    #[test]
+    fn removed_rows_leave_membership_and_chains() {
+        for width in [2, 3] {
+            let mut r = Relation::new(width);
+            let rows: Vec<Id> = (0..12u32).flat_map(|i| [i % 3, i, 7].into_iter().take(width)).collect();
+            r.extend(&rows, 12, |_| {});
+            let by_first = r.index_for(&[0]);
+            r.remove_rows(&[0, 3, 4, 11]);
+            assert_eq!((r.len(), r.end(), r.dead_count()), (8, 12, 4));
+            let chain = |r: &Relation, ix: usize, key: Id| {
+                let mut rows = Vec::new();
+                let mut at = r.probe(ix, hash_ids([key].into_iter()), |_| key);
+                while at != CHAIN_END {
+                    rows.push(at);
+                    at = r.chain_next(ix, at);
+                }
+                rows
+            };
+            // Key 0: rows 0, 3, 6, 9; key 1: 1, 4, 7, 10; key 2: 2, 5, 8, 11.
+            assert_eq!(chain(&r, by_first, 0), vec![6, 9]);
+            assert_eq!(chain(&r, by_first, 1), vec![1, 7, 10]);
+            assert_eq!(chain(&r, by_first, 2), vec![2, 5, 8]);
+            let by_second = r.index_for(&[1]);
+            assert_eq!(chain(&r, by_second, 3), Vec::<u32>::new());
+            assert_eq!(chain(&r, by_second, 5), vec![5]);
+            let tuple = r.row(3).to_vec();
+            assert!(!r.contains(&tuple) && r.find(&tuple).is_none());
+            assert_eq!(r.live_rows().collect::<Vec<_>>(), vec![1, 2, 5, 6, 7, 8, 9, 10]);
+            assert!(r.insert(&tuple));
+            r.refresh_indexes();
+            assert_eq!((r.find(&tuple), chain(&r, by_first, 0)), (Some(12), vec![6, 9, 12]));
+            // Every chain of key 0 removed: the key leaves the index.
+            r.remove_rows(&[6, 9, 12]);
+            assert_eq!(chain(&r, by_first, 0), Vec::<u32>::new());
+            assert_eq!(r.len(), 6);
+        }
     }
 
     #[test]

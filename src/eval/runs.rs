@@ -236,6 +236,53 @@ impl Run {
         };
     }
 
+    /// Removes the keys of `dead` (sorted, distinct) that this run holds, with their rows or
+    /// round tags; returns how many it removed. One pass over the run if any is present.
+    fn remove(&mut self, dead: &[u64]) -> usize {
+        let mut at = Vec::new();
+        for &k in dead {
+            if let Ok(i) = self.keys.binary_search(&k) {
+                at.push(i);
+            }
+        }
+        if at.is_empty() {
+            return 0;
+        }
+        let gone = |i: usize| at.binary_search(&i).is_ok();
+        let mut i = 0;
+        self.keys.retain(|_| {
+            i += 1;
+            !gone(i - 1)
+        });
+        self.rows = match std::mem::replace(&mut self.rows, Rows::Unnumbered) {
+            Rows::Unnumbered => Rows::Unnumbered,
+            Rows::From(start) => {
+                Rows::Each((0..self.keys.len() + at.len()).filter(|&i| !gone(i)).map(|i| start + i as u32).collect())
+            }
+            Rows::Each(mut rows) => {
+                let mut i = 0;
+                rows.retain(|_| {
+                    i += 1;
+                    !gone(i - 1)
+                });
+                Rows::Each(rows)
+            }
+            Rows::Rounds { first, tags } => {
+                // Tags as wide as before: the run still spans the same rounds.
+                let mut kept = match tags {
+                    Tags::U8(_) => Tags::U8(Vec::new()),
+                    Tags::U16(_) => Tags::U16(Vec::new()),
+                    Tags::U32(_) => Tags::U32(Vec::new()),
+                };
+                for (n, i) in (0..tags.len()).filter(|&i| !gone(i)).enumerate() {
+                    kept.set(n, tags.get(i));
+                }
+                Rows::Rounds { first, tags: kept }
+            }
+        };
+        at.len()
+    }
+
     fn heap_bytes(&self) -> usize {
         self.keys.capacity() * 8
             + match &self.rows {
@@ -338,6 +385,14 @@ impl Runs {
         self.runs.iter().map(Run::len).sum()
     }
 
+    /// Removes the keys of `dead` (sorted, distinct) from every run; returns how many were
+    /// present. Runs left empty are dropped.
+    pub fn remove(&mut self, dead: &[u64]) -> usize {
+        let removed = self.runs.iter_mut().map(|run| run.remove(dead)).sum();
+        self.runs.retain(|run| !run.keys.is_empty());
+        removed
+    }
+
     pub fn is_empty(&self) -> bool {
         self.runs.is_empty()
     }
@@ -388,6 +443,11 @@ impl Narrow {
 
     pub fn contains(&self, key: u64) -> bool {
         self.derived.contains(key) || self.base.contains(key)
+    }
+
+    /// Removes the keys of `dead` (sorted, distinct); returns how many were present.
+    pub fn remove(&mut self, dead: &[u64]) -> usize {
+        self.derived.remove(dead) + self.base.remove(dead)
     }
 
     /// Keeps the candidates (sorted, distinct) that are in no run.

@@ -141,7 +141,7 @@ fn key_violations(
     let (arity, temporal) = (info.arity, info.temporal);
     // 1. Group the rows by key.
     let mut groups: FxHashMap<Vec<Id>, Vec<u32>> = FxHashMap::default();
-    for row in 0..rel.len() as u32 {
+    for row in rel.live_rows() {
         let values = rel.row(row);
         groups.entry(key.iter().map(|&i| values[i]).collect()).or_default().push(row);
     }

@@ -284,7 +284,7 @@ fn undated_fact(cx: &Explainer<'_>, atom: &AtomIr, regs: &[Id], bound: &[bool]) 
     }
     let rel = cx.db.relation(atom.pred);
     let arity = atom.args.len();
-    let row = (0..rel.len() as u32).find(|&r| {
+    let row = rel.live_rows().find(|&r| {
         let row = rel.row(r);
         row[arity] == cx.db.undated && atom.args.iter().zip(row).all(|(a, &id)| value(a).is_none_or(|want| want == id))
     })?;
@@ -447,7 +447,8 @@ fn closest_facts(cx: &Explainer<'_>, atom: &AtomIr, regs: &[Id], bound: &[bool])
         })
         .collect();
     let rel = cx.db.relation(atom.pred);
-    let mut scored: Vec<(usize, u32)> = (0..rel.len() as u32)
+    let mut scored: Vec<(usize, u32)> = rel
+        .live_rows()
         .map(|row| {
             let r = rel.row(row);
             (want.iter().zip(r).filter(|(w, v)| w.is_some_and(|w| w == **v)).count(), row)

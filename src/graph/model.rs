@@ -207,8 +207,8 @@ fn build(
         .collect();
     let visible_rows = |pred: usize| {
         let rel = db.relations.get(pred);
-        let n = if program.preds[pred].arity == 0 { 0 } else { rel.map_or(0, |r| r.len()) };
-        (0..n as u32).filter(move |&row| !base_only || rel.is_some_and(|r| r.height(row) == 0))
+        let n = if program.preds[pred].arity == 0 { 0 } else { rel.map_or(0, |r| r.end()) };
+        (0..n).filter(move |&row| rel.is_some_and(|r| r.is_live(row) && (!base_only || r.height(row) == 0)))
     };
     // 2. Every text constant in a user-visible argument is an entity (the text of a label is
     //    not); of a declared predicate, only the arguments declared with an entity kind, so its

@@ -339,7 +339,8 @@ pub fn facts(kb: &KnowledgeBase, spec: &str, limit: usize) -> Result<String, Str
             headers.push(format!("% {}", decl.signature(&p.name)));
         }
         let rel = kb.database().relation(id);
-        let mut rows: Vec<String> = (0..rel.len() as u32)
+        let mut rows: Vec<String> = rel
+            .live_rows()
             .map(|r| {
                 let row = rel.row(r);
                 let args: Vec<Value> = row[..p.arity].iter().map(|&v| kb.interner().value(v)).collect();
