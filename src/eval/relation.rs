@@ -72,53 +72,6 @@ impl Index {
         hash_ids(self.cols.iter().map(|&c| data[base + c]))
     }
 
-    /// Takes the dead rows `rows` out of their chains: each chain that holds one is walked
-    /// once and linked again over its live rows; a chain left empty leaves the table.
-    fn unlink(&mut self, data: &[Id], width: usize, dead: &[u64], rows: &[u32]) {
-        let mut keyed: Vec<(u64, u32)> = rows
-            .iter()
-            .filter(|&&r| (r as usize) < self.next.len())
-            .map(|&r| (self.key_hash(data, width, r), r))
-            .collect();
-        keyed.sort_unstable();
-        let cols = &self.cols;
-        let same_key = |a: u32, b: u32| {
-            let (a, b) = (a as usize * width, b as usize * width);
-            cols.iter().all(|&c| data[a + c] == data[b + c])
-        };
-        let mut done: Vec<u32> = Vec::new();
-        for (k, &(hash, row)) in keyed.iter().enumerate() {
-            // Rows of one key sort together by hash; a chain already relinked is skipped.
-            if k > 0 && keyed[k - 1].0 != hash {
-                done.clear();
-            }
-            if done.iter().any(|&d| same_key(d, row)) {
-                continue;
-            }
-            done.push(row);
-            let Ok(mut entry) = self.table.find_entry(hash, |&(first, _)| same_key(first, row)) else { continue };
-            let (mut at, mut first, mut last) = (entry.get().0, NIL, NIL);
-            while at != NIL {
-                let next = self.next[at as usize];
-                if is_live(dead, at) {
-                    if last == NIL {
-                        first = at;
-                    } else {
-                        self.next[last as usize] = at;
-                    }
-                    last = at;
-                }
-                at = next;
-            }
-            if last == NIL {
-                entry.remove();
-            } else {
-                self.next[last as usize] = NIL;
-                *entry.get_mut() = (first, last);
-            }
-        }
-    }
-
     /// Adds rows `self.next.len()..n_rows` to the index, but for dead ones.
     fn extend(&mut self, data: &[Id], width: usize, dead: &[u64]) {
         let n_rows = data.len() / width.max(1);
@@ -182,7 +135,7 @@ pub struct Relation {
     origin_rows: u32,
     /// Rows removed by an incremental deletion, one bit each (empty while none is). A dead
     /// row keeps its place, so row numbers and round boundaries stay as they were; it is out
-    /// of the membership structure and of every index chain, and scans skip it.
+    /// of the membership structure, and scans and chain walks step over it.
     dead: Vec<u64>,
     n_dead: u32,
 }
@@ -252,8 +205,8 @@ impl Relation {
         self.live_in(0, self.n_rows)
     }
 
-    /// Removes the facts at `rows` (live rows, distinct): they leave the membership structure
-    /// and the index chains, and scans skip them. Row numbers, rounds and the heights of the
+    /// Removes the facts at `rows` (live rows, distinct): they leave the membership structure,
+    /// and scans and chain walks step over them. Row numbers, rounds and the heights of the
     /// other rows do not change.
     pub fn remove_rows(&mut self, rows: &[u32]) {
         if rows.is_empty() {
@@ -284,9 +237,6 @@ impl Relation {
                     }
                 }
             }
-        }
-        for ix in &mut self.indexes {
-            ix.unlink(data, width, &self.dead, rows);
         }
     }
 
@@ -576,7 +526,8 @@ impl Relation {
         }
     }
 
-    /// The first row of the chain of rows whose index columns equal `key` (`NIL` if none).
+    /// The first live row of the chain of rows whose index columns equal `key` (`NIL` if
+    /// none).
     #[inline]
     pub fn probe(&self, index: usize, hash: u64, key: impl Fn(usize) -> Id) -> u32 {
         let ix = &self.indexes[index];
@@ -585,13 +536,27 @@ impl Relation {
             let base = first as usize * width;
             ix.cols.iter().enumerate().all(|(k, &c)| data[base + c] == key(k))
         });
-        found.map_or(NIL, |&(first, _)| first)
+        found.map_or(NIL, |&(first, _)| self.live_from(&ix.next, first))
     }
 
-    /// The row after `row` in the same index chain (`NIL` at the end).
+    /// The live row after `row` in the same index chain (`NIL` at the end).
     #[inline]
     pub fn chain_next(&self, index: usize, row: u32) -> u32 {
-        self.indexes[index].next[row as usize]
+        let next = &self.indexes[index].next;
+        self.live_from(next, next[row as usize])
+    }
+
+    /// `row`, or the first live row after it in its chain: dead rows stay linked in their
+    /// chains (unlinking one walks its whole chain, and a key's chain can hold millions of
+    /// rows), and a walk steps over them.
+    #[inline(always)]
+    fn live_from(&self, next: &[u32], mut row: u32) -> u32 {
+        if !self.dead.is_empty() {
+            while row != NIL && !is_live(&self.dead, row) {
+                row = next[row as usize];
+            }
+        }
+        row
     }
 
     pub fn index_cols(&self, index: usize) -> &[usize] {
@@ -798,7 +763,7 @@ mod tests {
             assert!(r.insert(&tuple));
             r.refresh_indexes();
             assert_eq!((r.find(&tuple), chain(&r, by_first, 0)), (Some(12), vec![6, 9, 12]));
-            // Every chain of key 0 removed: the key leaves the index.
+            // Every row of key 0 removed: its chain has no live row.
             r.remove_rows(&[6, 9, 12]);
             assert_eq!(chain(&r, by_first, 0), Vec::<u32>::new());
             assert_eq!(r.len(), 6);

@@ -237,49 +237,34 @@ impl Run {
     }
 
     /// Removes the keys of `dead` (sorted, distinct) that this run holds, with their rows or
-    /// round tags; returns how many it removed. One pass over the run if any is present.
+    /// round tags; returns how many it removed. What follows the first removed key moves
+    /// down in blocks.
     fn remove(&mut self, dead: &[u64]) -> usize {
         let mut at = Vec::new();
+        let mut from = 0;
         for &k in dead {
-            if let Ok(i) = self.keys.binary_search(&k) {
-                at.push(i);
+            match self.keys[from..].binary_search(&k) {
+                Ok(i) => {
+                    at.push(from + i);
+                    from += i + 1;
+                }
+                Err(i) => from += i,
             }
         }
         if at.is_empty() {
             return 0;
         }
-        let gone = |i: usize| at.binary_search(&i).is_ok();
-        let mut i = 0;
-        self.keys.retain(|_| {
-            i += 1;
-            !gone(i - 1)
-        });
-        self.rows = match std::mem::replace(&mut self.rows, Rows::Unnumbered) {
-            Rows::Unnumbered => Rows::Unnumbered,
-            Rows::From(start) => {
-                Rows::Each((0..self.keys.len() + at.len()).filter(|&i| !gone(i)).map(|i| start + i as u32).collect())
-            }
-            Rows::Each(mut rows) => {
-                let mut i = 0;
-                rows.retain(|_| {
-                    i += 1;
-                    !gone(i - 1)
-                });
-                Rows::Each(rows)
-            }
-            Rows::Rounds { first, tags } => {
-                // Tags as wide as before: the run still spans the same rounds.
-                let mut kept = match tags {
-                    Tags::U8(_) => Tags::U8(Vec::new()),
-                    Tags::U16(_) => Tags::U16(Vec::new()),
-                    Tags::U32(_) => Tags::U32(Vec::new()),
-                };
-                for (n, i) in (0..tags.len()).filter(|&i| !gone(i)).enumerate() {
-                    kept.set(n, tags.get(i));
-                }
-                Rows::Rounds { first, tags: kept }
-            }
-        };
+        if let Rows::From(start) = self.rows {
+            self.rows = Rows::Each((start..start + self.keys.len() as u32).collect());
+        }
+        remove_at(&mut self.keys, &at);
+        match &mut self.rows {
+            Rows::Unnumbered | Rows::From(_) => {}
+            Rows::Each(rows) => remove_at(rows, &at),
+            Rows::Rounds { tags: Tags::U8(t), .. } => remove_at(t, &at),
+            Rows::Rounds { tags: Tags::U16(t), .. } => remove_at(t, &at),
+            Rows::Rounds { tags: Tags::U32(t), .. } => remove_at(t, &at),
+        }
         at.len()
     }
 
@@ -291,6 +276,19 @@ impl Run {
                 Rows::Unnumbered | Rows::From(_) => 0,
             }
     }
+}
+
+/// Removes the items at positions `at` (sorted, distinct) from `v`, moving each block between
+/// two of them down once.
+fn remove_at<T: Copy>(v: &mut Vec<T>, at: &[usize]) {
+    let Some(&first) = at.first() else { return };
+    let mut write = first;
+    for (k, &pos) in at.iter().enumerate() {
+        let next = at.get(k + 1).copied().unwrap_or(v.len());
+        v.copy_within(pos + 1..next, write);
+        write += next - pos - 1;
+    }
+    v.truncate(write);
 }
 
 /// Merges the sorted keys of `later` into `keys`, whose first `la` entries are a sorted run and
