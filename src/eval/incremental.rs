@@ -32,7 +32,7 @@ use crate::value::{Id, Interner};
 use super::exec::arg_value;
 use super::plan::{self, PlanCx, Range, Step};
 use super::relation::{Relation, hash_ids};
-use super::runs::{Candidates, pack};
+use super::runs::{self, Candidates, pack};
 use super::{
     Database, Exec, Guard, Limits, RunError, Runtime, Seed, TupleSet, eval_stratum, explanation_indexes, uses_pred,
 };
@@ -411,17 +411,17 @@ fn overdelete(
         }
         for round in 0.. {
             let plans = if round == 0 { &first } else { &later };
-            let mut found: Vec<TupleSet> =
-                stratum.preds.iter().map(|&p| TupleSet::new(db.relations[p as usize].width)).collect();
+            let mut found: Vec<Doomed> =
+                stratum.preds.iter().map(|&p| Doomed::new(db.relations[p as usize].width)).collect();
             for (r, steps) in plans {
                 let rule = &new.rules[*r];
                 let head = rule.head.pred;
                 let k = stratum.preds.iter().position(|&q| q == head).unwrap_or(0);
                 let (rel, gone) =
                     (&db.relations[head as usize], &db.relations[slots[head as usize].unwrap_or(head) as usize]);
-                let base_end = rel.rows_below(1);
+                let limit = overdelete_limit(rel);
                 let temporal = new.pred(head).temporal;
-                let set = &mut found[k];
+                let doomed = &mut found[k];
                 let mut tuple = Vec::with_capacity(rel.width);
                 let mut emit = |regs: &[Id], _: &[u32], _: &mut Interner| -> Result<(), RunError> {
                     tuple.clear();
@@ -429,27 +429,31 @@ fn overdelete(
                     if temporal {
                         tuple.push(undated); // the rules maintained so give no time (see `dred_strata`)
                     }
-                    if rel.find(&tuple).is_some_and(|row| row >= base_end) && !gone.contains(&tuple) {
-                        set.insert(hash_ids(tuple.iter().copied()), &tuple);
-                    }
-                    Ok(())
+                    doomed.push(&tuple, rel, gone);
+                    // Past the limit: stop at once (the stratum is evaluated again).
+                    if doomed.len() + gone.len() > limit { Err(RunError::Stop) } else { Ok(()) }
                 };
                 let mut exec = Exec::new(&db.relations, &delta, interner, guard);
                 let mut regs = vec![0; rule.n_vars()];
-                exec.run(steps, 0, &mut regs, &mut emit).map_err(|e| e.into_diagnostic(rule.span, &rule.body))?;
+                match exec.run(steps, 0, &mut regs, &mut emit) {
+                    Ok(()) => {}
+                    Err(RunError::Stop) => return Ok(None),
+                    Err(e) => return Err(e.into_diagnostic(rule.span, &rule.body)),
+                }
+                doomed.filter(rel, gone);
+                if doomed.len() + gone.len() > limit {
+                    return Ok(None);
+                }
             }
             let mut more = false;
             for (k, &p) in stratum.preds.iter().enumerate() {
                 let Some(slot) = slots[p as usize] else { continue };
-                let flat: Vec<Id> = found[k].rows().flat_map(|(t, _)| t.iter().copied()).collect();
+                let (flat, n) = found[k].rows();
                 let gone = Arc::make_mut(&mut db.relations[slot as usize]);
                 let start = gone.end();
-                gone.extend(&flat, found[k].len(), |_| {});
+                gone.extend(&flat, n, |_| {});
                 delta[slot as usize] = (start, gone.end());
                 more |= gone.end() > start;
-                if gone.len() > overdelete_limit(&db.relations[p as usize]) {
-                    return Ok(None);
-                }
             }
             guard.check()?;
             if !more || !stratum.recursive {
@@ -458,6 +462,88 @@ fn overdelete(
         }
     }
     Ok(Some(slots))
+}
+
+/// The facts of one predicate that a round of over-deletion finds: derived facts of the
+/// relation not yet taken out. A narrow relation's keys are collected and filtered in sorted
+/// chunks against its runs (a lookup per key would miss the cache at every step, and a round
+/// finds the same fact many times); a wide one's go through its hash set.
+struct Doomed {
+    width: usize,
+    /// Keys not filtered yet, and the filtered ones (sorted, distinct).
+    fresh: Vec<u64>,
+    kept: Vec<u64>,
+    wide: TupleSet,
+}
+
+impl Doomed {
+    const CHUNK: usize = 1 << 16;
+
+    fn new(width: usize) -> Doomed {
+        Doomed { width, fresh: Vec::new(), kept: Vec::new(), wide: TupleSet::new(width) }
+    }
+
+    fn len(&self) -> usize {
+        self.kept.len() + self.wide.len()
+    }
+
+    fn push(&mut self, tuple: &[Id], rel: &Relation, gone: &Relation) {
+        if rel.runs().is_some() {
+            self.fresh.push(pack(tuple));
+            if self.fresh.len() >= Self::CHUNK {
+                self.filter(rel, gone);
+            }
+        } else if rel.find(tuple).is_some_and(|row| row >= rel.rows_below(1)) && !gone.contains(tuple) {
+            self.wide.insert(hash_ids(tuple.iter().copied()), tuple);
+        }
+    }
+
+    /// Keeps the fresh keys that are derived facts of `rel` (base facts are stated: they stay)
+    /// and not in `gone` or already kept.
+    fn filter(&mut self, rel: &Relation, gone: &Relation) {
+        let (Some(narrow), Some(taken)) = (rel.runs(), gone.runs()) else { return };
+        let mut keys = std::mem::take(&mut self.fresh);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut outside = keys.clone();
+        narrow.derived.retain_absent(&mut outside);
+        let mut at = 0;
+        keys.retain(|k| {
+            // Both sorted: step through the keys that are not derived facts.
+            while outside.get(at).is_some_and(|o| o < k) {
+                at += 1;
+            }
+            outside.get(at) != Some(k)
+        });
+        taken.retain_absent(&mut keys);
+        runs::retain_absent(&mut keys, |&k| k, &self.kept);
+        if !keys.is_empty() {
+            let mut merged = Vec::with_capacity(self.kept.len() + keys.len());
+            let (mut i, mut j) = (0, 0);
+            while i < self.kept.len() || j < keys.len() {
+                if j == keys.len() || (i < self.kept.len() && self.kept[i] < keys[j]) {
+                    merged.push(self.kept[i]);
+                    i += 1;
+                } else {
+                    merged.push(keys[j]);
+                    j += 1;
+                }
+            }
+            self.kept = merged;
+        }
+    }
+
+    /// The facts found, flat, and how many.
+    fn rows(&self) -> (Vec<Id>, usize) {
+        let mut flat = Vec::with_capacity(self.len() * self.width);
+        for &k in &self.kept {
+            runs::unpack(k, self.width, &mut flat);
+        }
+        for (t, _) in self.wide.rows() {
+            flat.extend_from_slice(t);
+        }
+        (flat, self.len())
+    }
 }
 
 /// Points the delta scan of literal `literal` in `steps` at relation `slot`.
