@@ -178,7 +178,7 @@ impl Expr {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AtomIr {
     pub pred: PredId,
     /// The user-visible arguments.
@@ -189,7 +189,7 @@ pub struct AtomIr {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     Positive(AtomIr),
     Negative(AtomIr),
@@ -219,7 +219,7 @@ impl Literal {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AggregateIr {
     pub func: AggFunc,
     /// Where the result goes: a variable (bound here, or compared if bound before) or a constant.
@@ -234,7 +234,7 @@ pub struct AggregateIr {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuleIr {
     pub head: AtomIr,
     pub body: Vec<Literal>,
@@ -254,7 +254,7 @@ impl RuleIr {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CitationIr {
     pub source: Arc<str>,
     pub quote: Arc<str>,

@@ -347,10 +347,10 @@ fn dred_strata(
 }
 
 /// How many facts of a predicate delete and re-derive takes out at most before it gives up
-/// for a re-evaluation of the stratum: an eighth of the relation (and at least 4,096). Past
+/// for a re-evaluation of the stratum: a sixteenth of the relation (and at least 4,096). Past
 /// that, taking them out and deriving them again would cost more than evaluating afresh.
 fn overdelete_limit(rel: &Relation) -> usize {
-    (rel.len() / 8).max(4096)
+    (rel.len() / 16).max(4096)
 }
 
 /// Delete and re-derive, phase 1 (over-deletion): in each stratum of `strata`, in order, the
@@ -585,9 +585,8 @@ fn same_rules(old: &Program, new: &Program, s: usize) -> bool {
     if a != b || old.strata[t].recursive != new.strata[s].recursive {
         return false;
     }
-    let text =
-        |p: &Program, rules: &[usize]| -> Vec<String> { rules.iter().map(|&r| format!("{:?}", p.rules[r])).collect() };
-    text(old, &old.strata[t].rules) == text(new, &new.strata[s].rules)
+    let (a, b) = (&old.strata[t].rules, &new.strata[s].rules);
+    a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| old.rules[x] == new.rules[y])
 }
 
 /// Evaluates stratum `s` again from its base facts; its old relations are kept for the undo
@@ -685,15 +684,14 @@ fn continue_stratum(
     for (k, &p) in preds.iter().enumerate() {
         let Some(slot) = slots.and_then(|slots| slots[p as usize]) else { continue };
         let gone = &db.relations[slot as usize];
-        let rel = &db.relations[p as usize];
-        let rows: Vec<u32> = gone.live_rows().filter_map(|r| rel.find(gone.row(r))).collect();
+        let (tuples, n): (Vec<Id>, usize) = (gone.live_rows().flat_map(|r| gone.row(r)).copied().collect(), gone.len());
+        let rows = Arc::make_mut(&mut db.relations[p as usize]).remove_facts(&tuples, n);
         if rows.is_empty() {
             continue;
         }
         stats.derived_removed += rows.len();
         stats.overdeleted += rows.len();
         db.stats.derived = db.stats.derived.saturating_sub(rows.len());
-        Arc::make_mut(&mut db.relations[p as usize]).remove_rows(&rows);
         undo.killed.push((p as usize, rows));
         rederive.push((p, slot));
         lost[k] = true;
@@ -708,7 +706,10 @@ fn continue_stratum(
         let rel = &db.relations[p as usize];
         let n = rel.end() - start;
         stats.derived_added += n as usize;
-        let rows: Vec<Id> = (start..rel.end()).flat_map(|r| rel.row(r).to_vec()).collect();
+        let mut rows: Vec<Id> = Vec::with_capacity(n as usize * rel.width);
+        for r in start..rel.end() {
+            rows.extend_from_slice(rel.row(r));
+        }
         if lost[k] {
             status[p as usize] = Status::Dred(rows, n as usize);
         } else if n > 0 {

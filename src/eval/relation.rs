@@ -209,35 +209,49 @@ impl Relation {
     /// and scans and chain walks step over them. Row numbers, rounds and the heights of the
     /// other rows do not change.
     pub fn remove_rows(&mut self, rows: &[u32]) {
-        if rows.is_empty() {
-            return;
-        }
-        if self.dead.is_empty() {
-            self.dead = vec![0; (self.n_rows as usize).div_ceil(64)];
-        }
-        self.dead.resize((self.n_rows as usize).div_ceil(64), 0);
-        for &r in rows {
-            debug_assert!(self.is_live(r));
-            self.dead[r as usize / 64] |= 1 << (r % 64);
-        }
-        self.n_dead += rows.len() as u32;
-        let (data, width) = (&self.data, self.width);
-        match &mut self.members {
+        debug_assert!(rows.iter().all(|&r| self.is_live(r)));
+        let tuples: Vec<Id> = rows.iter().flat_map(|&r| self.row(r)).copied().collect();
+        let removed = self.remove_facts(&tuples, rows.len());
+        debug_assert_eq!(removed.len(), rows.len());
+    }
+
+    /// Removes those of the `n` facts of `tuples` (flat, `width` ids each) that the relation
+    /// holds, as [`Relation::remove_rows`] does; returns their rows. A narrow relation finds
+    /// them all in one galloping pass over each sorted run.
+    pub fn remove_facts(&mut self, tuples: &[Id], n: usize) -> Vec<u32> {
+        let width = self.width;
+        let tuple = |i: usize| &tuples[i * width..(i + 1) * width];
+        let rows: Vec<u32> = match &mut self.members {
             Members::Sorted(narrow) => {
-                let mut keys: Vec<u64> =
-                    rows.iter().map(|&r| pack(&data[r as usize * width..(r as usize + 1) * width])).collect();
+                let mut keys: Vec<u64> = (0..n).map(|i| pack(tuple(i))).collect();
                 keys.sort_unstable();
-                narrow.remove(&keys);
+                keys.dedup();
+                let places = narrow.take(&mut keys);
+                places.into_iter().map(|(key, place)| self.resolve(key, place)).collect()
             }
             Members::Hashed(set) => {
-                for &r in rows {
-                    let hash = hash_ids(data[r as usize * width..(r as usize + 1) * width].iter().copied());
-                    if let Ok(entry) = set[part(hash)].find_entry(hash, |&x| x == r) {
+                let data = &self.data;
+                let mut rows = Vec::new();
+                for i in 0..n {
+                    let hash = hash_ids(tuple(i).iter().copied());
+                    let table = &mut set[part(hash)];
+                    if let Ok(entry) = table.find_entry(hash, |&r| row_eq(data, r as usize * width, tuple(i))) {
+                        rows.push(*entry.get());
                         entry.remove();
                     }
                 }
+                rows
             }
+        };
+        if rows.is_empty() {
+            return rows;
         }
+        self.dead.resize((self.n_rows as usize).div_ceil(64), 0);
+        for &r in &rows {
+            self.dead[r as usize / 64] |= 1 << (r % 64);
+        }
+        self.n_dead += rows.len() as u32;
+        rows
     }
 
     #[inline]

@@ -236,24 +236,25 @@ impl Run {
         };
     }
 
-    /// Removes the keys of `dead` (sorted, distinct) that this run holds, with their rows or
-    /// round tags; returns how many it removed. What follows the first removed key moves
-    /// down in blocks.
-    fn remove(&mut self, dead: &[u64]) -> usize {
+    /// Takes out the keys of `dead` (sorted, distinct) that this run holds, with their rows or
+    /// round tags, and drops them from `dead` (a key is in one run at most). Each found key's
+    /// place goes to `places`. The keys are found by a galloping pass (see [`Gallop`]); what
+    /// follows the first removed key moves down in blocks.
+    fn take(&mut self, dead: &mut Vec<u64>, places: &mut Vec<(u64, Place)>) {
         let mut at = Vec::new();
-        let mut from = 0;
-        for &k in dead {
-            match self.keys[from..].binary_search(&k) {
-                Ok(i) => {
-                    at.push(from + i);
-                    from += i + 1;
-                }
-                Err(i) => from += i,
+        let mut gallop = Gallop::new(&self.keys, dead.len());
+        dead.retain(|&k| {
+            if gallop.seek(k) {
+                at.push(gallop.at);
+                false
+            } else {
+                true
             }
-        }
+        });
         if at.is_empty() {
-            return 0;
+            return;
         }
+        places.extend(at.iter().map(|&i| (self.keys[i], self.place(i))));
         if let Rows::From(start) = self.rows {
             self.rows = Rows::Each((start..start + self.keys.len() as u32).collect());
         }
@@ -265,7 +266,6 @@ impl Run {
             Rows::Rounds { tags: Tags::U16(t), .. } => remove_at(t, &at),
             Rows::Rounds { tags: Tags::U32(t), .. } => remove_at(t, &at),
         }
-        at.len()
     }
 
     fn heap_bytes(&self) -> usize {
@@ -383,12 +383,16 @@ impl Runs {
         self.runs.iter().map(Run::len).sum()
     }
 
-    /// Removes the keys of `dead` (sorted, distinct) from every run; returns how many were
-    /// present. Runs left empty are dropped.
-    pub fn remove(&mut self, dead: &[u64]) -> usize {
-        let removed = self.runs.iter_mut().map(|run| run.remove(dead)).sum();
+    /// Takes out the keys of `dead` (sorted, distinct) that some run holds, dropping them from
+    /// `dead`; each one's place goes to `places`. Runs left empty are dropped.
+    pub fn take(&mut self, dead: &mut Vec<u64>, places: &mut Vec<(u64, Place)>) {
+        for run in &mut self.runs {
+            if dead.is_empty() {
+                break;
+            }
+            run.take(dead, places);
+        }
         self.runs.retain(|run| !run.keys.is_empty());
-        removed
     }
 
     pub fn is_empty(&self) -> bool {
@@ -443,9 +447,13 @@ impl Narrow {
         self.derived.contains(key) || self.base.contains(key)
     }
 
-    /// Removes the keys of `dead` (sorted, distinct); returns how many were present.
-    pub fn remove(&mut self, dead: &[u64]) -> usize {
-        self.derived.remove(dead) + self.base.remove(dead)
+    /// Takes out the keys of `dead` (sorted, distinct), each with its place; the keys no run
+    /// holds are left in `dead`.
+    pub fn take(&mut self, dead: &mut Vec<u64>) -> Vec<(u64, Place)> {
+        let mut places = Vec::with_capacity(dead.len());
+        self.derived.take(dead, &mut places);
+        self.base.take(dead, &mut places);
+        places
     }
 
     /// Keeps the candidates (sorted, distinct) that are in no run.
@@ -478,13 +486,31 @@ impl Narrow {
 /// paths, and the search back costs a cache miss a step; the recent steps are the group sizes
 /// themselves.
 pub fn retain_absent<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u64, run: &[u64]) {
-    let mut at = 0;
-    // The expected step, in keys of the run.
-    let mut step_guess = run.len() / items.len().max(1);
-    items.retain(|item| {
-        let k = key(item);
-        let rest = &run[at..];
-        let guess = step_guess.min(rest.len().saturating_sub(1));
+    let mut gallop = Gallop::new(run, items.len());
+    items.retain(|item| !gallop.seek(key(item)));
+}
+
+/// A search for increasing keys in a sorted run, each from where the previous one stopped
+/// (see [`retain_absent`] for how it guesses the step).
+pub struct Gallop<'a> {
+    run: &'a [u64],
+    /// The first position whose key is not below the last key sought.
+    pub at: usize,
+    /// The expected step, in keys of the run.
+    step_guess: usize,
+}
+
+impl<'a> Gallop<'a> {
+    /// A search of `run` for about `items` keys.
+    pub fn new(run: &'a [u64], items: usize) -> Gallop<'a> {
+        Gallop { run, at: 0, step_guess: run.len() / items.max(1) }
+    }
+
+    /// Moves to the first key not below `k` (not below the previous key sought); whether it
+    /// is `k`.
+    pub fn seek(&mut self, k: u64) -> bool {
+        let rest = &self.run[self.at..];
+        let guess = self.step_guess.min(rest.len().saturating_sub(1));
         // The first position in `rest` whose key is not below `k`, within (lo, hi].
         let (lo, hi) = if rest.get(guess).is_some_and(|&x| x < k) {
             let mut step = 1;
@@ -504,10 +530,10 @@ pub fn retain_absent<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u64, run: &[u64]
             (hi.saturating_sub(step - 1).min(hi), hi)
         };
         let moved = lo + rest[lo..hi].partition_point(|&x| x < k);
-        at += moved;
-        step_guess = (step_guess + moved) / 2;
-        run.get(at) != Some(&k)
-    });
+        self.at += moved;
+        self.step_guess = (self.step_guess + moved) / 2;
+        self.run.get(self.at) == Some(&k)
+    }
 }
 
 /// The packed key of a narrow tuple; keys order like the tuples, column by column.
@@ -666,6 +692,48 @@ mod tests {
         want.sort_unstable();
         sort_keys(&mut keys, &mut Vec::new());
         assert_eq!(keys, want);
+    }
+
+    #[test]
+    fn taking_keys_out_leaves_the_others_and_their_rows() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for case in 0..50 {
+            let mut runs = Runs::default();
+            let mut all: Vec<(u64, u32)> = Vec::new();
+            for r in 0..1 + next(40) as u32 {
+                // A run of distinct keys not in any earlier run, rows numbered from 1,000 r.
+                let mut keys: Vec<u64> = (0..next(300)).map(|_| next(20_000)).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                keys.retain(|k| !all.iter().any(|&(a, _)| a == *k));
+                all.extend(keys.iter().enumerate().map(|(i, &k)| (k, 1000 * r + i as u32)));
+                runs.push(Run::numbered_from(keys, 1000 * r));
+            }
+            // Dead keys: some present, some not; sometimes dense, sometimes sparse.
+            let spread = if case % 2 == 0 { 20_000 } else { 500 };
+            let mut dead: Vec<u64> = (0..next(400)).map(|_| next(spread)).collect();
+            dead.sort_unstable();
+            dead.dedup();
+            let want_left: Vec<u64> = dead.iter().copied().filter(|k| !all.iter().any(|a| a.0 == *k)).collect();
+            let mut places = Vec::new();
+            runs.take(&mut dead, &mut places);
+            assert_eq!(dead, want_left, "the keys no run holds stay");
+            for &(k, place) in &places {
+                let row = all.iter().find(|a| a.0 == k).map(|a| a.1);
+                assert_eq!(Some(place), row.map(Place::Row), "key {k}");
+            }
+            for &(k, row) in &all {
+                let taken = places.iter().any(|p| p.0 == k);
+                assert_eq!(runs.find(k), (!taken).then_some(Place::Row(row)), "key {k}");
+            }
+            assert_eq!(runs.len(), all.len() - places.len());
+        }
     }
 
     #[test]
