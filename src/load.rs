@@ -124,14 +124,14 @@ impl<'a> Loader<'a> {
     /// Loads text that is not a file (a REPL line, a string given to the library, stdin).
     pub fn load_text(&mut self, name: &str, text: &str, base: Option<PathBuf>) {
         let file = self.sources.add(name.to_string(), base, Arc::from(text));
-        let includes = self.parse(file, text);
+        let includes = self.parse(file, &self.sources.get(file).text.clone());
         self.follow(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))).collect());
     }
 
     /// Loads text whose lines are numbered on from `first_line` (a REPL session's entries).
     pub fn load_text_from_line(&mut self, name: &str, text: &str, base: Option<PathBuf>, first_line: usize) {
         let file = self.sources.add_from_line(name.to_string(), base, Arc::from(text), first_line);
-        let includes = self.parse(file, text);
+        let includes = self.parse(file, &self.sources.get(file).text.clone());
         self.follow(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))).collect());
     }
 
@@ -200,17 +200,18 @@ impl<'a> Loader<'a> {
             };
             seen.insert(key.clone());
             self.seen.push(key.clone());
-            let file = self.sources.add(shown.clone(), Some(path.clone()), Arc::from(text.as_str()));
+            let file = self.sources.add(shown.clone(), Some(path.clone()), Arc::from(text));
             open_set.insert(key.clone());
             open.push((key, shown));
             work.push(Work::Leave);
+            let text = self.sources.get(file).text.clone();
             let includes = self.parse(file, &text);
             work.extend(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))));
         }
     }
 
     /// Parses one file, reads its data files and documents; the includes it names, in order.
-    fn parse(&mut self, file: crate::ast::FileId, text: &str) -> Vec<(PathBuf, Span)> {
+    fn parse(&mut self, file: crate::ast::FileId, text: &Arc<str>) -> Vec<(PathBuf, Span)> {
         let (module, diags) = syntax::parse_module_cancellable(file, text, self.cancel.as_deref());
         self.diags.extend(diags);
         let base =
