@@ -627,9 +627,6 @@ impl<'a> Checker<'a> {
         self.program.origins.shrink_to_fit();
     }
 
-    /// Adds a base fact; a repeated one is dropped, with a warning (when `warn`) pointing at
-    /// the first. Returns whether the fact was new.
-    #[allow(clippy::too_many_arguments)]
     /// A stated fact becomes a base row.
     fn lower_fact(&mut self, f: &ast::Fact, seen: &mut hashbrown::HashTable<u32>) {
         let Some(&pred) = self.pred_by_name.get(&f.atom.pred.name) else { return };
@@ -655,6 +652,9 @@ impl<'a> Checker<'a> {
         self.push_fact(pred, row, f.time, origin, f.span, seen, true);
     }
 
+    /// Adds a base fact; a repeated one is dropped, with a warning (when `warn`) pointing at
+    /// the first. Returns whether the fact was new.
+    #[allow(clippy::too_many_arguments)]
     fn push_fact(
         &mut self,
         pred: PredId,
