@@ -170,7 +170,7 @@ impl<'a> Records<'a> {
                 return Err((raw.0 + close + 1 + k, CsvError::AfterQuote));
             }
             // `csv-core` kept the spaces after the quote.
-            value.1 -= after.len();
+            value.1 = value.1.saturating_sub(after.len()).max(value.0);
         }
         Ok(())
     }
