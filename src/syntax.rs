@@ -89,7 +89,7 @@ pub fn parse_module_cancellable(
 /// let (module, _) = parse_module(FileId(0), "p(a, 1).\np(\"b\", 2).\n");
 /// let [Statement::PlainFacts(run)] = module.statements.as_slice() else { panic!() };
 /// let facts: Vec<_> = plain_facts(&module.text, run).collect();
-/// assert_eq!((facts.len(), facts[1].span.start, facts[1].span.end), (2, 9, 20));
+/// assert_eq!((facts.len(), facts[1].span.start, facts[1].span.end), (2, 9, 19));
 /// ```
 pub fn plain_facts<'m>(text: &'m str, run: &'m PlainFacts) -> impl Iterator<Item = Fact> + 'm {
     let mut last_pred = None;
