@@ -649,6 +649,20 @@ mod tests {
         assert_eq!(both_paths("a(b).\nc(d, 1).\n"), 2);
     }
 
+    proptest::proptest! {
+        /// Plain facts mixed with statements that end a run (a documented fact, a fact with a
+        /// time, a rule, a bad statement) read back from their runs as the grammar parses them.
+        #[test]
+        fn runs_of_plain_facts_read_back_as_the_grammar_parses(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "p(a, 1).", "q(\"x y\").", "p(b, 22).  r(c).", "%% Doc.\np(d, 3).", "p(e) @ 1990.",
+                "s(X) :- p(X, _).", "p(f.", "% c\n", "\n",
+            ]), 0..24),
+        ) {
+            both_paths(&parts.join("\n"));
+        }
+    }
+
     /// Parses `input` as a module and compares a compact rendering of its statements and
     /// diagnostics with `expect` (both trimmed, line by line).
     fn check(input: &str, expect: &str) {
