@@ -181,23 +181,33 @@ impl<'a> Checker<'a> {
                 self.declare_pred(d);
             }
         }
-        for stmt in modules.iter().flat_map(|m| &m.statements) {
-            match stmt {
-                Statement::Entity(e) => {
-                    self.entity_kinds.insert((e.kind.name.clone(), e.name.name.clone()));
-                }
-                Statement::Fact(f) if f.atom.args.len() == 1 && self.kinds.contains(&f.atom.pred.name) => {
-                    if let Some(ast::Expr::Const(Value::Text(t), _)) = f.atom.args.first() {
-                        self.entity_kinds.insert((f.atom.pred.name.clone(), t.clone()));
+        for module in modules {
+            for stmt in &module.statements {
+                match stmt {
+                    Statement::Entity(e) => {
+                        self.entity_kinds.insert((e.kind.name.clone(), e.name.name.clone()));
                     }
+                    Statement::Fact(f) => self.kind_fact_entity(f),
+                    // Only a run that has facts of a kind is read again.
+                    Statement::PlainFacts(run) if run.preds.iter().any(|(p, n)| *n == 1 && self.kinds.contains(p)) => {
+                        crate::syntax::plain_facts(&module.text, run).for_each(|f| self.kind_fact_entity(&f));
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         for stmt in modules.iter().flat_map(|m| &m.statements) {
             match stmt {
                 Statement::Fact(f) if !self.reserved(&f.atom.pred) => {
                     self.declare(&f.atom.pred, f.atom.args.len(), Def::Facts);
+                }
+                Statement::PlainFacts(run) => {
+                    for i in 0..run.facts.len() {
+                        let (pred, arity) = run.pred(i);
+                        if !self.reserved(&pred) {
+                            self.declare(&pred, arity, Def::Facts);
+                        }
+                    }
                 }
                 Statement::Entity(e) => {
                     if self.kinds.contains(&e.kind.name) {
@@ -521,6 +531,15 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A fact `k(name)` of a kind `k` declares the entity `name` of that kind.
+    fn kind_fact_entity(&mut self, f: &ast::Fact) {
+        if let (true, [ast::Expr::Const(Value::Text(t), _)]) =
+            (self.kinds.contains(&f.atom.pred.name), f.atom.args.as_slice())
+        {
+            self.entity_kinds.insert((f.atom.pred.name.clone(), t.clone()));
+        }
+    }
+
     // Step 3: facts and entity declarations become base rows.
     fn lower_facts(&mut self, modules: &[Module]) {
         // Each distinct fact once, as its index in `program.facts`: a map keyed by a copy of
@@ -528,30 +547,13 @@ impl<'a> Checker<'a> {
         let mut seen: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
         // The first declaration of each entity (kind, name): a later one is compared with it.
         let mut declared: FxHashMap<(Arc<str>, Arc<str>), &ast::EntityDecl> = FxHashMap::default();
-        for stmt in modules.iter().flat_map(|m| &m.statements) {
+        for (module, stmt) in modules.iter().flat_map(|m| m.statements.iter().map(move |s| (m, s))) {
             match stmt {
-                Statement::Fact(f) => {
-                    let Some(&pred) = self.pred_by_name.get(&f.atom.pred.name) else { continue };
-                    if self.program.preds[pred as usize].arity != f.atom.args.len() {
-                        continue;
+                Statement::Fact(f) => self.lower_fact(f, &mut seen),
+                Statement::PlainFacts(run) => {
+                    for f in crate::syntax::plain_facts(&module.text, run) {
+                        self.lower_fact(&f, &mut seen);
                     }
-                    self.check_declared_args(&f.atom);
-                    let mut row = Vec::with_capacity(f.atom.args.len() + 1);
-                    for arg in &f.atom.args {
-                        match arg {
-                            ast::Expr::Const(v, _) => row.push(self.interner.intern(v.clone())),
-                            other => {
-                                self.diags.push(
-                                    Diagnostic::error("check::non_ground_fact", "a fact's arguments must be constants")
-                                        .at(other.span()),
-                                );
-                                continue;
-                            }
-                        }
-                    }
-                    let cites = self.lower_cites(&f.cites);
-                    let origin = FactOrigin::Stated { span: f.span, cites, doc: f.doc.as_deref().map(Arc::from) };
-                    self.push_fact(pred, row, f.time, origin, f.span, &mut seen, true);
                 }
                 Statement::Entity(e) => {
                     let Some(&kind) = self.pred_by_name.get(&e.kind.name) else { continue };
@@ -623,6 +625,31 @@ impl<'a> Checker<'a> {
         // Kept with the program: no spare room from growing.
         self.program.facts.shrink_to_fit();
         self.program.origins.shrink_to_fit();
+    }
+
+    /// A stated fact becomes a base row.
+    fn lower_fact(&mut self, f: &ast::Fact, seen: &mut hashbrown::HashTable<u32>) {
+        let Some(&pred) = self.pred_by_name.get(&f.atom.pred.name) else { return };
+        if self.program.preds[pred as usize].arity != f.atom.args.len() {
+            return;
+        }
+        self.check_declared_args(&f.atom);
+        let mut row = Vec::with_capacity(f.atom.args.len() + 1);
+        for arg in &f.atom.args {
+            match arg {
+                ast::Expr::Const(v, _) => row.push(self.interner.intern(v.clone())),
+                other => {
+                    self.diags.push(
+                        Diagnostic::error("check::non_ground_fact", "a fact's arguments must be constants")
+                            .at(other.span()),
+                    );
+                    continue;
+                }
+            }
+        }
+        let cites = self.lower_cites(&f.cites);
+        let origin = FactOrigin::Stated { span: f.span, cites, doc: f.doc.as_deref().map(Arc::from) };
+        self.push_fact(pred, row, f.time, origin, f.span, seen, true);
     }
 
     /// Adds a base fact; a repeated one is dropped, with a warning (when `warn`) pointing at

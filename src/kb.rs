@@ -965,7 +965,7 @@ impl KnowledgeBase {
     /// # use because::kb::KnowledgeBase;
     /// let mut kb = KnowledgeBase::default();
     /// kb.load_str("p.kb", "p(a).\np(b).\n", None)?;
-    /// assert_eq!(kb.modules()[0].statements.len(), 2);
+    /// assert_eq!(kb.modules()[0].n_statements(), 2);
     /// # Ok::<(), because::kb::Error>(())
     /// ```
     pub fn modules(&self) -> &[Module] {

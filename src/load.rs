@@ -14,6 +14,8 @@ use crate::source::SourceMap;
 use crate::syntax;
 use crate::value::{Id, Interner, Value};
 
+mod csv;
+
 /// The largest file `include` or `load` reads: byte offsets in spans are 32-bit.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
@@ -122,14 +124,14 @@ impl<'a> Loader<'a> {
     /// Loads text that is not a file (a REPL line, a string given to the library, stdin).
     pub fn load_text(&mut self, name: &str, text: &str, base: Option<PathBuf>) {
         let file = self.sources.add(name.to_string(), base, Arc::from(text));
-        let includes = self.parse(file, text);
+        let includes = self.parse(file, &self.sources.get(file).text.clone());
         self.follow(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))).collect());
     }
 
     /// Loads text whose lines are numbered on from `first_line` (a REPL session's entries).
     pub fn load_text_from_line(&mut self, name: &str, text: &str, base: Option<PathBuf>, first_line: usize) {
         let file = self.sources.add_from_line(name.to_string(), base, Arc::from(text), first_line);
-        let includes = self.parse(file, text);
+        let includes = self.parse(file, &self.sources.get(file).text.clone());
         self.follow(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))).collect());
     }
 
@@ -198,17 +200,18 @@ impl<'a> Loader<'a> {
             };
             seen.insert(key.clone());
             self.seen.push(key.clone());
-            let file = self.sources.add(shown.clone(), Some(path.clone()), Arc::from(text.as_str()));
+            let file = self.sources.add(shown.clone(), Some(path.clone()), Arc::from(text));
             open_set.insert(key.clone());
             open.push((key, shown));
             work.push(Work::Leave);
+            let text = self.sources.get(file).text.clone();
             let includes = self.parse(file, &text);
             work.extend(includes.into_iter().rev().map(|(p, s)| Work::Enter(p, Some(s))));
         }
     }
 
     /// Parses one file, reads its data files and documents; the includes it names, in order.
-    fn parse(&mut self, file: crate::ast::FileId, text: &str) -> Vec<(PathBuf, Span)> {
+    fn parse(&mut self, file: crate::ast::FileId, text: &Arc<str>) -> Vec<(PathBuf, Span)> {
         let (module, diags) = syntax::parse_module_cancellable(file, text, self.cancel.as_deref());
         self.diags.extend(diags);
         let base =
@@ -419,59 +422,59 @@ fn theory_folders(base: &Path) -> Vec<PathBuf> {
 }
 
 /// The byte range of field `field` (0-based) of the record that ends on line `line` (1-based)
-/// of a data file, split as [`read_table`] splits it.
+/// of a data file, split as [`read_table`] splits it (a CSV field's range holds its quotes).
 fn field_span(bytes: &[u8], format: Format, line: u32, field: usize) -> Option<(usize, usize)> {
-    let mut offset = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
-    let mut line_no = 0u32;
-    while offset < bytes.len() {
-        let end = match format {
-            Format::Csv => csv_record_end(bytes, offset),
-            Format::Tsv => memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i),
-        };
-        let start = offset;
-        offset = end + 1;
-        line_no += 1 + memchr::memchr_iter(b'\n', &bytes[start..end]).count() as u32;
-        if line_no < line {
-            continue;
-        }
-        let record = bytes[start..end].strip_suffix(b"\r").unwrap_or(&bytes[start..end]);
-        // Field boundaries: separators outside quotes (TSV has no quotes).
-        let mut bounds = Vec::new();
-        let (mut quoted, mut from) = (false, 0);
-        for (i, &c) in record.iter().enumerate() {
-            match (format, c) {
-                (Format::Csv, b'"') => quoted = !quoted,
-                (Format::Csv, b',') | (Format::Tsv, b'\t') if !quoted => {
-                    bounds.push((from, i));
-                    from = i + 1;
+    let start = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+    match format {
+        Format::Csv => {
+            let mut records = csv::Records::new(bytes, start);
+            while let Some(record) = records.next_record() {
+                if record.last_line >= line {
+                    return (field < records.len()).then(|| records.raw(field));
                 }
-                _ => {}
             }
+            None
         }
-        bounds.push((from, record.len()));
-        let (a, b) = *bounds.get(field)?;
-        return Some((start + a, start + b));
+        Format::Tsv => {
+            let line_start = if line <= 1 {
+                start
+            } else {
+                start + memchr::memchr_iter(b'\n', &bytes[start..]).nth(line as usize - 2)? + 1
+            };
+            let end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i);
+            let record = bytes[line_start..end].strip_suffix(b"\r").unwrap_or(&bytes[line_start..end]);
+            let from = match field {
+                0 => 0,
+                _ => memchr::memchr_iter(b'\t', record).nth(field - 1)? + 1,
+            };
+            let to = memchr::memchr(b'\t', &record[from..]).map_or(record.len(), |i| from + i);
+            Some((line_start + from, line_start + to))
+        }
     }
-    None
 }
 
 /// A warning when the first line of a data file loaded without `with header` looks like a
 /// header: no field of it is a number, while in some column where it has a name the second
 /// line has a number (`name,age` above `ann,3`). Such a line would be loaded as a fact.
 fn header_hint(bytes: &[u8], format: Format, load: &crate::ast::LoadDecl) -> Option<Diagnostic> {
-    let text = String::from_utf8_lossy(bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes));
-    let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty());
-    let split = |line: &str| -> Vec<String> {
-        let mut fields = Vec::new();
-        match format {
-            Format::Tsv => fields.extend(line.split('\t').map(str::to_string)),
-            Format::Csv => {
-                let _ = csv_fields(line, &mut String::new(), |f| fields.push(f.to_string()));
-            }
+    let start = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+    let (first, second) = match format {
+        Format::Tsv => {
+            let text = String::from_utf8_lossy(&bytes[start..]);
+            let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty());
+            let mut split = || lines.next().map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>());
+            (split()?, split()?)
         }
-        fields
+        Format::Csv => {
+            let mut records = csv::Records::new(bytes, start);
+            let mut split = || {
+                records.next_record()?;
+                let _ = records.check();
+                Some((0..records.len()).map(|i| records.value(i).unwrap_or_default().to_string()).collect::<Vec<_>>())
+            };
+            (split()?, split()?)
+        }
     };
-    let (first, second) = (split(lines.next()?), split(lines.next()?));
     let is_number = |f: &str| f.trim().parse::<f64>().is_ok();
     let named = |f: &str| f.trim().starts_with(|c: char| c.is_alphabetic());
     if first.len() != second.len() || first.iter().any(|f| is_number(f)) {
@@ -590,7 +593,13 @@ pub struct TableError {
 
 /// Reads a data file: one fact per line, fields separated by tabs (TSV, no header, as
 /// Soufflé's `.facts`) or commas (CSV, fields optionally in double quotes with `""` for a
-/// quote). Each field is an integer, a decimal, or text. Empty lines are skipped.
+/// quote; a quoted field may span lines). Each field is an integer, a decimal, or text. Empty
+/// lines are skipped; `header` skips the first line that is not empty.
+///
+/// CSV is split by `csv-core` (see `load/csv.rs`). TSV stays a `memchr` split on tabs with the
+/// writer's escapes (`\t`, `\n`, `\r`, `\\`) undone by hand: the `csv` crates read no
+/// backslash escapes but a quote's (`\"` inside quotes), and a TSV field has no quotes, so they
+/// would add nothing but a state machine over each byte.
 pub fn read_table(
     bytes: &[u8],
     name: &str,
@@ -598,134 +607,127 @@ pub fn read_table(
     interner: &mut Interner,
     format: Format,
 ) -> Result<RawTable, TableError> {
-    let mut data: Vec<Id> = Vec::new();
-    let mut lines = crate::program::LineNumbers::default();
-    let mut width: Option<usize> = None;
+    let mut rows = Rows { name, format, data: Vec::new(), lines: Default::default(), width: None };
     // A byte-order mark is not data.
-    let mut offset = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
-    let mut line_no = 0u32;
-    let mut field_buf = String::new();
-    let mut fields: Vec<(usize, usize)> = Vec::new();
-    while offset < bytes.len() {
-        // A CSV record runs to the first newline outside quotes: a quoted field may hold
-        // newlines (as the CSV writer writes them).
-        let end = match format {
-            Format::Csv => csv_record_end(bytes, offset),
-            Format::Tsv => memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i),
-        };
-        let mut line = &bytes[offset..end];
-        let line_start = offset;
-        offset = end + 1;
-        line_no += 1;
-        let first_line = line_no;
-        line_no += memchr::memchr_iter(b'\n', line).count() as u32;
-        if line.last() == Some(&b'\r') {
-            line = &line[..line.len() - 1];
-        }
-        if (header && first_line == 1) || line.is_empty() {
-            continue;
-        }
-        let text = match std::str::from_utf8(line) {
-            Ok(text) => text,
-            Err(bad) => {
-                let at = line_start + bad.valid_up_to();
-                return Err(TableError {
-                    code: "load::invalid_utf8",
-                    message: format!("`{name}` line {line_no}: invalid UTF-8 at byte offset {at}"),
-                    help: Some("save the file as UTF-8".into()),
-                    offset: at,
-                    len: 1,
-                });
-            }
-        };
-        fields.clear();
-        let n_fields = match format {
-            Format::Tsv => {
-                let mut start = 0;
-                for i in memchr::memchr_iter(b'\t', line) {
-                    fields.push((start, i));
-                    start = i + 1;
+    let start = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+    let mut header = header;
+    match format {
+        Format::Tsv => {
+            let mut field_buf = String::new();
+            let mut offset = start;
+            let mut line_no = 0u32;
+            while offset < bytes.len() {
+                let end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+                let line_start = offset;
+                let line = bytes[offset..end].strip_suffix(b"\r").unwrap_or(&bytes[offset..end]);
+                offset = end + 1;
+                line_no += 1;
+                if line.is_empty() || std::mem::take(&mut header) {
+                    continue;
                 }
-                fields.push((start, line.len()));
+                let text = rows.utf8(line, line_start, line_no)?;
                 // Tabs are ASCII, so every field boundary is a character boundary. The escapes
-                // the TSV writer uses (`\t`, `\n`, `\r`, `\\`) are undone, so output loads back.
-                for &(a, b) in &fields {
-                    let field = text.get(a..b).unwrap_or_default();
-                    if field.contains('\\') {
-                        data.push(intern_field(tsv_unescape(field, &mut field_buf), interner));
-                    } else {
-                        data.push(intern_field(field, interner));
-                    }
+                // the TSV writer uses are undone, so output loads back.
+                let mut n_fields = 0;
+                for field in text.split('\t') {
+                    let field = if field.contains('\\') { tsv_unescape(field, &mut field_buf) } else { field };
+                    rows.data.push(intern_field(field, interner));
+                    n_fields += 1;
                 }
-                fields.len()
+                rows.end_record(n_fields, line_start, line.len(), line_no)?;
             }
-            Format::Csv => {
-                csv_fields(text, &mut field_buf, |f| data.push(intern_field(f, interner))).map_err(|(col, what)| {
-                    let at_line = first_line + text[..col].matches('\n').count() as u32;
+        }
+        Format::Csv => {
+            let mut records = csv::Records::new(bytes, start);
+            while let Some(record) = records.next_record() {
+                if std::mem::take(&mut header) {
+                    continue;
+                }
+                rows.utf8(&bytes[record.start..record.end], record.start, record.last_line)?;
+                records.check().map_err(|(at, what)| {
+                    let line = record.first_line + memchr::memchr_iter(b'\n', &bytes[record.start..at]).count() as u32;
                     let (message, help) = match what {
-                        CsvError::Unterminated => (
-                            format!("`{name}` line {at_line}: unterminated quoted field"),
+                        csv::CsvError::Unterminated => (
+                            format!("`{name}` line {line}: unterminated quoted field"),
                             "close the field with `\"`; write a quote inside a field as `\"\"`",
                         ),
-                        CsvError::AfterQuote => (
-                            format!("`{name}` line {at_line}: text after the closing quote of a field"),
+                        csv::CsvError::AfterQuote => (
+                            format!("`{name}` line {line}: text after the closing quote of a field"),
                             "quote the whole field (`\"a\"\"x\"` for a\"x) or end it at the quote",
                         ),
                     };
-                    TableError {
-                        code: "load::bad_row",
-                        message,
-                        help: Some(help.into()),
-                        offset: line_start + col,
-                        len: 1,
-                    }
-                })?
+                    TableError { code: "load::bad_row", message, help: Some(help.into()), offset: at, len: 1 }
+                })?;
+                for i in 0..records.len() {
+                    // The record is UTF-8, and so is each field: quoting is ASCII.
+                    rows.data.push(intern_field(records.value(i).unwrap_or_default(), interner));
+                }
+                rows.end_record(records.len(), record.start, record.end - record.start, record.last_line)?;
             }
-        };
-        match width {
-            None => width = Some(n_fields),
-            Some(w) if w != n_fields => {
-                return Err(TableError {
-                    code: "load::bad_row",
-                    message: format!(
-                        "`{name}` line {line_no}: {n_fields} field{} where earlier lines have {w}",
-                        if n_fields == 1 { "" } else { "s" }
-                    ),
-                    help: Some(format!(
-                        "every line needs {w} {} fields",
-                        if format == Format::Tsv { "tab-separated" } else { "comma-separated" }
-                    )),
-                    offset: line_start,
-                    len: line.len(),
-                });
-            }
-            Some(_) => {}
         }
-        lines.push(line_no);
     }
+    let Rows { name, mut data, lines, width, .. } = rows;
+    data.shrink_to_fit();
     Ok(RawTable {
         pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() },
         file: Arc::from(name),
         width,
-        data: Arc::new({
-            data.shrink_to_fit();
-            data
-        }),
+        data: Arc::new(data),
         lines,
     })
 }
 
-/// Where the CSV record starting at `start` ends: the first newline outside quotes, or the end.
-fn csv_record_end(bytes: &[u8], start: usize) -> usize {
-    let mut quoted = false;
-    for i in memchr::memchr2_iter(b'"', b'\n', &bytes[start..]) {
-        match bytes[start + i] {
-            b'"' => quoted = !quoted,
-            _ if !quoted => return start + i,
-            _ => {}
-        }
+/// The rows of a data file as they are read: every field interned, row after row, and the
+/// line each row ends on.
+struct Rows<'a> {
+    name: &'a str,
+    format: Format,
+    data: Vec<Id>,
+    lines: crate::program::LineNumbers,
+    width: Option<usize>,
+}
+
+impl Rows<'_> {
+    /// A record's text, which must be UTF-8.
+    fn utf8<'b>(&self, record: &'b [u8], start: usize, line: u32) -> Result<&'b str, TableError> {
+        std::str::from_utf8(record).map_err(|bad| {
+            let at = start + bad.valid_up_to();
+            TableError {
+                code: "load::invalid_utf8",
+                message: format!("`{}` line {line}: invalid UTF-8 at byte offset {at}", self.name),
+                help: Some("save the file as UTF-8".into()),
+                offset: at,
+                len: 1,
+            }
+        })
     }
-    bytes.len()
+
+    /// Ends a row of `n_fields` fields, the record at `start` of `len` bytes that ends on line
+    /// `line`: it must have as many fields as the first.
+    fn end_record(&mut self, n_fields: usize, start: usize, len: usize, line: u32) -> Result<(), TableError> {
+        match self.width {
+            None => self.width = Some(n_fields),
+            Some(w) if w != n_fields => {
+                return Err(TableError {
+                    code: "load::bad_row",
+                    message: format!(
+                        "`{}` line {line}: {n_fields} field{} where earlier lines have {w}",
+                        self.name,
+                        if n_fields == 1 { "" } else { "s" }
+                    ),
+                    help: Some(format!(
+                        "every line needs {w} {} fields",
+                        if self.format == Format::Tsv { "tab-separated" } else { "comma-separated" }
+                    )),
+                    offset: start,
+                    len,
+                });
+            }
+            Some(_) => {}
+        }
+        self.lines.push(line);
+        Ok(())
+    }
 }
 
 /// A TSV field with the writer's escapes undone: `\t`, `\n`, `\r`, `\\`; any other backslash
@@ -751,61 +753,6 @@ fn tsv_unescape<'a>(field: &str, buf: &'a mut String) -> &'a str {
         chars.next();
     }
     buf
-}
-
-/// What is wrong with a CSV record.
-enum CsvError {
-    Unterminated,
-    AfterQuote,
-}
-
-/// Splits one CSV record, calling `f` per field; returns the field count, or the column and
-/// kind of a bad quote.
-fn csv_fields(line: &str, buf: &mut String, mut f: impl FnMut(&str)) -> Result<usize, (usize, CsvError)> {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    let mut n = 0;
-    loop {
-        if bytes.get(i) == Some(&b'"') {
-            buf.clear();
-            let open = i;
-            i += 1;
-            loop {
-                match bytes.get(i) {
-                    None => return Err((open, CsvError::Unterminated)),
-                    Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
-                        buf.push('"');
-                        i += 2;
-                    }
-                    Some(b'"') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(_) => {
-                        let next = line[i..].find('"').map_or(line.len(), |k| i + k);
-                        buf.push_str(&line[i..next]);
-                        i = next;
-                    }
-                }
-            }
-            f(buf);
-            // Only spaces may follow the closing quote: `"a"x` is an error, not `a`.
-            let end = line[i..].find(',').map_or(line.len(), |k| i + k);
-            if let Some(k) = line[i..end].find(|c: char| c != ' ') {
-                return Err((i + k, CsvError::AfterQuote));
-            }
-            i = end;
-        } else {
-            let end = line[i..].find(',').map_or(line.len(), |k| i + k);
-            f(line[i..end].trim());
-            i = end;
-        }
-        n += 1;
-        if i >= line.len() {
-            return Ok(n);
-        }
-        i += 1; // the comma
-    }
 }
 
 /// A field's value: an integer, a decimal, a time (`1953-10-01`, `1953-10`, `1991..2019`), or
@@ -1049,5 +996,27 @@ mod tests {
         assert_eq!(vals[1], "Text(\"say \\\"hi\\\"\")");
         assert_eq!(table("a,b\nc\n", Format::Csv).unwrap_err(), "`t` line 2: 1 field where earlier lines have 2");
         assert_eq!(table("\"a,b\n", Format::Csv).unwrap_err(), "`t` line 1: unterminated quoted field");
+        // A quote inside an unquoted field is text: it opens no field that runs on to line 2.
+        let (_, vals, lines) = table("a\"b,c\nd,e\n", Format::Csv).unwrap();
+        assert_eq!((vals[0].as_str(), lines), ("Text(\"a\\\"b\")", vec![1, 2]));
+        // Spaces may follow a closing quote; a lone `\r` is data; CRLF ends a record.
+        let (_, vals, lines) = table("\"a\" ,b\rc\r\n\r\n\"x\ny\",z\r\n", Format::Csv).unwrap();
+        assert_eq!(vals, ["Text(\"a\")", "Text(\"b\\rc\")", "Text(\"x\\ny\")", "Text(\"z\")"]);
+        assert_eq!(lines, [1, 4]);
+        assert_eq!(
+            table("a,b\n\"c\"d,e\n", Format::Csv).unwrap_err(),
+            "`t` line 2: text after the closing quote of a field"
+        );
+    }
+
+    #[test]
+    fn a_header_is_the_first_line_that_is_not_empty() {
+        for format in [Format::Tsv, Format::Csv] {
+            let sep = if format == Format::Csv { "," } else { "\t" };
+            let text = format!("\n\nname{sep}age\nann{sep}3\n");
+            let mut interner = Interner::default();
+            let t = read_table(text.as_bytes(), "t", true, &mut interner, format).unwrap();
+            assert_eq!(t.lines.to_vec(), [4], "{format:?}");
+        }
     }
 }

@@ -524,10 +524,10 @@ impl Repl {
         if text.is_empty() {
             return self.complain(&format!("usage: :{name} STATEMENT."));
         }
-        let before: usize = self.kb.modules().iter().map(|m| m.statements.len()).sum();
+        let before: usize = self.kb.modules().iter().map(|m| m.n_statements()).sum();
         let started = Instant::now();
         let result = self.kb.assert_statements(text);
-        let after: usize = self.kb.modules().iter().map(|m| m.statements.len()).sum();
+        let after: usize = self.kb.modules().iter().map(|m| m.n_statements()).sum();
         let n = after.saturating_sub(before);
         self.changed(result.map(|r| r.warnings), started, &format!("asserted {n} statement{}", plural(n)));
     }

@@ -19,7 +19,10 @@ pub use print::is_keyword;
 use pest::Parser as _;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
-use crate::ast::{FileId, Module, Query, Span};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::ast::{Fact, FileId, Module, PlainFacts, Query, Span, Statement};
 use crate::diag::{Diagnostic, Diagnostics};
 use grammar::{BecauseParser, Rule};
 use lower::Lower;
@@ -49,14 +52,15 @@ mod grammar {
 /// assert!(matches!(module.statements[1], Statement::Rule(_)));
 /// ```
 pub fn parse_module(file: FileId, text: &str) -> (Module, Diagnostics) {
-    parse_module_cancellable(file, text, None)
+    parse_module_cancellable(file, &Arc::from(text), None)
 }
 
-/// [`parse_module`], polling `cancel` every few thousand statements: when it is set, parsing
-/// stops with `load::cancelled` (Ctrl-C during a slow `:load`).
+/// [`parse_module`] of a text the caller shares (the source map's), polling `cancel` every few
+/// thousand statements: when it is set, parsing stops with `load::cancelled` (Ctrl-C during a
+/// slow `:load`).
 pub fn parse_module_cancellable(
     file: FileId,
-    text: &str,
+    text: &Arc<str>,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> (Module, Diagnostics) {
     let mut driver = ModuleDriver::new(file, text);
@@ -67,7 +71,48 @@ pub fn parse_module_cancellable(
     // The module is kept as long as the knowledge base: no spare room from growing (a large
     // vector shrinks in place).
     driver.statements.shrink_to_fit();
-    (Module { file, statements: driver.statements }, diags)
+    for s in &mut driver.statements {
+        if let Statement::PlainFacts(run) = s {
+            run.facts.shrink_to_fit();
+        }
+    }
+    (Module { file, statements: driver.statements, text: text.clone() }, diags)
+}
+
+/// The facts of a run of plain facts of a module whose text is `text`, read again: each the
+/// [`Fact`] the parser built the first time, spans included (see [`PlainFacts`]).
+///
+/// ```
+/// use because::ast::{FileId, Statement};
+/// use because::syntax::{parse_module, plain_facts};
+///
+/// let (module, _) = parse_module(FileId(0), "p(a, 1).\np(\"b\", 2).\n");
+/// let [Statement::PlainFacts(run)] = module.statements.as_slice() else { panic!() };
+/// let facts: Vec<_> = plain_facts(&module.text, run).collect();
+/// assert_eq!((facts.len(), facts[1].span.start, facts[1].span.end), (2, 9, 19));
+/// ```
+pub fn plain_facts<'m>(text: &'m str, run: &'m PlainFacts) -> impl Iterator<Item = Fact> + 'm {
+    let mut last_pred = None;
+    run.facts.iter().filter_map(move |&(start, _)| {
+        // It parsed as a plain fact before, so it does again.
+        match fast::plain_fact(run.file, text, start as usize, &mut None, &mut last_pred) {
+            Some((Statement::Fact(f), _)) => Some(f),
+            _ => None,
+        }
+    })
+}
+
+/// Every statement of `module` in order, each run of plain facts read again as its facts: the
+/// statements the grammar alone would give, for readers that want each fact as a [`Fact`].
+pub fn statements(module: &Module) -> impl Iterator<Item = Cow<'_, Statement>> + '_ {
+    module.statements.iter().flat_map(move |s| -> Box<dyn Iterator<Item = Cow<'_, Statement>> + '_> {
+        match s {
+            Statement::PlainFacts(run) => {
+                Box::new(plain_facts(&module.text, run).map(|f| Cow::Owned(Statement::Fact(f))))
+            }
+            s => Box::new(std::iter::once(Cow::Borrowed(s))),
+        }
+    })
 }
 
 /// Loading stopped by the user (Ctrl-C): nothing of it is kept.
@@ -151,7 +196,9 @@ struct ModuleDriver<'t> {
     fast: bool,
     cancel: Option<&'t std::sync::atomic::AtomicBool>,
     /// The predicate name of the last plain fact (see [`fast::plain_fact`]).
-    last_pred: Option<std::sync::Arc<str>>,
+    last_pred: Option<Arc<str>>,
+    /// The predicates of the run being built, and their indexes in it.
+    run_preds: rustc_hash::FxHashMap<(Arc<str>, u32), u32>,
 }
 
 impl<'t> ModuleDriver<'t> {
@@ -165,6 +212,7 @@ impl<'t> ModuleDriver<'t> {
             fast: true,
             cancel: None,
             last_pred: None,
+            run_preds: Default::default(),
         }
     }
 
@@ -194,10 +242,17 @@ impl<'t> ModuleDriver<'t> {
             }
             let mut doc = trivia.doc;
             if self.fast {
+                let documented = doc.is_some();
                 if let Some((statement, end)) =
                     fast::plain_fact(self.file, self.text, pos, &mut doc, &mut self.last_pred)
                 {
-                    self.statements.push(statement);
+                    match statement {
+                        // A doc comment is not read again with the fact: such a fact stays whole.
+                        Statement::Fact(f) if !documented => {
+                            self.push_plain(pos, &f.atom.pred.name, f.atom.args.len(), end)
+                        }
+                        statement => self.statements.push(statement),
+                    }
                     pos = end;
                     continue;
                 }
@@ -221,6 +276,27 @@ impl<'t> ModuleDriver<'t> {
                 },
             }
         }
+    }
+
+    /// Adds the plain fact at `start..end` to the run of plain facts the statements end with,
+    /// or to a new one.
+    fn push_plain(&mut self, start: usize, pred: &Arc<str>, arity: usize, end: usize) {
+        if !matches!(self.statements.last(), Some(Statement::PlainFacts(_))) {
+            self.statements.push(Statement::PlainFacts(PlainFacts { file: self.file, ..PlainFacts::default() }));
+            self.run_preds.clear();
+        }
+        let Some(Statement::PlainFacts(run)) = self.statements.last_mut() else { return };
+        let key = (pred.clone(), arity as u32);
+        let index = match self.run_preds.get(&key) {
+            Some(&i) => i,
+            None => {
+                run.preds.push(key.clone());
+                self.run_preds.insert(key, run.preds.len() as u32 - 1);
+                run.preds.len() as u32 - 1
+            }
+        };
+        run.facts.push((start as u32, index));
+        run.end = end as u32;
     }
 
     /// Parses the statement at `pos` with pest, given only the statement's extent: up to the
@@ -538,7 +614,10 @@ mod tests {
             let mut driver = ModuleDriver::new(FileId(0), input);
             driver.fast = fast;
             driver.run();
-            (format!("{:?}", driver.statements), format!("{:?}", driver.diags), driver.statements.len())
+            // Runs of plain facts read again as facts: the same statements as the first time.
+            let module = Module { file: FileId(0), statements: driver.statements, text: Arc::from(input) };
+            let statements: Vec<Statement> = statements(&module).map(Cow::into_owned).collect();
+            (format!("{statements:?}"), format!("{:?}", driver.diags), statements.len())
         };
         let (fast, slow) = (run(true), run(false));
         assert_eq!(fast.0, slow.0, "statements differ for {input:?}");
@@ -570,13 +649,27 @@ mod tests {
         assert_eq!(both_paths("a(b).\nc(d, 1).\n"), 2);
     }
 
+    proptest::proptest! {
+        /// Plain facts mixed with statements that end a run (a documented fact, a fact with a
+        /// time, a rule, a bad statement) read back from their runs as the grammar parses them.
+        #[test]
+        fn runs_of_plain_facts_read_back_as_the_grammar_parses(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "p(a, 1).", "q(\"x y\").", "p(b, 22).  r(c).", "%% Doc.\np(d, 3).", "p(e) @ 1990.",
+                "s(X) :- p(X, _).", "p(f.", "% c\n", "\n",
+            ]), 0..24),
+        ) {
+            both_paths(&parts.join("\n"));
+        }
+    }
+
     /// Parses `input` as a module and compares a compact rendering of its statements and
     /// diagnostics with `expect` (both trimmed, line by line).
     fn check(input: &str, expect: &str) {
         let (module, diags) = parse_module(FileId(0), input);
         let mut out = String::new();
-        for s in &module.statements {
-            out.push_str(&render_statement(s));
+        for s in statements(&module) {
+            out.push_str(&render_statement(&s));
             out.push('\n');
         }
         for d in &diags.0 {
@@ -675,6 +768,8 @@ mod tests {
     fn render_statement(s: &Statement) -> String {
         let mut out = String::new();
         let _ = match s {
+            // `check` reads runs as facts (`statements`).
+            Statement::PlainFacts(run) => write!(out, "plain facts {}", run.facts.len()),
             Statement::Source(d) => {
                 let file = d.file.as_ref().map_or(String::new(), |(f, _)| format!(" file {f:?}"));
                 write!(out, "source {} {:?}{file}", d.name.name, d.title)

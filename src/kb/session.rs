@@ -112,7 +112,8 @@ impl KnowledgeBase {
             return Err(diags.into());
         }
         let whole = Span::new(file, 0, fact_text.trim_end().len());
-        let target = match module.statements.as_slice() {
+        let statements: Vec<Statement> = syntax::statements(&module).map(|s| s.into_owned()).collect();
+        let target = match statements.as_slice() {
             [Statement::Fact(f)] => f,
             [other] => {
                 return Err(Diagnostic::error("session::not_a_fact", "only facts can be retracted")
@@ -128,26 +129,22 @@ impl KnowledgeBase {
             }
         };
         // 2. Find the matching statements in every module.
-        let matches = |stmt: &Statement| matches!(stmt, Statement::Fact(f) if fact_matches(target, f));
         let mut modules = self.modules.clone();
         let mut removed = Vec::new();
         let mut from_files = false;
         for module in &mut modules {
             let in_session = self.sources.get(module.file).name == SESSION;
-            module.statements.retain(|s| {
-                let hit = matches(s);
-                if hit {
-                    removed.push(self.sources.snippet(s.span()).to_string());
-                    from_files |= !in_session;
-                }
-                !hit
+            let text = module.text.clone();
+            take_facts(&mut module.statements, &text, &|f| fact_matches(target, f), &mut |span| {
+                removed.push(self.sources.snippet(span).to_string());
+                from_files |= !in_session;
             });
         }
         // A fact of a loaded file stays retracted only if the session says so: the retraction
         // is kept as a `retract` statement, which `:save` writes and `:reload` applies again.
         if from_files {
             let retraction = crate::ast::Retraction { fact: target.clone(), span: target.span };
-            modules.push(Module { file, statements: vec![Statement::Retract(retraction)] });
+            modules.push(Module { file, statements: vec![Statement::Retract(retraction)], text: module.text.clone() });
         }
         if removed.is_empty() {
             return Err(Diagnostic::error("session::no_such_fact", "no stated fact matches this")
@@ -175,7 +172,8 @@ impl KnowledgeBase {
     pub fn session_text(&self) -> String {
         let mut out = String::new();
         for module in self.modules.iter().filter(|m| self.sources.get(m.file).name == SESSION) {
-            for stmt in &module.statements {
+            for stmt in syntax::statements(module) {
+                let stmt = &*stmt;
                 let doc = match stmt {
                     Statement::Fact(f) => f.doc.as_deref(),
                     Statement::Rule(r) => r.doc.as_deref(),
@@ -478,6 +476,44 @@ pub(crate) fn fact_matches(target: &crate::ast::Fact, f: &crate::ast::Fact) -> b
         && (target.time.is_none() || f.time.map(|t| t.0) == target.time.map(|t| t.0))
 }
 
+/// Takes the stated facts that `hit` matches out of `statements` of a module whose text is
+/// `text` (a run of plain facts loses those of its facts, and goes when none is left), calling
+/// `taken` with the span of each; how many it took.
+fn take_facts(
+    statements: &mut Vec<Statement>,
+    text: &str,
+    hit: &dyn Fn(&crate::ast::Fact) -> bool,
+    taken: &mut dyn FnMut(Span),
+) -> usize {
+    let mut n = 0;
+    statements.retain_mut(|s| match s {
+        Statement::Fact(f) if hit(f) => {
+            taken(f.span);
+            n += 1;
+            false
+        }
+        Statement::PlainFacts(run) => {
+            let (mut kept, mut end) = (Vec::with_capacity(run.facts.len()), 0);
+            for (f, &entry) in syntax::plain_facts(text, run).zip(&run.facts) {
+                if hit(&f) {
+                    taken(f.span);
+                    n += 1;
+                } else {
+                    kept.push(entry);
+                    end = f.span.end;
+                }
+            }
+            if kept.len() < run.facts.len() {
+                run.facts = kept;
+                run.end = end;
+            }
+            !run.facts.is_empty()
+        }
+        _ => true,
+    });
+    n
+}
+
 /// Applies the `retract` statements of `modules[first_new..]`: each removes the stated facts
 /// it matches from everything loaded before it (earlier modules, earlier statements of its
 /// own). One that matches nothing is a warning: the file it was saved from may have changed.
@@ -490,23 +526,18 @@ pub(crate) fn apply_retractions(modules: &mut [Module], first_new: usize, diags:
                 continue;
             };
             let r = r.clone();
-            let hit = |s: &Statement| matches!(s, Statement::Fact(f) if fact_matches(&r.fact, f));
+            let hit = |f: &crate::ast::Fact| fact_matches(&r.fact, f);
             let mut removed = 0;
             for module in &mut modules[..mi] {
-                let before = module.statements.len();
-                module.statements.retain(|s| !hit(s));
-                removed += before - module.statements.len();
+                let text = module.text.clone();
+                removed += take_facts(&mut module.statements, &text, &hit, &mut |_| {});
             }
-            let own = &mut modules[mi].statements;
-            let before_own = own[..si].iter().filter(|s| hit(s)).count();
-            let mut k = 0;
-            own.retain(|s| {
-                let keep = k >= si || !hit(s);
-                k += 1;
-                keep
-            });
-            removed += before_own;
-            si -= before_own;
+            // Its own module's statements before it: the retraction moves up by those that go.
+            let own = &mut modules[mi];
+            let mut before: Vec<Statement> = own.statements.drain(..si).collect();
+            removed += take_facts(&mut before, &own.text, &hit, &mut |_| {});
+            si = before.len();
+            own.statements.splice(0..0, before);
             if removed == 0 {
                 diags.push(
                     Diagnostic::warning("session::no_such_fact", "`retract` matches no stated fact loaded before it")
@@ -619,6 +650,25 @@ mod tests {
         other.assert_statements(&kb.session_text()).unwrap();
         assert_eq!(count(&mut other, "link(X, Y)"), 1);
         assert_eq!(count(&mut other, "edge(X, Y)"), 1);
+    }
+
+    /// Plain facts are kept as runs (`ast::PlainFacts`) and read again from the text: a
+    /// retraction in the middle of a run keeps the facts around it, an error in a run's fact
+    /// points at its line and column, and a proof names the fact's line.
+    #[test]
+    fn plain_facts_in_a_run_keep_their_places() {
+        let mut kb = KnowledgeBase::new(Limits::default());
+        kb.load_str("f.kb", "e(a, b).\ne(b, c).  e(c, d).\nr(X) :- e(X, _).\n", None).unwrap();
+        assert!(matches!(kb.modules()[0].statements[0], Statement::PlainFacts(_)));
+        kb.retract("e(b, c).").unwrap();
+        assert_eq!(count(&mut kb, "r(X)"), 2);
+        assert_eq!(kb.modules()[0].n_statements(), 3);
+        let proof = kb.why("e(c, d)").unwrap().render(crate::output::Format::Table, false);
+        assert!(proof.contains("e(c, d)  fact (f.kb:2)"), "{proof}");
+        let mut kb = KnowledgeBase::new(Limits::default());
+        let e = kb.load_str("g.kb", "pred q(t: time).\nq(1990).\nq(1991). q(x).\n", None).unwrap_err();
+        let shown = kb.render(&e.diagnostics, false, true);
+        assert!(shown.starts_with("g.kb:3:12: error[check::type_mismatch]"), "{shown}");
     }
 
     #[test]

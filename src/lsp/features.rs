@@ -614,6 +614,8 @@ pub fn symbols(index: &Index) -> Vec<DocumentSymbol> {
     };
     for s in &module.statements {
         match s {
+            // Not in an index (see `Index::build`).
+            Statement::PlainFacts(_) => {}
             Statement::Source(d) => {
                 let detail = Some(format!("source “{}”", d.title));
                 out.push(symbol(d.name.name.to_string(), detail, SymbolKind::MODULE, d.span, d.name.span));

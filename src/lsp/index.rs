@@ -70,7 +70,12 @@ impl Index {
         let mut loader = Loader::new(&mut sources, &mut interner, ALLIANCE);
         loader.unsaved = unsaved;
         loader.load_path(path);
-        let modules = std::mem::take(&mut loader.out.modules);
+        // Each plain fact as a statement of its own (`syntax::statements`): an editor points at
+        // one fact, and an open document's files are small beside a knowledge base's.
+        let modules = std::mem::take(&mut loader.out.modules)
+            .into_iter()
+            .map(|m| Module { statements: crate::syntax::statements(&m).map(|s| s.into_owned()).collect(), ..m })
+            .collect();
         let load_arity = loader.out.tables.iter().filter_map(|t| Some((t.pred.span, t.width?))).collect();
         let lines = (0..sources.len()).map(|_| OnceCell::new()).collect();
         Index { sources, modules, root: FileId(0), lines, load_arity }
@@ -184,6 +189,8 @@ struct Ctx<'a> {
 
 fn visit_statement(stmt: &Statement, cx: Ctx<'_>, f: &mut Visitor<'_>) {
     match stmt {
+        // Not in an index: `Index::build` reads each plain fact as a statement.
+        Statement::PlainFacts(_) => {}
         Statement::Source(s) => f(SymRef::Source(&s.name.name), s.name.span, Role::Decl),
         Statement::Kind(k) => f(SymRef::Pred(&k.name.name, 1), k.name.span, Role::Decl),
         Statement::Entity(e) => {
