@@ -903,6 +903,24 @@ impl KnowledgeBase {
         &self.db
     }
 
+    /// Builds now the indexes that changes (assert, retract, what-if) probe, which a change
+    /// would otherwise build the first time it needs them: for a front end that expects
+    /// changes, such as the REPL after a load. Answers do not change.
+    ///
+    /// ```
+    /// # use because::kb::KnowledgeBase;
+    /// let mut kb = KnowledgeBase::default();
+    /// kb.load_str("tc.kb", "edge(1, 2).\npath(X, Y) :- edge(X, Y).\npath(X, Z) :- edge(X, Y), path(Y, Z).\n", None)?;
+    /// kb.prepare_changes();
+    /// kb.assert_statements("edge(2, 3).")?;
+    /// assert_eq!(kb.query("path(1, 3)")?.rows.len(), 1);
+    /// # Ok::<(), because::kb::Error>(())
+    /// ```
+    pub fn prepare_changes(&mut self) {
+        let (program, interner) = (self.program.clone(), self.interner.clone());
+        crate::eval::incremental::prepare_changes(&program, Arc::make_mut(&mut self.db), &interner);
+    }
+
     /// The evaluated relations, mutably (for built-in relations computed on first use).
     /// Changing rows by hand bypasses staging: prefer loads and assertions.
     ///

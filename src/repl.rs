@@ -218,6 +218,8 @@ impl Repl {
         let mut limits = kb.limits().clone();
         limits.cancel = Some(cancel::flag());
         kb.set_limits(limits);
+        // A session makes changes: their indexes are built now, with the load, not by the first.
+        kb.prepare_changes();
         let start_paths = kb.loaded_paths().to_vec();
         Ok(Repl {
             kb,
@@ -344,6 +346,9 @@ impl Repl {
             "reload" => {
                 let started = Instant::now();
                 let result = self.kb.reload_keeping_session();
+                if result.is_ok() {
+                    self.kb.prepare_changes();
+                }
                 self.changed(result.map(|r| r.warnings), started, "reloaded");
             }
             "assert" | "rule" => self.assert(cmd.name, arg),
@@ -517,6 +522,9 @@ impl Repl {
         }
         let started = Instant::now();
         let result = self.kb.load_file(Path::new(path));
+        if result.is_ok() {
+            self.kb.prepare_changes();
+        }
         self.changed(result.map(|r| r.warnings), started, &format!("loaded {path}"));
     }
 
