@@ -135,7 +135,7 @@ impl KnowledgeBase {
         for module in &mut modules {
             let in_session = self.sources.get(module.file).name == SESSION;
             let text = module.text.clone();
-            take_facts(&mut module.statements, &text, &|f| fact_matches(target, f), &mut |span| {
+            take_facts(&mut module.statements, &text, &mut |f| fact_matches(target, f), &mut |span| {
                 removed.push(self.sources.snippet(span).to_string());
                 from_files |= !in_session;
             });
@@ -482,7 +482,7 @@ pub(crate) fn fact_matches(target: &crate::ast::Fact, f: &crate::ast::Fact) -> b
 fn take_facts(
     statements: &mut Vec<Statement>,
     text: &str,
-    hit: &dyn Fn(&crate::ast::Fact) -> bool,
+    hit: &mut dyn FnMut(&crate::ast::Fact) -> bool,
     taken: &mut dyn FnMut(Span),
 ) -> usize {
     let mut n = 0;
@@ -517,28 +517,53 @@ fn take_facts(
 /// Applies the `retract` statements of `modules[first_new..]`: each removes the stated facts
 /// it matches from everything loaded before it (earlier modules, earlier statements of its
 /// own). One that matches nothing is a warning: the file it was saved from may have changed.
+/// The earlier modules are read once per module of retractions, each fact matched against
+/// the retractions of its predicate (a fact goes to the first that matches it), so a file of
+/// many retractions costs one pass over what was loaded, not one per retraction.
 pub(crate) fn apply_retractions(modules: &mut [Module], first_new: usize, diags: &mut Diagnostics) {
     for mi in first_new..modules.len() {
-        let mut si = 0;
+        let targets: Vec<crate::ast::Retraction> = modules[mi]
+            .statements
+            .iter()
+            .filter_map(|s| if let Statement::Retract(r) = s { Some(r.clone()) } else { None })
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let mut removed = vec![0usize; targets.len()];
+        let mut by_pred: rustc_hash::FxHashMap<(&str, usize), Vec<usize>> = Default::default();
+        for (k, r) in targets.iter().enumerate() {
+            by_pred.entry((&r.fact.atom.pred.name, r.fact.atom.args.len())).or_default().push(k);
+        }
+        let mut hit = |f: &crate::ast::Fact| {
+            let Some(ks) = by_pred.get(&(&*f.atom.pred.name, f.atom.args.len())) else { return false };
+            match ks.iter().find(|&&k| fact_matches(&targets[k].fact, f)) {
+                Some(&k) => {
+                    removed[k] += 1;
+                    true
+                }
+                None => false,
+            }
+        };
+        for module in &mut modules[..mi] {
+            let text = module.text.clone();
+            take_facts(&mut module.statements, &text, &mut hit, &mut |_| {});
+        }
+        // Its own module's statements before each retraction: a retraction moves up by those
+        // that go.
+        let (mut si, mut k) = (0, 0);
         while si < modules[mi].statements.len() {
             let Statement::Retract(r) = &modules[mi].statements[si] else {
                 si += 1;
                 continue;
             };
             let r = r.clone();
-            let hit = |f: &crate::ast::Fact| fact_matches(&r.fact, f);
-            let mut removed = 0;
-            for module in &mut modules[..mi] {
-                let text = module.text.clone();
-                removed += take_facts(&mut module.statements, &text, &hit, &mut |_| {});
-            }
-            // Its own module's statements before it: the retraction moves up by those that go.
             let own = &mut modules[mi];
             let mut before: Vec<Statement> = own.statements.drain(..si).collect();
-            removed += take_facts(&mut before, &own.text, &hit, &mut |_| {});
+            removed[k] += take_facts(&mut before, &own.text, &mut |f| fact_matches(&r.fact, f), &mut |_| {});
             si = before.len();
             own.statements.splice(0..0, before);
-            if removed == 0 {
+            if removed[k] == 0 {
                 diags.push(
                     Diagnostic::warning("session::no_such_fact", "`retract` matches no stated fact loaded before it")
                         .at(r.span)
@@ -546,6 +571,7 @@ pub(crate) fn apply_retractions(modules: &mut [Module], first_new: usize, diags:
                 );
             }
             si += 1;
+            k += 1;
         }
     }
 }
@@ -704,6 +730,25 @@ mod tests {
         let report = kb.load_str("r.kb", "retract p(b).\np(b).\nretract p(z).\n", None).unwrap();
         assert_eq!(count(&mut kb, "p(X)"), 2);
         assert_eq!(report.warnings.0.iter().map(|d| d.code).collect::<Vec<_>>(), ["session::no_such_fact"]);
+    }
+
+    #[test]
+    fn a_file_of_retractions_takes_each_fact_once_and_warns_for_those_left_with_none() {
+        let mut kb = KnowledgeBase::new(Limits::default());
+        let facts: String = (0..50).map(|i| format!("e({i}, {}).\nt(x{i}) @ {}.\n", i + 1, 1990 + i)).collect();
+        kb.load_str("base.kb", &facts, None).unwrap();
+        // `e(3, 4)` twice: the second matches nothing left. `t(x5)` without a time takes it at
+        // its time, so `t(x5) @ 1995` after it matches nothing; `t(x6) @ 1990` never matched.
+        // `e(60, 61)` is stated after its retraction in the same file, so it stays.
+        let retractions = "retract e(3, 4).\nretract e(7, 8).\nretract e(3, 4).\nretract t(x5).\n\
+                           retract t(x5) @ 1995.\nretract t(x6) @ 1990.\nretract e(60, 61).\ne(60, 61).\n";
+        let report = kb.load_str("r.kb", retractions, None).unwrap();
+        let line = |span: Span| kb.sources().get(span.file).line_col(span.start).0;
+        let warned: Vec<usize> = report.warnings.0.iter().filter_map(|d| d.span.map(line)).collect();
+        assert_eq!(warned, [3, 5, 6, 7]);
+        assert_eq!(count(&mut kb, "e(X, Y)"), 49);
+        assert_eq!(count(&mut kb, "t(X)"), 49);
+        assert_eq!(count(&mut kb, "e(60, 61)"), 1);
     }
 
     #[test]
