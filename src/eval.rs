@@ -282,11 +282,16 @@ pub(crate) fn eval_stratum(
                 if let Some(slot) = rederive {
                     // The body, then an atom of the head's own arguments, placed first and
                     // reading the slot: the rule evaluated for just those facts. (It goes last
-                    // in the body so that the other literals keep their positions.)
+                    // in the body so that the other literals keep their positions.) A head's
+                    // time is left open: the time the body gives is an interval made from
+                    // a value (`p(X) @ Y :- n(X), Y = X + 1`), which the slot's interval
+                    // could not match; the rule then derives the arguments' facts at every
+                    // time it can, a superset of those taken out, each one derivable.
                     let mut body = rule.body.clone();
                     let time = match (temporal[rule.head.pred as usize], rule.head.time) {
                         (true, None) => Some(Arg::Const(undated)),
-                        (_, time) => time,
+                        (true, Some(_)) => None,
+                        (false, time) => time,
                     };
                     body.push(Literal::Positive(AtomIr {
                         pred: rule.head.pred,

@@ -29,7 +29,7 @@ use crate::diag::Diagnostic;
 use crate::program::{Literal, PredId, Program};
 use crate::value::{Id, Interner};
 
-use super::exec::arg_value;
+use super::exec::{arg_value, interval_id};
 use super::plan::{self, PlanCx, Range, Step};
 use super::relation::{Relation, hash_ids};
 use super::runs::{self, Candidates, pack};
@@ -324,9 +324,7 @@ fn apply(
 /// [`overdelete`]): every stratum that reads, directly or through another, a predicate that
 /// lost facts. `None` when one of them cannot be maintained so, and the strata the change
 /// reaches are evaluated again instead: it reads such a predicate under `not` or in an
-/// aggregate (losing a fact there can make one hold), its rules or base facts changed, or a
-/// rule of it gives its head a time (the re-derivation binds the head's columns, and a time
-/// is normalised on the way out).
+/// aggregate (losing a fact there can make one hold), or its rules or base facts changed.
 fn dred_strata(
     old: &Program,
     new: &Program,
@@ -349,11 +347,9 @@ fn dred_strata(
         if !reads.iter().any(|&(p, _)| affected[p as usize]) {
             continue;
         }
-        let undated_heads = stratum.rules.iter().all(|&r| new.rules[r].head.time.is_none());
         if reads.iter().any(|&(p, positive)| affected[p as usize] && !positive)
             || !same_rules(old, new, s)
             || stratum.preds.iter().any(|&p| base_changed[p as usize])
-            || !undated_heads
         {
             return None;
         }
@@ -442,11 +438,15 @@ fn overdelete(
                 let temporal = new.pred(head).temporal;
                 let doomed = &mut found[k];
                 let mut tuple = Vec::with_capacity(rel.width);
-                let mut emit = |regs: &[Id], _: &[u32], _: &mut Interner| -> Result<(), RunError> {
+                let mut emit = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
                     tuple.clear();
                     tuple.extend(rule.head.args.iter().map(|a| arg_value(a, regs)));
                     if temporal {
-                        tuple.push(undated); // the rules maintained so give no time (see `dred_strata`)
+                        // The head's time as evaluation makes it (`run_rule`).
+                        tuple.push(match rule.head.time {
+                            None => undated,
+                            Some(t) => interval_id(arg_value(&t, regs), interner)?,
+                        });
                     }
                     doomed.push(&tuple, rel, gone);
                     // Past the limit: stop at once (the stratum is evaluated again).
