@@ -459,9 +459,12 @@ fn field_span(bytes: &[u8], format: Format, line: u32, field: usize) -> Option<(
 /// header: no field of it is a number, while in some column where it has a name the second
 /// line has a number (`name,age` above `ann,3`). Such a line would be loaded as a fact.
 fn header_hint(bytes: &[u8], format: Format, load: &crate::ast::LoadDecl) -> Option<Diagnostic> {
-    let text = String::from_utf8_lossy(bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes));
-    let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty());
-    let split = |line: &str| -> Vec<String> {
+    // Only the first two lines that are not empty are read (not the whole file).
+    let body = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
+    let mut lines =
+        body.split(|&b| b == b'\n').map(String::from_utf8_lossy).filter(|l| !l.trim_end_matches('\r').is_empty());
+    let split = |line: std::borrow::Cow<'_, str>| -> Vec<String> {
+        let line = line.trim_end_matches('\r');
         let mut fields = Vec::new();
         match format {
             Format::Tsv => fields.extend(line.split('\t').map(str::to_string)),
@@ -598,11 +601,152 @@ pub fn read_table(
     interner: &mut Interner,
     format: Format,
 ) -> Result<RawTable, TableError> {
+    // A byte-order mark is not data.
+    let offset = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+    // A TSV file that is UTF-8 throughout (checked once, not line by line) takes the one-pass
+    // reader; CSV, and a file with a bad byte (reported at its line), the general one.
+    let (mut data, lines, width) = match (format, std::str::from_utf8(&bytes[offset..])) {
+        (Format::Tsv, Ok(text)) => read_tsv(text, offset, name, header, interner)?,
+        _ => read_records(bytes, offset, name, header, interner, format)?,
+    };
+    data.shrink_to_fit();
+    Ok(RawTable {
+        pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() },
+        file: Arc::from(name),
+        width,
+        data: Arc::new(data),
+        lines,
+    })
+}
+
+/// The rows of a table, flat, their line numbers, and the fields per line.
+type Records = (Vec<Id>, crate::program::LineNumbers, Option<usize>);
+
+/// [`read_table`] for a TSV file whose text (after any byte-order mark, `base` bytes) is valid
+/// UTF-8: lines and fields split in one pass over the bytes, with the general reader's rules
+/// (a `\r` before the newline dropped, empty lines skipped, the writer's escapes undone).
+fn read_tsv(text: &str, base: usize, name: &str, header: bool, interner: &mut Interner) -> Result<Records, TableError> {
+    let bytes = text.as_bytes();
     let mut data: Vec<Id> = Vec::new();
     let mut lines = crate::program::LineNumbers::default();
     let mut width: Option<usize> = None;
-    // A byte-order mark is not data.
-    let mut offset = if bytes.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+    let mut field_buf = String::new();
+    // Rows are at most the lines: reserved once the first row gives the width, so the table is
+    // not grown by doubling.
+    let n_lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    let mut offset = 0;
+    let mut line_no = 0u32;
+    while offset < bytes.len() {
+        let mut end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i);
+        let line_start = offset;
+        offset = end + 1;
+        line_no += 1;
+        if end > line_start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        if (header && line_no == 1) || end == line_start {
+            continue;
+        }
+        // Each byte is looked at once: a field of digits (node numbers, counts) is read as its
+        // number on the way; any other field goes through `intern_field`.
+        let line = &bytes[line_start..end];
+        let mut n_fields = 0;
+        let mut field_start = 0;
+        let mut number: u64 = 0;
+        let mut digits = true;
+        let mut field = |from: usize, to: usize, number: u64, digits: bool, data: &mut Vec<Id>| {
+            let len = to - from;
+            let id = match crate::value::inline_id(number as i64) {
+                // `0`, or digits without a leading zero, short enough not to wrap.
+                Some(id) if digits && (1..=18).contains(&len) && (line[from] != b'0' || len == 1) => id,
+                _ => {
+                    // Tabs are ASCII, so every field boundary is a character boundary.
+                    let field = &text[line_start + from..line_start + to];
+                    if field.contains('\\') {
+                        intern_field(tsv_unescape(field, &mut field_buf), interner)
+                    } else {
+                        intern_field(field, interner)
+                    }
+                }
+            };
+            data.push(id);
+        };
+        for (at, &c) in line.iter().enumerate() {
+            if c == b'\t' {
+                field(field_start, at, number, digits, &mut data);
+                n_fields += 1;
+                field_start = at + 1;
+                number = 0;
+                digits = true;
+            } else {
+                let d = c.wrapping_sub(b'0');
+                digits &= d <= 9;
+                number = number.wrapping_mul(10).wrapping_add(u64::from(d));
+            }
+        }
+        field(field_start, line.len(), number, digits, &mut data);
+        n_fields += 1;
+        match width {
+            None => {
+                width = Some(n_fields);
+                data.reserve(n_lines.saturating_sub(line_no as usize) * n_fields);
+            }
+            Some(w) if w != n_fields => {
+                return Err(field_count_error(
+                    name,
+                    line_no,
+                    n_fields,
+                    w,
+                    Format::Tsv,
+                    base + line_start,
+                    end - line_start,
+                ));
+            }
+            Some(_) => {}
+        }
+        lines.push(line_no);
+    }
+    Ok((data, lines, width))
+}
+
+/// A line with another number of fields than the lines before it.
+fn field_count_error(
+    name: &str,
+    line_no: u32,
+    n_fields: usize,
+    w: usize,
+    format: Format,
+    offset: usize,
+    len: usize,
+) -> TableError {
+    TableError {
+        code: "load::bad_row",
+        message: format!(
+            "`{name}` line {line_no}: {n_fields} field{} where earlier lines have {w}",
+            if n_fields == 1 { "" } else { "s" }
+        ),
+        help: Some(format!(
+            "every line needs {w} {} fields",
+            if format == Format::Tsv { "tab-separated" } else { "comma-separated" }
+        )),
+        offset,
+        len,
+    }
+}
+
+/// [`read_table`] line by line: CSV (whose quoted fields may hold newlines), and TSV that is
+/// not valid UTF-8 throughout (the bad byte is reported at its line).
+fn read_records(
+    bytes: &[u8],
+    mut offset: usize,
+    name: &str,
+    header: bool,
+    interner: &mut Interner,
+    format: Format,
+) -> Result<Records, TableError> {
+    let mut data: Vec<Id> = Vec::new();
+    let mut lines = crate::program::LineNumbers::default();
+    let mut width: Option<usize> = None;
     let mut line_no = 0u32;
     let mut field_buf = String::new();
     let mut fields: Vec<(usize, usize)> = Vec::new();
@@ -685,34 +829,13 @@ pub fn read_table(
         match width {
             None => width = Some(n_fields),
             Some(w) if w != n_fields => {
-                return Err(TableError {
-                    code: "load::bad_row",
-                    message: format!(
-                        "`{name}` line {line_no}: {n_fields} field{} where earlier lines have {w}",
-                        if n_fields == 1 { "" } else { "s" }
-                    ),
-                    help: Some(format!(
-                        "every line needs {w} {} fields",
-                        if format == Format::Tsv { "tab-separated" } else { "comma-separated" }
-                    )),
-                    offset: line_start,
-                    len: line.len(),
-                });
+                return Err(field_count_error(name, line_no, n_fields, w, format, line_start, line.len()));
             }
             Some(_) => {}
         }
         lines.push(line_no);
     }
-    Ok(RawTable {
-        pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() },
-        file: Arc::from(name),
-        width,
-        data: Arc::new({
-            data.shrink_to_fit();
-            data
-        }),
-        lines,
-    })
+    Ok((data, lines, width))
 }
 
 /// Where the CSV record starting at `start` ends: the first newline outside quotes, or the end.
