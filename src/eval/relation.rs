@@ -363,7 +363,7 @@ impl Relation {
                 let mut pairs: Vec<(u64, u32)> = (0..count).map(|i| (pack(tuple(i)), i as u32)).collect();
                 let in_order = pairs.windows(2).all(|w| w[0].0 < w[1].0);
                 if !in_order {
-                    pairs.sort_unstable();
+                    sort_pairs(&mut pairs);
                     pairs.dedup_by_key(|p| p.0);
                 }
                 for run in runs.iter() {
@@ -371,8 +371,17 @@ impl Relation {
                 }
                 let runs = &mut runs.base;
                 let start = self.n_rows;
-                let mut order: Vec<u32> = pairs.iter().map(|p| p.1).collect();
-                order.sort_unstable();
+                // The kept positions in order: all of them (no tuple was a duplicate or present
+                // already), else those marked (a pass over `count` flags, not a sort).
+                let order: Vec<u32> = if pairs.len() == count {
+                    (0..count as u32).collect()
+                } else {
+                    let mut keep = vec![false; count];
+                    for p in &pairs {
+                        keep[p.1 as usize] = true;
+                    }
+                    (0..count as u32).filter(|&i| keep[i as usize]).collect()
+                };
                 match shared {
                     Some(shared) if order.len() == count => {
                         self.data = Arc::clone(shared);
@@ -659,6 +668,44 @@ impl Relation {
 
 pub const CHAIN_END: u32 = NIL;
 
+/// Sorts `(key, position)` pairs by key, equal keys in the order they come (a least-significant
+/// digit radix sort over the bytes of the key that vary: a table of node ids loaded out of key
+/// order sorts in a few passes instead of a comparison sort's twenty).
+fn sort_pairs(pairs: &mut Vec<(u64, u32)>) {
+    if pairs.len() < 256 {
+        pairs.sort_unstable();
+        return;
+    }
+    let (mut or, mut and) = (0u64, u64::MAX);
+    for &(k, _) in pairs.iter() {
+        or |= k;
+        and &= k;
+    }
+    let varying = or ^ and;
+    let mut scratch = vec![(0u64, 0u32); pairs.len()];
+    for shift in (0..64).step_by(8) {
+        if (varying >> shift) as u8 == 0 {
+            continue;
+        }
+        let mut offsets = [0u32; 256];
+        for &(k, _) in pairs.iter() {
+            offsets[(k >> shift) as u8 as usize] += 1;
+        }
+        let mut sum = 0;
+        for offset in offsets.iter_mut() {
+            let c = *offset;
+            *offset = sum;
+            sum += c;
+        }
+        for &pair in pairs.iter() {
+            let digit = (pair.0 >> shift) as u8 as usize;
+            scratch[offsets[digit] as usize] = pair;
+            offsets[digit] += 1;
+        }
+        std::mem::swap(pairs, &mut scratch);
+    }
+}
+
 /// What a relation's storage holds, in bytes (see [`Relation::footprint`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Footprint {
@@ -768,6 +815,24 @@ mod tests {
             assert_eq!(chain(&r, by_first, 0), Vec::<u32>::new());
             assert_eq!(r.len(), 6);
         }
+    }
+
+    #[test]
+    fn sort_pairs_is_stable_by_key() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut pairs: Vec<(u64, u32)> = (0..5000u32)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Few distinct keys, so that equal keys are many.
+                ((state % 700) << 32 | (state >> 40) % 3, i)
+            })
+            .collect();
+        let mut expected = pairs.clone();
+        expected.sort();
+        sort_pairs(&mut pairs);
+        assert_eq!(pairs, expected);
     }
 
     #[test]
