@@ -316,7 +316,8 @@ impl<'a> Exec<'a> {
         let value = self.aggregate_uncached(agg, regs)?;
         // A bounded cache: groups visited once each (the common case) must not cost memory.
         if self.agg_cache.is_empty() {
-            self.agg_cache = vec![AggCacheEntry { agg: 0, group: [u32::MAX; AGG_CACHE_GROUP], value: None }; AGG_CACHE_SLOTS];
+            self.agg_cache =
+                vec![AggCacheEntry { agg: 0, group: [u32::MAX; AGG_CACHE_GROUP], value: None }; AGG_CACHE_SLOTS];
         }
         self.agg_cache[slot] = AggCacheEntry { agg: agg_id, group, value };
         Ok(value)
@@ -364,9 +365,8 @@ impl<'a> Exec<'a> {
                 }
                 Ok(())
             }
-            body => self.run(body, 0, regs, &mut |regs: &[Id], _: &[u32], interner: &mut Interner| {
-                matches.add(regs, interner)
-            }),
+            body => self
+                .run(body, 0, regs, &mut |regs: &[Id], _: &[u32], interner: &mut Interner| matches.add(regs, interner)),
         }
     }
 }

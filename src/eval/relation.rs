@@ -72,11 +72,38 @@ impl Index {
         hash_ids(self.cols.iter().map(|&c| data[base + c]))
     }
 
+    /// About how many distinct keys `rows` hold, from one pass over their hashes (linear
+    /// counting: the share of bits a bitmap of about as many bits as rows leaves unset), a few
+    /// percent over.
+    fn distinct_estimate(&self, data: &[Id], width: usize, rows: std::ops::Range<u32>) -> usize {
+        let n = rows.len();
+        let bits = n.next_power_of_two().max(64);
+        let mut bitmap = vec![0u64; bits / 64];
+        for row in rows {
+            let slot = self.key_hash(data, width, row) as usize & (bits - 1);
+            bitmap[slot / 64] |= 1 << (slot % 64);
+        }
+        let unset = bitmap.iter().map(|w| w.count_zeros() as usize).sum::<usize>().max(1);
+        let estimate = -(bits as f64) * (unset as f64 / bits as f64).ln();
+        ((estimate * 1.05) as usize + 16).min(n)
+    }
+
     /// Adds rows `self.next.len()..n_rows` to the index, but for dead ones.
     fn extend(&mut self, data: &[Id], width: usize, dead: &[u64]) {
         let n_rows = data.len() / width.max(1);
         let first_new = self.next.len();
         self.next.resize(n_rows, NIL);
+        // Many rows at once (an index built on a loaded table or a whole relation): the table
+        // is sized for their keys first, so it is not rehashed as it grows (each rehash reads
+        // the first row of every key again, a cache miss each).
+        if n_rows - first_new >= 1 << 12 {
+            let keys = self.distinct_estimate(data, width, first_new as u32..n_rows as u32);
+            let (cols, table) = (&self.cols, &mut self.table);
+            table.reserve(keys, |&(first, _)| {
+                let base = first as usize * width;
+                hash_ids(cols.iter().map(|&c| data[base + c]))
+            });
+        }
         for row in (first_new as u32..n_rows as u32).filter(|&r| is_live(dead, r)) {
             let hash = self.key_hash(data, width, row);
             let cols = &self.cols;
