@@ -13,6 +13,7 @@ use crate::value::{Id, Interner, Interval, Value};
 use super::expr::{self, ExprError, Scalar};
 use super::plan::{self, AggResult, AggStep, ColOp, Range, Step};
 use super::relation::{CHAIN_END, Relation, hash_ids, is_live};
+use super::runs::{Cursor, Narrow, pack};
 use super::{Guard, TupleSet};
 
 /// The head's interval: an interval value, or a year.
@@ -117,6 +118,9 @@ pub(crate) struct Exec<'a> {
     /// there), so that a rule that meets each group once pays a hash and a store, not a hash
     /// map's insertion. Empty until an aggregate runs.
     agg_cache: Vec<AggCacheEntry>,
+    /// For each membership test of the plan (by its step), where the last lookup left the
+    /// relation's sorted runs (see [`Narrow::contains_near`]).
+    cursors: Vec<(usize, Cursor)>,
 }
 
 impl<'a> Exec<'a> {
@@ -136,6 +140,7 @@ impl<'a> Exec<'a> {
             trace: Vec::new(),
             furthest: None,
             agg_cache: Vec::new(),
+            cursors: Vec::new(),
         }
     }
 
@@ -193,7 +198,11 @@ impl<'a> Exec<'a> {
             Step::Probe { rel, index: plan::MEMBER, key, .. } => {
                 let relation = &self.rels[*rel as usize];
                 self.guard.tick()?;
-                if let Some(row) = member(relation, key, regs, self.needs_rows()) {
+                let found = match relation.runs() {
+                    Some(narrow) if !self.needs_rows() => self.contains_near(step, narrow, key, regs).then_some(0),
+                    _ => member(relation, key, regs, self.needs_rows()),
+                };
+                if let Some(row) = found {
                     if row < self.limit(*rel) {
                         if self.tracking {
                             self.trace[i] = row;
@@ -222,7 +231,13 @@ impl<'a> Exec<'a> {
             Step::Absent { rel, index, key, .. } => {
                 let relation = &self.rels[*rel as usize];
                 let first = if *index == plan::MEMBER {
-                    member(relation, key, regs, self.needs_rows()).unwrap_or(CHAIN_END)
+                    match relation.runs() {
+                        Some(narrow) if !self.needs_rows() => {
+                            let present = self.contains_near(step, narrow, key, regs);
+                            if present { 0 } else { CHAIN_END }
+                        }
+                        _ => member(relation, key, regs, self.needs_rows()).unwrap_or(CHAIN_END),
+                    }
                 } else {
                     let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
                     relation.probe(*index, hash, |k| arg_value(&key[k], regs))
@@ -292,6 +307,26 @@ impl<'a> Exec<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether a narrow relation holds the key's tuple, searched from where this step's last
+    /// lookup left its runs.
+    #[inline]
+    fn contains_near(&mut self, step: &Step, narrow: &Narrow, key: &[Arg], regs: &[Id]) -> bool {
+        let mut tuple = [0 as Id; 2];
+        for (slot, a) in tuple.iter_mut().zip(key) {
+            *slot = arg_value(a, regs);
+        }
+        let packed = pack(&tuple[..key.len().min(2)]);
+        let id = step as *const Step as usize;
+        let at = match self.cursors.iter().position(|(s, _)| *s == id) {
+            Some(at) => at,
+            None => {
+                self.cursors.push((id, Cursor::default()));
+                self.cursors.len() - 1
+            }
+        };
+        narrow.contains_near(packed, &mut self.cursors[at].1)
     }
 
     /// The aggregate's value for the current group, or `None` (min/max/mean of nothing).

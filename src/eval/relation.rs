@@ -695,44 +695,6 @@ impl Relation {
 
 pub const CHAIN_END: u32 = NIL;
 
-/// Sorts `(key, position)` pairs by key, equal keys in the order they come (a least-significant
-/// digit radix sort over the bytes of the key that vary: a table of node ids loaded out of key
-/// order sorts in a few passes instead of a comparison sort's twenty).
-fn sort_pairs(pairs: &mut Vec<(u64, u32)>) {
-    if pairs.len() < 256 {
-        pairs.sort_unstable();
-        return;
-    }
-    let (mut or, mut and) = (0u64, u64::MAX);
-    for &(k, _) in pairs.iter() {
-        or |= k;
-        and &= k;
-    }
-    let varying = or ^ and;
-    let mut scratch = vec![(0u64, 0u32); pairs.len()];
-    for shift in (0..64).step_by(8) {
-        if (varying >> shift) as u8 == 0 {
-            continue;
-        }
-        let mut offsets = [0u32; 256];
-        for &(k, _) in pairs.iter() {
-            offsets[(k >> shift) as u8 as usize] += 1;
-        }
-        let mut sum = 0;
-        for offset in offsets.iter_mut() {
-            let c = *offset;
-            *offset = sum;
-            sum += c;
-        }
-        for &pair in pairs.iter() {
-            let digit = (pair.0 >> shift) as u8 as usize;
-            scratch[offsets[digit] as usize] = pair;
-            offsets[digit] += 1;
-        }
-        std::mem::swap(pairs, &mut scratch);
-    }
-}
-
 /// What a relation's storage holds, in bytes (see [`Relation::footprint`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Footprint {
@@ -759,6 +721,17 @@ impl Footprint {
     pub fn total(&self) -> usize {
         self.rows + self.keys + self.row_numbers + self.tags + self.hashed + self.indexes + self.rounds + self.origins
     }
+}
+
+/// Sorts `(key, position)` pairs by key, equal keys in the order they come (a radix sort over
+/// the bits of the key that vary: a table of node ids loaded out of key order sorts in a few
+/// passes instead of a comparison sort's twenty).
+fn sort_pairs(pairs: &mut Vec<(u64, u32)>) {
+    if pairs.len() < 256 {
+        pairs.sort_unstable();
+        return;
+    }
+    runs::radix_sort_by(pairs, &mut Vec::new(), |p| p.0);
 }
 
 #[cfg(test)]
