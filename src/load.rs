@@ -646,8 +646,7 @@ fn read_tsv(text: &str, base: usize, name: &str, header: bool, interner: &mut In
         rows.line_no = 1;
     }
     let (mut field_start, mut n_fields, mut number, mut digits) = (line_start, 0, 0u64, true);
-    for at in line_start..bytes.len() {
-        let c = bytes[at];
+    for (at, &c) in bytes.iter().enumerate().skip(line_start) {
         if c == b'\t' {
             // Tabs are ASCII, so every field boundary is a character boundary.
             rows.field(field_start, at, number, digits);

@@ -373,6 +373,34 @@ impl<'a> Exec<'a> {
     /// Runs the aggregate's body, adding each match to `matches`.
     fn aggregate_rows(&mut self, agg: &AggStep, regs: &mut [Id], matches: &mut Matches<'_>) -> Result<(), RunError> {
         match agg.body.as_slice() {
+            // The count of a two-column relation's rows with a given first column, whatever
+            // the second (`count : { edge(X, _) }`): counted in its sorted runs, from where the
+            // last group left them, without reading a row.
+            [step @ Step::Probe { rel, index, key, cols, .. }]
+                if agg.func == AggFunc::Count
+                    && agg.target.is_none()
+                    && agg.rows_are_distinct
+                    && self.visible.is_none()
+                    && self.rels[*rel as usize].width == 2
+                    && *index != plan::MEMBER
+                    && self.rels[*rel as usize].index_cols(*index) == [0]
+                    && matches!(cols.get(1), Some(ColOp::Bind(_) | ColOp::Skip)) =>
+            {
+                let relation = &self.rels[*rel as usize];
+                let Some(narrow) = relation.runs() else { unreachable!("a two-column relation has sorted runs") };
+                self.guard.tick()?;
+                let first = arg_value(&key[0], regs);
+                let id = step as *const Step as usize;
+                let at = match self.cursors.iter().position(|(s, _)| *s == id) {
+                    Some(at) => at,
+                    None => {
+                        self.cursors.push((id, Cursor::default()));
+                        self.cursors.len() - 1
+                    }
+                };
+                matches.acc.count += narrow.count_first_near(first, &mut self.cursors[at].1) as i64;
+                Ok(())
+            }
             // A body of one atom (`count : { edge(X, _) }`): its rows are read here and each
             // match added directly, without a call through `emit` per row.
             [Step::Probe { rel, index, key, cols, .. }] if *index != plan::MEMBER => {

@@ -826,7 +826,7 @@ mod tests {
                 state ^= state >> 7;
                 state ^= state << 17;
                 // Few distinct keys, so that equal keys are many.
-                ((state % 700) << 32 | (state >> 40) % 3, i)
+                (((state % 700) << 32) | ((state >> 40) % 3), i)
             })
             .collect();
         let mut expected = pairs.clone();

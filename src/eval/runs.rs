@@ -472,21 +472,50 @@ impl Narrow {
         cursor.key = key;
         let mut found = false;
         for (run, at) in self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()) {
-            let keys = &run.keys;
-            // Every key before `lo` is below `key`; the first that is not lies in `lo..=hi`.
-            let (mut lo, mut hi, mut step) = (*at, *at, 1);
-            while hi < keys.len() && keys[hi] < key {
-                lo = hi + 1;
-                hi += step;
-                step *= 2;
-            }
-            let hi = hi.min(keys.len());
-            let pos = lo + keys[lo..hi].partition_point(|&x| x < key);
+            let pos = gallop(&run.keys, *at, |k| k < key);
             *at = pos;
-            found |= keys.get(pos) == Some(&key);
+            found |= run.keys.get(pos) == Some(&key);
         }
         found
     }
+}
+
+impl Narrow {
+    /// How many keys of a two-column relation have `first` in their first column, each run
+    /// searched by galloping from where `cursor` left it (as [`Narrow::contains_near`]): the
+    /// out-degrees of nodes taken in increasing order read each run once, in order.
+    pub fn count_first_near(&self, first: Id, cursor: &mut Cursor) -> usize {
+        let lo = u64::from(first) << 32;
+        let n_runs = self.base.runs.len() + self.derived.runs.len();
+        if cursor.at.len() != n_runs || lo < cursor.key {
+            cursor.at.clear();
+            cursor.at.resize(n_runs, 0);
+        }
+        cursor.key = lo;
+        let mut count = 0;
+        for (run, at) in self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()) {
+            let keys = &run.keys;
+            let start = gallop(keys, *at, |k| k < lo);
+            let end = gallop(keys, start, |k| k >> 32 <= u64::from(first));
+            *at = start;
+            count += end - start;
+        }
+        count
+    }
+}
+
+/// The first position from `at` on whose key fails `below` (which holds for a prefix of
+/// `keys`), found by galloping from `at`.
+fn gallop(keys: &[u64], at: usize, below: impl Fn(u64) -> bool) -> usize {
+    // Every key before `lo` holds `below`; the first that does not lies in `lo..=hi`.
+    let (mut lo, mut hi, mut step) = (at, at, 1);
+    while hi < keys.len() && below(keys[hi]) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    let hi = hi.min(keys.len());
+    lo + keys[lo..hi].partition_point(|&k| below(k))
 }
 
 /// Where [`Narrow::contains_near`] left each run of a relation, and the key it looked up.
@@ -884,6 +913,32 @@ mod tests {
         probes.extend(0..5001);
         for key in probes {
             assert_eq!(narrow.contains_near(key, &mut cursor), narrow.contains(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn count_first_near_counts_a_node_s_keys() {
+        let mut narrow = Narrow::default();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..5u32 {
+            let mut keys: Vec<u64> = (0..400).map(|_| pack(&[(next() % 50) as Id, (next() % 40) as Id])).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            narrow.retain_absent(&mut keys);
+            narrow.derived.push(Run::of_round(keys, round));
+        }
+        let all: Vec<u64> = narrow.iter().flatten().copied().collect();
+        let mut cursor = Cursor::default();
+        let firsts: Vec<Id> = (0..52).chain((0..60).map(|_| (next() % 52) as Id)).collect();
+        for first in firsts {
+            let expected = all.iter().filter(|&&k| (k >> 32) as Id == first).count();
+            assert_eq!(narrow.count_first_near(first, &mut cursor), expected, "{first}");
         }
     }
 
