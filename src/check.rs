@@ -815,12 +815,15 @@ fn collect_known_constants(program: &mut Program) {
             }
         }
     }
+    // Only text is ever looked up here (see `lower::unknown_constants`), so the integers held
+    // in their ids (node numbers, counts: most of a large loaded table) are left out.
+    let interned = |id: &Id| crate::value::inline_int(*id).is_none();
     let mut known = FxHashSet::default();
     for f in &program.facts {
-        known.extend(f.row.iter().copied());
+        known.extend(f.row.iter().copied().filter(interned));
     }
     for l in &program.loads {
-        known.extend(l.data.iter().copied());
+        known.extend(l.data.iter().copied().filter(interned));
     }
     for r in &program.rules {
         for a in &r.head.args {

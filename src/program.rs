@@ -436,7 +436,8 @@ pub struct Program {
     /// The denials (`never "..." :- body.`), checked after evaluation.
     pub denials: Vec<DenialIr>,
     /// Every constant of a base fact, a loaded row, a rule head or a rule's comparison: a
-    /// query constant outside it can match nothing (`check::unknown_constant`).
+    /// query constant outside it can match nothing (`check::unknown_constant`). Integers held
+    /// in their ids are left out of base facts and loaded rows: only text is looked up.
     pub known_constants: Arc<rustc_hash::FxHashSet<Id>>,
 }
 

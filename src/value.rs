@@ -557,15 +557,15 @@ pub struct Interner {
     others: FxHashMap<Value, Id>,
 }
 
-/// The id of an integer in the inline range.
+/// The id of an integer in the inline range (the id [`Interner::intern`] gives it).
 #[inline]
-fn inline_id(i: i64) -> Option<Id> {
+pub(crate) fn inline_id(i: i64) -> Option<Id> {
     (0..INLINE_END).contains(&i).then_some(INLINE | i as Id)
 }
 
 /// The integer an inline id holds (`u32::MAX` holds none: it is not an id).
 #[inline]
-fn inline_int(id: Id) -> Option<i64> {
+pub(crate) fn inline_int(id: Id) -> Option<i64> {
     (INLINE..u32::MAX).contains(&id).then_some(i64::from(id & !INLINE))
 }
 

@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-
 use crate::ast::{AggFunc, Span};
 use crate::diag::Diagnostic;
 use crate::program::{Arg, Literal, PredId};
@@ -15,6 +13,7 @@ use crate::value::{Id, Interner, Interval, Value};
 use super::expr::{self, ExprError, Scalar};
 use super::plan::{self, AggResult, AggStep, ColOp, Range, Step};
 use super::relation::{CHAIN_END, Relation, hash_ids, is_live};
+use super::runs::{Cursor, Narrow, pack};
 use super::{Guard, TupleSet};
 
 /// The head's interval: an interval value, or a year.
@@ -114,8 +113,14 @@ pub(crate) struct Exec<'a> {
     /// them differed on later arrivals at that step (why-not shows those as `_`).
     pub furthest: Option<(usize, Vec<Id>, Vec<bool>)>,
     /// Aggregate values already computed, by aggregate and group: a rule that visits a group
-    /// once per row (`k(M, N) :- b(_, M), N = count : { b(_, M) }`) computes it once.
-    agg_cache: FxHashMap<(usize, [Id; AGG_CACHE_GROUP]), Option<Scalar>>,
+    /// once per row (`k(M, N) :- b(_, M), N = count : { b(_, M) }`) computes it once. Direct
+    /// mapped ([`AGG_CACHE_SLOTS`] slots, chosen by hash; a group takes its slot from the one
+    /// there), so that a rule that meets each group once pays a hash and a store, not a hash
+    /// map's insertion. Empty until an aggregate runs.
+    agg_cache: Vec<AggCacheEntry>,
+    /// For each membership test of the plan (by its step), where the last lookup left the
+    /// relation's sorted runs (see [`Narrow::contains_near`]).
+    cursors: Vec<(usize, Cursor)>,
 }
 
 impl<'a> Exec<'a> {
@@ -134,7 +139,8 @@ impl<'a> Exec<'a> {
             tracking: false,
             trace: Vec::new(),
             furthest: None,
-            agg_cache: FxHashMap::default(),
+            agg_cache: Vec::new(),
+            cursors: Vec::new(),
         }
     }
 
@@ -192,7 +198,11 @@ impl<'a> Exec<'a> {
             Step::Probe { rel, index: plan::MEMBER, key, .. } => {
                 let relation = &self.rels[*rel as usize];
                 self.guard.tick()?;
-                if let Some(row) = member(relation, key, regs, self.needs_rows()) {
+                let found = match relation.runs() {
+                    Some(narrow) if !self.needs_rows() => self.contains_near(step, narrow, key, regs).then_some(0),
+                    _ => member(relation, key, regs, self.needs_rows()),
+                };
+                if let Some(row) = found {
                     if row < self.limit(*rel) {
                         if self.tracking {
                             self.trace[i] = row;
@@ -221,7 +231,13 @@ impl<'a> Exec<'a> {
             Step::Absent { rel, index, key, .. } => {
                 let relation = &self.rels[*rel as usize];
                 let first = if *index == plan::MEMBER {
-                    member(relation, key, regs, self.needs_rows()).unwrap_or(CHAIN_END)
+                    match relation.runs() {
+                        Some(narrow) if !self.needs_rows() => {
+                            let present = self.contains_near(step, narrow, key, regs);
+                            if present { 0 } else { CHAIN_END }
+                        }
+                        _ => member(relation, key, regs, self.needs_rows()).unwrap_or(CHAIN_END),
+                    }
                 } else {
                     let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
                     relation.probe(*index, hash, |k| arg_value(&key[k], regs))
@@ -293,6 +309,26 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
+    /// Whether a narrow relation holds the key's tuple, searched from where this step's last
+    /// lookup left its runs.
+    #[inline]
+    fn contains_near(&mut self, step: &Step, narrow: &Narrow, key: &[Arg], regs: &[Id]) -> bool {
+        let mut tuple = [0 as Id; 2];
+        for (slot, a) in tuple.iter_mut().zip(key) {
+            *slot = arg_value(a, regs);
+        }
+        let packed = pack(&tuple[..key.len().min(2)]);
+        let id = step as *const Step as usize;
+        let at = match self.cursors.iter().position(|(s, _)| *s == id) {
+            Some(at) => at,
+            None => {
+                self.cursors.push((id, Cursor::default()));
+                self.cursors.len() - 1
+            }
+        };
+        narrow.contains_near(packed, &mut self.cursors[at].1)
+    }
+
     /// The aggregate's value for the current group, or `None` (min/max/mean of nothing).
     pub(crate) fn aggregate(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
         // Aggregates range over lower strata, which are complete: the value of a group never
@@ -305,50 +341,143 @@ impl<'a> Exec<'a> {
         for (slot, v) in group.iter_mut().zip(&agg.group) {
             *slot = regs[*v as usize];
         }
-        let key = (agg as *const AggStep as usize, group);
-        if let Some(value) = self.agg_cache.get(&key) {
-            return Ok(*value);
+        let agg_id = agg as *const AggStep as usize;
+        let slot = hash_ids(group.iter().copied().chain([agg_id as Id])) as usize % AGG_CACHE_SLOTS;
+        if let Some(entry) = self.agg_cache.get(slot) {
+            if entry.agg == agg_id && entry.group == group {
+                return Ok(entry.value);
+            }
         }
         let value = self.aggregate_uncached(agg, regs)?;
         // A bounded cache: groups visited once each (the common case) must not cost memory.
-        if self.agg_cache.len() >= 4096 {
-            self.agg_cache.clear();
+        if self.agg_cache.is_empty() {
+            self.agg_cache =
+                vec![AggCacheEntry { agg: 0, group: [u32::MAX; AGG_CACHE_GROUP], value: None }; AGG_CACHE_SLOTS];
         }
-        self.agg_cache.insert(key, value);
+        self.agg_cache[slot] = AggCacheEntry { agg: agg_id, group, value };
         Ok(value)
     }
 
     fn aggregate_uncached(&mut self, agg: &AggStep, regs: &mut [Id]) -> Result<Option<Scalar>, RunError> {
-        let mut acc = Accumulator::new(agg.func);
-        let mut seen = TupleSet::new(agg.local.len());
-        let mut key = Vec::with_capacity(agg.local.len());
-        let mut collect = |regs: &[Id], _: &[u32], interner: &mut Interner| -> Result<(), RunError> {
-            if !agg.rows_are_distinct {
-                key.clear();
-                key.extend(agg.local.iter().map(|v| regs[*v as usize]));
-                if !seen.insert(hash_ids(key.iter().copied()), &key) {
-                    return Ok(());
-                }
-            }
-            let value = match &agg.target {
-                Some(t) => Some(expr::eval(t, regs, interner)?),
-                None => None,
-            };
-            Ok(acc.add(value, interner)?)
-        };
+        let mut matches = Matches { agg, acc: Accumulator::new(agg.func), seen: None, key: Vec::new() };
         let tracking = std::mem::replace(&mut self.tracking, false);
-        let result = self.run(&agg.body, 0, regs, &mut collect);
+        let result = self.aggregate_rows(agg, regs, &mut matches);
         self.tracking = tracking;
         result.map_err(|e| match e {
             RunError::Expr(e, _) => RunError::Expr(e, Some(agg.literal)),
             other => other,
         })?;
-        acc.finish().map_err(|e| RunError::Expr(e, Some(agg.literal)))
+        matches.acc.finish().map_err(|e| RunError::Expr(e, Some(agg.literal)))
+    }
+
+    /// Runs the aggregate's body, adding each match to `matches`.
+    fn aggregate_rows(&mut self, agg: &AggStep, regs: &mut [Id], matches: &mut Matches<'_>) -> Result<(), RunError> {
+        match agg.body.as_slice() {
+            // The count of a two-column relation's rows with a given first column, whatever
+            // the second (`count : { edge(X, _) }`): counted in its sorted runs, from where the
+            // last group left them, without reading a row.
+            [step @ Step::Probe { rel, index, key, cols, .. }]
+                if agg.func == AggFunc::Count
+                    && agg.target.is_none()
+                    && agg.rows_are_distinct
+                    && self.visible.is_none()
+                    && self.rels[*rel as usize].width == 2
+                    && *index != plan::MEMBER
+                    && self.rels[*rel as usize].index_cols(*index) == [0]
+                    && matches!(cols.get(1), Some(ColOp::Bind(_) | ColOp::Skip)) =>
+            {
+                let relation = &self.rels[*rel as usize];
+                let Some(narrow) = relation.runs() else { unreachable!("a two-column relation has sorted runs") };
+                self.guard.tick()?;
+                let first = arg_value(&key[0], regs);
+                let id = step as *const Step as usize;
+                let at = match self.cursors.iter().position(|(s, _)| *s == id) {
+                    Some(at) => at,
+                    None => {
+                        self.cursors.push((id, Cursor::default()));
+                        self.cursors.len() - 1
+                    }
+                };
+                matches.acc.count += narrow.count_first_near(first, &mut self.cursors[at].1) as i64;
+                Ok(())
+            }
+            // A body of one atom (`count : { edge(X, _) }`): its rows are read here and each
+            // match added directly, without a call through `emit` per row.
+            [Step::Probe { rel, index, key, cols, .. }] if *index != plan::MEMBER => {
+                let relation = &self.rels[*rel as usize];
+                let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
+                let mut row = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
+                let limit = self.limit(*rel);
+                while row != CHAIN_END && row < limit {
+                    self.guard.tick()?;
+                    if bind_row(relation.row(row), cols, regs) {
+                        matches.add(regs, self.interner)?;
+                    }
+                    row = relation.chain_next(*index, row);
+                }
+                Ok(())
+            }
+            [Step::Scan { rel, range: Range::Full, cols, .. }] => {
+                let relation = &self.rels[*rel as usize];
+                let dead = relation.dead_bits();
+                for row in 0..relation.end().min(self.limit(*rel)) {
+                    self.guard.tick()?;
+                    if is_live(dead, row) && bind_row(relation.row(row), cols, regs) {
+                        matches.add(regs, self.interner)?;
+                    }
+                }
+                Ok(())
+            }
+            body => self
+                .run(body, 0, regs, &mut |regs: &[Id], _: &[u32], interner: &mut Interner| matches.add(regs, interner)),
+        }
+    }
+}
+
+/// The matches of an aggregate's body so far: distinct ones (by its local variables, unless
+/// every row is a distinct match) go into the accumulator.
+struct Matches<'s> {
+    agg: &'s AggStep,
+    acc: Accumulator,
+    /// The local variables' values seen, once a body whose rows may repeat a match has one.
+    seen: Option<TupleSet>,
+    key: Vec<Id>,
+}
+
+impl Matches<'_> {
+    #[inline(always)]
+    fn add(&mut self, regs: &[Id], interner: &mut Interner) -> Result<(), RunError> {
+        let agg = self.agg;
+        if !agg.rows_are_distinct {
+            self.key.clear();
+            self.key.extend(agg.local.iter().map(|v| regs[*v as usize]));
+            let seen = self.seen.get_or_insert_with(|| TupleSet::new(agg.local.len()));
+            if !seen.insert(hash_ids(self.key.iter().copied()), &self.key) {
+                return Ok(());
+            }
+        }
+        let value = match &agg.target {
+            Some(t) => Some(expr::eval(t, regs, interner)?),
+            None => None,
+        };
+        Ok(self.acc.add(value, interner)?)
     }
 }
 
 /// Aggregates grouped by at most this many variables have their values cached per group.
 const AGG_CACHE_GROUP: usize = 4;
+
+/// Slots of the aggregate cache.
+const AGG_CACHE_SLOTS: usize = 4096;
+
+/// One slot of the aggregate cache: which aggregate, the group's values (padded with
+/// `u32::MAX`, never an id) and its value.
+#[derive(Clone, Copy)]
+struct AggCacheEntry {
+    agg: usize,
+    group: [Id; AGG_CACHE_GROUP],
+    value: Option<Scalar>,
+}
 
 /// The row holding exactly the key's values, if any; without `rows`, any row number stands
 /// for "present" (finding a derived row's number takes a second search).
@@ -405,6 +534,7 @@ impl Accumulator {
         Accumulator { func, count: 0, int_sum: 0, dec_sum: 0.0, decimal: false, best: None }
     }
 
+    #[inline]
     fn add(&mut self, value: Option<Scalar>, interner: &Interner) -> Result<(), ExprError> {
         self.count += 1;
         let Some(v) = value else { return Ok(()) };

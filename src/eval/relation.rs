@@ -72,11 +72,38 @@ impl Index {
         hash_ids(self.cols.iter().map(|&c| data[base + c]))
     }
 
+    /// About how many distinct keys `rows` hold, from one pass over their hashes (linear
+    /// counting: the share of bits a bitmap of about as many bits as rows leaves unset), a few
+    /// percent over.
+    fn distinct_estimate(&self, data: &[Id], width: usize, rows: std::ops::Range<u32>) -> usize {
+        let n = rows.len();
+        let bits = n.next_power_of_two().max(64);
+        let mut bitmap = vec![0u64; bits / 64];
+        for row in rows {
+            let slot = self.key_hash(data, width, row) as usize & (bits - 1);
+            bitmap[slot / 64] |= 1 << (slot % 64);
+        }
+        let unset = bitmap.iter().map(|w| w.count_zeros() as usize).sum::<usize>().max(1);
+        let estimate = -(bits as f64) * (unset as f64 / bits as f64).ln();
+        ((estimate * 1.05) as usize + 16).min(n)
+    }
+
     /// Adds rows `self.next.len()..n_rows` to the index, but for dead ones.
     fn extend(&mut self, data: &[Id], width: usize, dead: &[u64]) {
         let n_rows = data.len() / width.max(1);
         let first_new = self.next.len();
         self.next.resize(n_rows, NIL);
+        // Many rows at once (an index built on a loaded table or a whole relation): the table
+        // is sized for their keys first, so it is not rehashed as it grows (each rehash reads
+        // the first row of every key again, a cache miss each).
+        if n_rows - first_new >= 1 << 12 {
+            let keys = self.distinct_estimate(data, width, first_new as u32..n_rows as u32);
+            let (cols, table) = (&self.cols, &mut self.table);
+            table.reserve(keys, |&(first, _)| {
+                let base = first as usize * width;
+                hash_ids(cols.iter().map(|&c| data[base + c]))
+            });
+        }
         for row in (first_new as u32..n_rows as u32).filter(|&r| is_live(dead, r)) {
             let hash = self.key_hash(data, width, row);
             let cols = &self.cols;
@@ -377,7 +404,7 @@ impl Relation {
                 let mut pairs: Vec<(u64, u32)> = (0..count).map(|i| (pack(tuple(i)), i as u32)).collect();
                 let in_order = pairs.windows(2).all(|w| w[0].0 < w[1].0);
                 if !in_order {
-                    pairs.sort_unstable();
+                    sort_pairs(&mut pairs);
                     pairs.dedup_by_key(|p| p.0);
                 }
                 for run in runs.iter() {
@@ -385,8 +412,17 @@ impl Relation {
                 }
                 let runs = &mut runs.base;
                 let start = self.n_rows;
-                let mut order: Vec<u32> = pairs.iter().map(|p| p.1).collect();
-                order.sort_unstable();
+                // The kept positions in order: all of them (no tuple was a duplicate or present
+                // already), else those marked (a pass over `count` flags, not a sort).
+                let order: Vec<u32> = if pairs.len() == count {
+                    (0..count as u32).collect()
+                } else {
+                    let mut keep = vec![false; count];
+                    for p in &pairs {
+                        keep[p.1 as usize] = true;
+                    }
+                    (0..count as u32).filter(|&i| keep[i as usize]).collect()
+                };
                 match shared {
                     Some(shared) if order.len() == count => {
                         self.data = Arc::clone(shared);
@@ -701,6 +737,17 @@ impl Footprint {
     }
 }
 
+/// Sorts `(key, position)` pairs by key, equal keys in the order they come (a radix sort over
+/// the bits of the key that vary: a table of node ids loaded out of key order sorts in a few
+/// passes instead of a comparison sort's twenty).
+fn sort_pairs(pairs: &mut Vec<(u64, u32)>) {
+    if pairs.len() < 256 {
+        pairs.sort_unstable();
+        return;
+    }
+    runs::radix_sort_by(pairs, &mut Vec::new(), |p| p.0);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -782,6 +829,24 @@ mod tests {
             assert_eq!(chain(&r, by_first, 0), Vec::<u32>::new());
             assert_eq!(r.len(), 6);
         }
+    }
+
+    #[test]
+    fn sort_pairs_is_stable_by_key() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut pairs: Vec<(u64, u32)> = (0..5000u32)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Few distinct keys, so that equal keys are many.
+                (((state % 700) << 32) | ((state >> 40) % 3), i)
+            })
+            .collect();
+        let mut expected = pairs.clone();
+        expected.sort();
+        sort_pairs(&mut pairs);
+        assert_eq!(pairs, expected);
     }
 
     #[test]

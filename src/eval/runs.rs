@@ -467,6 +467,73 @@ impl Narrow {
         self.base.iter().chain(self.derived.iter())
     }
 
+    /// Whether `key` is present, each run searched by galloping from where `cursor` left it
+    /// when `key` is not below the key it was left at (else from the start): lookups in
+    /// increasing key order, as a scan of rows stored in key order makes them, read each run
+    /// once, in order, instead of a binary search per run and key.
+    pub fn contains_near(&self, key: u64, cursor: &mut Cursor) -> bool {
+        let n_runs = self.base.runs.len() + self.derived.runs.len();
+        if cursor.at.len() != n_runs || key < cursor.key {
+            cursor.at.clear();
+            cursor.at.resize(n_runs, 0);
+        }
+        cursor.key = key;
+        let mut found = false;
+        for (run, at) in self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()) {
+            let pos = gallop(&run.keys, *at, |k| k < key);
+            *at = pos;
+            found |= run.keys.get(pos) == Some(&key);
+        }
+        found
+    }
+}
+
+impl Narrow {
+    /// How many keys of a two-column relation have `first` in their first column, each run
+    /// searched by galloping from where `cursor` left it (as [`Narrow::contains_near`]): the
+    /// out-degrees of nodes taken in increasing order read each run once, in order.
+    pub fn count_first_near(&self, first: Id, cursor: &mut Cursor) -> usize {
+        let lo = u64::from(first) << 32;
+        let n_runs = self.base.runs.len() + self.derived.runs.len();
+        if cursor.at.len() != n_runs || lo < cursor.key {
+            cursor.at.clear();
+            cursor.at.resize(n_runs, 0);
+        }
+        cursor.key = lo;
+        let mut count = 0;
+        for (run, at) in self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()) {
+            let keys = &run.keys;
+            let start = gallop(keys, *at, |k| k < lo);
+            let end = gallop(keys, start, |k| k >> 32 <= u64::from(first));
+            *at = start;
+            count += end - start;
+        }
+        count
+    }
+}
+
+/// The first position from `at` on whose key fails `below` (which holds for a prefix of
+/// `keys`), found by galloping from `at`.
+fn gallop(keys: &[u64], at: usize, below: impl Fn(u64) -> bool) -> usize {
+    // Every key before `lo` holds `below`; the first that does not lies in `lo..=hi`.
+    let (mut lo, mut hi, mut step) = (at, at, 1);
+    while hi < keys.len() && below(keys[hi]) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    let hi = hi.min(keys.len());
+    lo + keys[lo..hi].partition_point(|&k| below(k))
+}
+
+/// Where [`Narrow::contains_near`] left each run of a relation, and the key it looked up.
+#[derive(Debug, Clone, Default)]
+pub struct Cursor {
+    key: u64,
+    at: Vec<usize>,
+}
+
+impl Narrow {
     pub fn heap_bytes(&self) -> usize {
         self.base.heap_bytes() + self.derived.heap_bytes()
     }
@@ -557,44 +624,58 @@ pub fn unpack(key: u64, width: usize, out: &mut Vec<Id>) {
     }
 }
 
-/// Sorts keys with a least-significant-digit radix sort over the bytes that vary (two to four
-/// passes for the ids of a graph's nodes), using `scratch` as the second buffer.
+/// Sorts keys with a least-significant-digit radix sort over the bits that vary (two passes
+/// for the ids of up to 4M nodes, four for pairs of them), using `scratch` as the second
+/// buffer.
 pub fn sort_keys(keys: &mut Vec<u64>, scratch: &mut Vec<u64>) {
     if keys.len() < 256 {
         keys.sort_unstable();
         return;
     }
-    let mut counts = [[0u32; 256]; 8];
+    radix_sort_by(keys, scratch, |&k| k);
+}
+
+/// Sorts `items` by `key`, equal keys in the order they come: a least-significant-digit radix
+/// sort in digits of [`RADIX_BITS`] bits, each starting at the lowest bit that varies and is not
+/// sorted yet, so bits that no two keys differ in cost no pass (the constant top bit of an
+/// inline integer id, the zero high bits of small ids).
+pub(crate) fn radix_sort_by<T: Copy + Default>(items: &mut Vec<T>, scratch: &mut Vec<T>, key: impl Fn(&T) -> u64) {
     let (mut or, mut and) = (0u64, u64::MAX);
-    for &k in keys.iter() {
+    for item in items.iter() {
+        let k = key(item);
         or |= k;
         and &= k;
-        for (byte, count) in counts.iter_mut().enumerate() {
-            count[(k >> (byte * 8)) as u8 as usize] += 1;
-        }
     }
     let varying = or ^ and;
     scratch.clear();
-    scratch.resize(keys.len(), 0);
-    for (byte, count) in counts.iter().enumerate() {
-        let shift = byte * 8;
-        if (varying >> shift) as u8 == 0 {
-            continue;
+    scratch.resize(items.len(), T::default());
+    let mut shift = 0u32;
+    while shift < 64 && varying >> shift != 0 {
+        shift += (varying >> shift).trailing_zeros();
+        let digit = |item: &T| ((key(item) >> shift) & ((1 << RADIX_BITS) - 1)) as usize;
+        let mut offsets = [0u32; 1 << RADIX_BITS];
+        for item in items.iter() {
+            offsets[digit(item)] += 1;
         }
-        let mut offsets = [0u32; 256];
         let mut sum = 0;
-        for (offset, &c) in offsets.iter_mut().zip(count.iter()) {
+        for offset in offsets.iter_mut() {
+            let c = *offset;
             *offset = sum;
             sum += c;
         }
-        for &k in keys.iter() {
-            let digit = (k >> shift) as u8 as usize;
-            scratch[offsets[digit] as usize] = k;
-            offsets[digit] += 1;
+        for &item in items.iter() {
+            let d = digit(&item);
+            scratch[offsets[d] as usize] = item;
+            offsets[d] += 1;
         }
-        std::mem::swap(keys, scratch);
+        std::mem::swap(items, scratch);
+        shift += RADIX_BITS;
     }
 }
+
+/// Bits per radix digit: 2,048 counters (8 KiB) stay in the first-level cache, and fewer passes
+/// over the data than with bytes.
+const RADIX_BITS: u32 = 11;
 
 /// The candidate keys of one relation in one round: collected unsorted, then in chunks sorted,
 /// deduplicated and filtered against the relation and against earlier chunks, so that what
@@ -873,6 +954,59 @@ mod tests {
             }
             narrow.retain_absent(&mut absent);
             prop_assert_eq!(absent, want);
+        }
+    }
+
+    #[test]
+    fn contains_near_agrees_with_contains() {
+        let mut narrow = Narrow::default();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % 5000
+        };
+        for round in 0..6u32 {
+            let mut keys: Vec<u64> = (0..300).map(|_| next()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            narrow.retain_absent(&mut keys);
+            narrow.derived.push(Run::of_round(keys, round));
+        }
+        let mut cursor = Cursor::default();
+        // Increasing runs of lookups, and jumps back.
+        let mut probes: Vec<u64> = (0..5000).step_by(3).collect();
+        probes.extend((0..2000).map(|_| next()));
+        probes.extend(0..5001);
+        for key in probes {
+            assert_eq!(narrow.contains_near(key, &mut cursor), narrow.contains(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn count_first_near_counts_a_node_s_keys() {
+        let mut narrow = Narrow::default();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..5u32 {
+            let mut keys: Vec<u64> = (0..400).map(|_| pack(&[(next() % 50) as Id, (next() % 40) as Id])).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            narrow.retain_absent(&mut keys);
+            narrow.derived.push(Run::of_round(keys, round));
+        }
+        let all: Vec<u64> = narrow.iter().flatten().copied().collect();
+        let mut cursor = Cursor::default();
+        let firsts: Vec<Id> = (0..52).chain((0..60).map(|_| (next() % 52) as Id)).collect();
+        for first in firsts {
+            let expected = all.iter().filter(|&&k| (k >> 32) as Id == first).count();
+            assert_eq!(narrow.count_first_near(first, &mut cursor), expected, "{first}");
         }
     }
 
