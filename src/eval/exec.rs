@@ -213,6 +213,32 @@ impl<'a> Exec<'a> {
             }
             Step::Probe { rel, index, key, cols, .. } => {
                 let relation = &self.rels[*rel as usize];
+                // A large two-column relation probed on its first column by keys in increasing
+                // order (a scan of rows stored in key order) reads its sorted runs in order
+                // instead of the index, whose table, chains and rows are each a cache miss. (A
+                // small one's index stays in cache, and its probes cost fewer instructions.)
+                if !self.needs_rows()
+                    && relation.width == 2
+                    && relation.len() >= RUNS_PROBE_ROWS
+                    && relation.index_cols(*index) == [0]
+                {
+                    if let Some(narrow) = relation.runs() {
+                        let first = arg_value(&key[0], regs);
+                        let mut ranges = [(0, 0); 16];
+                        let at = self.cursor_at(step);
+                        if let Some(n) = narrow.first_ranges_near(first, &mut self.cursors[at].1, &mut ranges) {
+                            for (keys, &(start, end)) in narrow.iter().zip(&ranges[..n]) {
+                                for &k in &keys[start..end] {
+                                    self.guard.tick()?;
+                                    if bind_row(&[first, k as Id], cols, regs) {
+                                        self.run(steps, i + 1, regs, emit)?;
+                                    }
+                                }
+                            }
+                            return Ok(());
+                        }
+                    }
+                }
                 let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
                 let mut row = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
                 let limit = self.limit(*rel);
@@ -318,15 +344,21 @@ impl<'a> Exec<'a> {
             *slot = arg_value(a, regs);
         }
         let packed = pack(&tuple[..key.len().min(2)]);
+        let at = self.cursor_at(step);
+        narrow.contains_near(packed, &mut self.cursors[at].1)
+    }
+
+    /// The cursor of a step that looks up keys in a narrow relation's sorted runs.
+    #[inline]
+    fn cursor_at(&mut self, step: &Step) -> usize {
         let id = step as *const Step as usize;
-        let at = match self.cursors.iter().position(|(s, _)| *s == id) {
+        match self.cursors.iter().position(|(s, _)| *s == id) {
             Some(at) => at,
             None => {
                 self.cursors.push((id, Cursor::default()));
                 self.cursors.len() - 1
             }
-        };
-        narrow.contains_near(packed, &mut self.cursors[at].1)
+        }
     }
 
     /// The aggregate's value for the current group, or `None` (min/max/mean of nothing).
@@ -390,14 +422,7 @@ impl<'a> Exec<'a> {
                 let Some(narrow) = relation.runs() else { unreachable!("a two-column relation has sorted runs") };
                 self.guard.tick()?;
                 let first = arg_value(&key[0], regs);
-                let id = step as *const Step as usize;
-                let at = match self.cursors.iter().position(|(s, _)| *s == id) {
-                    Some(at) => at,
-                    None => {
-                        self.cursors.push((id, Cursor::default()));
-                        self.cursors.len() - 1
-                    }
-                };
+                let at = self.cursor_at(step);
                 matches.acc.count += narrow.count_first_near(first, &mut self.cursors[at].1) as i64;
                 Ok(())
             }
@@ -415,6 +440,19 @@ impl<'a> Exec<'a> {
                     }
                     row = relation.chain_next(*index, row);
                 }
+                Ok(())
+            }
+            // The count of a relation's rows (`count : { reach(_) }`): each live row is a
+            // distinct match, and the relation knows how many it has.
+            [Step::Scan { rel, range: Range::Full, cols, .. }]
+                if agg.func == AggFunc::Count
+                    && agg.target.is_none()
+                    && agg.rows_are_distinct
+                    && self.visible.is_none()
+                    && cols.iter().all(|c| matches!(c, ColOp::Bind(_) | ColOp::Skip)) =>
+            {
+                self.guard.tick()?;
+                matches.acc.count += self.rels[*rel as usize].len() as i64;
                 Ok(())
             }
             [Step::Scan { rel, range: Range::Full, cols, .. }] => {
@@ -463,6 +501,10 @@ impl Matches<'_> {
         Ok(self.acc.add(value, interner)?)
     }
 }
+
+/// From how many rows a two-column relation probed on its first column is read in its sorted
+/// runs rather than through its index (see [`Exec::run`]): below it, the index fits in cache.
+const RUNS_PROBE_ROWS: usize = 1 << 16;
 
 /// Aggregates grouped by at most this many variables have their values cached per group.
 const AGG_CACHE_GROUP: usize = 4;

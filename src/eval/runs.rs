@@ -512,6 +512,34 @@ impl Narrow {
     }
 }
 
+impl Narrow {
+    /// The keys of a two-column relation with `first` in their first column, as a range of
+    /// positions in each run (in the order of [`Narrow::iter`]) written to `out`; each run
+    /// searched by galloping from where `cursor` left it. `None`, and the cursor unmoved, when
+    /// `first` is below the last one looked up (the lookups are not in increasing order) or
+    /// the runs outnumber `out`: the caller then asks an index.
+    pub fn first_ranges_near(&self, first: Id, cursor: &mut Cursor, out: &mut [(usize, usize)]) -> Option<usize> {
+        let lo = u64::from(first) << 32;
+        let n_runs = self.base.runs.len() + self.derived.runs.len();
+        if n_runs > out.len() || (cursor.at.len() == n_runs && lo < cursor.key) {
+            return None;
+        }
+        if cursor.at.len() != n_runs {
+            cursor.at.clear();
+            cursor.at.resize(n_runs, 0);
+        }
+        cursor.key = lo;
+        for ((run, at), range) in
+            self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()).zip(out.iter_mut())
+        {
+            let start = gallop(&run.keys, *at, |k| k < lo);
+            *range = (start, gallop(&run.keys, start, |k| k >> 32 <= u64::from(first)));
+            *at = start;
+        }
+        Some(n_runs)
+    }
+}
+
 /// The first position from `at` on whose key fails `below` (which holds for a prefix of
 /// `keys`), found by galloping from `at`.
 fn gallop(keys: &[u64], at: usize, below: impl Fn(u64) -> bool) -> usize {
@@ -1008,6 +1036,35 @@ mod tests {
             let expected = all.iter().filter(|&&k| (k >> 32) as Id == first).count();
             assert_eq!(narrow.count_first_near(first, &mut cursor), expected, "{first}");
         }
+    }
+
+    #[test]
+    fn first_ranges_near_finds_a_node_s_keys_in_increasing_order() {
+        let mut narrow = Narrow::default();
+        for (round, keys) in
+            [vec![(1, 2), (1, 5), (3, 1), (7, 7)], vec![(0, 9), (1, 3), (7, 1)], vec![(1, 4)]].into_iter().enumerate()
+        {
+            let keys: Vec<u64> = keys.into_iter().map(|(a, b)| pack(&[a, b])).collect();
+            narrow.derived.push(Run::of_round(keys, round as u32));
+        }
+        let mut cursor = Cursor::default();
+        let mut ranges = [(0, 0); 4];
+        let seconds = |narrow: &Narrow, ranges: &[(usize, usize)]| {
+            let mut out: Vec<u64> = narrow
+                .iter()
+                .zip(ranges)
+                .flat_map(|(keys, &(s, e))| keys[s..e].iter().map(|k| k & 0xffff_ffff))
+                .collect();
+            out.sort_unstable();
+            out
+        };
+        for (first, expected) in [(0, vec![9]), (1, vec![2, 3, 4, 5]), (2, vec![]), (7, vec![1, 7]), (8, vec![])] {
+            let n = narrow.first_ranges_near(first, &mut cursor, &mut ranges).unwrap();
+            assert_eq!(seconds(&narrow, &ranges[..n]), expected, "{first}");
+        }
+        // Back to a smaller node: the caller asks an index.
+        assert_eq!(narrow.first_ranges_near(1, &mut cursor, &mut ranges), None);
+        assert_eq!(narrow.first_ranges_near(1, &mut cursor, &mut [(0, 0); 1]), None);
     }
 
     #[test]
