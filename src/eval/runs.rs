@@ -803,15 +803,20 @@ mod tests {
         assert_eq!(keys, want);
     }
 
-    #[test]
-    fn taking_keys_out_leaves_the_others_and_their_rows() {
+    /// Pseudo-random numbers below the bound given at each call (xorshift, a fixed seed).
+    fn below() -> impl FnMut(u64) -> u64 {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: u64| {
+        move |n| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state % n
-        };
+        }
+    }
+
+    #[test]
+    fn taking_keys_out_leaves_the_others_and_their_rows() {
+        let mut next = below();
         for case in 0..50 {
             let mut runs = Runs::default();
             let mut all: Vec<(u64, u32)> = Vec::new();
@@ -897,13 +902,7 @@ mod tests {
 
     #[test]
     fn retain_absent_matches_a_set_difference() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
+        let mut next = below();
         for case in 0..300 {
             let m = [10, 1000, 100_000][case % 3];
             let mut run: Vec<u64> = (0..next(2000)).map(|_| next(m)).collect();
