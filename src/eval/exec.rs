@@ -16,6 +16,22 @@ use super::relation::{CHAIN_END, Relation, hash_ids, is_live};
 use super::runs::{Cursor, Narrow, pack};
 use super::{Guard, TupleSet};
 
+/// The rows of `relation` in the chain of index `index` for the key `key` takes in `regs`,
+/// below `limit`: chains run in increasing row order, so the first invisible row ends it. The
+/// key is read once, at the start, so the caller may bind registers while it walks.
+fn chain_rows<'r>(
+    relation: &'r Relation,
+    index: usize,
+    key: &[Arg],
+    regs: &[Id],
+    limit: u32,
+) -> impl Iterator<Item = u32> + 'r {
+    let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
+    let first = relation.probe(index, hash, |k| arg_value(&key[k], regs));
+    std::iter::successors(Some(first), move |&row| (row != CHAIN_END).then(|| relation.chain_next(index, row)))
+        .take_while(move |&row| row != CHAIN_END && row < limit)
+}
+
 /// The head's interval: an interval value, or a year.
 pub(super) fn interval_id(id: Id, interner: &mut Interner) -> Result<Id, ExprError> {
     match interner.value(id) {
@@ -239,11 +255,7 @@ impl<'a> Exec<'a> {
                         }
                     }
                 }
-                let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
-                let mut row = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
-                let limit = self.limit(*rel);
-                // Chains run in increasing row order, so the first invisible row ends the chain.
-                while row != CHAIN_END && row < limit {
+                for row in chain_rows(relation, *index, key, regs, self.limit(*rel)) {
                     self.guard.tick()?;
                     if bind_row(relation.row(row), cols, regs) {
                         if self.tracking {
@@ -251,7 +263,6 @@ impl<'a> Exec<'a> {
                         }
                         self.run(steps, i + 1, regs, emit)?;
                     }
-                    row = relation.chain_next(*index, row);
                 }
             }
             Step::Absent { rel, index, key, .. } => {
@@ -430,15 +441,11 @@ impl<'a> Exec<'a> {
             // match added directly, without a call through `emit` per row.
             [Step::Probe { rel, index, key, cols, .. }] if *index != plan::MEMBER => {
                 let relation = &self.rels[*rel as usize];
-                let hash = hash_ids(key.iter().map(|a| arg_value(a, regs)));
-                let mut row = relation.probe(*index, hash, |k| arg_value(&key[k], regs));
-                let limit = self.limit(*rel);
-                while row != CHAIN_END && row < limit {
+                for row in chain_rows(relation, *index, key, regs, self.limit(*rel)) {
                     self.guard.tick()?;
                     if bind_row(relation.row(row), cols, regs) {
                         matches.add(regs, self.interner)?;
                     }
-                    row = relation.chain_next(*index, row);
                 }
                 Ok(())
             }

@@ -987,13 +987,8 @@ mod tests {
     #[test]
     fn contains_near_agrees_with_contains() {
         let mut narrow = Narrow::default();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % 5000
-        };
+        let mut below = below();
+        let mut next = || below(5000);
         for round in 0..6u32 {
             let mut keys: Vec<u64> = (0..300).map(|_| next()).collect();
             keys.sort_unstable();
@@ -1014,13 +1009,8 @@ mod tests {
     #[test]
     fn count_first_near_counts_a_node_s_keys() {
         let mut narrow = Narrow::default();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut below = below();
+        let mut next = || below(u64::MAX);
         for round in 0..5u32 {
             let mut keys: Vec<u64> = (0..400).map(|_| pack(&[(next() % 50) as Id, (next() % 40) as Id])).collect();
             keys.sort_unstable();
