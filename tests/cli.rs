@@ -430,7 +430,12 @@ mod memory {
             ),
             "{stderr}"
         );
-        assert!(stderr.contains("the relations hold 1.0 MiB (n/1 1.0 MiB in "), "{stderr}");
+        // What the relations hold is reported, and is near the budget: a round is charged
+        // before it stores its facts, and a vector that grows past the budget is caught after it.
+        let held = stderr.split("the relations hold ").nth(1).and_then(|rest| rest.split(" MiB (n/1 ").next());
+        let held: f64 = held.and_then(|h| h.parse().ok()).unwrap_or_else(|| panic!("{stderr}"));
+        assert!((0.9..=1.25).contains(&held), "{stderr}");
+        assert!(stderr.contains(" MiB (n/1 ") && stderr.contains(" MiB in "), "{stderr}");
         assert!(stderr.contains("help: raise the budget with --max-memory SIZE"), "{stderr}");
     }
 

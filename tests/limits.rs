@@ -188,7 +188,11 @@ fn the_memory_budget_stops_a_runaway_between_rounds_and_a_large_join_within_one(
     let (code, message, rendered) = load_err(&mut budgeted(1 << 20), "n(0).\nn(Y) :- n(X), Y = X + 1.\n");
     assert_eq!(code, "eval::memory");
     assert!(message.starts_with("stopped at the memory budget of 1.0 MiB in stratum 1 (n/1), round "), "{message}");
-    assert!(message.contains("the relations hold 1.0 MiB (n/1 1.0 MiB in "), "{message}");
+    // What the relations hold is near the budget (a vector that grows past it in a round is
+    // caught after the round).
+    let held = message.split("the relations hold ").nth(1).and_then(|rest| rest.split(" MiB (n/1 ").next());
+    let held: f64 = held.and_then(|h| h.parse().ok()).unwrap_or_else(|| panic!("{message}"));
+    assert!((0.9..=1.25).contains(&held), "{message}");
     assert!(rendered.contains("help: raise the budget with --max-memory SIZE"), "{rendered}");
 
     // 3,000 rows joined with themselves: 9,000,000 pairs in the first round. The round stops

@@ -138,6 +138,13 @@ pub fn update(
 /// the 2M-path chain closure it is one index, built in about 24 ms.
 pub fn prepare_changes(program: &Program, db: &mut Database, interner: &Interner) {
     let undated = db.undated;
+    // A change reads and removes rows by number: derived rows kept only in sorted runs (see
+    // `relation`) are stored now rather than by the first change.
+    for rel in &mut db.relations {
+        if !rel.rows_stored() {
+            Arc::make_mut(rel).store_rows();
+        }
+    }
     for rule in &program.rules {
         let mut cx = PlanCx::new(&mut db.relations, program, undated, &rule.var_names, interner);
         for (i, lit) in rule.body.iter().enumerate() {

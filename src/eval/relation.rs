@@ -7,8 +7,16 @@
 //! provenance almost for free: `round_starts` records where each round began, so the round
 //! (height) of any row is a binary search, and an index chain, whose rows are increasing, can
 //! stop at any round boundary.
+//!
+//! A narrow relation's derived rows are stored once: their keys and rounds are in the sorted
+//! runs, and a round's rows are exactly its keys in key order, so the rows are a function of
+//! the runs. While nothing indexes such a relation, only the latest round's rows (the next
+//! round's delta) are kept as rows; the earlier ones are rebuilt from the runs the first time
+//! one is read (see [`Relation::row`]), and stored for good once an index, a deletion or an
+//! append other than a round's needs them (`store_all`). A transitive closure evaluated in
+//! batch then holds 10 bytes a path instead of 18.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hashbrown::HashTable;
 
@@ -138,13 +146,35 @@ enum Members {
     Hashed(Vec<HashTable<u32>>),
 }
 
+/// Rows rebuilt from the sorted runs on first read (see [`Relation::row`]): a cache of what
+/// the runs hold, so its state is not part of the relation's `Debug` text (which tests compare
+/// to check that a relation did not change).
+#[derive(Clone, Default)]
+struct Rebuilt(OnceLock<Vec<Id>>);
+
+impl std::fmt::Debug for Rebuilt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rebuilt")
+    }
+}
+
 /// One predicate's rows.
 #[derive(Debug, Clone)]
 pub struct Relation {
     pub width: usize,
-    /// Shared with the loaded table when the rows are exactly a table's rows.
+    /// Rows `0..n_rows - unstored`. Shared with the loaded table when the rows are exactly a
+    /// table's rows.
     data: Arc<Vec<Id>>,
     n_rows: u32,
+    /// How many rows at the end are not in `data` (a narrow relation's derived rows; see the
+    /// module documentation): the last `recent.len() / width` of them are in `recent`, the
+    /// ones before are kept only in the sorted runs.
+    unstored: u32,
+    /// The latest round's rows, when they are not in `data`: rows `recent_start..n_rows`.
+    recent: Vec<Id>,
+    recent_start: u32,
+    /// The rows kept only in the runs, rebuilt from them the first time one is read.
+    rebuilt: Rebuilt,
     members: Members,
     indexes: Vec<Index>,
     /// Rows before `round_starts[0]` are base facts; round `r` of the predicate's stratum
@@ -178,6 +208,10 @@ impl Relation {
             width,
             data: Arc::new(Vec::new()),
             n_rows: 0,
+            unstored: 0,
+            recent: Vec::new(),
+            recent_start: 0,
+            rebuilt: Rebuilt::default(),
             members,
             indexes: Vec::new(),
             round_starts: Vec::new(),
@@ -246,6 +280,7 @@ impl Relation {
     /// holds, as [`Relation::remove_rows`] does; returns their rows. A narrow relation finds
     /// them all in one galloping pass over each sorted run.
     pub fn remove_facts(&mut self, tuples: &[Id], n: usize) -> Vec<u32> {
+        self.store_all();
         let width = self.width;
         let tuple = |i: usize| &tuples[i * width..(i + 1) * width];
         let rows: Vec<u32> = match &mut self.members {
@@ -281,10 +316,78 @@ impl Relation {
         rows
     }
 
+    /// The ids of `row`.
     #[inline]
     pub fn row(&self, row: u32) -> &[Id] {
-        let base = row as usize * self.width;
-        &self.data[base..base + self.width]
+        let (stored, w) = (self.n_rows - self.unstored, self.width);
+        if row < stored {
+            let base = row as usize * w;
+            &self.data[base..base + w]
+        } else if row >= self.recent_start {
+            let base = (row - self.recent_start) as usize * w;
+            &self.recent[base..base + w]
+        } else {
+            self.rebuilt_row(row, stored)
+        }
+    }
+
+    /// A row kept only in the runs (rebuilt with the others on the first such read).
+    #[cold]
+    fn rebuilt_row(&self, row: u32, stored: u32) -> &[Id] {
+        let rows = self.rebuilt.0.get_or_init(|| self.rebuild(stored, self.recent_start));
+        let base = (row - stored) as usize * self.width;
+        &rows[base..base + self.width]
+    }
+
+    /// The rows `from..to`, all derived and kept only in the runs: a round's rows are its keys
+    /// in key order, and each round's keys are in one run, in key order, so each key goes to
+    /// the next free row of its round.
+    fn rebuild(&self, from: u32, to: u32) -> Vec<Id> {
+        let w = self.width;
+        let mut rows = vec![0; (to - from) as usize * w];
+        let Members::Sorted(narrow) = &self.members else { return rows };
+        let mut next: Vec<u32> = self.round_starts.iter().map(|&start| start.wrapping_sub(from)).collect();
+        let mut tuple = Vec::with_capacity(2);
+        narrow.derived.for_each_round_key(|round, key| {
+            let start = self.round_starts[round as usize];
+            if (from..to).contains(&start) {
+                let at = next[round as usize] as usize * w;
+                tuple.clear();
+                runs::unpack(key, w, &mut tuple);
+                rows[at..at + w].copy_from_slice(&tuple);
+                next[round as usize] += 1;
+            }
+        });
+        rows
+    }
+
+    /// Moves every row into `data`, so that they can be indexed or changed in place.
+    fn store_all(&mut self) {
+        if self.unstored == 0 {
+            return;
+        }
+        let stored = self.n_rows - self.unstored;
+        let middle = match self.rebuilt.0.take() {
+            Some(rows) => rows,
+            None => self.rebuild(stored, self.recent_start),
+        };
+        let recent = std::mem::take(&mut self.recent);
+        let data = Arc::make_mut(&mut self.data);
+        data.reserve_exact(middle.len() + recent.len());
+        data.extend_from_slice(&middle);
+        data.extend_from_slice(&recent);
+        self.unstored = 0;
+    }
+
+    /// Stores every row (see [`Relation::row`]): for a relation about to be indexed, changed
+    /// or read often row by row.
+    pub fn store_rows(&mut self) {
+        self.store_all();
+    }
+
+    /// Whether every row is in `data` (see [`Relation::store_rows`]).
+    pub fn rows_stored(&self) -> bool {
+        self.unstored == 0
     }
 
     /// The sorted runs of a narrow relation, `None` for a wide one.
@@ -325,8 +428,7 @@ impl Relation {
             Place::Round(round) => {
                 let lo = self.round_starts[round as usize];
                 let hi = self.round_starts.get(round as usize + 1).copied().unwrap_or(self.n_rows);
-                let (data, width) = (&self.data, self.width);
-                let key_of = |r: u32| pack(&data[r as usize * width..(r as usize + 1) * width]);
+                let key_of = |r: u32| pack(self.row(r));
                 let (mut lo, mut hi) = (lo, hi);
                 while lo < hi {
                     let mid = lo + (hi - lo) / 2;
@@ -371,6 +473,7 @@ impl Relation {
 
     /// `shared`: the same rows, in storage this empty relation may share if it keeps them all.
     fn extend_from(&mut self, tuples: &[Id], count: usize, shared: Option<&Arc<Vec<Id>>>, mut kept: impl FnMut(usize)) {
+        self.store_all();
         let width = self.width;
         let tuple = |i: usize| &tuples[i * width..(i + 1) * width];
         match &mut self.members {
@@ -461,19 +564,38 @@ impl Relation {
     /// Appends the new tuples of a round, what is left of `candidates` once they are filtered
     /// against the relation (a wide relation collects none). They become rows in key order, so
     /// their run needs no row numbers.
+    ///
+    /// While nothing indexes the relation, the new rows replace the previous round's as the
+    /// only derived rows kept as rows (see the module documentation).
     pub fn append_candidates(&mut self, candidates: &mut Candidates) {
         let Members::Sorted(narrow) = &mut self.members else { return };
         let keys = candidates.finish(narrow);
-        let derived = &mut narrow.derived;
         // The round being evaluated (its start was pushed when it began).
         let round = self.round_starts.len().saturating_sub(1) as u32;
-        let data = Arc::make_mut(&mut self.data);
-        data.reserve(keys.len() * self.width);
-        for &key in &keys {
-            runs::unpack(key, self.width, data);
+        let compact =
+            self.width > 0 && self.indexes.is_empty() && self.dead.is_empty() && self.rebuilt.0.get().is_none();
+        if keys.is_empty() {
+            // Nothing to append: the latest rows stay where they are.
+        } else if compact {
+            self.recent_start = self.n_rows;
+            self.recent.clear();
+            self.recent.reserve_exact(keys.len() * self.width);
+            for &key in &keys {
+                runs::unpack(key, self.width, &mut self.recent);
+            }
+            self.unstored += keys.len() as u32;
+        } else {
+            self.store_all();
+            let data = Arc::make_mut(&mut self.data);
+            data.reserve(keys.len() * self.width);
+            for &key in &keys {
+                runs::unpack(key, self.width, data);
+            }
         }
         self.n_rows += keys.len() as u32;
-        derived.push(Run::of_round(keys, round));
+        if let Members::Sorted(narrow) = &mut self.members {
+            narrow.derived.push(Run::of_round(keys, round));
+        }
     }
 
     /// A sort key under which probes of a wide relation's hash set visit its tables and
@@ -508,6 +630,9 @@ impl Relation {
     }
 
     pub fn reserve(&mut self, rows: usize) {
+        if self.unstored > 0 {
+            return;
+        }
         if let Some(data) = Arc::get_mut(&mut self.data) {
             data.reserve(rows * self.width);
         }
@@ -531,6 +656,7 @@ impl Relation {
         if let Some(i) = self.find_index(cols) {
             return i;
         }
+        self.store_all();
         let mut ix = Index::new(cols.to_vec());
         ix.extend(&self.data, self.width, &self.dead);
         self.indexes.push(ix);
@@ -671,7 +797,7 @@ impl Relation {
             Members::Hashed(set) => (0, 0, 0, set.iter().map(|t| t.capacity() * 5).sum::<usize>()),
         };
         Footprint {
-            rows: self.data.capacity() * 4,
+            rows: self.row_bytes_held(),
             keys,
             row_numbers,
             tags,
@@ -688,11 +814,16 @@ impl Relation {
             Members::Sorted(runs) => runs.heap_bytes(),
             Members::Hashed(set) => set.iter().map(|t| t.capacity() * 5).sum::<usize>(),
         };
-        self.data.capacity() * 4
+        self.row_bytes_held()
             + members
             + self.indexes.iter().map(|ix| ix.next.capacity() * 4 + ix.table.capacity() * 9).sum::<usize>()
             + self.round_starts.capacity() * 4
             + self.base_origins.capacity() * 8
+    }
+
+    /// Bytes of rows: stored, the latest round's, and those rebuilt from the runs.
+    fn row_bytes_held(&self) -> usize {
+        (self.data.capacity() + self.recent.capacity() + self.rebuilt.0.get().map_or(0, Vec::capacity)) * 4
     }
 
     /// Bytes one more row will take once stored (its ids, its membership entry, an entry in
@@ -828,6 +959,67 @@ mod tests {
             r.remove_rows(&[6, 9, 12]);
             assert_eq!(chain(&r, by_first, 0), Vec::<u32>::new());
             assert_eq!(r.len(), 6);
+        }
+    }
+
+    /// Rounds appended to a relation nothing indexes keep only the latest round as rows; every
+    /// row still reads, finds and has its height as in a relation that stores every row (one
+    /// with an index), before and after its rows are stored, and after a deletion.
+    #[test]
+    fn rows_kept_only_in_runs_read_as_stored_rows() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for case in 0..40 {
+            let width = 1 + (case % 2) as usize;
+            let (mut compact, mut stored) = (Relation::new(width), Relation::new(width));
+            let base: Vec<Id> = (0..next(20) as usize * width).map(|_| next(50) as Id).collect();
+            compact.extend(&base, base.len() / width, |_| {});
+            stored.extend(&base, base.len() / width, |_| {});
+            stored.index_for(&[0]);
+            for _ in 0..1 + next(600) {
+                for r in [&mut compact, &mut stored] {
+                    r.begin_round();
+                }
+                let mut tuples: Vec<Vec<Id>> =
+                    (0..next(12)).map(|_| (0..width).map(|_| next(60) as Id).collect()).collect();
+                for r in [&mut compact, &mut stored] {
+                    let mut candidates = Candidates::default();
+                    for t in &tuples {
+                        candidates.push(pack(t), r.runs().unwrap());
+                    }
+                    r.append_candidates(&mut candidates);
+                    r.refresh_indexes();
+                }
+                tuples.clear();
+            }
+            let same = |a: &Relation, b: &Relation| {
+                assert_eq!((a.len(), a.end(), a.rounds()), (b.len(), b.end(), b.rounds()));
+                for row in b.live_rows() {
+                    let tuple = b.row(row);
+                    assert_eq!(a.row(row), tuple, "case {case} row {row}");
+                    assert_eq!((a.find(tuple), a.height(row)), (Some(row), b.height(row)), "case {case}");
+                }
+            };
+            // Derived rows are kept as rows only from the latest round on.
+            assert_eq!(compact.rows_stored(), compact.end() == compact.rows_below(1), "case {case}");
+            same(&compact, &stored);
+            let mut copy = compact.clone();
+            copy.store_rows();
+            assert!(copy.rows_stored());
+            same(&copy, &stored);
+            // A deletion stores the rows first, and takes out the same rows in both.
+            let gone: Vec<u32> = stored.live_rows().filter(|_| next(4) == 0).collect();
+            let tuples: Vec<Id> = gone.iter().flat_map(|&r| stored.row(r).to_vec()).collect();
+            let mut taken = compact.remove_facts(&tuples, gone.len());
+            taken.sort_unstable();
+            assert_eq!(taken, gone, "case {case}");
+            stored.remove_rows(&gone);
+            same(&compact, &stored);
         }
     }
 

@@ -404,6 +404,24 @@ impl Runs {
         self.runs.iter().map(|run| &run.keys[..])
     }
 
+    /// Calls `f(round, key)` for each key of the derived runs, run by run, each in key order.
+    pub fn for_each_round_key(&self, mut f: impl FnMut(u32, u64)) {
+        fn each<T: Copy + Into<u32>>(keys: &[u64], tags: &[T], first: u32, f: &mut impl FnMut(u32, u64)) {
+            for (&key, &tag) in keys.iter().zip(tags) {
+                f(first + tag.into(), key);
+            }
+        }
+        for run in &self.runs {
+            if let Rows::Rounds { first, tags } = &run.rows {
+                match tags {
+                    Tags::U8(t) => each(&run.keys, t, *first, &mut f),
+                    Tags::U16(t) => each(&run.keys, t, *first, &mut f),
+                    Tags::U32(t) => each(&run.keys, t, *first, &mut f),
+                }
+            }
+        }
+    }
+
     pub fn heap_bytes(&self) -> usize {
         self.runs.iter().map(Run::heap_bytes).sum::<usize>() + self.runs.capacity() * size_of::<Run>()
     }
