@@ -88,6 +88,19 @@ impl Tags {
         }
     }
 
+    /// The tags plus `shift`, as `T` (which must hold every result): the same vector when it
+    /// already is of `T`, else a converted copy.
+    fn rebased<T: TagWidth>(self, shift: u32) -> Vec<T> {
+        fn convert<S: Copy + Into<u32>, T: TagWidth>(t: Vec<S>, shift: u32) -> Vec<T> {
+            t.into_iter().map(|x| T::from_u32(x.into() + shift)).collect()
+        }
+        match self {
+            Tags::U8(t) => T::from_u8s(t, shift).unwrap_or_else(|t| convert(t, shift)),
+            Tags::U16(t) => T::from_u16s(t, shift).unwrap_or_else(|t| convert(t, shift)),
+            Tags::U32(t) => T::from_u32s(t, shift).unwrap_or_else(|t| convert(t, shift)),
+        }
+    }
+
     fn bytes_per_tag(&self) -> usize {
         match self {
             Tags::U8(_) => 1,
@@ -103,6 +116,56 @@ impl Tags {
             Tags::U32(t) => t.capacity(),
         };
         capacity * self.bytes_per_tag()
+    }
+}
+
+/// A width of round tags: `from_*s` reuse a vector of the same width in place (adding the shift)
+/// and hand back any other.
+trait TagWidth: Copy {
+    fn from_u32(x: u32) -> Self;
+    fn from_u8s(t: Vec<u8>, _shift: u32) -> Result<Vec<Self>, Vec<u8>> {
+        Err(t)
+    }
+    fn from_u16s(t: Vec<u16>, _shift: u32) -> Result<Vec<Self>, Vec<u16>> {
+        Err(t)
+    }
+    fn from_u32s(t: Vec<u32>, _shift: u32) -> Result<Vec<Self>, Vec<u32>> {
+        Err(t)
+    }
+}
+
+/// Adds `shift` to every tag in place.
+fn shifted<T: Copy + std::ops::Add<Output = T>>(mut t: Vec<T>, shift: T) -> Vec<T> {
+    for x in &mut t {
+        *x = *x + shift;
+    }
+    t
+}
+
+impl TagWidth for u8 {
+    fn from_u32(x: u32) -> u8 {
+        x as u8
+    }
+    fn from_u8s(t: Vec<u8>, shift: u32) -> Result<Vec<u8>, Vec<u8>> {
+        Ok(shifted(t, shift as u8))
+    }
+}
+
+impl TagWidth for u16 {
+    fn from_u32(x: u32) -> u16 {
+        x as u16
+    }
+    fn from_u16s(t: Vec<u16>, shift: u32) -> Result<Vec<u16>, Vec<u16>> {
+        Ok(shifted(t, shift as u16))
+    }
+}
+
+impl TagWidth for u32 {
+    fn from_u32(x: u32) -> u32 {
+        x
+    }
+    fn from_u32s(t: Vec<u32>, shift: u32) -> Result<Vec<u32>, Vec<u32>> {
+        Ok(shifted(t, shift))
     }
 }
 
@@ -199,37 +262,51 @@ impl Run {
                 }
             }
         };
-        // The newer run's rows or rounds, once, so the merge loop below does not match per key.
-        let later_places: Vec<u32> = match &later.rows {
-            Rows::Rounds { first, tags: Tags::U8(t) } => t.iter().map(|&t| first + t as u32).collect(),
-            _ => (0..lb)
-                .map(|j| match later.place(j) {
-                    Place::Row(row) | Place::Round(row) => row,
-                })
-                .collect(),
-        };
+        let Run { keys: later_keys, rows: later_rows } = later;
         // Exact growth: doubling would leave up to half of a long run's keys unused.
         self.keys.reserve_exact(lb);
         self.keys.resize(la + lb, 0);
         let keys = &mut self.keys;
         self.rows = match out {
             Out::None => {
-                merge_back(keys, la, &later.keys, &mut vec![(); la + lb], |_| ());
+                merge_back(keys, la, &later_keys, &mut vec![(); la + lb], |_| ());
                 Rows::Unnumbered
             }
             Out::Rows(mut rows) => {
+                // The newer run's rows, once, so the merge loop below does not match per key.
+                let later_rows: Vec<u32> = match later_rows {
+                    Rows::From(start) => (start..start + lb as u32).collect(),
+                    Rows::Each(rows) => rows,
+                    Rows::Unnumbered | Rows::Rounds { .. } => vec![u32::MAX; lb],
+                };
                 rows.reserve_exact(lb);
                 rows.resize(la + lb, 0);
-                merge_back(keys, la, &later.keys, &mut rows, |j| later_places[j]);
+                merge_back(keys, la, &later_keys, &mut rows, |j| later_rows[j]);
                 Rows::Each(rows)
             }
             Out::Tags(first, mut tags) => {
+                // The newer run's tags rebased on `first`, in the merged run's width, reusing
+                // their own vector where the width is the same: no per-key match in the merge
+                // loop, and no copy of the newer run's rounds beside it at the peak.
+                let (later_first, later_tags) = match later_rows {
+                    Rows::Rounds { first, tags } => (first, tags),
+                    _ => (first, Tags::U8(vec![0; lb])),
+                };
+                let shift = later_first - first;
                 tags.resize(la + lb);
-                let tag = |j: usize| later_places[j] - first;
                 match &mut tags {
-                    Tags::U8(t) => merge_back(keys, la, &later.keys, t, |j| tag(j) as u8),
-                    Tags::U16(t) => merge_back(keys, la, &later.keys, t, |j| tag(j) as u16),
-                    Tags::U32(t) => merge_back(keys, la, &later.keys, t, tag),
+                    Tags::U8(t) => {
+                        let later_tags = later_tags.rebased::<u8>(shift);
+                        merge_back(keys, la, &later_keys, t, |j| later_tags[j]);
+                    }
+                    Tags::U16(t) => {
+                        let later_tags = later_tags.rebased::<u16>(shift);
+                        merge_back(keys, la, &later_keys, t, |j| later_tags[j]);
+                    }
+                    Tags::U32(t) => {
+                        let later_tags = later_tags.rebased::<u32>(shift);
+                        merge_back(keys, la, &later_keys, t, |j| later_tags[j]);
+                    }
                 }
                 Rows::Rounds { first, tags }
             }
