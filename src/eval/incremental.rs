@@ -154,6 +154,13 @@ pub fn prepare_changes(program: &Program, db: &mut Database, interner: &Interner
             }
         }
     }
+    // Indexes are filled on first probe; a change should not pay for that (nor should the
+    // first `why`, whose indexes evaluation asked for).
+    for rel in &mut db.relations {
+        if !rel.indexes_built() {
+            Arc::make_mut(rel).build_indexes();
+        }
+    }
 }
 
 /// Whether `db` (evaluated from `old`) can be brought to `new` here: the old predicates keep

@@ -136,6 +136,29 @@ impl Index {
     }
 }
 
+/// An index a plan asked for, built the first time it is probed: a plan may never probe it (a
+/// large two-column relation probed on its first column is read through its sorted runs; an
+/// index `why` needs is used only when something is explained).
+#[derive(Clone)]
+struct LazyIndex {
+    cols: Vec<usize>,
+    built: OnceLock<Index>,
+}
+
+/// Only the columns: whether the index is built yet is not part of the relation's `Debug` text
+/// (which tests compare to check that a relation did not change).
+impl std::fmt::Debug for LazyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Index{:?}", self.cols)
+    }
+}
+
+impl LazyIndex {
+    fn bytes(&self) -> usize {
+        self.built.get().map_or(0, |ix| ix.next.capacity() * 4 + ix.table.capacity() * 9)
+    }
+}
+
 /// How a relation knows which tuples it holds.
 #[derive(Debug, Clone)]
 enum Members {
@@ -176,7 +199,7 @@ pub struct Relation {
     /// The rows kept only in the runs, rebuilt from them the first time one is read.
     rebuilt: Rebuilt,
     members: Members,
-    indexes: Vec<Index>,
+    indexes: Vec<LazyIndex>,
     /// Rows before `round_starts[0]` are base facts; round `r` of the predicate's stratum
     /// derived rows `round_starts[r]..round_starts[r + 1]`. The relation keeps these itself:
     /// the driver starts a round with [`Relation::begin_round`] and reads them through
@@ -651,15 +674,14 @@ impl Relation {
         self.indexes.iter().position(|ix| ix.cols == cols)
     }
 
-    /// The index on exactly `cols` (in this order), creating and filling it if needed.
+    /// The index on exactly `cols` (in this order), creating it if needed. It is filled the
+    /// first time it is probed, or by [`Relation::build_indexes`].
     pub fn index_for(&mut self, cols: &[usize]) -> usize {
         if let Some(i) = self.find_index(cols) {
             return i;
         }
         self.store_all();
-        let mut ix = Index::new(cols.to_vec());
-        ix.extend(&self.data, self.width, &self.dead);
-        self.indexes.push(ix);
+        self.indexes.push(LazyIndex { cols: cols.to_vec(), built: OnceLock::new() });
         self.indexes.len() - 1
     }
 
@@ -698,7 +720,9 @@ impl Relation {
     /// Adds rows appended since the last refresh to every index.
     pub fn refresh_indexes(&mut self) {
         for ix in &mut self.indexes {
-            ix.extend(&self.data, self.width, &self.dead);
+            if let Some(built) = ix.built.get_mut() {
+                built.extend(&self.data, self.width, &self.dead);
+            }
         }
     }
 
@@ -706,7 +730,7 @@ impl Relation {
     /// none).
     #[inline]
     pub fn probe(&self, index: usize, hash: u64, key: impl Fn(usize) -> Id) -> u32 {
-        let ix = &self.indexes[index];
+        let ix = self.built_index(index);
         let (data, width) = (&self.data, self.width);
         let found = ix.table.find(hash, |&(first, _)| {
             let base = first as usize * width;
@@ -718,7 +742,7 @@ impl Relation {
     /// The live row after `row` in the same index chain (`NIL` at the end).
     #[inline]
     pub fn chain_next(&self, index: usize, row: u32) -> u32 {
-        let next = &self.indexes[index].next;
+        let next = &self.built_index(index).next;
         self.live_from(next, next[row as usize])
     }
 
@@ -733,6 +757,31 @@ impl Relation {
             }
         }
         row
+    }
+
+    /// Fills every index not filled yet: for a front end that would rather pay now than at
+    /// the first probe (the REPL, before changes and explanations).
+    pub fn build_indexes(&mut self) {
+        for i in 0..self.indexes.len() {
+            self.built_index(i);
+        }
+    }
+
+    /// Whether every index is filled (see [`Relation::build_indexes`]).
+    pub fn indexes_built(&self) -> bool {
+        self.indexes.iter().all(|ix| ix.built.get().is_some())
+    }
+
+    /// Index `index`, built over the rows stored now if this is its first use (a relation
+    /// with an index stores its rows: see [`Relation::index_for`]).
+    #[inline]
+    fn built_index(&self, index: usize) -> &Index {
+        let ix = &self.indexes[index];
+        ix.built.get_or_init(|| {
+            let mut built = Index::new(ix.cols.clone());
+            built.extend(&self.data, self.width, &self.dead);
+            built
+        })
     }
 
     pub fn index_cols(&self, index: usize) -> &[usize] {
@@ -802,7 +851,7 @@ impl Relation {
             row_numbers,
             tags,
             hashed,
-            indexes: self.indexes.iter().map(|ix| ix.next.capacity() * 4 + ix.table.capacity() * 9).sum(),
+            indexes: self.indexes.iter().map(LazyIndex::bytes).sum(),
             rounds: self.round_starts.capacity() * 4,
             origins: self.base_origins.capacity() * 8,
         }
@@ -816,7 +865,7 @@ impl Relation {
         };
         self.row_bytes_held()
             + members
-            + self.indexes.iter().map(|ix| ix.next.capacity() * 4 + ix.table.capacity() * 9).sum::<usize>()
+            + self.indexes.iter().map(LazyIndex::bytes).sum::<usize>()
             + self.round_starts.capacity() * 4
             + self.base_origins.capacity() * 8
     }
