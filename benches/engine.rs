@@ -158,13 +158,14 @@ fn main() {
             let per = |bytes: usize| bytes as f64 / rel.len() as f64;
             println!(
                 "  {name}: {} rows, {:.2} bytes/row: rows {:.2}, keys {:.2}, row numbers {:.2}, round tags {:.2}, \
-                 round boundaries {:.3}, indexes {:.2}, origins {:.3}",
+                 bitmap {:.2}, round boundaries {:.3}, indexes {:.2}, origins {:.3}",
                 rel.len(),
                 per(f.total()),
                 per(f.rows),
                 per(f.keys),
                 per(f.row_numbers),
                 per(f.tags),
+                per(f.bitmap),
                 per(f.rounds),
                 per(f.indexes),
                 per(f.origins)

@@ -583,7 +583,7 @@ impl Relation {
                 for run in runs.iter() {
                     runs::retain_absent(&mut pairs, |p| p.0, run);
                 }
-                let runs = &mut runs.base;
+                let narrow = runs;
                 let start = self.n_rows;
                 // The kept positions in order: all of them (no tuple was a duplicate or present
                 // already), else those marked (a pass over `count` flags, not a sort).
@@ -626,7 +626,7 @@ impl Relation {
                     let rows = pairs.iter().map(|p| start + rank[p.1 as usize]).collect();
                     Run::numbered(keys, rows)
                 };
-                runs.push(run);
+                narrow.push_base(run);
             }
         }
     }
@@ -664,7 +664,7 @@ impl Relation {
         }
         self.n_rows += keys.len() as u32;
         if let Members::Sorted(narrow) = &mut self.members {
-            narrow.derived.push(Run::of_round(keys, round));
+            narrow.push_derived(Run::of_round(keys, round));
         }
     }
 
@@ -880,23 +880,25 @@ impl Relation {
     /// Bytes held by the relation's storage by purpose, for the benchmarks (capacities, so
     /// what is reserved and not yet used counts too).
     pub fn footprint(&self) -> Footprint {
-        let (keys, row_numbers, tags, hashed) = match &self.members {
+        let (keys, row_numbers, tags, bitmap, hashed) = match &self.members {
             Members::Sorted(narrow) => {
                 let runs = [&narrow.base, &narrow.derived];
                 (
                     runs.iter().map(|r| r.key_bytes()).sum(),
                     runs.iter().map(|r| r.row_number_bytes()).sum(),
                     runs.iter().map(|r| r.tag_bytes()).sum(),
+                    narrow.dense().map_or(0, runs::Dense::heap_bytes),
                     0,
                 )
             }
-            Members::Hashed(set) => (0, 0, 0, set.iter().map(|t| t.capacity() * 5).sum::<usize>()),
+            Members::Hashed(set) => (0, 0, 0, 0, set.iter().map(|t| t.capacity() * 5).sum::<usize>()),
         };
         Footprint {
             rows: self.row_bytes_held(),
             keys,
             row_numbers,
             tags,
+            bitmap,
             hashed,
             indexes: self.indexes.iter().map(LazyIndex::bytes).sum(),
             rounds: self.round_starts.capacity() * 4,
@@ -948,6 +950,8 @@ pub struct Footprint {
     pub row_numbers: usize,
     /// The round of each derived key (provenance).
     pub tags: usize,
+    /// A narrow relation's membership bitmap, when its keys fill their box (`runs::Dense`).
+    pub bitmap: usize,
     /// A wide relation's hash set of row numbers.
     pub hashed: usize,
     /// Hash indexes: tables and row chains.
@@ -960,7 +964,15 @@ pub struct Footprint {
 
 impl Footprint {
     pub fn total(&self) -> usize {
-        self.rows + self.keys + self.row_numbers + self.tags + self.hashed + self.indexes + self.rounds + self.origins
+        self.rows
+            + self.keys
+            + self.row_numbers
+            + self.tags
+            + self.bitmap
+            + self.hashed
+            + self.indexes
+            + self.rounds
+            + self.origins
     }
 }
 

@@ -526,20 +526,94 @@ impl Runs {
 }
 
 /// The membership of a narrow relation: runs of base rows and runs of derived rows, which
-/// never merge with each other (they number their rows differently).
+/// never merge with each other (they number their rows differently), and, when the keys fill
+/// enough of the box of values they span, a bitmap of that box ([`Dense`]).
 #[derive(Debug, Clone, Default)]
 pub struct Narrow {
     pub base: Runs,
     pub derived: Runs,
+    /// Exactly the keys of the runs, when present.
+    dense: Option<Dense>,
+    /// How many keys the runs held when a bitmap was last considered.
+    dense_tried: usize,
 }
 
 impl Narrow {
     pub fn find(&self, key: u64) -> Option<Place> {
+        if self.dense.as_ref().is_some_and(|d| !d.contains(key)) {
+            return None;
+        }
         self.derived.find(key).or_else(|| self.base.find(key))
     }
 
+    #[inline]
     pub fn contains(&self, key: u64) -> bool {
-        self.derived.contains(key) || self.base.contains(key)
+        match &self.dense {
+            Some(d) => d.contains(key),
+            None => self.derived.contains(key) || self.base.contains(key),
+        }
+    }
+
+    /// Adds a run of base keys that are in no run yet.
+    pub fn push_base(&mut self, run: Run) {
+        self.note_keys(&run.keys);
+        self.base.push(run);
+        self.consider_dense();
+    }
+
+    /// Adds a run of derived keys that are in no run yet.
+    pub fn push_derived(&mut self, run: Run) {
+        self.note_keys(&run.keys);
+        self.derived.push(run);
+        self.consider_dense();
+    }
+
+    /// Sets the bits of new keys; a key outside the bitmap's box drops the bitmap.
+    fn note_keys(&mut self, keys: &[u64]) {
+        if let Some(d) = &mut self.dense {
+            if !keys.iter().all(|&k| d.insert(k)) {
+                self.dense = None;
+            }
+        }
+    }
+
+    /// Builds the bitmap when the keys fill at least an eighth of the box they span (at most a
+    /// byte per key), looking again each time the keys have doubled.
+    fn consider_dense(&mut self) {
+        let len = self.base.len() + self.derived.len();
+        if self.dense.is_some() || len < Dense::MIN_KEYS || len < 2 * self.dense_tried {
+            return;
+        }
+        self.dense_tried = len;
+        let runs = || self.base.iter().chain(self.derived.iter());
+        let (mut a_lo, mut a_hi, mut b_lo, mut b_hi) = (u32::MAX, 0u32, u32::MAX, 0u32);
+        for keys in runs() {
+            if let (Some(&first), Some(&last)) = (keys.first(), keys.last()) {
+                a_lo = a_lo.min((first >> 32) as u32);
+                a_hi = a_hi.max((last >> 32) as u32);
+            }
+            for &k in keys {
+                b_lo = b_lo.min(k as u32);
+                b_hi = b_hi.max(k as u32);
+            }
+        }
+        let cells = (u64::from(a_hi - a_lo) + 1) * (u64::from(b_hi - b_lo) + 1);
+        if cells > 8 * len as u64 || cells > Dense::MAX_CELLS {
+            return;
+        }
+        let mut dense = Dense {
+            a_lo,
+            a_span: u64::from(a_hi - a_lo) + 1,
+            b_lo,
+            b_span: u64::from(b_hi - b_lo) + 1,
+            bits: vec![0; cells.div_ceil(64) as usize],
+        };
+        for keys in runs() {
+            for &k in keys {
+                dense.insert(k);
+            }
+        }
+        self.dense = Some(dense);
     }
 
     /// Takes out the keys of `dead` (sorted, distinct), each with its place; the keys no run
@@ -548,13 +622,27 @@ impl Narrow {
         let mut places = Vec::with_capacity(dead.len());
         self.derived.take(dead, &mut places);
         self.base.take(dead, &mut places);
+        if let Some(d) = &mut self.dense {
+            for &(key, _) in &places {
+                d.remove(key);
+            }
+        }
         places
     }
 
     /// Keeps the candidates (sorted, distinct) that are in no run.
     pub fn retain_absent(&self, candidates: &mut Vec<u64>) {
+        if let Some(d) = &self.dense {
+            candidates.retain(|&k| !d.contains(k));
+            return;
+        }
         self.derived.retain_absent(candidates);
         self.base.retain_absent(candidates);
+    }
+
+    /// The bitmap, if the relation keeps one.
+    pub fn dense(&self) -> Option<&Dense> {
+        self.dense.as_ref()
     }
 
     /// The keys of every run.
@@ -567,6 +655,9 @@ impl Narrow {
     /// increasing key order, as a scan of rows stored in key order makes them, read each run
     /// once, in order, instead of a binary search per run and key.
     pub fn contains_near(&self, key: u64, cursor: &mut Cursor) -> bool {
+        if let Some(d) = &self.dense {
+            return d.contains(key);
+        }
         let n_runs = self.base.runs.len() + self.derived.runs.len();
         if cursor.at.len() != n_runs || key < cursor.key {
             cursor.at.clear();
@@ -649,6 +740,66 @@ fn gallop(keys: &[u64], at: usize, below: impl Fn(u64) -> bool) -> usize {
     lo + keys[lo..hi].partition_point(|&k| below(k))
 }
 
+/// A bitmap over the box of keys a narrow relation spans (first column `a_lo..a_lo + a_span`,
+/// second `b_lo..b_lo + b_span`; a one-column key is all second column): a membership test is
+/// one bit, where the runs take a search in each. Kept only while it costs at most a byte per
+/// key (the keys fill an eighth of the box), as the node pairs of a graph's closure do.
+#[derive(Clone)]
+pub struct Dense {
+    a_lo: u32,
+    a_span: u64,
+    b_lo: u32,
+    b_span: u64,
+    bits: Vec<u64>,
+}
+
+/// The box only: the bits are the runs' keys again.
+impl std::fmt::Debug for Dense {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Dense({}+{} x {}+{})", self.a_lo, self.a_span, self.b_lo, self.b_span)
+    }
+}
+
+impl Dense {
+    /// Fewer keys than this are searched in their runs, which stay in cache.
+    const MIN_KEYS: usize = 1 << 12;
+    /// At most 512 MiB of bits.
+    const MAX_CELLS: u64 = 1 << 32;
+
+    #[inline]
+    fn cell(&self, key: u64) -> Option<usize> {
+        let a = u64::from(((key >> 32) as u32).wrapping_sub(self.a_lo));
+        let b = u64::from((key as u32).wrapping_sub(self.b_lo));
+        (a < self.a_span && b < self.b_span).then(|| (a * self.b_span + b) as usize)
+    }
+
+    #[inline]
+    pub fn contains(&self, key: u64) -> bool {
+        self.cell(key).is_some_and(|c| self.bits[c / 64] & (1 << (c % 64)) != 0)
+    }
+
+    /// Sets `key`'s bit; false if it lies outside the box.
+    fn insert(&mut self, key: u64) -> bool {
+        match self.cell(key) {
+            Some(c) => {
+                self.bits[c / 64] |= 1 << (c % 64);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remove(&mut self, key: u64) {
+        if let Some(c) = self.cell(key) {
+            self.bits[c / 64] &= !(1 << (c % 64));
+        }
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.bits.capacity() * 8
+    }
+}
+
 /// Where [`Narrow::contains_near`] left each run of a relation, and the key it looked up.
 #[derive(Debug, Clone, Default)]
 pub struct Cursor {
@@ -658,7 +809,7 @@ pub struct Cursor {
 
 impl Narrow {
     pub fn heap_bytes(&self) -> usize {
-        self.base.heap_bytes() + self.derived.heap_bytes()
+        self.base.heap_bytes() + self.derived.heap_bytes() + self.dense.as_ref().map_or(0, Dense::heap_bytes)
     }
 }
 
@@ -842,9 +993,19 @@ impl Candidates {
         if self.fresh.is_empty() {
             return;
         }
-        sort_keys(&mut self.fresh, &mut self.scratch);
-        self.fresh.dedup();
-        full.retain_absent(&mut self.fresh);
+        match full.dense() {
+            // One bit per candidate, then only the new ones sorted.
+            Some(d) => {
+                self.fresh.retain(|&k| !d.contains(k));
+                sort_keys(&mut self.fresh, &mut self.scratch);
+                self.fresh.dedup();
+            }
+            None => {
+                sort_keys(&mut self.fresh, &mut self.scratch);
+                self.fresh.dedup();
+                full.retain_absent(&mut self.fresh);
+            }
+        }
         // Each chunk gallops through every run of the relation: chunks of a fixed size over
         // a relation of millions meet a key every few hundred, a cache miss or more each. A
         // 32nd of the relation keeps the steps short (a few keys, read in order) for half a
@@ -906,6 +1067,65 @@ mod tests {
             state ^= state >> 7;
             state ^= state << 17;
             state % n
+        }
+    }
+
+    /// With or without its bitmap, a narrow relation's membership is exactly the keys added
+    /// and not taken out: the bitmap appears once the keys fill an eighth of their box, goes
+    /// when a key falls outside the box, and comes back when the keys have doubled.
+    #[test]
+    fn membership_with_a_bitmap_is_the_keys_held() {
+        use std::collections::BTreeSet;
+        let mut next = below();
+        for case in 0..6 {
+            let mut narrow = Narrow::default();
+            let mut held = BTreeSet::new();
+            let (mut had_bitmap, mut round) = (false, 0);
+            // Node pairs of 0..120 (a box of 14,400 cells), later a few far outside it.
+            for step in 0..40 {
+                let far = step == 25 && case % 2 == 0;
+                let mut keys: Vec<u64> = (0..next(700))
+                    .map(|_| {
+                        let (a, b) = (next(120), next(120));
+                        if far { ((a + 5000) << 32) | b } else { (a << 32) | b }
+                    })
+                    .filter(|k| !held.contains(k))
+                    .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                held.extend(keys.iter().copied());
+                if step % 5 == 0 {
+                    narrow.push_base(Run::numbered_from(keys, 0));
+                } else {
+                    narrow.push_derived(Run::of_round(keys, round));
+                    round += 1;
+                }
+                if step % 7 == 6 {
+                    let mut dead: Vec<u64> = held.iter().copied().filter(|_| next(9) == 0).collect();
+                    let places = narrow.take(&mut dead);
+                    assert!(dead.is_empty(), "case {case}");
+                    for (k, _) in places {
+                        held.remove(&k);
+                    }
+                }
+                had_bitmap |= narrow.dense().is_some();
+                for probe in 0..400u64 {
+                    let k = if probe % 2 == 0 {
+                        (next(130) << 32) | next(130)
+                    } else {
+                        ((next(130) + 5000) << 32) | next(130)
+                    };
+                    assert_eq!(narrow.contains(k), held.contains(&k), "case {case} step {step} key {k:#x}");
+                    assert_eq!(narrow.find(k).is_some(), held.contains(&k), "case {case} step {step}");
+                }
+                let mut candidates: Vec<u64> = (0..300).map(|_| (next(125) << 32) | next(125)).collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                let want: Vec<u64> = candidates.iter().copied().filter(|k| !held.contains(k)).collect();
+                narrow.retain_absent(&mut candidates);
+                assert_eq!(candidates, want, "case {case} step {step}");
+            }
+            assert!(had_bitmap, "case {case}: the keys fill their box, a bitmap was kept");
         }
     }
 
