@@ -574,31 +574,40 @@ impl Relation {
             }
             Members::Sorted(runs) => {
                 // Sorted by key, then by position: the first of equal tuples comes first.
-                let mut pairs: Vec<(u64, u32)> = (0..count).map(|i| (pack(tuple(i)), i as u32)).collect();
-                let in_order = pairs.windows(2).all(|w| w[0].0 < w[1].0);
+                // Each entry is the key's two halves and the position, 12 bytes (a `(u64, u32)`
+                // pads to 16, and a loaded table's sort holds two copies).
+                let mut pairs: Vec<KeyAt> = (0..count).map(|i| KeyAt::new(pack(tuple(i)), i as u32)).collect();
+                let in_order = pairs.windows(2).all(|w| w[0].key() < w[1].key());
                 if !in_order {
                     sort_pairs(&mut pairs);
-                    pairs.dedup_by_key(|p| p.0);
+                    pairs.dedup_by_key(|p| p.key());
                 }
                 for run in runs.iter() {
-                    runs::retain_absent(&mut pairs, |p| p.0, run);
+                    runs::retain_absent(&mut pairs, |p| p.key(), run);
                 }
                 let narrow = runs;
                 let start = self.n_rows;
-                // The kept positions in order: all of them (no tuple was a duplicate or present
-                // already), else those marked (a pass over `count` flags, not a sort).
-                let order: Vec<u32> = if pairs.len() == count {
-                    (0..count as u32).collect()
+                // Every tuple kept (none was a duplicate or present already): the tuple at
+                // position `i` is row `start + i`.
+                let all_kept = pairs.len() == count;
+                // Else the kept positions in order (a pass over `count` flags, not a sort).
+                let order: Vec<u32> = if all_kept {
+                    Vec::new()
                 } else {
                     let mut keep = vec![false; count];
                     for p in &pairs {
-                        keep[p.1 as usize] = true;
+                        keep[p.pos() as usize] = true;
                     }
                     (0..count as u32).filter(|&i| keep[i as usize]).collect()
                 };
                 match shared {
-                    Some(shared) if order.len() == count => {
+                    Some(shared) if all_kept => {
                         self.data = Arc::clone(shared);
+                        (0..count).for_each(&mut kept);
+                    }
+                    _ if all_kept => {
+                        let data = Arc::make_mut(&mut self.data);
+                        data.extend_from_slice(&tuples[..count * width]);
                         (0..count).for_each(&mut kept);
                     }
                     _ => {
@@ -610,10 +619,14 @@ impl Relation {
                         }
                     }
                 }
-                self.n_rows += order.len() as u32;
-                let keys: Vec<u64> = pairs.iter().map(|p| p.0).collect();
+                let n_kept = pairs.len() as u32;
+                self.n_rows += n_kept;
+                let keys: Vec<u64> = pairs.iter().map(KeyAt::key).collect();
                 let run = if in_order {
                     Run::numbered_from(keys, start)
+                } else if all_kept {
+                    let rows = pairs.iter().map(|p| start + p.pos()).collect();
+                    Run::numbered(keys, rows)
                 } else {
                     // The row of the tuple at position `i` is its rank among the kept
                     // positions: one pass to record the ranks, one to read them (a binary
@@ -623,9 +636,10 @@ impl Relation {
                     for (r, &i) in order.iter().enumerate() {
                         rank[i as usize] = r as u32;
                     }
-                    let rows = pairs.iter().map(|p| start + rank[p.1 as usize]).collect();
+                    let rows = pairs.iter().map(|p| start + rank[p.pos() as usize]).collect();
                     Run::numbered(keys, rows)
                 };
+                drop(pairs);
                 narrow.push_base(run);
             }
         }
@@ -979,12 +993,32 @@ impl Footprint {
 /// Sorts `(key, position)` pairs by key, equal keys in the order they come (a radix sort over
 /// the bits of the key that vary: a table of node ids loaded out of key order sorts in a few
 /// passes instead of a comparison sort's twenty).
-fn sort_pairs(pairs: &mut Vec<(u64, u32)>) {
+fn sort_pairs(pairs: &mut Vec<KeyAt>) {
     if pairs.len() < 256 {
-        pairs.sort_unstable();
+        pairs.sort_unstable_by_key(|p| (p.key(), p.pos()));
         return;
     }
-    runs::radix_sort_by(pairs, &mut Vec::new(), |p| p.0);
+    runs::radix_sort_by(pairs, &mut Vec::new(), KeyAt::key);
+}
+
+/// A packed key and a position, in 12 bytes: the key's high and low halves, then the position.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct KeyAt([u32; 3]);
+
+impl KeyAt {
+    fn new(key: u64, pos: u32) -> KeyAt {
+        KeyAt([(key >> 32) as u32, key as u32, pos])
+    }
+
+    #[inline]
+    fn key(&self) -> u64 {
+        (u64::from(self.0[0]) << 32) | u64::from(self.0[1])
+    }
+
+    #[inline]
+    fn pos(&self) -> u32 {
+        self.0[2]
+    }
 }
 
 #[cfg(test)]
@@ -1134,19 +1168,19 @@ mod tests {
     #[test]
     fn sort_pairs_is_stable_by_key() {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut pairs: Vec<(u64, u32)> = (0..5000u32)
+        let mut pairs: Vec<KeyAt> = (0..5000u32)
             .map(|i| {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
                 // Few distinct keys, so that equal keys are many.
-                (((state % 700) << 32) | ((state >> 40) % 3), i)
+                KeyAt::new(((state % 700) << 32) | ((state >> 40) % 3), i)
             })
             .collect();
-        let mut expected = pairs.clone();
+        let mut expected: Vec<(u64, u32)> = pairs.iter().map(|p| (p.key(), p.pos())).collect();
         expected.sort();
         sort_pairs(&mut pairs);
-        assert_eq!(pairs, expected);
+        assert_eq!(pairs.iter().map(|p| (p.key(), p.pos())).collect::<Vec<_>>(), expected);
     }
 
     #[test]
