@@ -206,7 +206,9 @@ pub fn evaluate(
     for stratum_idx in 0..program.strata.len() {
         eval_stratum(program, &mut db, stratum_idx, None, interner, limits, runtime, &mut guard)?;
     }
-    explanation_indexes(program, &mut db, interner);
+    if prepares_explanations(program, runtime) {
+        explanation_indexes(program, &mut db, interner);
+    }
     db.stats.elapsed = started.map_or(Duration::ZERO, |s| s.elapsed());
     Ok(db)
 }
@@ -408,6 +410,15 @@ pub(crate) fn eval_stratum(
         }
     }
     Ok(())
+}
+
+/// Whether an evaluation builds the indexes explanations use ([`explanation_indexes`]): when
+/// explanations may be asked for later, or when the program states a query that explains.
+pub(crate) fn prepares_explanations(program: &Program, runtime: &Runtime) -> bool {
+    runtime.explain_later
+        || program.queries.iter().any(|q| {
+            !q.what_if.is_empty() || matches!(q.kind, crate::ast::QueryKind::Why | crate::ast::QueryKind::WhyNot)
+        })
 }
 
 /// Builds the indexes `why` needs to match each rule's body with its head bound (as
