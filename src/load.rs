@@ -30,8 +30,16 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// assert_eq!(because::load::read_bounded(&b"p(a)."[..], 1000).unwrap(), b"p(a).");
 /// ```
 pub fn read_bounded(reader: impl std::io::Read, cap: u64) -> std::io::Result<Vec<u8>> {
+    read_sized(reader, cap, 0)
+}
+
+/// [`read_bounded`] into a buffer reserved for `size` bytes (a regular file's length), so that
+/// a file read whole is not grown by doubling.
+fn read_sized(reader: impl std::io::Read, cap: u64, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
-    let mut bytes = Vec::new();
+    // One byte more than the file: reading to the end finds it there without growing.
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(size.min(cap)).unwrap_or(0).saturating_add(usize::from(size > 0)));
     reader.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
@@ -51,7 +59,7 @@ pub fn read_path(path: &Path) -> std::io::Result<Vec<u8>> {
     if meta.is_file() && meta.len() > MAX_FILE_BYTES {
         return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
     }
-    read_bounded(file, MAX_FILE_BYTES)
+    read_sized(file, MAX_FILE_BYTES, if meta.is_file() { meta.len() } else { 0 })
 }
 
 /// A step of following includes: read a file, or close the one read last.
@@ -1251,6 +1259,18 @@ mod tests {
         }
         let mut interner = Interner::default();
         assert!(stream_tsv(&b"a\tb\nc\xff\td\n"[..], 10, 4, "t", false, &mut interner).is_none(), "not UTF-8");
+    }
+
+    /// A file is read into a buffer of its size, not one grown by doubling.
+    #[test]
+    fn a_file_is_read_into_a_buffer_of_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.kb");
+        let text: Vec<u8> = (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        let bytes = read_path(&path).unwrap();
+        assert_eq!(bytes, text);
+        assert!(bytes.capacity() <= text.len() + 1, "{} for {}", bytes.capacity(), text.len());
     }
 
     fn table(text: &str, format: Format) -> Result<(usize, Vec<String>, Vec<u32>), String> {
