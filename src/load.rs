@@ -166,7 +166,8 @@ impl<'a> Loader<'a> {
         }
         let file = std::fs::File::open(path).ok()?;
         let meta = file.metadata().ok()?;
-        if !meta.is_file() {
+        // A file too large is refused by its size, before a byte of it is read.
+        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
             return None;
         }
         stream_tsv(file, meta.len(), TSV_BLOCK, &Self::display(path), header, self.interner)
