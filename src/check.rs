@@ -27,8 +27,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::ast::{self, Module, Span, Statement};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::program::{
-    ArgInfo, ArgType, BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, PredDecl, PredId, PredInfo, Program,
-    SourceInfo,
+    ArgInfo, ArgType, BaseFact, CitationIr, Definedness, EntityInfo, FactOrigin, IdSet, PredDecl, PredId, PredInfo,
+    Program, SourceInfo,
 };
 use crate::value::{Id, Interner, Interval, Value};
 
@@ -798,14 +798,14 @@ fn first_use_arity(modules: &[Module], name: &str) -> Option<usize> {
     })
 }
 
-/// Every constant of a base fact, a loaded row, a rule head or a comparison in a rule body.
+/// Every constant of a base fact, a loaded row, a rule head or a comparison in a rule body
+/// that is interned: only text is ever looked up here (see `lower::unknown_constants`), so the
+/// integers held in their ids (node numbers, counts: most of a large loaded table) are left out.
 fn collect_known_constants(program: &mut Program) {
-    fn expr_consts(e: &crate::program::Expr, out: &mut FxHashSet<Id>) {
+    fn expr_consts(e: &crate::program::Expr, out: &mut IdSet) {
         use crate::program::Expr;
         match e {
-            Expr::Const(id) => {
-                out.insert(*id);
-            }
+            Expr::Const(id) => out.insert(*id),
             Expr::Var(_) | Expr::Dec(_) => {}
             Expr::Neg(e) => expr_consts(e, out),
             Expr::Call(_, args) => args.iter().for_each(|a| expr_consts(a, out)),
@@ -815,15 +815,12 @@ fn collect_known_constants(program: &mut Program) {
             }
         }
     }
-    // Only text is ever looked up here (see `lower::unknown_constants`), so the integers held
-    // in their ids (node numbers, counts: most of a large loaded table) are left out.
-    let interned = |id: &Id| crate::value::inline_int(*id).is_none();
-    let mut known = FxHashSet::default();
+    let mut known = IdSet::default();
     for f in &program.facts {
-        known.extend(f.row.iter().copied().filter(interned));
+        known.extend(f.row.iter().copied());
     }
     for l in &program.loads {
-        known.extend(l.data.iter().copied().filter(interned));
+        known.extend(l.data.iter().copied());
     }
     for r in &program.rules {
         for a in &r.head.args {

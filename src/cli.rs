@@ -434,6 +434,14 @@ impl Settings {
         kb
     }
 
+    /// A knowledge base that answers the queries its files state and nothing after: it
+    /// prepares explanations only if one of them is a `why`, `why not` or what-if query.
+    fn batch_knowledge_base(&self) -> KnowledgeBase {
+        let mut kb = self.knowledge_base();
+        kb.set_runtime(because::eval::Runtime { explain_later: false, ..kb.runtime().clone() });
+        kb
+    }
+
     fn new(g: &GlobalArgs) -> Settings {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = |terminal: bool| match g.color {
@@ -735,7 +743,7 @@ fn run(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
             return piped(s);
         }
     }
-    let mut kb = s.knowledge_base();
+    let mut kb = s.batch_knowledge_base();
     kb.set_params(&s.params);
     match load_files(&mut kb, files) {
         Ok(loaded) => {
@@ -755,7 +763,7 @@ fn run(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
 
 /// Bare `because` with piped stdin: the statements read, on top of the shipped knowledge base.
 fn piped(s: &Settings) -> io::Result<Outcome> {
-    let mut kb = s.knowledge_base();
+    let mut kb = s.batch_knowledge_base();
     if let Err(e) = load_shipped(&mut kb) {
         report_error(&e, s);
         return Ok(Outcome::Failed);

@@ -206,7 +206,9 @@ pub fn evaluate(
     for stratum_idx in 0..program.strata.len() {
         eval_stratum(program, &mut db, stratum_idx, None, interner, limits, runtime, &mut guard)?;
     }
-    explanation_indexes(program, &mut db, interner);
+    if prepares_explanations(program, runtime) {
+        explanation_indexes(program, &mut db, interner);
+    }
     db.stats.elapsed = started.map_or(Duration::ZERO, |s| s.elapsed());
     Ok(db)
 }
@@ -410,6 +412,15 @@ pub(crate) fn eval_stratum(
     Ok(())
 }
 
+/// Whether an evaluation builds the indexes explanations use ([`explanation_indexes`]): when
+/// explanations may be asked for later, or when the program states a query that explains.
+pub(crate) fn prepares_explanations(program: &Program, runtime: &Runtime) -> bool {
+    runtime.explain_later
+        || program.queries.iter().any(|q| {
+            !q.what_if.is_empty() || matches!(q.kind, crate::ast::QueryKind::Why | crate::ast::QueryKind::WhyNot)
+        })
+}
+
 /// Builds the indexes `why` needs to match each rule's body with its head bound (as
 /// `Explainer::match_rule` plans it, arithmetic solved backwards or not), so that explaining
 /// over a snapshot finds them in the shared relations instead of copying a relation into the
@@ -498,25 +509,55 @@ fn load_base_facts(program: &Program, db: &mut Database) {
         origins.push(fact.origin);
     }
     for (rel, (rows, origins)) in db.relations.iter_mut().map(Arc::make_mut).zip(&stated) {
-        let mut kept = Vec::new();
-        rel.extend(rows, origins.len(), |i| kept.push(origins[i]));
-        for code in kept {
-            rel.push_origin(code);
+        let mut kept = Kept::default();
+        rel.extend(rows, origins.len(), |i| kept.push(i as u32));
+        for i in kept.runs().flatten() {
+            rel.push_origin(origins[i as usize]);
         }
     }
     let mut code = program.origins.len() as u32;
     for table in &program.loads {
         let rel = Arc::make_mut(&mut db.relations[table.pred as usize]);
         let count = table.lines.len();
-        let mut kept = Vec::new();
-        rel.extend_shared(&table.data, count, |i| kept.push(code + i as u32));
-        for c in kept {
-            rel.push_origin(c);
+        let mut kept = Kept::default();
+        rel.extend_shared(&table.data, count, |i| kept.push(i as u32));
+        for run in kept.runs() {
+            for i in run {
+                rel.push_origin(code + i);
+            }
         }
         code += count as u32;
     }
     for rel in db.relations.iter_mut().map(Arc::make_mut) {
         rel.refresh_indexes();
+    }
+}
+
+/// The positions of the tuples a relation kept of those it was given, in increasing order, as
+/// runs of consecutive positions: a loaded table whose rows are all new is one run, not a
+/// number per row.
+#[derive(Default)]
+struct Kept {
+    /// The runs before the last, `start..end`.
+    runs: Vec<(u32, u32)>,
+    last: (u32, u32),
+}
+
+impl Kept {
+    #[inline]
+    fn push(&mut self, i: u32) {
+        if i != self.last.1 {
+            if self.last.0 < self.last.1 {
+                self.runs.push(self.last);
+            }
+            self.last.0 = i;
+        }
+        self.last.1 = i + 1;
+    }
+
+    /// Each run, `start..end`.
+    fn runs(&self) -> impl Iterator<Item = std::ops::Range<u32>> + '_ {
+        self.runs.iter().chain([&self.last]).map(|&(start, end)| start..end)
     }
 }
 

@@ -30,8 +30,16 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// assert_eq!(because::load::read_bounded(&b"p(a)."[..], 1000).unwrap(), b"p(a).");
 /// ```
 pub fn read_bounded(reader: impl std::io::Read, cap: u64) -> std::io::Result<Vec<u8>> {
+    read_sized(reader, cap, 0)
+}
+
+/// [`read_bounded`] into a buffer reserved for `size` bytes (a regular file's length), so that
+/// a file read whole is not grown by doubling.
+fn read_sized(reader: impl std::io::Read, cap: u64, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
-    let mut bytes = Vec::new();
+    // One byte more than the file: reading to the end finds it there without growing.
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(size.min(cap)).unwrap_or(0).saturating_add(usize::from(size > 0)));
     reader.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
@@ -51,7 +59,7 @@ pub fn read_path(path: &Path) -> std::io::Result<Vec<u8>> {
     if meta.is_file() && meta.len() > MAX_FILE_BYTES {
         return Err(std::io::Error::from(std::io::ErrorKind::FileTooLarge));
     }
-    read_bounded(file, MAX_FILE_BYTES)
+    read_sized(file, MAX_FILE_BYTES, if meta.is_file() { meta.len() } else { 0 })
 }
 
 /// A step of following includes: read a file, or close the one read last.
@@ -146,6 +154,25 @@ impl<'a> Loader<'a> {
         read_path(path)
     }
 
+    /// A TSV data file on disk read a block at a time ([`stream_tsv`]), so that a large file is
+    /// never held whole; with its first lines. `None` for any other file, and for one that
+    /// cannot be read so: it is read whole, which reports what is wrong with it.
+    fn stream_tsv(&mut self, path: &Path, header: bool) -> Option<(crate::check::RawTable, Vec<u8>)> {
+        let key = normalize(path);
+        let in_memory = self.unsaved.iter().any(|(p, _)| normalize(p) == key)
+            || self.embedded.iter().any(|(p, _)| normalize(Path::new(p)) == key);
+        if in_memory || csv_or_tsv(path) != Format::Tsv {
+            return None;
+        }
+        let file = std::fs::File::open(path).ok()?;
+        let meta = file.metadata().ok()?;
+        // A file too large is refused by its size, before a byte of it is read.
+        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+            return None;
+        }
+        stream_tsv(file, meta.len(), TSV_BLOCK, &Self::display(path), header, self.interner)
+    }
+
     /// Follows includes depth first (a file, then each file it includes, in order) with an
     /// explicit work list rather than recursion: a chain of 10,000 includes must not overflow
     /// the main thread's stack.
@@ -227,6 +254,16 @@ impl<'a> Loader<'a> {
                 Statement::Include(inc) => includes.push((base.join(&inc.path), inc.path_span)),
                 Statement::Load(load) => {
                     let path = base.join(&load.path);
+                    if let Some(mut table) = self.stream_tsv(&path, load.header) {
+                        if !load.header {
+                            if let Some(d) = header_hint(&table.1, Format::Tsv, load) {
+                                self.diags.push(d);
+                            }
+                        }
+                        table.0.pred = load.pred.clone();
+                        self.out.tables.push(table.0);
+                        continue;
+                    }
                     match self.read(&path) {
                         Ok(bytes) => {
                             let shown = Self::display(&path);
@@ -724,86 +761,174 @@ fn read_tsv(
     header: bool,
     interner: &mut Interner,
 ) -> Result<TableRows, TableError> {
-    let bytes = text.as_bytes();
-    let mut rows = TsvRows {
-        text,
-        interner,
-        data: Vec::new(),
-        lines: crate::program::LineNumbers::default(),
-        width: None,
-        field_buf: String::new(),
-        // Rows are at most the lines: reserved once the first row gives the width, so the
-        // table is not grown by doubling.
-        n_lines: memchr::memchr_iter(b'\n', bytes).count() + 1,
-        line_no: 0,
-    };
-    let mut line_start = 0;
-    if header {
-        // The header is the first line that is not empty (a `\r` alone is empty).
-        while line_start < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i);
-            let empty = matches!(&bytes[line_start..end], b"" | b"\r");
-            rows.line_no += 1;
-            line_start = (end + 1).min(bytes.len());
-            if !empty {
-                break;
-            }
-        }
-    }
-    let (mut field_start, mut n_fields, mut number, mut digits) = (line_start, 0, 0u64, true);
-    for (at, &c) in bytes.iter().enumerate().skip(line_start) {
-        if c == b'\t' {
-            // Tabs are ASCII, so every field boundary is a character boundary.
-            rows.field(field_start, at, number, digits);
-            n_fields += 1;
-        } else if c == b'\n' {
-            rows.end_line(line_start, field_start, n_fields, number, digits, at).map_err(|(n, w, end)| {
-                field_count_error(name, rows.line_no, n, w, Format::Tsv, base + line_start, end - line_start)
-            })?;
-            line_start = at + 1;
-            n_fields = 0;
-        } else {
-            let d = c.wrapping_sub(b'0');
-            digits &= d <= 9;
-            number = number.wrapping_mul(10).wrapping_add(u64::from(d));
-            continue;
-        }
-        (field_start, number, digits) = (at + 1, 0, true);
-    }
-    if line_start < bytes.len() {
-        rows.end_line(line_start, field_start, n_fields, number, digits, bytes.len()).map_err(|(n, w, end)| {
-            field_count_error(name, rows.line_no, n, w, Format::Tsv, base + line_start, end - line_start)
-        })?;
-    }
+    // Rows are at most the lines: reserved once the first row gives the width, so the table is
+    // not grown by doubling.
+    let n_lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+    let mut rows = TsvRows::new(interner, header, n_lines);
+    rows.lines_of(text, base, name)?;
     Ok((rows.data, rows.lines, rows.width))
 }
 
+/// The bytes [`stream_tsv`] reads at a time.
+const TSV_BLOCK: usize = 1 << 18;
+
+/// [`read_table`] for a TSV file read from `reader` a block of about `block` bytes at a time
+/// (`size`: the file's length, to reserve the table), rather than held whole: each block's
+/// complete lines are read as [`read_tsv`] reads them, and the rest of a line waits for the
+/// next block. Also the file's first lines, for [`header_hint`]. `None` when the file cannot
+/// be read so: an I/O error, more than [`MAX_FILE_BYTES`], a byte that is not UTF-8, a line of
+/// another width. The caller then reads it whole, which reports the problem where it is.
+fn stream_tsv(
+    mut reader: impl std::io::Read,
+    size: u64,
+    block: usize,
+    name: &str,
+    header: bool,
+    interner: &mut Interner,
+) -> Option<(crate::check::RawTable, Vec<u8>)> {
+    use std::io::Read as _;
+    let mut rows = TsvRows::new(interner, header, 0);
+    let mut buf: Vec<u8> = Vec::with_capacity(block.max(4));
+    let mut head = Vec::new();
+    // The file offset of `buf[0]`.
+    let mut offset = 0usize;
+    loop {
+        if buf.len() == buf.capacity() {
+            // A line longer than the buffer: room for more of it.
+            buf.reserve(buf.capacity());
+        }
+        let room = (buf.capacity() - buf.len()) as u64;
+        let n = (&mut reader).take(room).read_to_end(&mut buf).ok()?;
+        if (offset + buf.len()) as u64 > MAX_FILE_BYTES {
+            return None;
+        }
+        let eof = n == 0;
+        let end = match memchr::memrchr(b'\n', &buf) {
+            _ if eof => buf.len(),
+            Some(i) => i + 1,
+            None => continue,
+        };
+        // A byte-order mark is not data.
+        let skip = if offset == 0 && buf.starts_with(&[0xef, 0xbb, 0xbf]) { 3 } else { 0 };
+        let text = std::str::from_utf8(&buf[skip..end]).ok()?;
+        if offset == 0 {
+            // Rows are at most the lines: the first block's lines per byte estimate them.
+            let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64 + 1;
+            let estimate = if eof { lines } else { lines * size / end as u64 + lines / 64 };
+            rows.n_lines = usize::try_from(estimate).unwrap_or(0);
+        }
+        if !two_lines(&head) {
+            head.extend_from_slice(&buf[..end]);
+        }
+        rows.lines_of(text, offset + skip, name).ok()?;
+        if eof {
+            break;
+        }
+        buf.drain(..end);
+        offset += end;
+    }
+    let TsvRows { mut data, lines, width, .. } = rows;
+    data.shrink_to_fit();
+    let table = crate::check::RawTable {
+        pred: crate::ast::Ident { name: Arc::from(""), span: Span::default() },
+        file: Arc::from(name),
+        width,
+        data: Arc::new(data),
+        lines,
+    };
+    Some((table, head))
+}
+
+/// Whether `bytes` hold two lines that are not empty (all [`header_hint`] reads).
+fn two_lines(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').filter(|l| !matches!(*l, b"" | b"\r")).nth(1).is_some()
+}
+
 /// What [`read_tsv`] has read so far.
-struct TsvRows<'t, 'i> {
-    text: &'t str,
+struct TsvRows<'i> {
     interner: &'i mut Interner,
     data: Vec<Id>,
     lines: crate::program::LineNumbers,
     width: Option<usize>,
     field_buf: String,
+    /// The lines expected, to reserve the table for once the first row gives the width.
     n_lines: usize,
     line_no: u32,
+    /// Whether the header is still to be skipped.
+    header: bool,
 }
 
-impl TsvRows<'_, '_> {
+impl<'i> TsvRows<'i> {
+    fn new(interner: &'i mut Interner, header: bool, n_lines: usize) -> TsvRows<'i> {
+        TsvRows {
+            interner,
+            data: Vec::new(),
+            lines: crate::program::LineNumbers::default(),
+            width: None,
+            field_buf: String::new(),
+            n_lines,
+            line_no: 0,
+            header,
+        }
+    }
+
+    /// Reads the lines of `text`, which starts `base` bytes into the file, after the lines
+    /// read before it; all but the last end with a newline, and so does that one unless the
+    /// file ends there.
+    fn lines_of(&mut self, text: &str, base: usize, name: &str) -> Result<(), TableError> {
+        let bytes = text.as_bytes();
+        let mut line_start = 0;
+        // The header is the first line that is not empty (a `\r` alone is empty).
+        while self.header && line_start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i);
+            let empty = matches!(&bytes[line_start..end], b"" | b"\r");
+            self.line_no += 1;
+            line_start = (end + 1).min(bytes.len());
+            self.header = empty;
+        }
+        let (mut field_start, mut n_fields, mut number, mut digits) = (line_start, 0, 0u64, true);
+        for (at, &c) in bytes.iter().enumerate().skip(line_start) {
+            if c == b'\t' {
+                // Tabs are ASCII, so every field boundary is a character boundary.
+                self.field(text, field_start, at, number, digits);
+                n_fields += 1;
+            } else if c == b'\n' {
+                self.end_line(text, line_start, field_start, n_fields, number, digits, at).map_err(|(n, w, end)| {
+                    field_count_error(name, self.line_no, n, w, Format::Tsv, base + line_start, end - line_start)
+                })?;
+                line_start = at + 1;
+                n_fields = 0;
+            } else {
+                let d = c.wrapping_sub(b'0');
+                digits &= d <= 9;
+                number = number.wrapping_mul(10).wrapping_add(u64::from(d));
+                continue;
+            }
+            (field_start, number, digits) = (at + 1, 0, true);
+        }
+        if line_start < bytes.len() {
+            self.end_line(text, line_start, field_start, n_fields, number, digits, bytes.len()).map_err(
+                |(n, w, end)| {
+                    field_count_error(name, self.line_no, n, w, Format::Tsv, base + line_start, end - line_start)
+                },
+            )?;
+        }
+        Ok(())
+    }
+
     /// Appends the id of the field `text[from..to]`; `number` is its value and `digits` whether
     /// it is all digits, as the reader found on its way.
     #[inline(always)]
-    fn field(&mut self, from: usize, to: usize, number: u64, digits: bool) {
+    fn field(&mut self, text: &str, from: usize, to: usize, number: u64, digits: bool) {
         let len = to - from;
         // `0`, or digits without a leading zero, short enough not to wrap.
-        if digits && (1..=18).contains(&len) && (len == 1 || self.text.as_bytes()[from] != b'0') {
+        if digits && (1..=18).contains(&len) && (len == 1 || text.as_bytes()[from] != b'0') {
             if let Some(id) = crate::value::inline_id(number as i64) {
                 self.data.push(id);
                 return;
             }
         }
-        let field = &self.text[from..to];
+        let field = &text[from..to];
         let id = if field.contains('\\') {
             intern_field(tsv_unescape(field, &mut self.field_buf), self.interner)
         } else {
@@ -816,8 +941,10 @@ impl TsvRows<'_, '_> {
     /// `at`, its last field from `field_start`; a line with another number of fields than
     /// those before it is `(its fields, theirs, where it ends)`.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn end_line(
         &mut self,
+        text: &str,
         line_start: usize,
         field_start: usize,
         n_fields: usize,
@@ -826,13 +953,13 @@ impl TsvRows<'_, '_> {
         at: usize,
     ) -> Result<(), (usize, usize, usize)> {
         self.line_no += 1;
-        let crlf = at > line_start && self.text.as_bytes()[at - 1] == b'\r';
+        let crlf = at > line_start && text.as_bytes()[at - 1] == b'\r';
         let end = at - usize::from(crlf);
         if end == line_start {
             return Ok(());
         }
         // A field that ran into the `\r` was not read as a number on the way.
-        self.field(field_start, end, number, digits && !crlf);
+        self.field(text, field_start, end, number, digits && !crlf);
         let n_fields = n_fields + 1;
         match self.width {
             None => {
@@ -1091,6 +1218,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A TSV file read a block at a time gives the table the whole text gives, wherever the
+    /// blocks split its lines (a byte-order mark, `\r\n`, a header after empty lines, a line
+    /// longer than a block), and its first lines for the header hint; a file the whole-text
+    /// reader refuses, or that is not UTF-8, is left to it (`None`).
+    #[test]
+    fn a_tsv_file_read_by_blocks_gives_the_whole_table() {
+        let pieces = ["0", "7", "007", "-3", "2.5", "a", "x\\ty", "", "1953-10", "\r", "\t", "\n", "\n\n", "\r\n", "é"];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for round in 0..3000 {
+            let mut text = String::from(if round % 5 == 0 { "\u{feff}" } else { "" });
+            for _ in 0..(state % 14) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let bytes = text.as_bytes();
+            for header in [false, true] {
+                let mut a = Interner::default();
+                let whole = read_table(bytes, "t", header, &mut a, Format::Tsv)
+                    .map(|t| (t.data.iter().map(|&id| a.value(id)).collect::<Vec<_>>(), t.lines.to_vec(), t.width));
+                for block in [1, 2, 3, 5, 16, 1 << 10] {
+                    let mut b = Interner::default();
+                    let streamed = stream_tsv(bytes, bytes.len() as u64, block, "t", header, &mut b);
+                    match (&whole, streamed) {
+                        (Ok(x), Some((t, head))) => {
+                            let y =
+                                (t.data.iter().map(|&id| b.value(id)).collect::<Vec<_>>(), t.lines.to_vec(), t.width);
+                            assert_eq!(*x, y, "{text:?} by {block}");
+                            assert!(bytes.starts_with(&head), "{text:?} by {block}");
+                            assert!(two_lines(&head) || head == bytes, "{text:?} by {block}: {head:?}");
+                        }
+                        (Err(_), None) => {}
+                        (x, y) => panic!("{text:?} by {block}: {:?} against {:?}", x.is_ok(), y.is_some()),
+                    }
+                }
+            }
+        }
+        let mut interner = Interner::default();
+        assert!(stream_tsv(&b"a\tb\nc\xff\td\n"[..], 10, 4, "t", false, &mut interner).is_none(), "not UTF-8");
+    }
+
+    /// A file is read into a buffer of its size, not one grown by doubling.
+    #[test]
+    fn a_file_is_read_into_a_buffer_of_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.kb");
+        let text: Vec<u8> = (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        let bytes = read_path(&path).unwrap();
+        assert_eq!(bytes, text);
+        assert!(bytes.capacity() <= text.len() + 1, "{} for {}", bytes.capacity(), text.len());
     }
 
     fn table(text: &str, format: Format) -> Result<(usize, Vec<String>, Vec<u32>), String> {

@@ -438,7 +438,57 @@ pub struct Program {
     /// Every constant of a base fact, a loaded row, a rule head or a rule's comparison: a
     /// query constant outside it can match nothing (`check::unknown_constant`). Integers held
     /// in their ids are left out of base facts and loaded rows: only text is looked up.
-    pub known_constants: Arc<rustc_hash::FxHashSet<Id>>,
+    pub known_constants: Arc<IdSet>,
+}
+
+/// A set of interned ids, one bit each: interned ids count up from 0, so a set of most of
+/// them (the text of a large loaded table) takes an eighth of a byte per constant of the
+/// interner rather than a hash table's five or more per member. Ids that hold an integer
+/// (`0x8000_0000` and above) are never members.
+///
+/// ```
+/// use because::program::IdSet;
+///
+/// let mut set = IdSet::default();
+/// set.extend([3, 70, 3, 0x8000_0005]);
+/// assert!(set.contains(3) && set.contains(70) && !set.contains(4) && !set.contains(1_000_000));
+/// assert!(!set.contains(0x8000_0005), "an id that holds an integer");
+/// assert_eq!(set.iter().collect::<Vec<_>>(), [3, 70]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdSet {
+    words: Vec<u64>,
+}
+
+impl IdSet {
+    pub fn insert(&mut self, id: Id) {
+        if crate::value::inline_int(id).is_some() {
+            return;
+        }
+        let word = id as usize / 64;
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        self.words[word] |= 1 << (id % 64);
+    }
+
+    pub fn contains(&self, id: Id) -> bool {
+        self.words.get(id as usize / 64).is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
+    /// The members in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = Id> + '_ {
+        self.words
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &w)| (0..64).filter(move |b| w & (1 << b) != 0).map(move |b| (i * 64 + b) as Id))
+    }
+}
+
+impl Extend<Id> for IdSet {
+    fn extend<I: IntoIterator<Item = Id>>(&mut self, ids: I) {
+        ids.into_iter().for_each(|id| self.insert(id));
+    }
 }
 
 impl Program {

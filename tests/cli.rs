@@ -243,6 +243,35 @@ mod files {
         assert!(std::fs::read_to_string(&out).unwrap().starts_with("% A draft written by `because draft`"));
     }
 
+    /// A data file larger than the loader's read buffer is read in pieces: every row is loaded
+    /// with its own line (as `why` cites it), and a bad row far into the file is still shown
+    /// at its line.
+    #[test]
+    fn a_large_data_file_keeps_its_rows_and_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: Vec<String> = (0..60_000).map(|i| format!("{i}\tname_{i}")).collect();
+        std::fs::write(dir.path().join("big.tsv"), rows.join("\n")).unwrap();
+        let prog = dir.path().join("prog.kb");
+        std::fs::write(&prog, "load p from \"big.tsv\".\n?- C = count : { p(_, _) }.\n?- why p(59999, name_59999).\n")
+            .unwrap();
+        let out = because().current_dir(dir.path()).args(["run", "--quiet", "prog.kb"]).assert().code(0);
+        let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        assert!(stdout.contains("60000\n"), "{stdout}");
+        assert!(stdout.contains("p(59999, name_59999)  fact (big.tsv:60000)"), "{stdout}");
+        let mut bad = rows;
+        bad[49_999] = "oops".into();
+        std::fs::write(dir.path().join("big.tsv"), bad.join("\n")).unwrap();
+        let out = because().current_dir(dir.path()).args(["run", "prog.kb"]).assert().code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            stderr.contains(
+                "big.tsv:50000:1: error[load::bad_row]: `big.tsv` line 50000: 1 field where earlier lines have 2"
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains("50000 | oops"), "{stderr}");
+    }
+
     #[test]
     fn a_piped_repl_records_no_history() {
         let dir = tempfile::tempdir().unwrap();

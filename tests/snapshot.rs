@@ -101,3 +101,35 @@ fn explanation_indexes_are_built_at_evaluation() {
     assert!(kb.database().relation(edge).find_index(&[1]).is_some(), "edge is indexed on its second column");
     assert!(kb.why("path(0, 50)").unwrap().found());
 }
+
+/// A batch run that answers only its stated queries (`Runtime::explain_later` off) builds the
+/// indexes `why` needs only when the program states a query that explains. Without them, a
+/// `why` asked anyway still finds the same proof, indexing in its own copy of the relation.
+#[test]
+fn explanation_indexes_only_where_an_explanation_is_stated() {
+    use because::eval::Runtime;
+    let edges: String = (0..50).map(|i| format!("edge({i}, {}).\n", i + 1)).collect();
+    let rules = "path(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), edge(Y, Z).\n";
+    let load = |explain_later: bool, queries: &str| {
+        let mut kb = KnowledgeBase::default();
+        kb.set_runtime(Runtime { explain_later, ..Runtime::default() });
+        kb.load_str("chain.kb", &format!("{edges}{rules}{queries}"), None).unwrap();
+        kb
+    };
+    let indexed = |kb: &KnowledgeBase| {
+        let edge = kb.program().pred_id("edge", 2).unwrap();
+        kb.database().relation(edge).find_index(&[1]).is_some()
+    };
+    let count = "?- C = count : { path(_, _) }.\n";
+    let (session, batch) = (load(true, count), load(false, count));
+    assert!(indexed(&session));
+    assert!(!indexed(&batch), "no stated query explains: no index for `why`");
+    let answers = |kb: &KnowledgeBase| format!("{:?}", kb.query("C = count : { path(_, _) }").unwrap().rows);
+    assert_eq!(answers(&batch), answers(&session), "the same answers");
+    let why = |kb: &KnowledgeBase| kb.why("path(0, 50)").unwrap().render(Format::Table, false);
+    assert_eq!(why(&batch), why(&session), "a `why` asked anyway finds the same proof");
+    assert!(why(&batch).contains("edge(49, 50)"));
+    for stated in ["?- why path(0, 50).\n", "?- why not path(50, 0).\n"] {
+        assert!(indexed(&load(false, stated)), "{stated}");
+    }
+}

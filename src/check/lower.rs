@@ -250,7 +250,7 @@ pub(crate) fn unknown_constants(
         }
         for (i, arg) in atom.args.iter().enumerate() {
             let ast::Expr::Const(value @ Value::Text(name), span) = arg else { continue };
-            if seen.contains(name) || interner.lookup(value).is_some_and(|id| program.known_constants.contains(&id)) {
+            if seen.contains(name) || interner.lookup(value).is_some_and(|id| program.known_constants.contains(id)) {
                 continue;
             }
             let decl = program
@@ -274,7 +274,7 @@ pub(crate) fn unknown_constants(
                     let texts: Vec<Arc<str>> = program
                         .known_constants
                         .iter()
-                        .filter_map(|&id| match interner.value(id) {
+                        .filter_map(|id| match interner.value(id) {
                             Value::Text(t) => Some(t),
                             _ => None,
                         })

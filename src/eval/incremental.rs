@@ -34,7 +34,8 @@ use super::plan::{self, PlanCx, Range, Step};
 use super::relation::{Relation, hash_ids};
 use super::runs::{self, Candidates, pack};
 use super::{
-    Database, Exec, Guard, Limits, RunError, Runtime, Seed, TupleSet, eval_stratum, explanation_indexes, uses_pred,
+    Database, Exec, Guard, Limits, RunError, Runtime, Seed, TupleSet, eval_stratum, explanation_indexes,
+    prepares_explanations, uses_pred,
 };
 
 /// What one incremental update did, for `:time` and the benchmarks.
@@ -103,7 +104,9 @@ pub fn update(
     let mut undo = Undo::default();
     match apply(old, new, db, interner, limits, runtime, &mut undo) {
         Ok(mut stats) => {
-            explanation_indexes(new, db, interner);
+            if prepares_explanations(new, runtime) {
+                explanation_indexes(new, db, interner);
+            }
             stats.elapsed = started.map_or(Duration::ZERO, |s| s.elapsed());
             db.stats.elapsed = stats.elapsed;
             db.stats.update = Some(stats.clone());

@@ -35,6 +35,13 @@ pub struct Runtime {
     /// after it. The library cannot know the machine, so its default is [`DEFAULT_MEMORY`];
     /// the command line sets half the machine's memory (`--max-memory`).
     pub memory: Option<usize>,
+    /// Whether explanations may be asked for after an evaluation (a session, the library, an
+    /// editor). Evaluation then builds the indexes `why` matches rule bodies with, so that each
+    /// explanation finds them in the shared relations. `false` (a batch `because run`) builds
+    /// them only when the program itself states a `why`, `why not` or what-if query, and
+    /// spares their memory otherwise; an explanation asked for anyway still works, indexing
+    /// what it needs in its own copy of a relation.
+    pub explain_later: bool,
 }
 
 /// The memory budget of [`Runtime::default`]: 4 GiB (1 GiB where addresses have 32 bits).
@@ -51,7 +58,13 @@ impl Default for Runtime {
             return Runtime::single_threaded();
         }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        Runtime { threads: cores, stack: Some(BIG_STACK), clock: true, memory: Some(DEFAULT_MEMORY) }
+        Runtime {
+            threads: cores,
+            stack: Some(BIG_STACK),
+            clock: true,
+            memory: Some(DEFAULT_MEMORY),
+            explain_later: true,
+        }
     }
 }
 
@@ -68,6 +81,7 @@ impl Runtime {
             stack: None,
             clock: !cfg!(all(target_family = "wasm", target_os = "unknown")),
             memory: Some(DEFAULT_MEMORY),
+            explain_later: true,
         }
     }
 }
