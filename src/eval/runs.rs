@@ -557,15 +557,17 @@ impl Narrow {
     /// Adds a run of base keys that are in no run yet.
     pub fn push_base(&mut self, run: Run) {
         self.note_keys(&run.keys);
+        let added = run.keys.len();
         self.base.push(run);
-        self.consider_dense();
+        self.consider_dense(added);
     }
 
     /// Adds a run of derived keys that are in no run yet.
     pub fn push_derived(&mut self, run: Run) {
         self.note_keys(&run.keys);
+        let added = run.keys.len();
         self.derived.push(run);
-        self.consider_dense();
+        self.consider_dense(added);
     }
 
     /// Sets the bits of new keys; a key outside the bitmap's box drops the bitmap.
@@ -578,10 +580,12 @@ impl Narrow {
     }
 
     /// Builds the bitmap when the keys fill at least an eighth of the box they span (at most a
-    /// byte per key), looking again each time the keys have doubled.
-    fn consider_dense(&mut self) {
+    /// byte per key) and the run just added brought at least a 256th of them, looking again
+    /// each time the keys have doubled. Rounds that add few keys (a chain's, one per node) have
+    /// few candidates, which gallop through the runs cheaply: the bitmap would not pay there.
+    fn consider_dense(&mut self, added: usize) {
         let len = self.base.len() + self.derived.len();
-        if self.dense.is_some() || len < Dense::MIN_KEYS || len < 2 * self.dense_tried {
+        if self.dense.is_some() || len < Dense::MIN_KEYS || len < 2 * self.dense_tried || added * 256 < len {
             return;
         }
         self.dense_tried = len;
