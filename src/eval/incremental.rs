@@ -542,7 +542,7 @@ impl Doomed {
         keys.sort_unstable();
         keys.dedup();
         let mut outside = keys.clone();
-        narrow.derived.retain_absent(&mut outside);
+        narrow.derived().retain_absent(&mut outside);
         let mut at = 0;
         keys.retain(|k| {
             // Both sorted: step through the keys that are not derived facts.

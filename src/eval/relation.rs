@@ -419,7 +419,7 @@ impl Relation {
             }
             block.clear();
         };
-        narrow.derived.for_each_round_key(|round, key| {
+        narrow.derived().for_each_round_key(|round, key| {
             if wanted[round as usize] {
                 block.push((round, key));
                 if block.len() == BLOCK {
@@ -885,7 +885,7 @@ impl Relation {
     /// in the sorted runs (without them a run would need no row information at all).
     pub fn provenance_bytes(&self) -> usize {
         let tags = match &self.members {
-            Members::Sorted(narrow) => narrow.derived.tag_bytes(),
+            Members::Sorted(narrow) => narrow.derived().tag_bytes(),
             Members::Hashed(_) => 0,
         };
         self.round_starts.capacity() * 4 + tags
@@ -896,7 +896,7 @@ impl Relation {
     pub fn footprint(&self) -> Footprint {
         let (keys, row_numbers, tags, bitmap, hashed) = match &self.members {
             Members::Sorted(narrow) => {
-                let runs = [&narrow.base, &narrow.derived];
+                let runs = [narrow.base(), narrow.derived()];
                 (
                     runs.iter().map(|r| r.key_bytes()).sum(),
                     runs.iter().map(|r| r.row_number_bytes()).sum(),

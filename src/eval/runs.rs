@@ -530,8 +530,10 @@ impl Runs {
 /// enough of the box of values they span, a bitmap of that box ([`Dense`]).
 #[derive(Debug, Clone, Default)]
 pub struct Narrow {
-    pub base: Runs,
-    pub derived: Runs,
+    // Private, so that every key enters through `push_base` or `push_derived` and leaves
+    // through `take`, which keep the bitmap exactly the runs' keys.
+    base: Runs,
+    derived: Runs,
     /// Exactly the keys of the runs, when present.
     dense: Option<Dense>,
     /// How many keys the runs held when a bitmap was last considered.
@@ -642,6 +644,16 @@ impl Narrow {
         }
         self.derived.retain_absent(candidates);
         self.base.retain_absent(candidates);
+    }
+
+    /// The runs of base keys.
+    pub fn base(&self) -> &Runs {
+        &self.base
+    }
+
+    /// The runs of derived keys.
+    pub fn derived(&self) -> &Runs {
+        &self.derived
     }
 
     /// The bitmap, if the relation keeps one.
