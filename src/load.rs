@@ -254,37 +254,35 @@ impl<'a> Loader<'a> {
                 Statement::Include(inc) => includes.push((base.join(&inc.path), inc.path_span)),
                 Statement::Load(load) => {
                     let path = base.join(&load.path);
-                    if let Some(mut table) = self.stream_tsv(&path, load.header) {
-                        if !load.header {
-                            if let Some(d) = header_hint(&table.1, Format::Tsv, load) {
-                                self.diags.push(d);
-                            }
-                        }
-                        table.0.pred = load.pred.clone();
-                        self.out.tables.push(table.0);
-                        continue;
-                    }
-                    match self.read(&path) {
-                        Ok(bytes) => {
-                            let shown = Self::display(&path);
-                            match read_table(&bytes, &shown, load.header, self.interner, csv_or_tsv(&path)) {
-                                Ok(mut table) => {
-                                    if !load.header {
-                                        if let Some(d) = header_hint(&bytes, csv_or_tsv(&path), load) {
-                                            self.diags.push(d);
-                                        }
+                    // A TSV file on disk is read by blocks; anything else, or a file the block
+                    // reader leaves (it reports nothing), is read whole.
+                    let (mut table, head, format) = match self.stream_tsv(&path, load.header) {
+                        Some((table, head)) => (table, head, Format::Tsv),
+                        None => match self.read(&path) {
+                            Ok(bytes) => {
+                                let shown = Self::display(&path);
+                                match read_table(&bytes, &shown, load.header, self.interner, csv_or_tsv(&path)) {
+                                    Ok(table) => (table, bytes, csv_or_tsv(&path)),
+                                    Err(err) => {
+                                        let d = self.table_error(err, &shown, &bytes);
+                                        self.diags.push(d);
+                                        continue;
                                     }
-                                    table.pred = load.pred.clone();
-                                    self.out.tables.push(table);
-                                }
-                                Err(err) => {
-                                    let d = self.table_error(err, &shown, &bytes);
-                                    self.diags.push(d);
                                 }
                             }
+                            Err(e) => {
+                                self.diags.push(missing_file("load::missing_file", &path, &e, Some(load.path_span)));
+                                continue;
+                            }
+                        },
+                    };
+                    if !load.header {
+                        if let Some(d) = header_hint(&head, format, load) {
+                            self.diags.push(d);
                         }
-                        Err(e) => self.diags.push(missing_file("load::missing_file", &path, &e, Some(load.path_span))),
                     }
+                    table.pred = load.pred.clone();
+                    self.out.tables.push(table);
                 }
                 Statement::Source(src) => {
                     let doc = src.file.as_ref().map(|(f, span)| {

@@ -13,7 +13,7 @@
 //! the runs. While nothing indexes such a relation, only the latest round's rows (the next
 //! round's delta) are kept as rows; the earlier ones are rebuilt from the runs the first time
 //! one is read (see [`Relation::row`]), and stored for good once an index, a deletion or an
-//! append other than a round's needs them (`store_all`). A transitive closure evaluated in
+//! append other than a round's needs them (`store_rows`). A transitive closure evaluated in
 //! batch then holds 10 bytes a path instead of 18.
 
 use std::sync::{Arc, OnceLock};
@@ -303,7 +303,7 @@ impl Relation {
     /// holds, as [`Relation::remove_rows`] does; returns their rows. A narrow relation finds
     /// them all in one galloping pass over each sorted run.
     pub fn remove_facts(&mut self, tuples: &[Id], n: usize) -> Vec<u32> {
-        self.store_all();
+        self.store_rows();
         let width = self.width;
         let tuple = |i: usize| &tuples[i * width..(i + 1) * width];
         let rows: Vec<u32> = match &mut self.members {
@@ -383,39 +383,50 @@ impl Relation {
             .iter()
             .map(|&start| if (from..to).contains(&start) { start - from } else { u32::MAX })
             .collect();
+        let put = |rows: &mut [Id], at: u32, key: u64| {
+            let at = at as usize * w;
+            match w {
+                1 => rows[at] = key as Id,
+                _ => {
+                    rows[at] = (key >> 32) as Id;
+                    rows[at + 1] = key as Id;
+                }
+            }
+        };
+        // Each block pays a pass over the rounds: with more rounds than a quarter block (a
+        // round holds a few keys), each key goes straight to its row.
+        if n_rounds > BLOCK / 4 {
+            narrow.derived().for_each_round_key(|round, key| {
+                let at = &mut next[round as usize];
+                if *at != u32::MAX {
+                    put(&mut rows, *at, key);
+                    *at += 1;
+                }
+            });
+            return rows;
+        }
         let wanted: Vec<bool> = next.iter().map(|&n| n != u32::MAX).collect();
         let mut block: Vec<(u32, u64)> = Vec::with_capacity(BLOCK);
         let mut sorted: Vec<u64> = vec![0; BLOCK];
-        let mut count = vec![0u32; n_rounds + 1];
+        let (mut count, mut at) = (vec![0u32; n_rounds + 1], vec![0u32; n_rounds + 1]);
         let mut flush = |block: &mut Vec<(u32, u64)>, rows: &mut Vec<Id>| {
-            count.iter_mut().for_each(|c| *c = 0);
+            count.fill(0);
             for &(round, _) in block.iter() {
                 count[round as usize + 1] += 1;
             }
             for r in 0..n_rounds {
                 count[r + 1] += count[r];
             }
-            let mut at = count.clone();
+            at.copy_from_slice(&count);
             for &(round, key) in block.iter() {
                 sorted[at[round as usize] as usize] = key;
                 at[round as usize] += 1;
             }
             for r in 0..n_rounds {
-                let (lo, hi) = (count[r] as usize, count[r + 1] as usize);
-                if lo == hi {
-                    continue;
+                for &key in &sorted[count[r] as usize..count[r + 1] as usize] {
+                    put(rows, next[r], key);
+                    next[r] += 1;
                 }
-                let first = next[r] as usize * w;
-                for (k, &key) in sorted[lo..hi].iter().enumerate() {
-                    match w {
-                        1 => rows[first + k] = key as Id,
-                        _ => {
-                            rows[first + 2 * k] = (key >> 32) as Id;
-                            rows[first + 2 * k + 1] = key as Id;
-                        }
-                    }
-                }
-                next[r] += (hi - lo) as u32;
             }
             block.clear();
         };
@@ -431,8 +442,9 @@ impl Relation {
         rows
     }
 
-    /// Moves every row into `data`, so that they can be indexed or changed in place.
-    fn store_all(&mut self) {
+    /// Moves every row into `data`, so that they can be indexed or changed in place: for a
+    /// relation about to be indexed, changed or read often row by row (see [`Relation::row`]).
+    pub fn store_rows(&mut self) {
         if self.unstored == 0 {
             return;
         }
@@ -447,12 +459,6 @@ impl Relation {
         data.extend_from_slice(&middle);
         data.extend_from_slice(&recent);
         self.unstored = 0;
-    }
-
-    /// Stores every row (see [`Relation::row`]): for a relation about to be indexed, changed
-    /// or read often row by row.
-    pub fn store_rows(&mut self) {
-        self.store_all();
     }
 
     /// Whether every row is in `data` (see [`Relation::store_rows`]).
@@ -543,7 +549,7 @@ impl Relation {
 
     /// `shared`: the same rows, in storage this empty relation may share if it keeps them all.
     fn extend_from(&mut self, tuples: &[Id], count: usize, shared: Option<&Arc<Vec<Id>>>, mut kept: impl FnMut(usize)) {
-        self.store_all();
+        self.store_rows();
         let width = self.width;
         let tuple = |i: usize| &tuples[i * width..(i + 1) * width];
         match &mut self.members {
@@ -669,7 +675,7 @@ impl Relation {
             }
             self.unstored += keys.len() as u32;
         } else {
-            self.store_all();
+            self.store_rows();
             let data = Arc::make_mut(&mut self.data);
             data.reserve(keys.len() * self.width);
             for &key in &keys {
@@ -741,7 +747,7 @@ impl Relation {
         if let Some(i) = self.find_index(cols) {
             return i;
         }
-        self.store_all();
+        self.store_rows();
         self.indexes.push(LazyIndex { cols: cols.to_vec(), built: OnceLock::new() });
         self.indexes.len() - 1
     }
@@ -1123,7 +1129,8 @@ mod tests {
             compact.extend(&base, base.len() / width, |_| {});
             stored.extend(&base, base.len() / width, |_| {});
             stored.index_for(&[0]);
-            for _ in 0..1 + next(600) {
+            // Few rounds (rebuilt in blocks sorted by round) or many (each key to its row).
+            for _ in 0..1 + next(if case % 4 < 2 { 12 } else { 600 }) {
                 for r in [&mut compact, &mut stored] {
                     r.begin_round();
                 }

@@ -88,16 +88,33 @@ impl Tags {
         }
     }
 
-    /// The tags plus `shift`, as `T` (which must hold every result): the same vector when it
-    /// already is of `T`, else a converted copy.
-    fn rebased<T: TagWidth>(self, shift: u32) -> Vec<T> {
-        fn convert<S: Copy + Into<u32>, T: TagWidth>(t: Vec<S>, shift: u32) -> Vec<T> {
-            t.into_iter().map(|x| T::from_u32(x.into() + shift)).collect()
-        }
-        match self {
-            Tags::U8(t) => T::from_u8s(t, shift).unwrap_or_else(|t| convert(t, shift)),
-            Tags::U16(t) => T::from_u16s(t, shift).unwrap_or_else(|t| convert(t, shift)),
-            Tags::U32(t) => T::from_u32s(t, shift).unwrap_or_else(|t| convert(t, shift)),
+    /// The tags plus `shift`, in the width of `like` (which holds every result): the same
+    /// vector, shifted in place, when it already has that width.
+    fn rebased(self, shift: u32, like: &Tags) -> Tags {
+        match (self, like) {
+            (Tags::U8(mut t), Tags::U8(_)) => {
+                t.iter_mut().for_each(|x| *x += shift as u8);
+                Tags::U8(t)
+            }
+            (Tags::U16(mut t), Tags::U16(_)) => {
+                t.iter_mut().for_each(|x| *x += shift as u16);
+                Tags::U16(t)
+            }
+            (Tags::U32(mut t), Tags::U32(_)) => {
+                t.iter_mut().for_each(|x| *x += shift);
+                Tags::U32(t)
+            }
+            (narrower, _) => {
+                let mut out = match like {
+                    Tags::U8(_) => Tags::U8(Vec::with_capacity(narrower.len())),
+                    Tags::U16(_) => Tags::U16(Vec::with_capacity(narrower.len())),
+                    Tags::U32(_) => Tags::U32(Vec::with_capacity(narrower.len())),
+                };
+                for i in 0..narrower.len() {
+                    out.set(i, narrower.get(i) + shift);
+                }
+                out
+            }
         }
     }
 
@@ -116,56 +133,6 @@ impl Tags {
             Tags::U32(t) => t.capacity(),
         };
         capacity * self.bytes_per_tag()
-    }
-}
-
-/// A width of round tags: `from_*s` reuse a vector of the same width in place (adding the shift)
-/// and hand back any other.
-trait TagWidth: Copy {
-    fn from_u32(x: u32) -> Self;
-    fn from_u8s(t: Vec<u8>, _shift: u32) -> Result<Vec<Self>, Vec<u8>> {
-        Err(t)
-    }
-    fn from_u16s(t: Vec<u16>, _shift: u32) -> Result<Vec<Self>, Vec<u16>> {
-        Err(t)
-    }
-    fn from_u32s(t: Vec<u32>, _shift: u32) -> Result<Vec<Self>, Vec<u32>> {
-        Err(t)
-    }
-}
-
-/// Adds `shift` to every tag in place.
-fn shifted<T: Copy + std::ops::Add<Output = T>>(mut t: Vec<T>, shift: T) -> Vec<T> {
-    for x in &mut t {
-        *x = *x + shift;
-    }
-    t
-}
-
-impl TagWidth for u8 {
-    fn from_u32(x: u32) -> u8 {
-        x as u8
-    }
-    fn from_u8s(t: Vec<u8>, shift: u32) -> Result<Vec<u8>, Vec<u8>> {
-        Ok(shifted(t, shift as u8))
-    }
-}
-
-impl TagWidth for u16 {
-    fn from_u32(x: u32) -> u16 {
-        x as u16
-    }
-    fn from_u16s(t: Vec<u16>, shift: u32) -> Result<Vec<u16>, Vec<u16>> {
-        Ok(shifted(t, shift as u16))
-    }
-}
-
-impl TagWidth for u32 {
-    fn from_u32(x: u32) -> u32 {
-        x
-    }
-    fn from_u32s(t: Vec<u32>, shift: u32) -> Result<Vec<u32>, Vec<u32>> {
-        Ok(shifted(t, shift))
     }
 }
 
@@ -292,21 +259,13 @@ impl Run {
                     Rows::Rounds { first, tags } => (first, tags),
                     _ => (first, Tags::U8(vec![0; lb])),
                 };
-                let shift = later_first - first;
+                let later_tags = later_tags.rebased(later_first - first, &tags);
                 tags.resize(la + lb);
-                match &mut tags {
-                    Tags::U8(t) => {
-                        let later_tags = later_tags.rebased::<u8>(shift);
-                        merge_back(keys, la, &later_keys, t, |j| later_tags[j]);
-                    }
-                    Tags::U16(t) => {
-                        let later_tags = later_tags.rebased::<u16>(shift);
-                        merge_back(keys, la, &later_keys, t, |j| later_tags[j]);
-                    }
-                    Tags::U32(t) => {
-                        let later_tags = later_tags.rebased::<u32>(shift);
-                        merge_back(keys, la, &later_keys, t, |j| later_tags[j]);
-                    }
+                match (&mut tags, &later_tags) {
+                    (Tags::U8(t), Tags::U8(l)) => merge_back(keys, la, &later_keys, t, |j| l[j]),
+                    (Tags::U16(t), Tags::U16(l)) => merge_back(keys, la, &later_keys, t, |j| l[j]),
+                    (Tags::U32(t), Tags::U32(l)) => merge_back(keys, la, &later_keys, t, |j| l[j]),
+                    _ => unreachable!("the newer run's tags were rebased to the merged run's width"),
                 }
                 Rows::Rounds { first, tags }
             }
@@ -674,12 +633,7 @@ impl Narrow {
         if let Some(d) = &self.dense {
             return d.contains(key);
         }
-        let n_runs = self.base.runs.len() + self.derived.runs.len();
-        if cursor.at.len() != n_runs || key < cursor.key {
-            cursor.at.clear();
-            cursor.at.resize(n_runs, 0);
-        }
-        cursor.key = key;
+        cursor.seek(self.base.runs.len() + self.derived.runs.len(), key);
         let mut found = false;
         for (run, at) in self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()) {
             let pos = gallop(&run.keys, *at, |k| k < key);
@@ -696,12 +650,7 @@ impl Narrow {
     /// out-degrees of nodes taken in increasing order read each run once, in order.
     pub fn count_first_near(&self, first: Id, cursor: &mut Cursor) -> usize {
         let lo = u64::from(first) << 32;
-        let n_runs = self.base.runs.len() + self.derived.runs.len();
-        if cursor.at.len() != n_runs || lo < cursor.key {
-            cursor.at.clear();
-            cursor.at.resize(n_runs, 0);
-        }
-        cursor.key = lo;
+        cursor.seek(self.base.runs.len() + self.derived.runs.len(), lo);
         let mut count = 0;
         for (run, at) in self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()) {
             let keys = &run.keys;
@@ -726,11 +675,7 @@ impl Narrow {
         if n_runs > out.len() || (cursor.at.len() == n_runs && lo < cursor.key) {
             return None;
         }
-        if cursor.at.len() != n_runs {
-            cursor.at.clear();
-            cursor.at.resize(n_runs, 0);
-        }
-        cursor.key = lo;
+        cursor.seek(n_runs, lo);
         for ((run, at), range) in
             self.base.runs.iter().chain(&self.derived.runs).zip(cursor.at.iter_mut()).zip(out.iter_mut())
         {
@@ -821,6 +766,18 @@ impl Dense {
 pub struct Cursor {
     key: u64,
     at: Vec<usize>,
+}
+
+impl Cursor {
+    /// Readies the cursor to look up `key` in `n_runs` runs: from the start of each when the
+    /// runs changed or `key` is below the key looked up last.
+    fn seek(&mut self, n_runs: usize, key: u64) {
+        if self.at.len() != n_runs || key < self.key {
+            self.at.clear();
+            self.at.resize(n_runs, 0);
+        }
+        self.key = key;
+    }
 }
 
 impl Narrow {
