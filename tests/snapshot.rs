@@ -84,11 +84,12 @@ fn queries_leave_nothing_behind() {
     assert_eq!(kb.interner().len(), constants, "no query constant or computed value is kept");
 }
 
-/// The indexes `why` needs are built at evaluation, in the shared relations: explaining
-/// `path(X, Z)` binds `Z`, so the recursive rule is matched through `edge`'s second column;
-/// without that index each explanation would copy `edge` into its scratch to build it.
+/// The indexes `why` needs are declared at evaluation, in the shared relations, and filled
+/// there by the first explanation that probes them: explaining `path(X, Z)` binds `Z`, so the
+/// recursive rule is matched through `edge`'s second column; without that index each
+/// explanation would copy `edge` into its scratch to build it.
 #[test]
-fn explanation_indexes_are_built_at_evaluation() {
+fn explanation_indexes_are_declared_at_evaluation_and_filled_in_place() {
     let mut kb = KnowledgeBase::default();
     let edges: String = (0..50).map(|i| format!("edge({i}, {}).\n", i + 1)).collect();
     kb.load_str(
@@ -99,7 +100,9 @@ fn explanation_indexes_are_built_at_evaluation() {
     .unwrap();
     let edge = kb.program().pred_id("edge", 2).unwrap();
     assert!(kb.database().relation(edge).find_index(&[1]).is_some(), "edge is indexed on its second column");
+    assert!(!kb.database().relation(edge).indexes_built(), "filled on first probe, not by evaluation");
     assert!(kb.why("path(0, 50)").unwrap().found());
+    assert!(kb.database().relation(edge).indexes_built(), "the explanation filled the shared relation's index");
 }
 
 /// A batch run that answers only its stated queries (`Runtime::explain_later` off) builds the
