@@ -435,10 +435,11 @@ impl Settings {
     }
 
     /// A knowledge base that answers the queries its files state and nothing after: it
-    /// prepares explanations only if one of them is a `why`, `why not` or what-if query.
+    /// prepares explanations only if one of them is a `why`, `why not` or what-if query, and
+    /// its load is the last (it gives up the loaded tables once the relations hold them).
     fn batch_knowledge_base(&self) -> KnowledgeBase {
         let mut kb = self.knowledge_base();
-        kb.set_runtime(because::eval::Runtime { explain_later: false, ..kb.runtime().clone() });
+        kb.set_runtime(because::eval::Runtime { explain_later: false, changes_later: false, ..kb.runtime().clone() });
         kb
     }
 
@@ -764,10 +765,14 @@ fn run(files: &[PathBuf], s: &Settings) -> io::Result<Outcome> {
 /// Bare `because` with piped stdin: the statements read, on top of the shipped knowledge base.
 fn piped(s: &Settings) -> io::Result<Outcome> {
     let mut kb = s.batch_knowledge_base();
+    // The shipped base is not the last load: stdin's comes after it.
+    let last = kb.runtime().clone();
+    kb.set_runtime(because::eval::Runtime { changes_later: true, ..last.clone() });
     if let Err(e) = load_shipped(&mut kb) {
         report_error(&e, s);
         return Ok(Outcome::Failed);
     }
+    kb.set_runtime(last);
     let first = kb.sources().len();
     kb.set_params(&s.params);
     let loaded = read_stdin().and_then(|text| kb.load_str("<stdin>", &text, Some(Path::new(""))));

@@ -179,6 +179,38 @@ pub fn evaluate(
     runtime: &Runtime,
     builtins: BuiltinRows,
 ) -> Result<Database, Diagnostic> {
+    let tables = program.loads.iter().map(|t| Arc::clone(&t.data)).collect();
+    evaluate_tables(program, tables, false, interner, limits, runtime, builtins)
+}
+
+/// Evaluates a program that will not change (see [`Runtime::changes_later`]): the rows of its
+/// loaded tables move into the relations (the tables keep their files and line numbers, for
+/// explanations; [`Program::tables_released`] says so), and each relation of up to two
+/// columns lets go of its rows once its stratum is evaluated, since its sorted runs give them
+/// back on demand. The answers and explanations are those of [`evaluate`].
+pub fn evaluate_final(
+    program: &mut Program,
+    interner: &mut Interner,
+    limits: &Limits,
+    runtime: &Runtime,
+    builtins: BuiltinRows,
+) -> Result<Database, Diagnostic> {
+    let tables = program.loads.iter_mut().map(|t| std::mem::take(&mut t.data)).collect();
+    program.tables_released = true;
+    evaluate_tables(program, tables, true, interner, limits, runtime, builtins)
+}
+
+/// [`evaluate`] with the loaded tables' rows given (`tables[i]` for `program.loads[i]`);
+/// `release`: relations let go of rows as [`evaluate_final`] says.
+fn evaluate_tables(
+    program: &Program,
+    tables: Vec<Arc<Vec<Id>>>,
+    release: bool,
+    interner: &mut Interner,
+    limits: &Limits,
+    runtime: &Runtime,
+    builtins: BuiltinRows,
+) -> Result<Database, Diagnostic> {
     let started = runtime.clock.then(Instant::now);
     let undated = interner.intern(Value::Undated);
     let mut db = Database {
@@ -187,7 +219,7 @@ pub fn evaluate(
         undated,
         filled_builtins: Vec::new(),
     };
-    load_base_facts(program, &mut db);
+    load_base_facts(program, tables, release, &mut db);
     // Built-ins read base facts only, so they are filled before the first stratum, and only
     // when some rule or stated query uses them (`graph:distance` is quadratic); a query typed
     // later computes the others in its own scratch.
@@ -202,9 +234,20 @@ pub fn evaluate(
     for pred in used {
         fill_builtin(program, &mut db, interner, pred, builtins)?;
     }
+    // Rows are let go of before the first stratum and after each: those the stratum derived,
+    // and those it rebuilt to read (an aggregate reads its relation in row order).
+    let release_rows = |db: &mut Database| {
+        for rel in db.relations.iter_mut().filter(|_| release) {
+            if rel.runs().is_some() && !rel.rows_released() {
+                Arc::make_mut(rel).release_rows();
+            }
+        }
+    };
+    release_rows(&mut db);
     let mut guard = Guard::new(limits);
     for stratum_idx in 0..program.strata.len() {
         eval_stratum(program, &mut db, stratum_idx, None, interner, limits, runtime, &mut guard)?;
+        release_rows(&mut db);
     }
     if prepares_explanations(program, runtime) {
         explanation_indexes(program, &mut db, interner);
@@ -500,7 +543,10 @@ pub fn fill_builtin(
 
 /// Base facts first: stated facts in source order, then loaded rows. Their row numbers come
 /// before any derived row, and `base_origins` says where each came from.
-fn load_base_facts(program: &Program, db: &mut Database) {
+/// `tables[i]` holds the rows of `program.loads[i]`; with `release`, relations of up to two
+/// columns keep none of their rows (see [`Relation::release_rows`]), and each table is let go
+/// of as soon as its keys are read.
+fn load_base_facts(program: &Program, tables: Vec<Arc<Vec<Id>>>, release: bool, db: &mut Database) {
     // Stated facts, gathered per predicate in source order.
     let mut stated: Vec<(Vec<Id>, Vec<u32>)> = vec![(Vec::new(), Vec::new()); db.relations.len()];
     for fact in &program.facts {
@@ -516,11 +562,15 @@ fn load_base_facts(program: &Program, db: &mut Database) {
         }
     }
     let mut code = program.origins.len() as u32;
-    for table in &program.loads {
+    for (table, data) in program.loads.iter().zip(tables) {
         let rel = Arc::make_mut(&mut db.relations[table.pred as usize]);
         let count = table.lines.len();
         let mut kept = Kept::default();
-        rel.extend_shared(&table.data, count, |i| kept.push(i as u32));
+        if release && rel.release_rows() {
+            rel.extend_released(data, count, |i| kept.push(i as u32));
+        } else {
+            rel.extend_shared(&data, count, |i| kept.push(i as u32));
+        }
         for run in kept.runs() {
             for i in run {
                 rel.push_origin(code + i);
@@ -605,6 +655,7 @@ fn run_rule(
         Ok(())
     };
     let mut exec = Exec::new(&db.relations, delta, interner, guard);
+    exec.scan_runs = true;
     let result = match exec.run(steps, 0, &mut regs, &mut emit) {
         Ok(()) | Err(RunError::Stop) => Ok(()),
         Err(e) => Err(e.into_diagnostic(rule.span, &rule.body)),

@@ -276,6 +276,9 @@ impl Snapshot {
     /// As [`Snapshot::what_if`], also without the stated facts `program.facts[i]` for `i` in
     /// `dropped` (sorted).
     pub(crate) fn what_if_dropping(&self, changes: &[Change], dropped: &[usize]) -> Result<WhatIf, Error> {
+        if self.program.tables_released {
+            return Err(crate::kb::finished("build a what-if world").into());
+        }
         let mut sources = self.sources.clone();
         let mut interner = Interner::overlay(self.interner.clone());
         let made = self.make_world(changes, dropped, &mut sources, &mut interner);

@@ -477,9 +477,12 @@ impl KnowledgeBase {
         fresh.runtime = self.runtime.clone();
         fresh.embedded = self.embedded;
         let mut warnings = Diagnostics::default();
-        for p in &paths {
+        for (i, p) in paths.iter().enumerate() {
+            // Only the last load may be the last (`Runtime::changes_later`).
+            fresh.runtime.changes_later = self.runtime.changes_later || i + 1 < paths.len();
             warnings.extend(fresh.load_file(p)?.warnings);
         }
+        fresh.runtime = self.runtime.clone();
         let n = fresh.program.queries.len();
         *self = fresh;
         Ok(LoadReport { warnings, queries: n..n, ..Default::default() })
@@ -555,6 +558,9 @@ impl KnowledgeBase {
     }
 
     fn stage_here(&mut self, read: impl FnOnce(&mut Loader<'_>), stage: Stage) -> Result<LoadReport, Error> {
+        if self.program.tables_released {
+            return Err(finished("load").into());
+        }
         // 1. Read and parse.
         let first_new_file = self.sources.len();
         let interner = Arc::make_mut(&mut self.interner);
@@ -633,13 +639,25 @@ impl KnowledgeBase {
         // changed, `eval::incremental`), else afresh. Either way the current state is taken
         // out of its `Arc` without copying (unless a snapshot shares it) and is put back as it
         // was if evaluation fails.
+        // A load after which nothing changes (`Runtime::changes_later` off) evaluates afresh
+        // and gives up the tables' rows, which only a change would read again: the relations
+        // keep them (see `eval::evaluate_final`).
         let (limits, runtime) = (&self.limits, &self.runtime);
+        let last = !runtime.changes_later && program.queries.iter().all(|q| q.what_if.is_empty());
+        if last {
+            tables.iter_mut().for_each(|t| t.data = Arc::default());
+        }
         let mut current = std::mem::take(Arc::make_mut(&mut self.db));
         let old_program = &*self.program;
+        let program_ref = &mut program;
         let evaluated = eval::on_big_stack(runtime, || {
-            match eval::incremental::update(old_program, &program, &mut current, interner, limits, runtime)? {
+            if last {
+                return eval::evaluate_final(program_ref, interner, limits, runtime, crate::graph::builtin_rows)
+                    .map(Some);
+            }
+            match eval::incremental::update(old_program, program_ref, &mut current, interner, limits, runtime)? {
                 Some(_) => Ok(None),
-                None => eval::evaluate(&program, interner, limits, runtime, crate::graph::builtin_rows).map(Some),
+                None => eval::evaluate(program_ref, interner, limits, runtime, crate::graph::builtin_rows).map(Some),
             }
         });
         let db = match evaluated {
@@ -1275,6 +1293,13 @@ fn nearest_passage(doc: &str, quote: &str) -> Option<String> {
         _ => String::new(),
     };
     Some(format!("“{}”{difference}", passage.trim()))
+}
+
+/// The error for a change to a knowledge base whose last load gave up its tables
+/// ([`Runtime::changes_later`] off).
+pub(crate) fn finished(what: &str) -> Diagnostic {
+    Diagnostic::error("api::finished", format!("this knowledge base takes no more changes: cannot {what}"))
+        .help("its last load was made with `Runtime::changes_later` off, which lets go of the loaded tables; keep it on for a knowledge base that changes")
 }
 
 /// The graph views read a knowledge base through [`crate::graph::Base`].

@@ -439,6 +439,10 @@ pub struct Program {
     /// query constant outside it can match nothing (`check::unknown_constant`). Integers held
     /// in their ids are left out of base facts and loaded rows: only text is looked up.
     pub known_constants: Arc<IdSet>,
+    /// The rows of `loads` moved into the relations of a final evaluation
+    /// ([`crate::eval::evaluate_final`]): the tables keep their files and line numbers only, so
+    /// nothing can be evaluated from them again (a change, a what-if world).
+    pub tables_released: bool,
 }
 
 /// A set of interned ids, one bit each: interned ids count up from 0, so a set of most of

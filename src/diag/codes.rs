@@ -132,6 +132,10 @@ pub const CODES: &[CodeInfo] = &[
         "A parsed query is answered against a later state of the knowledge base than the one it was parsed against.",
     ),
     error("api::bad_predicate", "Facts added from Rust name something that is not a predicate name."),
+    error(
+        "api::finished",
+        "A change (a load, an assertion, a retraction, a what-if world) to a knowledge base whose last load let go of its tables (`Runtime::changes_later` off).",
+    ),
     error("api::bad_value", "A value added from Rust cannot be a constant (a decimal that is not finite)."),
     // Evaluation.
     error("eval::bad_pattern", "The pattern of `match`, computed from the data, is not a regular expression."),

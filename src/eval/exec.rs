@@ -123,6 +123,11 @@ pub(crate) struct Exec<'a> {
     pub visible: Option<&'a [u32]>,
     /// Whether to record `trace` and `furthest` (explanations, outside aggregate bodies).
     pub tracking: bool,
+    /// Whether a scan of a whole narrow relation reads its sorted runs (key order within each)
+    /// rather than its rows (row order): evaluation, where the order changes no result (a
+    /// round's new facts are sorted) and the rows need not be kept. Queries read rows in row
+    /// order, which answers, a `--limit` and the first error follow.
+    pub scan_runs: bool,
     /// The row matched at each step of the plan.
     pub trace: Vec<u32>,
     /// The furthest step reached, the registers the first time it was reached, and which of
@@ -153,6 +158,7 @@ impl<'a> Exec<'a> {
             guard,
             visible: None,
             tracking: false,
+            scan_runs: false,
             trace: Vec::new(),
             furthest: None,
             agg_cache: Vec::new(),
@@ -195,6 +201,26 @@ impl<'a> Exec<'a> {
         match step {
             Step::Scan { rel, range, cols, .. } => {
                 let relation = &self.rels[*rel as usize];
+                // In evaluation, a whole narrow relation whose rows do not matter is read from
+                // its sorted runs: in key order within each run, so probes that follow it go
+                // forward, and without its rows, which need not be kept (see
+                // `Relation::release_rows`).
+                if let (Range::Full, true, Some(narrow)) =
+                    (range, self.scan_runs && !self.needs_rows(), relation.runs())
+                {
+                    let width = relation.width;
+                    for keys in narrow.iter() {
+                        for &key in keys {
+                            self.guard.tick()?;
+                            let tuple = [(key >> 32) as Id, key as Id];
+                            let tuple = if width == 2 { &tuple[..] } else { &tuple[2 - width..] };
+                            if bind_row(tuple, cols, regs) {
+                                self.run(steps, i + 1, regs, emit)?;
+                            }
+                        }
+                    }
+                    return Ok(());
+                }
                 let (lo, hi) = match range {
                     Range::Full => (0, relation.end()),
                     Range::Delta => self.delta[*rel as usize],

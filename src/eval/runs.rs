@@ -440,6 +440,17 @@ impl Runs {
         self.runs.iter().map(|run| &run.keys[..])
     }
 
+    /// Calls `f(row, key)` for each key of the runs that number their rows (base rows).
+    pub fn for_each_row_key(&self, mut f: impl FnMut(u32, u64)) {
+        for run in &self.runs {
+            match &run.rows {
+                Rows::From(start) => (*start..).zip(&run.keys).for_each(|(row, &key)| f(row, key)),
+                Rows::Each(rows) => rows.iter().zip(&run.keys).for_each(|(&row, &key)| f(row, key)),
+                Rows::Unnumbered | Rows::Rounds { .. } => {}
+            }
+        }
+    }
+
     /// Calls `f(round, key)` for each key of the derived runs, run by run, each in key order.
     pub fn for_each_round_key(&self, mut f: impl FnMut(u32, u64)) {
         fn each<T: Copy + Into<u32>>(keys: &[u64], tags: &[T], first: u32, f: &mut impl FnMut(u32, u64)) {

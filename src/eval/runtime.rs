@@ -42,6 +42,14 @@ pub struct Runtime {
     /// spares their memory otherwise; an explanation asked for anyway still works, indexing
     /// what it needs in its own copy of a relation.
     pub explain_later: bool,
+    /// Whether the knowledge base may change after a load (more files, assertions,
+    /// retractions, what-if worlds over it). `false` (a batch `because run`) lets a load give
+    /// up what only changes use: the loaded tables' rows move into the relations, and the
+    /// rows of relations of up to two columns are let go of once nothing evaluates over them,
+    /// since their sorted runs give them back (an explanation rebuilds the ones it reads).
+    /// Such a load is the last: a later change fails with `api::finished`. A program that
+    /// states a what-if query keeps its tables for it.
+    pub changes_later: bool,
 }
 
 /// The memory budget of [`Runtime::default`]: 4 GiB (1 GiB where addresses have 32 bits).
@@ -64,6 +72,7 @@ impl Default for Runtime {
             clock: true,
             memory: Some(DEFAULT_MEMORY),
             explain_later: true,
+            changes_later: true,
         }
     }
 }
@@ -82,6 +91,7 @@ impl Runtime {
             clock: !cfg!(all(target_family = "wasm", target_os = "unknown")),
             memory: Some(DEFAULT_MEMORY),
             explain_later: true,
+            changes_later: true,
         }
     }
 }
