@@ -277,7 +277,7 @@ impl Snapshot {
     /// `dropped` (sorted).
     pub(crate) fn what_if_dropping(&self, changes: &[Change], dropped: &[usize]) -> Result<WhatIf, Error> {
         if self.program.tables_released {
-            return Err(crate::kb::finished("build a what-if world").into());
+            return Err(crate::kb::finished("a what-if world").into());
         }
         let mut sources = self.sources.clone();
         let mut interner = Interner::overlay(self.interner.clone());

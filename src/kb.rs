@@ -559,7 +559,7 @@ impl KnowledgeBase {
 
     fn stage_here(&mut self, read: impl FnOnce(&mut Loader<'_>), stage: Stage) -> Result<LoadReport, Error> {
         if self.program.tables_released {
-            return Err(finished("load").into());
+            return Err(finished("a load, an assertion or a retraction").into());
         }
         // 1. Read and parse.
         let first_new_file = self.sources.len();
@@ -1298,7 +1298,7 @@ fn nearest_passage(doc: &str, quote: &str) -> Option<String> {
 /// The error for a change to a knowledge base whose last load gave up its tables
 /// ([`Runtime::changes_later`] off).
 pub(crate) fn finished(what: &str) -> Diagnostic {
-    Diagnostic::error("api::finished", format!("this knowledge base takes no more changes: cannot {what}"))
+    Diagnostic::error("api::finished", format!("this knowledge base takes no more changes ({what})"))
         .help("its last load was made with `Runtime::changes_later` off, which lets go of the loaded tables; keep it on for a knowledge base that changes")
 }
 
