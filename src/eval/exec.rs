@@ -259,11 +259,7 @@ impl<'a> Exec<'a> {
                 // order (a scan of rows stored in key order) reads its sorted runs in order
                 // instead of the index, whose table, chains and rows are each a cache miss. (A
                 // small one's index stays in cache, and its probes cost fewer instructions.)
-                if !self.needs_rows()
-                    && relation.width == 2
-                    && relation.len() >= RUNS_PROBE_ROWS
-                    && relation.index_cols(*index) == [0]
-                {
+                if !self.needs_rows() && relation.probes_read_runs(relation.index_cols(*index)) {
                     if let Some(narrow) = relation.runs() {
                         let first = arg_value(&key[0], regs);
                         let mut ranges = [(0, 0); 16];
@@ -534,10 +530,6 @@ impl Matches<'_> {
         Ok(self.acc.add(value, interner)?)
     }
 }
-
-/// From how many rows a two-column relation probed on its first column is read in its sorted
-/// runs rather than through its index (see [`Exec::run`]): below it, the index fits in cache.
-const RUNS_PROBE_ROWS: usize = 1 << 16;
 
 /// Aggregates grouped by at most this many variables have their values cached per group.
 const AGG_CACHE_GROUP: usize = 4;

@@ -33,6 +33,10 @@ fn part(hash: u64) -> usize {
     ((hash >> 40) as usize) & (PARTS - 1)
 }
 
+/// From how many rows a two-column relation probed on its first column is read in its sorted
+/// runs rather than through its index (see [`Relation::probes_read_runs`]).
+pub const RUNS_PROBE_ROWS: usize = 1 << 16;
+
 /// End of an index chain.
 const NIL: u32 = u32::MAX;
 
@@ -811,13 +815,28 @@ impl Relation {
     }
 
     /// The index on exactly `cols` (in this order), creating it if needed. It is filled the
-    /// first time it is probed, or by [`Relation::build_indexes`].
+    /// first time it is probed, or by [`Relation::build_indexes`]. Probes read rows, so rows
+    /// kept only in the runs are stored now, unless evaluation reads these probes in the runs
+    /// ([`Relation::probes_read_runs`]): reading them one by one through the rebuilt cache
+    /// would cost every probe a call.
     pub fn index_for(&mut self, cols: &[usize]) -> usize {
         if let Some(i) = self.find_index(cols) {
             return i;
         }
+        if !self.probes_read_runs(cols) {
+            self.store_rows();
+        }
         self.indexes.push(LazyIndex { cols: cols.to_vec(), built: OnceLock::new() });
         self.indexes.len() - 1
+    }
+
+    /// Whether evaluation reads probes on `cols` in the sorted runs rather than through an
+    /// index: a large two-column relation probed on its first column, whose keys in increasing
+    /// order (a round's delta, a scan in key order) read each run in order, where the index's
+    /// table, chain and row would each be a cache miss. (Below [`RUNS_PROBE_ROWS`] rows the
+    /// index stays in cache and costs fewer instructions a probe.)
+    pub fn probes_read_runs(&self, cols: &[usize]) -> bool {
+        self.width == 2 && cols == [0] && self.len() >= RUNS_PROBE_ROWS && self.runs().is_some()
     }
 
     /// Records where the row just appended came from (base rows only, in row order).
