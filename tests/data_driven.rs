@@ -1,22 +1,29 @@
 //! Data-driven tests: every `tests/data/{eval,err,explain}/*.kb` is loaded and run, and the
 //! transcript (answers in TSV, explanations as text trees, the violations of its constraints
 //! with their proofs, or the diagnostics of a failed load) is compared with the `.out` file beside it. `UPDATE_EXPECT=1 cargo test --test data_driven`
-//! writes the `.out` files instead, to be reviewed as a diff.
+//! writes the `.out` files instead, to be reviewed as a diff. Each case is also loaded as a batch
+//! `because run` loads it (the last load, rows kept only in the sorted runs), and must give the
+//! same transcript.
 
 use std::path::{Path, PathBuf};
 
 use because::ast::QueryKind;
-use because::eval::Limits;
+use because::eval::{Limits, Runtime};
 use because::explain::WhyOptions;
 use because::kb::KnowledgeBase;
 use because::output::{Format, render_answers};
 
-/// Loads `path` and answers its queries; returns the transcript.
-fn transcript(path: &Path) -> String {
+/// Loads `path` and answers its queries; returns the transcript. `last`: loaded as a batch
+/// `because run` loads, the last load (`Runtime::changes_later` and `explain_later` off), which
+/// must not change the transcript.
+fn transcript(path: &Path, last: bool) -> String {
     // No timeout: a case must not race the clock against the fact limit (on a busy machine
     // the clock wins). Every case terminates or derives without end, which the limit stops.
     let limits = Limits { timeout: None, max_facts: Some(100_000), cancel: None };
     let mut kb = KnowledgeBase::new(limits);
+    if last {
+        kb.set_runtime(Runtime { explain_later: false, changes_later: false, ..kb.runtime().clone() });
+    }
     let report = match kb.load_file(path) {
         Ok(r) => r,
         Err(e) => return kb.render(&e.diagnostics, false, true),
@@ -69,7 +76,11 @@ fn check_area(area: &str) {
     assert!(!files.is_empty(), "no cases in tests/data/{area}");
     for kb in files {
         let expected_path = kb.with_extension("out");
-        let actual = transcript(&kb);
+        let actual = transcript(&kb, false);
+        let last = transcript(&kb, true);
+        if last != actual {
+            failures.push(format!("--- {} (a session)\n{actual}\n+++ as the last load\n{last}", kb.display()));
+        }
         if update {
             std::fs::write(&expected_path, &actual).expect("write expected output");
             continue;
