@@ -237,7 +237,10 @@ fn evaluate_tables(
     // Rows are let go of before the first stratum and after each: those the stratum derived,
     // and those it rebuilt to read (an aggregate reads its relation in row order).
     let release_rows = |db: &mut Database| {
-        for rel in db.relations.iter_mut().filter(|_| release) {
+        if !release {
+            return;
+        }
+        for rel in &mut db.relations {
             if rel.runs().is_some() && !rel.rows_released() {
                 Arc::make_mut(rel).release_rows();
             }

@@ -13,7 +13,7 @@ use crate::value::{Id, Interner, Interval, Value};
 use super::expr::{self, ExprError, Scalar};
 use super::plan::{self, AggResult, AggStep, ColOp, Range, Step};
 use super::relation::{CHAIN_END, Relation, hash_ids, is_live};
-use super::runs::{Cursor, Narrow, pack};
+use super::runs::{self, Cursor, Narrow, pack};
 use super::{Guard, TupleSet};
 
 /// The rows of `relation` in the chain of index `index` for the key `key` takes in `regs`,
@@ -208,12 +208,12 @@ impl<'a> Exec<'a> {
                 if let (Range::Full, true, Some(narrow)) =
                     (range, self.scan_runs && !self.needs_rows(), relation.runs())
                 {
-                    let width = relation.width;
+                    let mut tuple = [0; 2];
+                    let tuple = &mut tuple[..relation.width];
                     for keys in narrow.iter() {
                         for &key in keys {
                             self.guard.tick()?;
-                            let tuple = [(key >> 32) as Id, key as Id];
-                            let tuple = if width == 2 { &tuple[..] } else { &tuple[2 - width..] };
+                            runs::unpack_to(key, tuple);
                             if bind_row(tuple, cols, regs) {
                                 self.run(steps, i + 1, regs, emit)?;
                             }

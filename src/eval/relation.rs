@@ -382,13 +382,7 @@ impl Relation {
         let mut rows = vec![0; (to - from) as usize * w];
         let put = |rows: &mut [Id], at: u32, key: u64| {
             let at = at as usize * w;
-            match w {
-                1 => rows[at] = key as Id,
-                _ => {
-                    rows[at] = (key >> 32) as Id;
-                    rows[at + 1] = key as Id;
-                }
-            }
+            runs::unpack_to(key, &mut rows[at..at + w]);
         };
         let Members::Sorted(narrow) = &self.members else { return rows };
         // Base rows, numbered in their runs.
@@ -476,12 +470,13 @@ impl Relation {
 
     /// Lets go of a narrow relation's rows, base and derived, which its sorted runs give back
     /// on demand (see [`Relation::row`]): for a relation that nothing will change, once nothing
-    /// reads its rows in row order any more. Returns whether it did; a relation with a filled
-    /// index, dead rows or no columns keeps its rows.
+    /// reads its rows in row order any more. Returns whether it did; a relation with dead rows,
+    /// no columns, or an index that reads rows (a filled one, or one whose probes evaluation
+    /// does not read in the runs) keeps its rows.
     pub fn release_rows(&mut self) -> bool {
-        let narrow = matches!(self.members, Members::Sorted(_));
-        if !narrow || self.width == 0 || !self.dead.is_empty() || self.indexes.iter().any(|ix| ix.built.get().is_some())
-        {
+        // An index that reads rows keeps them stored, as `index_for` stored them.
+        let read_by_index = self.indexes.iter().any(|ix| ix.built.get().is_some() || !self.probes_read_runs(&ix.cols));
+        if self.runs().is_none() || self.width == 0 || !self.dead.is_empty() || read_by_index {
             return false;
         }
         self.data = Arc::new(Vec::new());
@@ -1268,6 +1263,11 @@ mod tests {
             same(&released, &stored);
             assert!(released.release_rows() && released.rows_released());
             same(&released, &stored);
+            // An index that reads rows stores them, and keeps them stored.
+            let mut indexed = released.clone();
+            indexed.index_for(&[0]);
+            assert!(!indexed.release_rows() && indexed.rows_stored(), "case {case}");
+            same(&indexed, &stored);
             let mut copy = compact.clone();
             copy.store_rows();
             assert!(copy.rows_stored());

@@ -872,6 +872,20 @@ pub fn pack(tuple: &[Id]) -> u64 {
     }
 }
 
+/// Writes the columns of a packed key into `out`, which holds as many as the key has (at most
+/// two).
+#[inline]
+pub fn unpack_to(key: u64, out: &mut [Id]) {
+    match out {
+        [] => {}
+        [a] => *a = key as Id,
+        [a, b, ..] => {
+            *a = (key >> 32) as Id;
+            *b = key as Id;
+        }
+    }
+}
+
 /// Appends the columns of a packed key of `width` columns.
 #[inline]
 pub fn unpack(key: u64, width: usize, out: &mut Vec<Id>) {
